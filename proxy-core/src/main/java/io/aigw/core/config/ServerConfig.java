@@ -1,0 +1,20 @@
+package io.aigw.core.config;
+
+import java.time.Duration;
+
+/**
+ * The listening side.
+ *
+ * @param ioThreads event loop threads; 0 means one per core
+ * @param requestReadTimeout a started request must be fully received within this (slowloris guard)
+ * @param idleTimeout a keep-alive connection with no request in flight is closed after this
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        long maxBodyBytes,
+        int maxInitialLineBytes,
+        int maxHeaderBytes,
+        Duration requestReadTimeout,
+        Duration idleTimeout,
+        int ioThreads) {}
