@@ -1,0 +1,70 @@
+package io.aigw.server;
+
+import io.aigw.core.auth.ApiKeyStore;
+import io.aigw.core.auth.GeneratedKey;
+import io.aigw.core.auth.KeyHash;
+import io.aigw.core.config.ConfigException;
+import io.aigw.core.config.ConfigLoader;
+import io.aigw.core.config.ProxyConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of {@code scripts/run.sh}: load config, make sure a key exists, serve until stopped. */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    static final Set<String> PROVIDER_TYPES = Set.of("openai");
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        ProxyConfig config;
+        try {
+            Path file = ConfigLoader.resolveConfigPath(List.of(args), env);
+            config = new ConfigLoader(PROVIDER_TYPES, env).load(file);
+        } catch (ConfigException e) {
+            // One line, no stack trace: the operator needs the key and the problem, nothing else.
+            System.err.println("aigw: config error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<KeyHash> hashes = config.auth().apiKeyHashes();
+        if (hashes.isEmpty()) {
+            hashes = List.of(generatedKey(config.dataDir(), System.out));
+        }
+        ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes)).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+        }, "aigw-shutdown"));
+    }
+
+    /**
+     * With no key configured the proxy makes one, so a default start is never an open relay. The key
+     * is shown once on the terminal, deliberately not through the logger: log files must never hold
+     * a key. Afterwards only its hash exists, under the data directory.
+     */
+    static KeyHash generatedKey(Path dataDir, PrintStream terminal) throws IOException {
+        GeneratedKey.Result result = GeneratedKey.loadOrCreate(dataDir);
+        if (result.newKeyOrNull() != null) {
+            terminal.println();
+            terminal.println("  No API key is configured, so aigw generated one. It is shown only this once:");
+            terminal.println();
+            terminal.println("      " + result.newKeyOrNull());
+            terminal.println();
+            terminal.println("  Only its hash is kept (" + dataDir.resolve("generated-api-key.sha256")
+                    + "). Delete that file to get a new key, or set auth.api_keys / PROXY_API_KEYS.");
+            terminal.println();
+            terminal.flush();
+        } else {
+            log.info("using the generated API key whose hash is in {}", dataDir);
+        }
+        return result.hash();
+    }
+}

@@ -1,0 +1,56 @@
+package io.aigw.server;
+
+import io.aigw.core.config.ServerConfig;
+import io.aigw.server.http.ApiKeyAuthHandler;
+import io.aigw.server.http.BodyLimitAggregator;
+import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.http.ExchangeStartHandler;
+import io.aigw.server.http.RequestReadTimeoutHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+
+/** The inbound pipeline of a client connection; its order is drawn in {@link PipelineNames}. */
+final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
+    private final ServerConfig server;
+    private final ApiKeyAuthHandler auth;
+    private final EndpointRouter router;
+
+    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router) {
+        this.server = server;
+        this.auth = auth;
+        this.router = router;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        addHttpCodec(p);
+        addTimeouts(p);
+        addAggregation(p);
+        addExchangeHandlers(p);
+    }
+
+    private void addHttpCodec(ChannelPipeline p) {
+        p.addLast(PipelineNames.HTTP_CODEC,
+                new HttpServerCodec(server.maxInitialLineBytes(), server.maxHeaderBytes(), 64 * 1024));
+        p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+    }
+
+    private void addTimeouts(ChannelPipeline p) {
+        p.addLast(PipelineNames.READ_TIMEOUT, new RequestReadTimeoutHandler(
+                server.requestReadTimeout().toNanos(), server.idleTimeout().toNanos()));
+    }
+
+    private void addAggregation(ChannelPipeline p) {
+        p.addLast(PipelineNames.AGGREGATOR, new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())));
+    }
+
+    private void addExchangeHandlers(ChannelPipeline p) {
+        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler());
+        p.addLast(PipelineNames.AUTH, auth);
+        p.addLast(PipelineNames.ROUTER, router);
+    }
+}

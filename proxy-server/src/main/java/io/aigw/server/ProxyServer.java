@@ -1,0 +1,91 @@
+package io.aigw.server;
+
+import io.aigw.core.auth.ApiKeyStore;
+import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.config.ServerConfig;
+import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.server.endpoint.HealthEndpoint;
+import io.aigw.server.endpoint.ModelsEndpoint;
+import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.http.ApiKeyAuthHandler;
+import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.upstream.UpstreamClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The proxy's listening server: binds, wires endpoints, and shuts everything down in order. */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyConfig config;
+    private final ApiKeyStore keys;
+    private final Transport transport = Transport.detect();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private UpstreamClient upstreamClient;
+    private Channel serverChannel;
+
+    public ProxyServer(ProxyConfig config, ApiKeyStore keys) {
+        this.config = config;
+        this.keys = keys;
+    }
+
+    public ProxyServer start() throws InterruptedException {
+        ServerConfig server = config.server();
+        bossGroup = transport.newGroup(1, "aigw-accept");
+        workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
+        upstreamClient = new UpstreamClient(config.providers(), transport);
+        EndpointRouter router = routes(upstreamClient);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router));
+        serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
+        log.info("aigw listening on {}:{} ({} transport, {} models, {} providers)", server.host(), port(),
+                transport.name(), config.models().size(), config.providers().size());
+        return this;
+    }
+
+    private EndpointRouter routes(UpstreamClient client) {
+        ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
+        return new EndpointRouter()
+                .route(HttpMethod.GET, "/health", new HealthEndpoint())
+                .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
+                .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
+                .route(HttpMethod.POST, "/v1/chat/completions",
+                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client))
+                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client))
+                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client));
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (upstreamClient != null) {
+            upstreamClient.close();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

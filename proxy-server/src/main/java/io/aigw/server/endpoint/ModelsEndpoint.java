@@ -1,0 +1,82 @@
+package io.aigw.server.endpoint;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.config.ProxyConfig.ModelRoute;
+import io.aigw.core.error.ApiError;
+import io.aigw.server.http.Exchange;
+import io.aigw.server.http.Responses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} from the configured models, in OpenAI's
+ * {@code Model} shape with {@code owned_by} the first provider. The config never changes while the
+ * server runs, so every answer is rendered once at start.
+ */
+public final class ModelsEndpoint implements Endpoint {
+    public static final String LIST_PATH = "/v1/models";
+    public static final String ITEM_PREFIX = "/v1/models/";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final byte[] list;
+    private final Map<String, byte[]> items = new HashMap<>();
+
+    public ModelsEndpoint(ProxyConfig config, long createdEpochSeconds) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            for (ModelRoute route : config.models().values()) {
+                writeModel(g, route, createdEpochSeconds);
+                items.put(route.name(), render(route, createdEpochSeconds));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.list = out.toByteArray();
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        request.release();
+        String path = exchange.path();
+        if (path.equals(LIST_PATH)) {
+            Responses.sendJson(ctx, 200, list);
+            return;
+        }
+        String id = path.substring(ITEM_PREFIX.length());
+        byte[] item = items.get(id);
+        if (item == null) {
+            Responses.sendError(ctx, ApiError.modelNotFound(id));
+        } else {
+            Responses.sendJson(ctx, 200, item);
+        }
+    }
+
+    private static byte[] render(ModelRoute route, long created) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            writeModel(g, route, created);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeModel(JsonGenerator g, ModelRoute route, long created) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", route.name());
+        g.writeStringField("object", "model");
+        g.writeNumberField("created", created);
+        g.writeStringField("owned_by", route.deployments().get(0).provider());
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,132 @@
+package io.aigw.server.http;
+
+import io.aigw.core.error.ApiError;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.ArrayDeque;
+
+/**
+ * Starts an {@link Exchange} for each complete request, after aggregation and before auth.
+ *
+ * <p>It stamps {@code x-request-id} on the response, and it runs exchanges one at a time: a client
+ * that pipelines gets its later requests held here (a few at most) until the earlier response has
+ * been written, so responses can never interleave. Requests the codec could not parse are answered
+ * here, because nothing after this point can trust them.
+ */
+public final class ExchangeStartHandler extends ChannelDuplexHandler {
+    private static final int MAX_HELD_REQUESTS = 16;
+
+    private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
+    private Exchange current;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (current != null) {
+            if (held.size() >= MAX_HELD_REQUESTS) {
+                request.release();
+                ctx.close();
+                return;
+            }
+            held.add(request);
+            return;
+        }
+        start(ctx, request);
+    }
+
+    private void start(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String requestId = RequestIds.of(request.headers());
+        DecoderResult decoded = request.decoderResult();
+        if (!decoded.isSuccess()) {
+            request.release();
+            Responses.sendErrorAndClose(ctx, malformed(decoded.cause()), requestId);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        current = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        ctx.channel().attr(Exchange.KEY).set(current);
+        ctx.fireChannelRead(request);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        Exchange exchange = current;
+        if (exchange != null) {
+            if (msg instanceof HttpResponse response) {
+                response.headers().set(RequestIds.HEADER, exchange.requestId());
+            }
+            if (msg instanceof LastHttpContent) {
+                promise = promise.unvoid();
+                promise.addListener(f -> finished(ctx, exchange));
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void finished(ChannelHandlerContext ctx, Exchange exchange) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        ctx.channel().attr(Exchange.KEY).set(null);
+        if (!held.isEmpty()) {
+            // Later, not inline: this runs inside a write listener, possibly deep in the previous exchange.
+            ctx.executor().execute(() -> startHeld(ctx));
+        }
+    }
+
+    private void startHeld(ChannelHandlerContext ctx) {
+        FullHttpRequest next = held.poll();
+        if (next == null) {
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            next.release();
+            releaseHeld();
+            return;
+        }
+        start(ctx, next);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseHeld();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
+    }
+
+    private void releaseHeld() {
+        FullHttpRequest r;
+        while ((r = held.poll()) != null) {
+            r.release();
+        }
+    }
+
+    private static ApiError malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiError(414, ApiError.INVALID_REQUEST, "uri_too_long", null,
+                    "The request line is too long.");
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return new ApiError(431, ApiError.INVALID_REQUEST, "headers_too_large", null,
+                    "The request headers are too large.");
+        }
+        return ApiError.badRequest("malformed_http", null, "The HTTP request could not be parsed.");
+    }
+}

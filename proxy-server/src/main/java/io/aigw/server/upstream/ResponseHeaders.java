@@ -1,0 +1,29 @@
+package io.aigw.server.upstream;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which provider response headers reach the client: rate-limit and retry hints an SDK acts on, and
+ * the provider's request id (renamed, because {@code x-request-id} is the proxy's own). Nothing
+ * else: hop-by-hop and provider-identifying headers stay upstream.
+ */
+final class ResponseHeaders {
+    private static final Set<String> PASSED = Set.of(
+            "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms", "openai-version");
+
+    private ResponseHeaders() {}
+
+    static void copy(HttpHeaders from, HttpHeaders to) {
+        for (Map.Entry<String, String> e : from) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (PASSED.contains(name) || name.startsWith("x-ratelimit-")) {
+                to.add(name, e.getValue());
+            } else if (name.equals("x-request-id")) {
+                to.set("x-upstream-request-id", e.getValue());
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.aigw.server.upstream;
+
+import io.aigw.core.config.ProviderConfig;
+import io.aigw.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Connection pools to providers: one bounded pool per provider <em>per event loop</em>, so a call
+ * takes its upstream connection on the client connection's own loop (no thread hop, no lock), as
+ * in Zuul's per-loop origin pools. Names are resolved by Netty's asynchronous DNS resolver, which
+ * reads the hosts file and never blocks a loop.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private final Transport transport;
+    private final Map<String, SslContext> sslByProvider = new HashMap<>();
+    private final DnsAddressResolverGroup resolver;
+    private final Map<EventLoop, Map<String, ChannelPool>> pools = new ConcurrentHashMap<>();
+
+    public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
+        this.transport = transport;
+        for (ProviderConfig p : providers.values()) {
+            if (p.isTls()) {
+                try {
+                    sslByProvider.put(p.name(), UpstreamTls.clientContext(p.tls()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("providers." + p.name() + ".tls: " + e.getMessage(), e);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("providers." + p.name() + ".tls: " + e.getMessage(), e);
+                }
+            }
+        }
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel()));
+    }
+
+    /** The pool for this provider on this event loop; must be called on that loop. */
+    ChannelPool pool(EventLoop loop, ProviderConfig provider) {
+        Map<String, ChannelPool> byProvider = pools.computeIfAbsent(loop, l -> new HashMap<>());
+        ChannelPool pool = byProvider.get(provider.name());
+        if (pool == null) {
+            pool = newPool(loop, provider);
+            byProvider.put(provider.name(), pool);
+        }
+        return pool;
+    }
+
+    private ChannelPool newPool(EventLoop loop, ProviderConfig provider) {
+        var settings = provider.upstream();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .remoteAddress(InetSocketAddress.createUnresolved(provider.baseUrl().getHost(), provider.port()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        return new FixedChannelPool(bootstrap,
+                new UpstreamPoolHandler(provider, sslByProvider.get(provider.name())),
+                ChannelHealthChecker.ACTIVE,
+                FixedChannelPool.AcquireTimeoutAction.FAIL,
+                settings.acquireTimeout().toMillis(),
+                settings.maxConnections(),
+                settings.maxPendingAcquires(),
+                true,
+                true);
+    }
+
+    @Override
+    public void close() {
+        for (Map<String, ChannelPool> byProvider : pools.values()) {
+            for (ChannelPool pool : byProvider.values()) {
+                pool.close();
+            }
+        }
+        pools.clear();
+        resolver.close();
+    }
+}

@@ -1,0 +1,53 @@
+package io.aigw.server.upstream;
+
+import io.aigw.core.config.ProviderConfig;
+import io.aigw.server.PipelineNames;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/** Builds the pipeline of each new pooled upstream connection and resets it when it goes back. */
+final class UpstreamPoolHandler extends AbstractChannelPoolHandler {
+    private final ProviderConfig provider;
+    private final SslContext ssl;
+
+    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl) {
+        this.provider = provider;
+        this.ssl = ssl;
+    }
+
+    @Override
+    public void channelCreated(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (ssl != null) {
+            String host = provider.baseUrl().getHost();
+            // newHandler(host, port) sends SNI; the endpoint algorithm makes the JDK check the name.
+            SslHandler tls = ssl.newHandler(ch.alloc(), host, provider.port());
+            SSLEngine engine = tls.engine();
+            SSLParameters params = engine.getSSLParameters();
+            if (provider.tls().verify()) {
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            engine.setSSLParameters(params);
+            tls.setHandshakeTimeoutMillis(provider.upstream().connectTimeout().toMillis());
+            p.addLast(PipelineNames.TLS, tls);
+        }
+        p.addLast(PipelineNames.HTTP_CLIENT, new HttpClientCodec(4096, 16 * 1024, 16 * 1024));
+        long idle = provider.upstream().poolIdleTimeout().toMillis();
+        p.addLast(PipelineNames.POOL_IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        p.addLast(PipelineNames.UPSTREAM, new UpstreamResponseHandler());
+    }
+
+    @Override
+    public void channelReleased(Channel ch) {
+        // A call may have paused reading for backpressure; the next call starts from a clean state.
+        ch.config().setAutoRead(true);
+    }
+}

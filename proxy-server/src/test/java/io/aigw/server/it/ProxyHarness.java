@@ -1,0 +1,86 @@
+package io.aigw.server.it;
+
+import io.aigw.core.auth.ApiKeyStore;
+import io.aigw.core.config.ConfigLoader;
+import io.aigw.core.config.ProxyConfig;
+import io.aigw.server.ProxyServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Starts the real proxy on an ephemeral port from a YAML config, as {@code Main} would, for tests
+ * that talk to it over a socket.
+ */
+public final class ProxyHarness implements AutoCloseable {
+    public static final String KEY = "sk-test-client-key";
+
+    private final ProxyServer server;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ProxyHarness(ProxyServer server) {
+        this.server = server;
+    }
+
+    /** A proxy with one {@code openai}-type provider named {@code mock} at baseUrl serving the given models. */
+    public static ProxyHarness start(String baseUrl, String extraProviderYaml, String... modelToId) throws Exception {
+        StringBuilder yaml = new StringBuilder()
+                .append("server: {host: 127.0.0.1, port: 0}\n")
+                .append("auth: {api_keys: [\"").append(KEY).append("\"]}\n")
+                .append("providers:\n")
+                .append("  mock:\n")
+                .append("    type: openai\n")
+                .append("    base_url: \"").append(baseUrl).append("\"\n")
+                .append("    api_key: sk-provider-secret\n")
+                .append(extraProviderYaml == null ? "" : extraProviderYaml)
+                .append("models:\n");
+        for (int i = 0; i < modelToId.length; i += 2) {
+            yaml.append("  ").append(modelToId[i]).append(":\n")
+                    .append("    providers:\n")
+                    .append("      mock: {model_id: \"").append(modelToId[i + 1]).append("\"}\n");
+        }
+        return startYaml(yaml.toString());
+    }
+
+    public static ProxyHarness startYaml(String yaml) throws Exception {
+        ProxyConfig config = new ConfigLoader(Set.of("openai"), Map.of()).parse(yaml, "test.yaml");
+        return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public HttpResponse<String> post(String path, String json) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + KEY).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
