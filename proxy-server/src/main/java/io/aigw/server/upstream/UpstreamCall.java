@@ -10,6 +10,7 @@ import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -203,12 +204,15 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
     }
 
+    /** One HTTP chunk per upstream read: several slices are wrapped (not copied) into one buffer. */
     private void writeOut() {
         sendClientHeadersIfNeeded();
-        for (int i = 0; i < out.size(); i++) {
-            client.write(new DefaultHttpContent(out.get(i)), client.voidPromise());
+        if (out.isEmpty()) {
+            return;
         }
+        ByteBuf chunk = out.size() == 1 ? out.get(0) : Unpooled.wrappedBuffer(out.toArray(new ByteBuf[0]));
         out.clear();
+        client.write(new DefaultHttpContent(chunk), client.voidPromise());
     }
 
     private void endStream() {

@@ -91,6 +91,54 @@ public final class RawHttp implements AutoCloseable {
         return in;
     }
 
+    /** Reads the status line and headers of a response; returns the status. */
+    public int readHead() throws IOException {
+        String statusLine = readLine();
+        if (statusLine == null) {
+            throw new IOException("connection closed before a response");
+        }
+        String line;
+        while ((line = readLine()) != null && !line.isEmpty()) {
+            // headers are not needed by the streaming tests
+        }
+        return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
+    /** The body of a chunked response, de-chunked: HTTP chunk borders need not match SSE events. */
+    public InputStream chunkedBody() {
+        return new InputStream() {
+            private long left;
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                if (ended) {
+                    return -1;
+                }
+                if (left == 0) {
+                    String size = readLine();
+                    if (size != null && size.isEmpty()) {
+                        size = readLine();
+                    }
+                    if (size == null) {
+                        ended = true;
+                        return -1;
+                    }
+                    left = Long.parseLong(size.trim(), 16);
+                    if (left == 0) {
+                        ended = true;
+                        return -1;
+                    }
+                }
+                int b = in.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+        };
+    }
+
     /** True if the server closed the connection (read returns end of stream) within the socket timeout. */
     public boolean closedByServer() {
         try {
