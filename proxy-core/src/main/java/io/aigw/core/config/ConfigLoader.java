@@ -1,0 +1,314 @@
+package io.aigw.core.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.aigw.core.auth.KeyHash;
+import io.aigw.core.config.ProxyConfig.Deployment;
+import io.aigw.core.config.ProxyConfig.ModelRoute;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads {@code proxy.yaml} into a fully defaulted and validated {@link ProxyConfig}. Every problem
+ * is a {@link ConfigException} whose message is one line naming the key path; secrets (provider
+ * keys, header values, client keys) are never part of a message.
+ */
+public final class ConfigLoader {
+    public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
+
+    static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models");
+    static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
+            "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads");
+    static final List<String> AUTH_KEYS = List.of("api_keys");
+    static final List<String> MODEL_KEYS = List.of("providers");
+    static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight");
+
+    private static final YAMLMapper YAML = newYamlMapper();
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '([^']*)'");
+
+    private final Set<String> providerTypes;
+    private final Map<String, String> env;
+
+    /**
+     * @param providerTypes the provider {@code type} values this build supports
+     * @param env the environment used for {@code ${VAR}} substitution and the {@code PROXY_*} overrides
+     */
+    public ConfigLoader(Set<String> providerTypes, Map<String, String> env) {
+        this.providerTypes = Collections.unmodifiableSet(new TreeSet<>(providerTypes));
+        this.env = Map.copyOf(env);
+    }
+
+    public ProxyConfig load(Path file) throws ConfigException {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + reason(e));
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(yaml, file.toString(), dir);
+    }
+
+    /** Parses text; a relative {@code ca_file} is resolved against the working directory. */
+    public ProxyConfig parse(String yaml, String sourceName) throws ConfigException {
+        return parse(yaml, sourceName, Path.of("").toAbsolutePath());
+    }
+
+    /** Parses text; a relative {@code ca_file} is resolved against {@code baseDir}. */
+    public ProxyConfig parse(String yaml, String sourceName, Path baseDir) throws ConfigException {
+        ConfigNode root = ConfigNode.root(readTree(yaml, sourceName), new EnvSubstitutor(env));
+        if (root.isAbsent()) {
+            throw new ConfigException(sourceName + ": the configuration is empty");
+        }
+        if (!root.isMapping()) {
+            throw new ConfigException(sourceName + ": the top level must be a mapping of keys ("
+                    + String.join(", ", TOP_KEYS) + ")");
+        }
+        root.mapping(TOP_KEYS);
+
+        ServerConfig server = readServer(root.child("server"));
+        UpstreamSettings upstream =
+                UpstreamReader.read(root.child("upstream").mapping(UpstreamReader.KEYS), UpstreamReader.DEFAULTS);
+        AuthConfig auth = readAuth(root.child("auth"));
+        Path dataDir = toPath(root.child("data_dir"), "./data");
+        Map<String, ProviderConfig> providers = new ProviderReader(providerTypes, baseDir, upstream)
+                .readAll(root.child("providers"));
+        Map<String, ModelRoute> models = readModels(root.child("models"), providers);
+        return new ProxyConfig(server, auth, providers, models, dataDir);
+    }
+
+    /**
+     * Where the configuration file is: {@code --config FILE} or {@code --config=FILE}, else
+     * {@code PROXY_CONFIG}, else {@code conf/proxy.yaml}.
+     */
+    public static Path resolveConfigPath(List<String> args, Map<String, String> env) throws ConfigException {
+        String value = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String given;
+            if (arg.equals("--config")) {
+                given = i + 1 < args.size() && !args.get(i + 1).startsWith("--") ? args.get(++i) : "";
+            } else if (arg.startsWith("--config=")) {
+                given = arg.substring("--config=".length());
+            } else {
+                throw new ConfigException("unknown argument '" + arg + "' (usage: --config FILE)");
+            }
+            if (given.isEmpty()) {
+                throw new ConfigException("--config: missing file name (usage: --config FILE)");
+            }
+            if (value != null) {
+                throw new ConfigException("--config: given more than once (usage: --config FILE)");
+            }
+            value = given;
+        }
+        if (value == null) {
+            String fromEnv = env.get("PROXY_CONFIG");
+            value = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.trim();
+        }
+        try {
+            return value == null ? DEFAULT_CONFIG_PATH : Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException("--config: not a valid path: " + ConfigNode.quote(value));
+        }
+    }
+
+    private ServerConfig readServer(ConfigNode n) throws ConfigException {
+        n.mapping(SERVER_KEYS);
+        String host = n.child("host").string("0.0.0.0").trim();
+        if (host.isEmpty()) {
+            throw n.child("host").error("must not be empty");
+        }
+        int port = n.child("port").integer(8080, 0, 65535);
+        String envPort = env.get("PROXY_PORT");
+        if (envPort != null && !envPort.isBlank()) {
+            port = ConfigNode.literal("PROXY_PORT", envPort).integer(port, 0, 65535);
+        }
+        return new ServerConfig(
+                host,
+                port,
+                n.child("max_body_bytes").longInteger(32L * 1024 * 1024, 1024, Long.MAX_VALUE),
+                n.child("max_initial_line_bytes").integer(8192, 256, Integer.MAX_VALUE),
+                n.child("max_header_bytes").integer(16384, 1024, Integer.MAX_VALUE),
+                UpstreamReader.millis(n.child("request_read_timeout_ms"), 30_000),
+                UpstreamReader.millis(n.child("idle_timeout_ms"), 120_000),
+                n.child("io_threads").integer(0, 0, Integer.MAX_VALUE));
+    }
+
+    private AuthConfig readAuth(ConfigNode n) throws ConfigException {
+        n.mapping(AUTH_KEYS);
+        Set<KeyHash> hashes = new LinkedHashSet<>();
+        for (ConfigNode entry : n.child("api_keys").elements()) {
+            addKey(hashes, entry.secretString(""), entry.path());
+        }
+        String fromEnv = env.get("PROXY_API_KEYS");
+        if (fromEnv != null) {
+            String[] parts = fromEnv.split(",", -1);
+            for (int i = 0; i < parts.length; i++) {
+                addKey(hashes, parts[i].trim(), "PROXY_API_KEYS[" + i + "]");
+            }
+        }
+        return new AuthConfig(List.copyOf(hashes));
+    }
+
+    /** A {@code sha256:<hex>} entry is kept as is; anything else is a plaintext key, hashed at once. */
+    private static void addKey(Set<KeyHash> hashes, String key, String path) throws ConfigException {
+        if (key.isEmpty()) {
+            return;
+        }
+        if (key.startsWith("sha256:")) {
+            String hex = key.substring("sha256:".length());
+            if (!SHA256_HEX.matcher(hex).matches()) {
+                throw ConfigNode.error(path, "not a sha256 hash");
+            }
+            hashes.add(KeyHash.ofHex(hex));
+        } else {
+            hashes.add(KeyHash.ofKey(key));
+        }
+    }
+
+    private static Map<String, ModelRoute> readModels(ConfigNode n, Map<String, ProviderConfig> providers)
+            throws ConfigException {
+        Map<String, ModelRoute> models = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> model : n.entries().entrySet()) {
+            ConfigNode deploymentsNode = model.getValue().mapping(MODEL_KEYS).child("providers");
+            if (deploymentsNode.isAbsent()) {
+                throw deploymentsNode.error("missing");
+            }
+            Map<String, ConfigNode> entries = deploymentsNode.entries();
+            if (entries.isEmpty()) {
+                throw deploymentsNode.error("must name at least one provider");
+            }
+            List<Deployment> deployments = new ArrayList<>();
+            for (Map.Entry<String, ConfigNode> d : entries.entrySet()) {
+                ConfigNode dn = d.getValue();
+                if (!providers.containsKey(d.getKey())) {
+                    throw dn.error("unknown provider '" + d.getKey() + "'");
+                }
+                dn.mapping(DEPLOYMENT_KEYS);
+                int priority = dn.child("priority").integer(0, 0, Integer.MAX_VALUE);
+                String modelId = dn.child("model_id").string(model.getKey());
+                if (modelId.isEmpty()) {
+                    throw dn.child("model_id").error("must not be empty");
+                }
+                int weight = dn.child("weight").integer(1, 0, Integer.MAX_VALUE);
+                deployments.add(new Deployment(d.getKey(), modelId, priority, weight));
+            }
+            deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
+            models.put(model.getKey(), new ModelRoute(model.getKey(), List.copyOf(deployments)));
+        }
+        return Collections.unmodifiableMap(models);
+    }
+
+    private static Path toPath(ConfigNode n, String defaultValue) throws ConfigException {
+        String value = n.string(defaultValue);
+        if (value.isEmpty()) {
+            throw n.error("must not be empty");
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw n.error("not a valid path: " + ConfigNode.quote(value));
+        }
+    }
+
+    private static JsonNode readTree(String yaml, String sourceName) throws ConfigException {
+        try {
+            return YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw yamlError(e, sourceName);
+        } catch (YAMLException e) {
+            // SnakeYAML's own limits (alias count, nesting depth, size) surface unwrapped.
+            throw new ConfigException(sourceName + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static ConfigException yamlError(JsonProcessingException e, String sourceName) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+                String problem = m.getProblem() != null ? m.getProblem() : m.getContext();
+                return at(sourceName, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1,
+                        firstLine(problem));
+            }
+        }
+        String problem = firstLine(e.getOriginalMessage());
+        Matcher duplicate = DUPLICATE_FIELD.matcher(problem);
+        if (duplicate.find()) {
+            problem = "duplicate key '" + duplicate.group(1) + "'";
+        } else if (problem.startsWith("Trailing token")) {
+            problem = "only one YAML document is allowed";
+        }
+        JsonLocation loc = e.getLocation();
+        return loc == null ? new ConfigException(sourceName + ": " + problem)
+                : at(sourceName, loc.getLineNr(), loc.getColumnNr(), problem);
+    }
+
+    private static ConfigException at(String sourceName, int line, int column, String problem) {
+        return ConfigNode.error(sourceName + " line " + line + " column " + column, problem);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null || text.isBlank()) {
+            return "malformed YAML";
+        }
+        int nl = text.indexOf('\n');
+        return (nl < 0 ? text : text.substring(0, nl)).trim();
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not valid UTF-8";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static YAMLMapper newYamlMapper() {
+        // Jackson's YAML reader only builds a JsonNode tree from parser events, never objects named
+        // by tags, so SnakeYAML's constructor (the arbitrary-object risk) is never involved. The
+        // loader options still bound what a hostile file can cost.
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(50);
+        options.setNestingDepthLimit(50);
+        options.setCodePointLimit(4 * 1024 * 1024);
+        // A bare `key:` is null (absent, so defaults apply), while `key: ""` stays an empty string.
+        YAMLFactory factory = YAMLFactory.builder()
+                .loaderOptions(options)
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+                .build();
+        return YAMLMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+}

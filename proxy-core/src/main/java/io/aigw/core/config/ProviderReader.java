@@ -1,0 +1,167 @@
+package io.aigw.core.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Reads the {@code providers:} block. */
+final class ProviderReader {
+    static final List<String> KEYS;
+    static final List<String> TLS_KEYS = List.of("verify", "ca_file");
+
+    static {
+        List<String> keys = new ArrayList<>(List.of("type", "base_url", "api_key", "headers", "tls"));
+        keys.addAll(UpstreamReader.KEYS);
+        KEYS = List.copyOf(keys);
+    }
+
+    /** Headers that frame or route the upstream request; letting the file set them would corrupt it. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding",
+            "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-connection");
+    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+
+    private final Set<String> types;
+    private final Path baseDir;
+    private final UpstreamSettings upstreamDefaults;
+
+    ProviderReader(Set<String> types, Path baseDir, UpstreamSettings upstreamDefaults) {
+        this.types = types;
+        this.baseDir = baseDir;
+        this.upstreamDefaults = upstreamDefaults;
+    }
+
+    Map<String, ProviderConfig> readAll(ConfigNode providers) throws ConfigException {
+        Map<String, ProviderConfig> result = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : providers.entries().entrySet()) {
+            result.put(e.getKey(), read(e.getKey(), e.getValue().mapping(KEYS)));
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    private ProviderConfig read(String name, ConfigNode n) throws ConfigException {
+        String type = n.child("type").requiredString();
+        if (!types.contains(type)) {
+            throw n.child("type").error("unknown provider type '" + type + "' (known: " + String.join(", ", types) + ")");
+        }
+        return new ProviderConfig(
+                name,
+                type,
+                baseUrl(n.child("base_url")),
+                n.child("api_key").secretString(""),
+                headers(n.child("headers")),
+                UpstreamReader.read(n, upstreamDefaults),
+                tls(n.child("tls").mapping(TLS_KEYS)));
+    }
+
+    private static URI baseUrl(ConfigNode n) throws ConfigException {
+        String raw = n.requiredString().trim();
+        URI uri;
+        try {
+            uri = new URI(raw);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        boolean http = uri != null && uri.getScheme() != null
+                && (uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"));
+        if (!http || uri.isOpaque() || uri.getHost() == null) {
+            // A URL with user info may carry a password, so it is not echoed.
+            throw n.error("not an absolute http(s) URL" + (raw.contains("@") ? "" : ": " + ConfigNode.quote(raw)));
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw n.error("must not contain user info (use api_key or headers for credentials)");
+        }
+        // A query may carry a key, so it is not echoed either.
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw n.error("must not have a query or fragment");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw n.error("invalid port in " + ConfigNode.quote(raw));
+        }
+        String normalised = raw;
+        while (normalised.endsWith("/")) {
+            normalised = normalised.substring(0, normalised.length() - 1);
+        }
+        return URI.create(normalised);
+    }
+
+    private static Map<String, String> headers(ConfigNode n) throws ConfigException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (Map.Entry<String, ConfigNode> e : n.entries().entrySet()) {
+            String name = e.getKey();
+            ConfigNode h = e.getValue();
+            if (!isToken(name)) {
+                throw h.error("not a valid HTTP header name");
+            }
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw h.error("set by the proxy itself, cannot be configured");
+            }
+            if (!seen.add(name)) {
+                throw h.error("duplicate header (names are case-insensitive)");
+            }
+            String value = h.secretString("");
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' || c == '\n') {
+                    throw h.error("value contains a line break");
+                }
+                if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                    throw h.error("value contains a control character");
+                }
+            }
+            headers.put(name, value);
+        }
+        return Collections.unmodifiableMap(headers);
+    }
+
+    private TlsConfig tls(ConfigNode n) throws ConfigException {
+        if (n.isAbsent()) {
+            return TlsConfig.DEFAULT;
+        }
+        boolean verify = n.child("verify").bool(true);
+        ConfigNode caNode = n.child("ca_file");
+        // Empty means unset, so `ca_file: ${CA_FILE:-}` can be switched from the environment.
+        String ca = caNode.string("");
+        if (ca.isEmpty()) {
+            return new TlsConfig(verify, null);
+        }
+        Path caFile;
+        try {
+            caFile = baseDir.resolve(ca).normalize();
+        } catch (InvalidPathException e) {
+            throw caNode.error("not a valid path: " + ConfigNode.quote(ca));
+        }
+        if (!Files.exists(caFile)) {
+            throw caNode.error("file not found: " + caFile);
+        }
+        if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
+            throw caNode.error("not a readable file: " + caFile);
+        }
+        return new TlsConfig(verify, caFile);
+    }
+
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || TOKEN_SYMBOLS.indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+package io.aigw.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Reads the keys of {@link UpstreamSettings}, from the {@code upstream:} block or a provider's own. */
+final class UpstreamReader {
+    static final List<String> KEYS = List.of("connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
+            "total_timeout_ms", "max_connections", "max_pending_acquires", "acquire_timeout_ms",
+            "pool_idle_timeout_ms", "max_response_bytes");
+
+    static final UpstreamSettings DEFAULTS = new UpstreamSettings(
+            Duration.ofMillis(5_000),
+            Duration.ofMillis(120_000),
+            Duration.ofMillis(120_000),
+            Duration.ofMillis(600_000),
+            512,
+            4096,
+            Duration.ofMillis(5_000),
+            Duration.ofMillis(60_000),
+            64L * 1024 * 1024);
+
+    private UpstreamReader() {}
+
+    /** The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks for unknown keys. */
+    static UpstreamSettings read(ConfigNode n, UpstreamSettings defaults) throws ConfigException {
+        return new UpstreamSettings(
+                millis(n.child("connect_timeout_ms"), defaults.connectTimeout().toMillis()),
+                millis(n.child("first_byte_timeout_ms"), defaults.firstByteTimeout().toMillis()),
+                millis(n.child("idle_timeout_ms"), defaults.idleTimeout().toMillis()),
+                millis(n.child("total_timeout_ms"), defaults.totalTimeout().toMillis()),
+                n.child("max_connections").integer(defaults.maxConnections(), 1, Integer.MAX_VALUE),
+                n.child("max_pending_acquires").integer(defaults.maxPendingAcquires(), 0, Integer.MAX_VALUE),
+                millis(n.child("acquire_timeout_ms"), defaults.acquireTimeout().toMillis()),
+                millis(n.child("pool_idle_timeout_ms"), defaults.poolIdleTimeout().toMillis()),
+                n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE));
+    }
+
+    /**
+     * A timeout in milliseconds. Zero is refused rather than read as "no timeout": consumers would
+     * disagree on which it means. The int cap keeps it usable where Netty takes int millis.
+     */
+    static Duration millis(ConfigNode n, long defaultMillis) throws ConfigException {
+        return Duration.ofMillis(n.longInteger(defaultMillis, 1, Integer.MAX_VALUE));
+    }
+}
