@@ -39,7 +39,7 @@ public final class ProxyEndpoint implements Endpoint {
         RequestScan scan;
         Deployment deployment;
         try {
-            scan = OpenAiRequestRewriter.scan(request.content(), api);
+            scan = RequestScan.scan(request.content(), api);
             ModelRoute route = config.models().get(scan.model());
             if (route == null) {
                 Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));

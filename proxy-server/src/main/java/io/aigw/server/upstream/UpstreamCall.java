@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One call to one provider for one client exchange, from acquiring a pooled connection to the last
@@ -48,6 +50,7 @@ import java.util.concurrent.TimeUnit;
  * the client become an OpenAI error response; after that, an error event ends the stream.
  */
 public final class UpstreamCall implements Exchange.ClientListener {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
     private enum State { ACQUIRING, AWAITING_RESPONSE, STREAMING, AGGREGATING, DONE }
 
     private final ChannelHandlerContext client;
@@ -106,7 +109,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     private void onAcquired(Future<Channel> acquired) {
         if (!acquired.isSuccess()) {
-            fail(UpstreamFailures.of(acquired.cause(), provider.name()));
+            fail(UpstreamFailures.of(acquired.cause(), provider.name()), acquired.cause());
             return;
         }
         Channel ch = acquired.getNow();
@@ -155,6 +158,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (stream && status == 200 && isEventStream(response.headers())) {
             state = State.STREAMING;
             tap = new OpenAiStreamTap(dropUsageChunk);
+            // Headers go out now, as OpenAI's own do: a client waiting for them must not wait for the first token.
+            sendClientHeadersIfNeeded();
+            client.flush();
         } else {
             long declared = HttpUtil.getContentLength(response, -1L);
             if (declared > settings.maxResponseBytes()) {
@@ -227,7 +233,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         aggregate = null;
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
         int status = head.status().code();
-        if (status >= 400 && !OpenAiResponseTap.read(responseBody).isError()) {
+        if (status >= 400 && !OpenAiResponseTap.read(responseBody).error()) {
             // Every error a client sees is OpenAI-shaped, even when a CDN in front of the provider wrote it.
             responseBody.release();
             ApiError wrapped = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
@@ -283,7 +289,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (retryOnFreshConnection()) {
             return;
         }
-        fail(UpstreamFailures.of(cause, provider.name()));
+        fail(UpstreamFailures.of(cause, provider.name()), cause);
     }
 
     /**
@@ -303,9 +309,16 @@ public final class UpstreamCall implements Exchange.ClientListener {
     }
 
     private void fail(ApiError error) {
+        fail(error, null);
+    }
+
+    private void fail(ApiError error, Throwable cause) {
         if (state == State.DONE) {
             return;
         }
+        // The operator sees what the client cannot: the underlying cause (never a key: none is in it).
+        log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(), error.code(),
+                error.message(), cause == null ? "" : " cause: " + cause);
         if (!clientHeadersSent) {
             FullHttpResponse response = Responses.error(client.alloc(), error);
             addProxyHeaders(response.headers());

@@ -29,19 +29,16 @@ final class UpstreamFailures {
             return ApiError.badGateway("upstream_dns_error", "Could not resolve the host of " + who + ".");
         }
         if (cause instanceof SSLException) {
-            return ApiError.badGateway("upstream_tls_error",
-                    "TLS with " + who + " failed: " + firstLine(cause.getMessage()));
+            return ApiError.badGateway("upstream_tls_error", "TLS with " + who + " failed: " + tlsReason(cause) + ".");
         }
         if (cause instanceof ConnectException) {
-            return ApiError.badGateway("upstream_connect_error", "Could not connect to " + who + ": "
-                    + firstLine(cause.getMessage()));
+            return ApiError.badGateway("upstream_connect_error", "Could not connect to " + who + ".");
         }
         if (cause instanceof ClosedChannelException) {
             return closedEarly(provider);
         }
         if (cause instanceof IOException) {
-            return ApiError.badGateway("upstream_connection_error",
-                    "The connection to " + who + " failed: " + firstLine(cause.getMessage()));
+            return ApiError.badGateway("upstream_connection_error", "The connection to " + who + " failed.");
         }
         return ApiError.badGateway("upstream_error", "The call to " + who + " failed.");
     }
@@ -67,12 +64,18 @@ final class UpstreamFailures {
         return t instanceof IOException || t instanceof IllegalStateException ? t : best;
     }
 
-    private static String firstLine(String message) {
-        if (message == null || message.isEmpty()) {
-            return "no detail";
+    /**
+     * The kind of TLS failure, in words a client can act on. Exception texts are not passed on: they
+     * name hosts and addresses of the provider side, which are the operator's business (they are logged).
+     */
+    private static String tlsReason(Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        if (m.contains("PKIX") || m.contains("unable to find valid certification path")) {
+            return "its certificate is not trusted";
         }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) : line;
+        if (m.contains("subject alternative") || m.contains("doesn't match") || m.contains("does not match")) {
+            return "its certificate does not match the host name";
+        }
+        return "the handshake did not complete";
     }
 }

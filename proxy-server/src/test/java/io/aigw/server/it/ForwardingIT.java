@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Non-streamed forwarding: what goes upstream, byte for byte, and what comes back. */
@@ -46,6 +47,13 @@ class ForwardingIT {
                     providers:
                       mock: {model_id: instruct-up}
                 """.formatted(ProxyHarness.KEY, upstream.baseUrl()));
+    }
+
+    @BeforeEach
+    void forgetEarlierRequests() {
+        while (upstream.takeRequest(Duration.ZERO) != null) {
+            // each test looks only at the requests it caused
+        }
     }
 
     @AfterAll

@@ -132,8 +132,11 @@ class OpenAiSdkIT {
 
     @Test
     void wrongKeyIs401AndUnknownModelIs404() {
-        try (OpenAIClient wrong = sdk("sk-not-a-key")) {
+        OpenAIClient wrong = sdk("sk-not-a-key");
+        try {
             assertThrows(UnauthorizedException.class, () -> wrong.chat().completions().create(chat().build()));
+        } finally {
+            wrong.close();
         }
         NotFoundException e = assertThrows(NotFoundException.class, () -> client.chat().completions()
                 .create(ChatCompletionCreateParams.builder().model("gpt-9").addUserMessage("x").build()));

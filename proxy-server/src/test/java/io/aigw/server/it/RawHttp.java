@@ -29,7 +29,7 @@ public final class RawHttp implements AutoCloseable {
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
     }
 
@@ -112,6 +112,13 @@ public final class RawHttp implements AutoCloseable {
 
             @Override
             public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xFF;
+            }
+
+            /** Returns what has arrived (at least one byte), never waiting to fill the whole array. */
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
                 if (ended) {
                     return -1;
                 }
@@ -130,11 +137,11 @@ public final class RawHttp implements AutoCloseable {
                         return -1;
                     }
                 }
-                int b = in.read();
-                if (b >= 0) {
-                    left--;
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
                 }
-                return b;
+                return n;
             }
         };
     }
