@@ -43,6 +43,7 @@ public final class Main {
             log.info("shutting down");
             server.close();
         }, "aigw-shutdown"));
+        server.awaitClosed();
     }
 
     /**

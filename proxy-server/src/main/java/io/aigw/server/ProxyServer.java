@@ -69,6 +69,11 @@ public final class ProxyServer implements AutoCloseable {
                 .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client));
     }
 
+    /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */
+    public void awaitClosed() throws InterruptedException {
+        serverChannel.closeFuture().await();
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
