@@ -1,0 +1,142 @@
+package io.aigw.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aigw.core.auth.KeyHash;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up as an operator sees it: the real {@code Main} in its own JVM. */
+class MainIT {
+    @TempDir
+    Path dir;
+
+    private Process launch(Path config) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.aigw.server.Main", "--config", config.toString());
+        pb.directory(dir.toFile());
+        pb.environment().remove("PROXY_API_KEYS");
+        pb.environment().remove("PROXY_PORT");
+        pb.environment().remove("PROXY_API_KEY");
+        return pb.start();
+    }
+
+    private static List<String> lines(java.io.InputStream in) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("proxy.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> failingStart(String yaml) throws Exception {
+        Process p = launch(write(yaml));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<String> err = lines(p.getErrorStream());
+        assertEquals(2, p.exitValue(), String.join("\n", err));
+        assertEquals(1, err.size(), "exactly one line: " + err);
+        assertTrue(err.get(0).startsWith("aigw: config error: "), err.get(0));
+        return err;
+    }
+
+    @Test
+    void malformedYamlStopsStartWithItsLineNumber() throws Exception {
+        String line = failingStart("server:\n  port: 8080\nproviders: [unclosed\n").get(0);
+        assertTrue(line.contains("line 3") || line.contains("line 4"), line);
+    }
+
+    @Test
+    void unknownProviderTypeIsNamedByKey() throws Exception {
+        String line = failingStart("providers:\n  x: {type: bogus, base_url: \"http://h/v1\"}\nmodels: {}\n").get(0);
+        assertTrue(line.contains("providers.x.type"), line);
+    }
+
+    @Test
+    void modelOnUnknownProviderAndMissingBaseUrlAreNamed() throws Exception {
+        assertTrue(failingStart("providers:\n  a: {type: openai}\n").get(0).contains("providers.a.base_url"));
+        String line = failingStart("providers:\n  a: {type: openai, base_url: \"http://h/v1\"}\n"
+                + "models:\n  m:\n    providers:\n      nope: {}\n").get(0);
+        assertTrue(line.contains("models.m.providers.nope"), line);
+    }
+
+    @Test
+    void withNoKeyConfiguredAKeyIsGeneratedShownOnceAndOnlyItsHashKept() throws Exception {
+        Path config = write("server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\n"
+                + "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
+                + "models:\n  m:\n    providers:\n      a: {}\n");
+        String key = null;
+        int port = -1;
+        Process p = launch(config);
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Pattern keyPattern = Pattern.compile("(sk-aigw-[A-Za-z0-9_-]{20,})");
+            Pattern portPattern = Pattern.compile("listening on [^:]+:(\\d+)");
+            String line;
+            while (port < 0 && (line = out.readLine()) != null) {
+                Matcher k = keyPattern.matcher(line);
+                if (k.find()) {
+                    key = k.group(1);
+                }
+                Matcher m = portPattern.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                }
+            }
+            assertTrue(key != null && port > 0, "key shown and server started");
+            Path hashFile = dir.resolve("state").resolve("generated-api-key.sha256");
+            String stored = Files.readString(hashFile).trim();
+            assertEquals(KeyHash.ofKey(key).hex(), stored);
+            assertFalse(stored.contains(key));
+
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode());
+            HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, open.statusCode(), "the default start is never an open relay");
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+        }
+
+        Process again = launch(config);
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("listening on")) {
+                assertFalse(line.contains("sk-aigw-"), "the key is shown only on the start that made it");
+            }
+        } finally {
+            again.destroy();
+            again.waitFor(20, TimeUnit.SECONDS);
+        }
+        assertTrue(new File(dir.toFile(), "state/generated-api-key.sha256").exists());
+    }
+}
