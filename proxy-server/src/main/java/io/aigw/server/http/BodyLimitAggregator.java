@@ -3,9 +3,11 @@ package io.aigw.server.http;
 import io.aigw.core.error.ApiError;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -22,6 +24,24 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
     public BodyLimitAggregator(int maxBodyBytes) {
         super(maxBodyBytes);
         this.limit = maxBodyBytes;
+    }
+
+    /**
+     * A request that expects {@code 100-continue} with a declared length over the limit is refused
+     * before {@link #handleOversizedMessage} would run, with Netty's empty 413; answer it in OpenAI's
+     * shape instead. The aggregator then skips any body the client sends anyway (a 4xx here means
+     * "ignore the content") and keeps the connection, as Netty does.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+            pipeline.fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
+            start.headers().remove(HttpHeaderNames.EXPECT);
+            FullHttpResponse response = Responses.error(pipeline.channel().alloc(), ApiError.bodyTooLarge(limit));
+            response.headers().set(RequestIds.HEADER, RequestIds.of(start.headers()));
+            return response;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override

@@ -54,7 +54,16 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             Responses.sendErrorAndClose(ctx, malformed(decoded.cause()), requestId);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        try {
+            path = new QueryStringDecoder(request.uri()).path();
+        } catch (IllegalArgumentException e) {
+            // Bad percent-encoding ("%zz", a trailing "%"): the client's fault, not an internal error.
+            request.release();
+            Responses.sendErrorAndClose(ctx, ApiError.badRequest("invalid_url", null,
+                    "The request URL is not validly percent-encoded."), requestId);
+            return;
+        }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
         ctx.channel().attr(Exchange.KEY).set(current);
         ctx.fireChannelRead(request);
