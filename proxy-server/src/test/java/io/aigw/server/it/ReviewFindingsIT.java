@@ -151,4 +151,17 @@ class ReviewFindingsIT {
             }
         }
     }
+
+    /** Config accepts max_pending_acquires: 0, FixedChannelPool rejects it: every call is a 500. */
+    @Test
+    void zeroMaxPendingAcquiresIsRejectedAtLoadOrWorks() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_pending_acquires: 0\n", "m", "m")) {
+            up.enqueue(Reply.json(200, "{}"));
+            var r = proxy.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{}]}");
+            assertEquals(200, r.statusCode(), r.body());
+        } catch (io.aigw.core.config.ConfigException rejectedAtLoad) {
+            // also a fix
+        }
+    }
 }
