@@ -1,0 +1,167 @@
+package io.aigw.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aigw.server.testing.Reply;
+import io.aigw.server.testing.StreamScript;
+import io.aigw.server.testing.TestUpstream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Bugs found in review, each reproduced through the real server. */
+class ReviewFindingsIT {
+    static final String STREAM_CHAT = "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}";
+
+    /**
+     * A client that reads slowly makes the relay stop reading upstream; the upstream idle timer keeps
+     * running meanwhile, so the provider is blamed (upstream_timeout) for the client's slowness.
+     */
+    @Test
+    void aSlowClientDoesNotTripTheUpstreamIdleTimeout() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    idle_timeout_ms: 500\n", "m", "m")) {
+            up.enqueue(Reply.flood(16 * 1024, 8L * 1024 * 1024));
+            try (RawHttp raw = new RawHttp(proxy.port(), 16 * 1024)) {
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, STREAM_CHAT.getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(2000); // the client is busy; the provider is not
+                raw.socket.setSoTimeout(30_000);
+                assertEquals(200, raw.readHead());
+                BufferedReader body = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
+                String line;
+                String error = null;
+                boolean done = false;
+                while ((line = body.readLine()) != null) {
+                    if (line.equals("data: [DONE]")) {
+                        done = true;
+                        break;
+                    }
+                    if (line.startsWith("data: {\"error\"")) {
+                        error = line;
+                        break;
+                    }
+                }
+                assertEquals(null, error, "the stream was cut by the upstream idle timer");
+                assertTrue(done);
+            }
+        }
+    }
+
+    /**
+     * HttpObjectAggregator answers Expect: 100-continue with a FullHttpResponse (a LastHttpContent),
+     * which RequestReadTimeoutHandler counts as a finished response: the connection then looks idle
+     * while the real (streamed) response is still going and is closed after server.idle_timeout.
+     */
+    @Test
+    void expectContinueDoesNotMakeALongStreamLookIdle() throws Exception {
+        String yaml = """
+                server: {host: 127.0.0.1, port: 0, idle_timeout_ms: 500}
+                auth: {api_keys: ["%s"]}
+                providers:
+                  mock: {type: openai, base_url: "%s"}
+                models:
+                  m:
+                    providers:
+                      mock: {model_id: m}
+                """;
+        try (TestUpstream up = TestUpstream.start()) {
+            try (ProxyHarness proxy = ProxyHarness.startYaml(yaml.formatted(ProxyHarness.KEY, up.baseUrl()))) {
+                StreamScript script = new StreamScript();
+                up.enqueue(Reply.stream(script));
+                byte[] body = STREAM_CHAT.getBytes(StandardCharsets.US_ASCII);
+                try (RawHttp raw = new RawHttp(proxy.port())) {
+                    raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nExpect: 100-continue\r\n"
+                            + "Content-Length: " + body.length + "\r\n\r\n");
+                    assertEquals(100, raw.readHead());
+                    raw.write(body);
+                    script.send("{\"choices\":[]}");
+                    assertEquals(200, raw.readHead());
+                    BufferedReader r = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
+                    assertEquals("data: {\"choices\":[]}", r.readLine());
+                    assertEquals("", r.readLine());
+                    Thread.sleep(1500); // a slow token, longer than the keep-alive idle timeout
+                    script.send("{\"choices\":[{}]}");
+                    script.end();
+                    assertEquals("data: {\"choices\":[{}]}", r.readLine(), "client connection closed mid-stream");
+                }
+            }
+        }
+    }
+
+    /**
+     * api_key is not checked for line breaks at load (headers are); Netty's header validation then
+     * throws inside the pool's acquire listener, where the exception is swallowed: the request hangs
+     * until the total timeout and the retained body duplicate leaks.
+     */
+    @Test
+    void aProviderKeyWithALineBreakFailsFastNotByTimeout() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.startYaml("""
+                server: {host: 127.0.0.1, port: 0}
+                auth: {api_keys: ["%s"]}
+                providers:
+                  mock: {type: openai, base_url: "%s", api_key: "sk-abc\\n", total_timeout_ms: 3000}
+                models:
+                  m:
+                    providers:
+                      mock: {model_id: m}
+                """.formatted(ProxyHarness.KEY, up.baseUrl()))) {
+            up.enqueue(Reply.json(200, "{}"));
+            long t0 = System.nanoTime();
+            var r = proxy.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{}]}");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 2000, "took " + ms + " ms, status " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** An oversized request with Expect: 100-continue gets Netty's own empty 413, not the OpenAI one. */
+    @Test
+    void oversizedExpectContinueGetsAnOpenAiShaped413() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.startYaml("""
+                server: {host: 127.0.0.1, port: 0, max_body_bytes: 4096, request_read_timeout_ms: 400}
+                auth: {api_keys: ["%s"]}
+                providers:
+                  mock: {type: openai, base_url: "%s"}
+                models:
+                  m:
+                    providers:
+                      mock: {model_id: m}
+                """.formatted(ProxyHarness.KEY, up.baseUrl()));
+             RawHttp raw = new RawHttp(proxy.port())) {
+            raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 100000\r\n\r\n");
+            RawHttp.Response r = raw.readResponse();
+            assertEquals(413, r.status());
+            assertTrue(r.hasHeader("x-request-id:"), "413 without a request id: " + r.headers());
+            ErrorShape.assertError(r.body(), "invalid_request_error", "request_too_large", null);
+            // The exchange is over: nothing else may arrive (today an unsolicited 408 follows).
+            Thread.sleep(1000);
+            raw.socket.setSoTimeout(500);
+            try {
+                assertEquals(-1, raw.in().read(), "unsolicited bytes after the 413");
+            } catch (java.net.SocketTimeoutException expected) {
+                // connection kept open and quiet: fine
+            }
+        }
+    }
+
+    /** Config accepts max_pending_acquires: 0, FixedChannelPool rejects it: every call is a 500. */
+    @Test
+    void zeroMaxPendingAcquiresIsRejectedAtLoadOrWorks() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_pending_acquires: 0\n", "m", "m")) {
+            up.enqueue(Reply.json(200, "{}"));
+            var r = proxy.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{}]}");
+            assertEquals(200, r.statusCode(), r.body());
+        } catch (io.aigw.core.config.ConfigException rejectedAtLoad) {
+            // also a fix
+        }
+    }
+}
