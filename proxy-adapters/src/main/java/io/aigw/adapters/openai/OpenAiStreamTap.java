@@ -47,6 +47,11 @@ public final class OpenAiStreamTap implements AutoCloseable {
         splitter.finish(out);
     }
 
+    /** Bytes of an unfinished event held back until its end arrives. */
+    public int heldBytes() {
+        return splitter.heldBytes();
+    }
+
     /** Releases held bytes; idempotent. */
     @Override
     public void close() {

@@ -109,6 +109,11 @@ public final class SseEventSplitter implements ByteProcessor, AutoCloseable {
         pendingCr = lfOwed = lastDropped = false;
     }
 
+    /** Bytes of an unfinished event held back; the relay caps it, since a provider may never end one. */
+    public int heldBytes() {
+        return heldBytes;
+    }
+
     /** Releases held bytes; idempotent. */
     @Override
     public void close() {

@@ -57,10 +57,27 @@ final class ProviderReader {
                 name,
                 type,
                 baseUrl(n.child("base_url")),
-                n.child("api_key").secretString(""),
+                headerSafe(n.child("api_key"), n.child("api_key").secretString("")),
                 headers(n.child("headers")),
                 UpstreamReader.read(n, upstreamDefaults),
                 tls(n.child("tls").mapping(TLS_KEYS)));
+    }
+
+    /**
+     * Header values (and the key, which becomes one) must be sendable: a line break from an env file
+     * or a mounted secret would otherwise fail every request. The value itself is never echoed.
+     */
+    private static String headerSafe(ConfigNode n, String value) throws ConfigException {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                throw n.error("value contains a line break");
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw n.error("value contains a control character");
+            }
+        }
+        return value;
     }
 
     private static URI baseUrl(ConfigNode n) throws ConfigException {
@@ -109,17 +126,7 @@ final class ProviderReader {
             if (!seen.add(name)) {
                 throw h.error("duplicate header (names are case-insensitive)");
             }
-            String value = h.secretString("");
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c == '\r' || c == '\n') {
-                    throw h.error("value contains a line break");
-                }
-                if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                    throw h.error("value contains a control character");
-                }
-            }
-            headers.put(name, value);
+            headers.put(name, headerSafe(h, h.secretString("")));
         }
         return Collections.unmodifiableMap(headers);
     }

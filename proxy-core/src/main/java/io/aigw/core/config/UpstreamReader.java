@@ -30,7 +30,7 @@ final class UpstreamReader {
                 millis(n.child("idle_timeout_ms"), defaults.idleTimeout().toMillis()),
                 millis(n.child("total_timeout_ms"), defaults.totalTimeout().toMillis()),
                 n.child("max_connections").integer(defaults.maxConnections(), 1, Integer.MAX_VALUE),
-                n.child("max_pending_acquires").integer(defaults.maxPendingAcquires(), 0, Integer.MAX_VALUE),
+                n.child("max_pending_acquires").integer(defaults.maxPendingAcquires(), 1, Integer.MAX_VALUE),
                 millis(n.child("acquire_timeout_ms"), defaults.acquireTimeout().toMillis()),
                 millis(n.child("pool_idle_timeout_ms"), defaults.poolIdleTimeout().toMillis()),
                 n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE));

@@ -282,8 +282,10 @@ class ConfigLoaderTest {
     @Test
     void substitutedValuesCannotChangeTheYamlStructure() throws Exception {
         String hostile = "x\"\n  evil: [1, 2]\n# ${NOPE}";
-        ProviderConfig p = provider(OPENAI + "    api_key: ${KEY}\n", Map.of("KEY", hostile));
-        assertEquals(hostile, p.apiKey());
+        ProxyConfig config = parse(OPENAI + "models:\n  m: {providers: {openai: {model_id: \"${KEY}\"}}}\n",
+                Map.of("KEY", hostile));
+        assertEquals(hostile, config.models().get("m").deployments().get(0).modelId());
+        assertEquals(Set.of("m"), config.models().keySet());
     }
 
     @Test
@@ -478,8 +480,15 @@ class ConfigLoaderTest {
                 error("upstream: {total_timeout_ms: 2147483648}"));
         assertEquals("server.max_body_bytes: must be at most 9223372036854775807, got 9223372036854775808",
                 error("server: {max_body_bytes: 9223372036854775808}"));
-        assertEquals("providers.openai.max_pending_acquires: must be at least 0, got -1",
-                error(OPENAI + "    max_pending_acquires: -1\n"));
+        assertEquals("providers.openai.max_pending_acquires: must be at least 1, got 0",
+                error(OPENAI + "    max_pending_acquires: 0\n"));
+    }
+
+    @Test
+    void aProviderKeyThatCannotBeSentIsRejectedWithoutEchoingIt() {
+        String message = error(OPENAI + "    api_key: \"sk-secret-value\\n\"\n");
+        assertEquals("providers.openai.api_key: value contains a line break", message);
+        assertFalse(message.contains("sk-secret-value"));
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,8 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     private Future<?> timer;
     private boolean reading;
     private String readingRequestId;
-    private long requestsRead;
-    private long responsesWritten;
+    /** Requests begun whose final (non-1xx) response has not been written yet. */
+    private int pendingResponses;
 
     public RequestReadTimeoutHandler(long readTimeoutNanos, long idleTimeoutNanos) {
         this.readTimeoutNanos = readTimeoutNanos;
@@ -52,12 +54,12 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             reading = true;
+            pendingResponses++;
             readingRequestId = RequestIds.of(request.headers());
             schedule(ctx, readTimeoutNanos, () -> onReadTimeout(ctx));
         }
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent && reading) {
             reading = false;
-            requestsRead++;
             cancel();
             armIdleIfQuiet(ctx);
         }
@@ -66,12 +68,9 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent && !isInformational(msg)) {
             promise = promise.unvoid();
-            promise.addListener(f -> {
-                responsesWritten++;
-                armIdleIfQuiet(ctx);
-            });
+            promise.addListener(f -> responseWritten(ctx));
         }
         ctx.write(msg, promise);
     }
@@ -92,7 +91,7 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (responsesWritten < requestsRead) {
+        if (pendingResponses > 1) {
             // A response is still being written for an earlier request; a 408 now would interleave.
             ctx.close();
             return;
@@ -100,8 +99,26 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         Responses.sendErrorAndClose(ctx, ApiError.requestTimeout(), readingRequestId);
     }
 
+    /**
+     * A final response ends its request even if the body never came (a 413 answered on the headers,
+     * a refused 100-continue): the request timer stops, and any body still sent is the aggregator's
+     * to skip. A 100 Continue is not a final response and changes nothing here.
+     */
+    private void responseWritten(ChannelHandlerContext ctx) {
+        pendingResponses = Math.max(0, pendingResponses - 1);
+        if (reading && pendingResponses == 0) {
+            reading = false;
+            cancel();
+        }
+        armIdleIfQuiet(ctx);
+    }
+
+    private static boolean isInformational(Object msg) {
+        return msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+
     private void armIdleIfQuiet(ChannelHandlerContext ctx) {
-        if (!reading && responsesWritten >= requestsRead && ctx.channel().isActive()) {
+        if (!reading && pendingResponses == 0 && ctx.channel().isActive()) {
             armIdle(ctx);
         }
     }

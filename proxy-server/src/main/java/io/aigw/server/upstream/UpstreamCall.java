@@ -1,7 +1,5 @@
 package io.aigw.server.upstream;
 
-import io.aigw.adapters.openai.OpenAiResponseTap;
-import io.aigw.adapters.openai.OpenAiStreamTap;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
@@ -9,32 +7,24 @@ import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.pool.ChannelPool;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +34,14 @@ import org.slf4j.LoggerFactory;
  * byte written back. Everything runs on the client connection's event loop, which is also the
  * upstream connection's, so the state needs no locks.
  *
- * <p>Streaming answers are relayed as they arrive: the tap hands back retained slices of the
- * upstream buffers (no copy), and reading upstream pauses while the client cannot take more.
- * Other answers are aggregated (bounded) and written in one piece. Failures before anything reached
- * the client become an OpenAI error response; after that, an error event ends the stream.
+ * <p>Streams go through a {@link StreamRelay}; reading upstream pauses while the client cannot take
+ * more (and the idle timer with it: a slow client is not the provider's fault). Other answers go
+ * through a {@link ResponseAggregator}. A failure before anything reached the client becomes an
+ * OpenAI error response; after that, an error event ends the stream.
  */
 public final class UpstreamCall implements Exchange.ClientListener {
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
+
     private enum State { ACQUIRING, AWAITING_RESPONSE, STREAMING, AGGREGATING, DONE }
 
     private final ChannelHandlerContext client;
@@ -63,21 +54,22 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final boolean stream;
     private final boolean dropUsageChunk;
     private final UpstreamSettings settings;
-    private final List<ByteBuf> out = new ArrayList<>(4);
 
     private State state = State.ACQUIRING;
     private ChannelPool pool;
     private Channel upstream;
     private UpstreamResponseHandler handler;
     private boolean reusedConnection;
-    private boolean retriedStale;
+    private boolean requestWritten;
+    private boolean retriedUnsent;
+    private boolean skippingInformational;
+    private boolean paused;
     private Future<?> totalTimer;
     private Future<?> responseTimer;
     private HttpResponse head;
     private boolean upstreamComplete;
-    private boolean clientHeadersSent;
-    private OpenAiStreamTap tap;
-    private CompositeByteBuf aggregate;
+    private StreamRelay relay;
+    private ResponseAggregator aggregator;
 
     /** Takes ownership of {@code body}, the already rewritten upstream request body. */
     public UpstreamCall(ChannelHandlerContext client, Exchange exchange, UpstreamClient upstreamClient,
@@ -99,12 +91,14 @@ public final class UpstreamCall implements Exchange.ClientListener {
         exchange.listener(this);
         totalTimer = schedule(settings.totalTimeout(), () -> fail(ApiError.gatewayTimeout(
                 "Provider '" + provider.name() + "' did not finish within " + millis(settings.totalTimeout()) + ".")));
-        pool = upstreamClient.pool(client.channel().eventLoop(), provider);
-        acquire();
+        guarded(() -> {
+            pool = upstreamClient.pool(client.channel().eventLoop(), provider);
+            acquire();
+        });
     }
 
     private void acquire() {
-        pool.acquire().addListener((Future<Channel> f) -> onAcquired(f));
+        pool.acquire().addListener((Future<Channel> f) -> guarded(() -> onAcquired(f)));
     }
 
     private void onAcquired(Future<Channel> acquired) {
@@ -120,13 +114,19 @@ public final class UpstreamCall implements Exchange.ClientListener {
         upstream = ch;
         handler = ch.pipeline().get(UpstreamResponseHandler.class);
         reusedConnection = handler.bind(this);
+        requestWritten = false;
         state = State.AWAITING_RESPONSE;
         responseTimer = schedule(settings.firstByteTimeout(), () -> fail(ApiError.gatewayTimeout(
                 "Provider '" + provider.name() + "' sent no response within "
                         + millis(settings.firstByteTimeout()) + ".")));
         ch.writeAndFlush(UpstreamRequest.build(provider, endpoint, body.retainedDuplicate(), stream,
                 exchange.requestId())).addListener(w -> {
-                    if (!w.isSuccess()) {
+                    if (ch != upstream) {
+                        return; // an abandoned connection's late news
+                    }
+                    if (w.isSuccess()) {
+                        requestWritten = true;
+                    } else {
                         onUpstreamError(w.cause());
                     }
                 });
@@ -136,12 +136,28 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (state == State.DONE || state == State.ACQUIRING) {
             return;
         }
+        guarded(() -> dispatch(msg));
+    }
+
+    private void dispatch(Object msg) {
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-            fail(ApiError.badGateway("upstream_protocol_error",
-                    "Provider '" + provider.name() + "' sent an invalid HTTP response."));
+            Throwable cause = o.decoderResult().cause();
+            fail(cause instanceof PrematureChannelClosureException ? UpstreamFailures.closedEarly(provider.name())
+                    : ApiError.badGateway("upstream_protocol_error",
+                            "Provider '" + provider.name() + "' sent an invalid HTTP response."), cause);
+            return;
+        }
+        if (skippingInformational) {
+            // A 1xx (100 Continue, 103 Early Hints) is not the answer; the real head follows it.
+            skippingInformational = !(msg instanceof LastHttpContent);
             return;
         }
         if (msg instanceof HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                skippingInformational = !(msg instanceof LastHttpContent);
+                return;
+            }
             onHead(response);
         }
         if (msg instanceof HttpContent content && (state == State.STREAMING || state == State.AGGREGATING)) {
@@ -154,21 +170,17 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         head = response;
-        int status = response.status().code();
-        if (stream && status == 200 && isEventStream(response.headers())) {
+        if (stream && response.status().code() == 200 && isEventStream(response.headers())) {
             state = State.STREAMING;
-            tap = new OpenAiStreamTap(dropUsageChunk);
-            // Headers go out now, as OpenAI's own do: a client waiting for them must not wait for the first token.
-            sendClientHeadersIfNeeded();
-            client.flush();
+            relay = new StreamRelay(client, dropUsageChunk, settings.maxResponseBytes());
+            relay.start(response.headers().get(HttpHeaderNames.CONTENT_TYPE), proxyHeaders());
         } else {
-            long declared = HttpUtil.getContentLength(response, -1L);
-            if (declared > settings.maxResponseBytes()) {
+            if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
                 fail(tooLarge());
                 return;
             }
             state = State.AGGREGATING;
-            aggregate = client.alloc().compositeBuffer(64);
+            aggregator = new ResponseAggregator(client.alloc(), settings.maxResponseBytes());
         }
         armIdle();
     }
@@ -177,130 +189,78 @@ public final class UpstreamCall implements Exchange.ClientListener {
         armIdle();
         ByteBuf data = content.content();
         if (state == State.STREAMING) {
-            relay(data);
-        } else if (data.isReadable()) {
-            if ((long) aggregate.readableBytes() + data.readableBytes() > settings.maxResponseBytes()) {
-                fail(tooLarge());
+            if (data.isReadable() && !relay.relay(data)) {
+                pause();
+            }
+            if (relay.overflowing()) {
+                fail(ApiError.badGateway("upstream_event_too_large", "Provider '" + provider.name()
+                        + "' sent more than " + settings.maxResponseBytes() + " bytes without ending an event."));
                 return;
             }
-            aggregate.addComponent(true, data.retain());
+        } else if (!aggregator.add(data)) {
+            fail(tooLarge());
+            return;
         }
-        if (state != State.DONE && content instanceof LastHttpContent) {
+        if (content instanceof LastHttpContent) {
             upstreamComplete = true;
             if (state == State.STREAMING) {
-                endStream();
+                relay.end();
             } else {
-                respondAggregated();
+                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, provider.name(), proxyHeaders());
+                client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
+            finish(true);
         }
     }
 
-    private void relay(ByteBuf data) {
-        if (!data.isReadable()) {
-            return;
-        }
-        tap.onChunk(data, out);
-        if (out.isEmpty()) {
-            return;
-        }
-        writeOut();
-        client.flush();
-        if (!client.channel().isWritable()) {
-            upstream.config().setAutoRead(false);
+    /** The client cannot take more: stop reading upstream, and stop blaming the provider for the silence. */
+    private void pause() {
+        paused = true;
+        upstream.config().setAutoRead(false);
+        cancel(responseTimer);
+        responseTimer = null;
+    }
+
+    @Override
+    public void clientWritabilityChanged() {
+        if (paused && state == State.STREAMING && upstream != null && client.channel().isWritable()) {
+            paused = false;
+            armIdle();
+            upstream.config().setAutoRead(true);
         }
     }
 
-    /** One HTTP chunk per upstream read: several slices are wrapped (not copied) into one buffer. */
-    private void writeOut() {
-        sendClientHeadersIfNeeded();
-        if (out.isEmpty()) {
-            return;
+    @Override
+    public void clientClosed() {
+        if (state != State.DONE) {
+            finish(false);
         }
-        ByteBuf chunk = out.size() == 1 ? out.get(0) : Unpooled.wrappedBuffer(out.toArray(new ByteBuf[0]));
-        out.clear();
-        client.write(new DefaultHttpContent(chunk), client.voidPromise());
-    }
-
-    private void endStream() {
-        tap.onEnd(out);
-        writeOut();
-        client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        finish(true);
-    }
-
-    private void respondAggregated() {
-        ByteBuf responseBody = aggregate;
-        aggregate = null;
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        int status = head.status().code();
-        if (status >= 400 && !OpenAiResponseTap.read(responseBody).error()) {
-            // Every error a client sees is OpenAI-shaped, even when a CDN in front of the provider wrote it.
-            responseBody.release();
-            ApiError wrapped = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
-                    "upstream_error", null, "Provider '" + provider.name() + "' answered HTTP " + status + ".");
-            responseBody = client.alloc().buffer().writeBytes(wrapped.toJsonBytes());
-            contentType = "application/json";
-        }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), responseBody);
-        HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, responseBody.readableBytes());
-        addProxyHeaders(h);
-        client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        finish(true);
-    }
-
-    private void sendClientHeadersIfNeeded() {
-        if (clientHeadersSent) {
-            return;
-        }
-        clientHeadersSent = true;
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, head.headers().get(HttpHeaderNames.CONTENT_TYPE));
-        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        addProxyHeaders(h);
-        client.write(response, client.voidPromise());
-    }
-
-    private void addProxyHeaders(HttpHeaders h) {
-        if (head != null) {
-            ResponseHeaders.copy(head.headers(), h);
-        }
-        h.set("x-proxy-provider", provider.name());
-        h.set("x-proxy-model", modelId);
     }
 
     void onUpstreamClosed() {
-        if (state == State.DONE) {
-            return;
-        }
-        if (retryOnFreshConnection()) {
+        if (state == State.DONE || retryUnsent()) {
             return;
         }
         fail(UpstreamFailures.closedEarly(provider.name()));
     }
 
     void onUpstreamError(Throwable cause) {
-        if (state == State.DONE) {
-            return;
-        }
-        if (retryOnFreshConnection()) {
+        if (state == State.DONE || retryUnsent()) {
             return;
         }
         fail(UpstreamFailures.of(cause, provider.name()), cause);
     }
 
     /**
-     * A pooled connection the provider closed while it sat idle fails the first write or read. The
-     * request never reached the provider then, so it is sent once more on a new connection.
+     * A pooled connection the provider closed while it sat idle fails before our request is fully
+     * written. Only then is the request certainly unprocessed and sent once more on a new connection;
+     * once written, a retry could make the provider run (and bill) it twice.
      */
-    private boolean retryOnFreshConnection() {
-        if (state != State.AWAITING_RESPONSE || !reusedConnection || retriedStale) {
+    private boolean retryUnsent() {
+        if (state != State.AWAITING_RESPONSE || !reusedConnection || requestWritten || retriedUnsent) {
             return false;
         }
-        retriedStale = true;
+        retriedUnsent = true;
         cancel(responseTimer);
         releaseUpstream(false);
         state = State.ACQUIRING;
@@ -316,36 +276,19 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (state == State.DONE) {
             return;
         }
-        // The operator sees what the client cannot: the underlying cause (never a key: none is in it).
-        log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(), error.code(),
-                error.message(), cause == null ? "" : " cause: " + cause);
-        if (!clientHeadersSent) {
-            FullHttpResponse response = Responses.error(client.alloc(), error);
-            addProxyHeaders(response.headers());
-            client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        } else {
-            // Status 200 is already on the wire: the SDKs raise an APIError for a data event holding "error".
-            byte[] json = error.toJsonBytes();
-            ByteBuf event = client.alloc().buffer(json.length + 8);
-            event.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII)).writeBytes(json)
-                    .writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
-            client.write(new DefaultLastHttpContent(event), client.newPromise())
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            client.flush();
-        }
-        finish(false);
-    }
-
-    @Override
-    public void clientWritabilityChanged() {
-        if (state == State.STREAMING && upstream != null && client.channel().isWritable()) {
-            upstream.config().setAutoRead(true);
-        }
-    }
-
-    @Override
-    public void clientClosed() {
-        if (state != State.DONE) {
+        state = State.DONE; // a failure while failing must not come back here
+        try {
+            // The operator sees what the client cannot: the underlying cause (which never holds a key).
+            log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(),
+                    error.code(), error.message(), cause == null ? "" : " cause: " + cause);
+            if (relay != null && relay.headersSent()) {
+                relay.endWithError(error);
+            } else if (client.channel().isActive()) {
+                FullHttpResponse response = Responses.error(client.alloc(), error);
+                response.headers().add(proxyHeaders());
+                client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+        } finally {
             finish(false);
         }
     }
@@ -357,22 +300,17 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (exchange.listener() == this) {
             exchange.listener(null);
         }
-        if (tap != null) {
-            tap.close();
+        if (relay != null) {
+            relay.close();
         }
-        if (aggregate != null) {
-            aggregate.release();
-            aggregate = null;
+        if (aggregator != null) {
+            aggregator.release();
         }
-        for (ByteBuf b : out) {
-            b.release();
-        }
-        out.clear();
         body.release();
-        releaseUpstream(reuseUpstream && upstreamComplete && HttpUtil.isKeepAlive(head));
+        releaseUpstream(reuseUpstream && upstreamComplete && requestWritten && HttpUtil.isKeepAlive(head));
     }
 
-    /** Returns the connection to the pool, closed unless it is clean and reusable. */
+    /** Returns the connection to the pool (exactly once per acquire), closed unless clean and reusable. */
     private void releaseUpstream(boolean reusable) {
         Channel ch = upstream;
         if (ch == null) {
@@ -386,14 +324,42 @@ public final class UpstreamCall implements Exchange.ClientListener {
         pool.release(ch);
     }
 
+    /**
+     * Runs a step of the call, turning a bug into a 500 for this client instead of an exception
+     * swallowed by a future listener (which would leave the client waiting for the total timeout).
+     */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            log.error("request {}: internal error calling provider {}", exchange.requestId(), provider.name(), e);
+            fail(new ApiError(500, ApiError.API_ERROR, "internal_error", null,
+                    "The proxy failed while calling provider '" + provider.name() + "' (request id "
+                            + exchange.requestId() + ")."));
+        }
+    }
+
+    private HttpHeaders proxyHeaders() {
+        HttpHeaders h = new DefaultHttpHeaders();
+        if (head != null) {
+            ResponseHeaders.copy(head.headers(), h);
+        }
+        h.set("x-proxy-provider", provider.name());
+        h.set("x-proxy-model", modelId);
+        return h;
+    }
+
     private void armIdle() {
+        if (paused) {
+            return;
+        }
         cancel(responseTimer);
         responseTimer = schedule(settings.idleTimeout(), () -> fail(ApiError.gatewayTimeout(
                 "Provider '" + provider.name() + "' sent nothing for " + millis(settings.idleTimeout()) + ".")));
     }
 
     private Future<?> schedule(Duration delay, Runnable task) {
-        return client.executor().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return client.executor().schedule(() -> guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static void cancel(Future<?> timer) {

@@ -18,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Connection pools to providers: one bounded pool per provider <em>per event loop</em>, so a call
@@ -80,12 +81,15 @@ public final class UpstreamClient implements AutoCloseable {
                 true);
     }
 
+    /** Closes each loop's pools on that loop (their maps belong to it), waiting a bounded time. */
     @Override
     public void close() {
-        for (Map<String, ChannelPool> byProvider : pools.values()) {
-            for (ChannelPool pool : byProvider.values()) {
-                pool.close();
-            }
+        for (Map.Entry<EventLoop, Map<String, ChannelPool>> e : pools.entrySet()) {
+            Map<String, ChannelPool> byProvider = e.getValue();
+            e.getKey().submit(() -> {
+                byProvider.values().forEach(p -> ((FixedChannelPool) p).closeAsync());
+                byProvider.clear();
+            }).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         pools.clear();
         resolver.close();

@@ -1,0 +1,110 @@
+package io.aigw.server.upstream;
+
+import io.aigw.adapters.openai.OpenAiStreamTap;
+import io.aigw.core.error.ApiError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relays an OpenAI-compatible SSE stream to the client without copying: the tap hands back
+ * retained slices of the upstream buffers (complete events only, the usage chunk the client did not
+ * ask for left out), and one read becomes one HTTP chunk. Pausing upstream is the caller's job;
+ * {@link #relay} says when the client has stopped taking bytes.
+ */
+final class StreamRelay {
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ChannelHandlerContext client;
+    private final OpenAiStreamTap tap;
+    private final long maxEventBytes;
+    private final List<ByteBuf> out = new ArrayList<>(4);
+    private boolean headersSent;
+
+    StreamRelay(ChannelHandlerContext client, boolean dropUsageChunk, long maxEventBytes) {
+        this.client = client;
+        this.tap = new OpenAiStreamTap(dropUsageChunk);
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** Sends the 200 head at once, as OpenAI does: a client waiting for it must not wait for the first token. */
+    void start(String contentType, HttpHeaders proxyHeaders) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        h.add(proxyHeaders);
+        headersSent = true;
+        client.writeAndFlush(response, client.voidPromise());
+    }
+
+    /**
+     * Forwards what {@code data} completes. Returns false when the client channel is no longer
+     * writable, so the caller stops reading upstream. Throws nothing; an event that never ends is
+     * reported by {@link #overflowing()}.
+     */
+    boolean relay(ByteBuf data) {
+        tap.onChunk(data, out);
+        if (!out.isEmpty()) {
+            writeOut();
+            client.flush();
+        }
+        return client.channel().isWritable();
+    }
+
+    /** True when a provider has sent more than the cap without ending an event. */
+    boolean overflowing() {
+        return tap.heldBytes() > maxEventBytes;
+    }
+
+    void end() {
+        tap.onEnd(out);
+        writeOut();
+        client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Status 200 is already on the wire: a data event holding "error" makes the SDKs raise an APIError. */
+    void endWithError(ApiError error) {
+        byte[] json = error.toJsonBytes();
+        ByteBuf event = client.alloc().buffer(DATA.length + json.length + END_EVENT.length);
+        event.writeBytes(DATA).writeBytes(json).writeBytes(END_EVENT);
+        client.writeAndFlush(new DefaultLastHttpContent(event)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    boolean headersSent() {
+        return headersSent;
+    }
+
+    void close() {
+        tap.close();
+        for (ByteBuf b : out) {
+            b.release();
+        }
+        out.clear();
+    }
+
+    private void writeOut() {
+        if (out.isEmpty()) {
+            return;
+        }
+        ByteBuf chunk = out.size() == 1 ? out.get(0) : Unpooled.wrappedBuffer(out.toArray(new ByteBuf[0]));
+        out.clear();
+        client.write(new DefaultHttpContent(chunk), client.voidPromise());
+    }
+}
