@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Benchmarks aigw against its limits, side by side in one run (see bench/README.md):
+#   (a) the mock provider directly, (b) nginx as a plain pass-through proxy, (c) aigw.
+# Prints a Markdown table with ratios and stops everything it started.
+#   scripts/bench.sh            full run (about 8 minutes)
+#   scripts/bench.sh --quick    shorter phases and 1,000 held streams (about 3 minutes)
+# Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
+# AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+dur=15; warm=5; hold_chunks=30
+if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
+
+work="$(mktemp -d /tmp/aigw-bench.XXXXXX)"
+results="$work/results.jsonl"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+log() { echo "bench: $*" >&2; }
+
+# ---- tools -------------------------------------------------------------------------------------
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]} (Debian packages)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+
+log "building"
+./mvnw -q -B -pl bench -am package -DskipTests
+touch proxy-server/target/lib/.aigw-built
+cp="bench/target/classes:bench/target/lib/*"
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 100); do curl -fs -m 1 "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; log "$1 never answered"; return 1; }
+
+fd_limit="$(ulimit -n)"
+streams="${AIGW_BENCH_STREAMS:-$(( (fd_limit - 400) / 2 < 10000 ? (fd_limit - 400) / 2 : 10000 ))}"
+[ "$quick" = 1 ] && [ -z "${AIGW_BENCH_STREAMS:-}" ] && streams=1000
+io_threads="${AIGW_BENCH_IO_THREADS:-1}"
+key="sk-bench-$(date +%s)"
+
+# ---- the three targets -------------------------------------------------------------------------
+mock_port="$(free_port)"; nginx_port="$(free_port)"; proxy_port="$(free_port)"
+"$java_bin" -Xms256m -Xmx1g -XX:+UseG1GC -cp "$cp" io.aigw.bench.mock.MockProvider --port "$mock_port" \
+  >"$work/mock.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$mock_port/health"
+
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+worker_rlimit_nofile $fd_limit;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections $(( fd_limit - 100 )); multi_accept on; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  client_max_body_size 32m;
+  client_body_buffer_size 256k;
+  keepalive_requests 1000000;
+  upstream mock { server 127.0.0.1:$mock_port; keepalive 512; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$nginx_port backlog=4096;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;          # SSE must flow chunk by chunk, as through aigw
+      proxy_read_timeout 120s;
+    }
+  }
+}
+NGINX
+"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=($!)
+
+cat >"$work/proxy.yaml" <<YAML
+server: {host: 127.0.0.1, port: $proxy_port, io_threads: $io_threads}
+upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
+auth: {api_keys: ["$key"]}
+data_dir: $work/data
+providers:
+  mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+models:
+  "mock": {providers: {mock: {}}}
+  "mock;chunks=20": {providers: {mock: {}}}
+  "mock;chunks=$hold_chunks;delay=1000": {providers: {mock: {}}}
+YAML
+JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy.yaml" >"$work/proxy.log" 2>&1 &
+proxy_jvm=$!   # run.sh execs the JVM, so this is its pid
+pids+=($proxy_jvm)
+wait_http "http://127.0.0.1:$proxy_port/health"
+wait_http "http://127.0.0.1:$nginx_port/health"
+
+declare -A base=([direct]="http://127.0.0.1:$mock_port" [nginx]="http://127.0.0.1:$nginx_port" [aigw]="http://127.0.0.1:$proxy_port")
+targets=(direct nginx aigw)
+
+# ---- request bodies ----------------------------------------------------------------------------
+printf '{"model":"mock","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello."}],"max_tokens":16}' >"$work/small.json"
+printf '{"model":"mock;chunks=20","stream":true,"messages":[{"role":"user","content":"Count to twenty."}]}' >"$work/stream.json"
+printf '{"model":"mock;chunks=%s;delay=1000","stream":true,"messages":[{"role":"user","content":"Slowly."}]}' "$hold_chunks" >"$work/hold.json"
+python3 - "$work/big.json" <<'PY'
+import json, sys
+text = ("The quick brown fox jumps over the lazy dog. " * 2300)[:102400]
+json.dump({"model": "mock", "messages": [{"role": "user", "content": text}]}, open(sys.argv[1], "w"))
+PY
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = io.open(os.getenv("BODY_FILE"), "rb"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("KEY")
+LUA
+
+record() { echo "$1" >>"$results"; }
+
+# wrk closed loop: requests/s and latency percentiles, as JSON.
+cat >"$work/parse_wrk.py" <<'PY'
+import re, sys, json
+out = sys.stdin.read()
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+pct = {p: ms(v, u) for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+e = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errs.groups())) if errs else 0)
+print(json.dumps({"scenario": sys.argv[1], "target": sys.argv[2], "rps": float(m.group(1)) if m else None,
+                  "p50_ms": pct.get("50"), "p90_ms": pct.get("90"), "p99_ms": pct.get("99"), "errors": e}))
+PY
+
+# wrk closed loop: requests/s and latency percentiles, as one JSON line.
+wrk_run() { # scenario target body connections duration
+  BODY_FILE="$3" KEY="$key" wrk -t1 -c"$4" -d"$5"s --latency -s "$work/post.lua" "${base[$2]}/v1/chat/completions" 2>&1 \
+    | python3 "$work/parse_wrk.py" "$1" "$2"
+}
+
+driver() { # scenario target body mode args...
+  local scenario="$1" target="$2" body="$3"; shift 3
+  "$java_bin" -Xms512m -Xmx2g -cp "$cp" io.aigw.bench.load.LoadDriver --url "${base[$target]}/v1/chat/completions" \
+    --body-file "$body" --header "Authorization: Bearer $key" "$@" 2>>"$work/driver.log" \
+    | python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); d.update(scenario='$scenario', target='$target'); print(json.dumps(d))"
+}
+
+log "warming aigw up (JIT)"
+BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
+BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
+
+for t in "${targets[@]}"; do
+  log "non-streaming max throughput: $t"
+  record "$(wrk_run small-max "$t" "$work/small.json" 64 "$dur")"
+done
+for t in "${targets[@]}"; do
+  log "100 KB prompt body: $t"
+  record "$(wrk_run big-body "$t" "$work/big.json" 16 "$dur")"
+done
+for rate in 1000 5000; do
+  for t in "${targets[@]}"; do
+    log "fixed rate $rate/s: $t"
+    record "$(driver "rate-$rate" "$t" "$work/small.json" --mode rate --rate "$rate" --duration "$dur" --warmup "$warm" --connections 64)"
+  done
+done
+for t in "${targets[@]}"; do
+  log "streaming, 20 chunks: $t"
+  record "$(driver stream "$t" "$work/stream.json" --mode stream --connections 32 --duration "$dur" --warmup "$warm" --expect-chunks 20)"
+done
+
+# Held streams: aigw's resident memory and heap are sampled while they are all open.
+sample_proxy() {
+  local peak_rss=0 peak_heap=0 rss heap
+  while kill -0 "$1" 2>/dev/null; do
+    rss="$(ps -o rss= -p "$proxy_jvm" 2>/dev/null | tr -d ' ' || echo 0)"
+    heap="$(jcmd "$proxy_jvm" GC.heap_info 2>/dev/null | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -1)"
+    [ -n "$rss" ] && [ "$rss" -gt "$peak_rss" ] && peak_rss="$rss"
+    [ -n "$heap" ] && [ "$heap" -gt "$peak_heap" ] && peak_heap="$heap"
+    sleep 1
+  done
+  echo "{\"scenario\":\"hold-memory\",\"target\":\"aigw\",\"peak_rss_mb\":$((peak_rss / 1024)),\"peak_heap_mb\":$((peak_heap / 1024))}"
+}
+for t in "${targets[@]}"; do
+  log "$streams held streams, one chunk a second for $hold_chunks s: $t"
+  driver hold "$t" "$work/hold.json" --mode hold --streams "$streams" --ramp-per-s 2000 \
+    --expect-chunks "$hold_chunks" --timeout $((hold_chunks + 60)) >"$work/hold-$t.json" &
+  dpid=$!
+  if [ "$t" = aigw ]; then
+    sample_proxy "$dpid" >"$work/hold-memory.json" &
+    spid=$!
+  fi
+  wait "$dpid" || true
+  if [ "$t" = aigw ]; then
+    wait "$spid" || true
+    record "$(cat "$work/hold-memory.json")"
+  fi
+  record "$(cat "$work/hold-$t.json")"
+done
+
+# ---- the table ---------------------------------------------------------------------------------
+python3 - "$results" "$streams" "$io_threads" "$dur" <<'PY'
+import json, sys, subprocess, platform
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+streams, io_threads, dur = sys.argv[2], sys.argv[3], sys.argv[4]
+R = {(r["scenario"], r["target"]): r for r in rows}
+def g(s, t, k):
+    v = R.get((s, t), {}).get(k)
+    return v
+def f(v, d=0):
+    return "–" if v is None else (f"{v:,.{d}f}")
+def ratio(a, b):
+    return "–" if not a or not b else f"{a / b:.2f}"
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+print(f"\n### aigw benchmark — {subprocess.run(['date','-u','+%Y-%m-%d %H:%M UTC'],capture_output=True,text=True).stdout.strip()}")
+print(f"\nMachine: {subprocess.run(['nproc'],capture_output=True,text=True).stdout.strip()} cores ({cpu}), {java}; "
+      f"aigw io_threads={io_threads}, nginx worker_processes=1; mock, driver and targets share the machine. "
+      f"Phases of {dur} s.\n")
+print("| scenario | metric | direct (mock) | nginx | aigw | aigw / nginx | aigw / direct |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for s, label in (("small-max", "non-streaming chat, small body, max throughput (wrk -c64)"),
+                 ("big-body", "100 KB prompt body (wrk -c16)")):
+    d, n, a = (g(s, t, "rps") for t in ("direct", "nginx", "aigw"))
+    print(f"| {label} | requests/s | {f(d)} | {f(n)} | {f(a)} | {ratio(a, n)} | {ratio(a, d)} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| | latency {p[:3]} (ms) | {f(g(s,'direct',p),3)} | {f(g(s,'nginx',p),3)} | {f(g(s,'aigw',p),3)} | | |")
+    print(f"| | errors | {f(g(s,'direct','errors'))} | {f(g(s,'nginx','errors'))} | {f(g(s,'aigw','errors'))} | | |")
+for rate in ("1000", "5000"):
+    s = f"rate-{rate}"
+    print(f"| fixed rate {rate}/s (open loop, corrected for coordinated omission) | achieved requests/s | "
+          f"{f(g(s,'direct','achieved_rps'))} | {f(g(s,'nginx','achieved_rps'))} | {f(g(s,'aigw','achieved_rps'))} | | |")
+    for p in ("p50_us", "p99_us", "p999_us"):
+        d, n, a = (g(s, t, p) for t in ("direct", "nginx", "aigw"))
+        added_a = None if a is None or d is None else (a - d) / 1000
+        added_n = None if n is None or d is None else (n - d) / 1000
+        print(f"| | {p[:-3].replace('p999','p99.9')} (ms); added over direct: nginx {f(added_n,3)}, aigw {f(added_a,3)} | "
+              f"{f(d/1000 if d else None,3)} | {f(n/1000 if n else None,3)} | {f(a/1000 if a else None,3)} | | |")
+    print(f"| | errors | {f(g(s,'direct','errors'))} | {f(g(s,'nginx','errors'))} | {f(g(s,'aigw','errors'))} | | |")
+s = "stream"
+d, n, a = (g(s, t, "streams_per_s") for t in ("direct", "nginx", "aigw"))
+print(f"| streaming chat, 20 chunks (32 concurrent) | streams/s | {f(d)} | {f(n)} | {f(a)} | {ratio(a, n)} | {ratio(a, d)} |")
+for p in ("ttfc_p50_us", "ttfc_p99_us"):
+    print(f"| | time to first chunk {p[5:8]} (ms) | " + " | ".join(f(g(s,t,p)/1000 if g(s,t,p) is not None else None,3) for t in ("direct","nginx","aigw")) + " | | |")
+print(f"| | bad streams / errors | " + " | ".join(f"{f(g(s,t,'bad_streams'))} / {f(g(s,t,'errors'))}" for t in ("direct","nginx","aigw")) + " | | |")
+s = "hold"
+print(f"| {streams} concurrent slow streams (1 chunk/s) | completed | " + " | ".join(f(g(s,t,'completed')) for t in ("direct","nginx","aigw")) + " | | |")
+print(f"| | chunks received / expected | " + " | ".join(f"{f(g(s,t,'chunks_received'))} / {f(g(s,t,'chunks_expected'))}" for t in ("direct","nginx","aigw")) + " | | |")
+print(f"| | peak concurrent | " + " | ".join(f(g(s,t,'peak_concurrent')) for t in ("direct","nginx","aigw")) + " | | |")
+print(f"| | aigw peak resident memory / heap used (MB) | | | {f(g('hold-memory','aigw','peak_rss_mb'))} / {f(g('hold-memory','aigw','peak_heap_mb'))} | | |")
+PY
+log "raw results: $results (logs in $work)"
