@@ -33,7 +33,9 @@ public final class OpenAiRequestRewriter {
         if (len != scan.bodyLength || scan.modelStart < 0) {
             throw new IllegalArgumentException("the scan was not made from this body");
         }
-        byte[] model = quote(modelId);
+        // The usual id is plain ASCII that JSON needs no escape for: written straight from the String.
+        byte[] model = isPlain(modelId) ? null : quote(modelId);
+        int modelLength = model == null ? modelId.length() + 2 : model.length;
         // The usage splice replaces [usageFrom, usageTo) (empty for an insertion) with usage.
         byte[] usage = null;
         int usageFrom = -1;
@@ -55,20 +57,20 @@ public final class OpenAiRequestRewriter {
                 usageTo = scan.includeUsageEnd;
             }
         }
-        int size = len - (scan.modelEnd - scan.modelStart) + model.length
+        int size = len - (scan.modelEnd - scan.modelStart) + modelLength
                 + (usage == null ? 0 : usage.length - (usageTo - usageFrom));
         ByteBuf out = alloc.buffer(size);
         try {
             int base = body.readerIndex();
             int at = 0; // next unchanged body byte to copy
             if (usage == null || scan.modelStart < usageFrom) {
-                at = splice(out, body, base, at, scan.modelStart, scan.modelEnd, model);
+                at = spliceModel(out, body, base, at, scan, model, modelId);
                 if (usage != null) {
                     at = splice(out, body, base, at, usageFrom, usageTo, usage);
                 }
             } else {
                 at = splice(out, body, base, at, usageFrom, usageTo, usage);
-                at = splice(out, body, base, at, scan.modelStart, scan.modelEnd, model);
+                at = spliceModel(out, body, base, at, scan, model, modelId);
             }
             out.writeBytes(body, base + at, len - at);
             return out;
@@ -83,6 +85,30 @@ public final class OpenAiRequestRewriter {
         out.writeBytes(body, base + at, from - at);
         out.writeBytes(replacement);
         return to;
+    }
+
+    /** Like splice for the model value: the quoted bytes, or the plain id written between quotes. */
+    private static int spliceModel(ByteBuf out, ByteBuf body, int base, int at, RequestScan scan,
+                                   byte[] quoted, String plainId) {
+        if (quoted != null) {
+            return splice(out, body, base, at, scan.modelStart, scan.modelEnd, quoted);
+        }
+        out.writeBytes(body, base + at, scan.modelStart - at);
+        out.writeByte('"');
+        out.writeCharSequence(plainId, StandardCharsets.US_ASCII);
+        out.writeByte('"');
+        return scan.modelEnd;
+    }
+
+    /** Printable ASCII without '"' and '\\': JSON-encodes to itself. */
+    private static boolean isPlain(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] quote(String modelId) {

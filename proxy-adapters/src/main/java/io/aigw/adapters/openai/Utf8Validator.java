@@ -16,7 +16,14 @@ final class Utf8Validator {
 
     /** Offset (from readerIndex) of the first byte of an invalid sequence, or -1 when all valid. */
     static int firstInvalid(ByteBuf body) {
-        ByteBuffer b = body.nioBuffer(body.readerIndex(), body.readableBytes());
+        int from = body.readerIndex();
+        int len = body.readableBytes();
+        if (body.nioBufferCount() > 1) {
+            // HttpObjectAggregator's CompositeByteBuf: nioBuffer() would copy the whole body into
+            // a new heap buffer, so check the parts in place.
+            return firstInvalid(body, from, len, body.nioBuffers(from, len));
+        }
+        ByteBuffer b = body.nioBuffer(from, len);
         int base = b.position();
         int end = b.limit();
         int i = base;
@@ -35,6 +42,44 @@ final class Utf8Validator {
                 return i - base;
             }
             i += n;
+        }
+        return -1;
+    }
+
+    /** The same check over the body's parts; a sequence may start in one part and end in a later one. */
+    private static int firstInvalid(ByteBuf body, int from, int len, ByteBuffer[] parts) {
+        int pos = 0;    // body offset of the next byte to check
+        int offset = 0; // body offset of the current part's first byte
+        for (ByteBuffer b : parts) {
+            int base = b.position();
+            int end = b.limit();
+            int i = base + (pos - offset); // past end when a sequence ran over this whole part
+            while (i < end) {
+                if (i + 8 <= end && (b.getLong(i) & HIGH_BITS) == 0) {
+                    i += 8;
+                    continue;
+                }
+                int c = b.get(i) & 0xFF;
+                if (c < 0x80) {
+                    i++;
+                    continue;
+                }
+                int n;
+                if (i + 4 <= end) {
+                    n = sequenceLength(b, i, end, c);
+                } else { // near the part's end: gather up to four bytes across the boundary
+                    int at = offset + (i - base);
+                    ByteBuffer seq = ByteBuffer.allocate(Math.min(4, len - at));
+                    body.getBytes(from + at, seq);
+                    n = sequenceLength(seq, 0, seq.limit(), c);
+                }
+                if (n < 0) {
+                    return offset + (i - base);
+                }
+                i += n;
+            }
+            pos = offset + (i - base);
+            offset += end - base;
         }
         return -1;
     }
