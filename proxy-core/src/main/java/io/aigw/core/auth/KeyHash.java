@@ -19,7 +19,7 @@ public final class KeyHash {
     }
 
     public static KeyHash ofKey(byte[] keyBytes, int offset, int length) {
-        MessageDigest md = newDigest();
+        MessageDigest md = digest();
         md.update(keyBytes, offset, length);
         return new KeyHash(md.digest());
     }
@@ -57,7 +57,16 @@ public final class KeyHash {
     }
 
     static byte[] sha256(byte[] bytes) {
-        return newDigest().digest(bytes);
+        return digest().digest(bytes);
+    }
+
+    /** One digest per thread: looking one up per request showed in profiles (provider lookup, reflection). */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(KeyHash::newDigest);
+
+    private static MessageDigest digest() {
+        MessageDigest md = DIGEST.get();
+        md.reset();
+        return md;
     }
 
     private static MessageDigest newDigest() {

@@ -2,15 +2,13 @@ package io.aigw.server.upstream;
 
 import io.aigw.adapters.openai.OpenAiResponseTap;
 import io.aigw.core.error.ApiError;
+import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Collects a non-streamed provider response (bounded, by composing the upstream buffers rather than
@@ -38,8 +36,8 @@ final class ResponseAggregator {
         return true;
     }
 
-    /** The response for the client; the aggregated bytes move into it. */
-    FullHttpResponse toResponse(ByteBufAllocator alloc, HttpResponse head, String provider, HttpHeaders proxyHeaders) {
+    /** The response for the client, without the proxy's own headers; the aggregated bytes move into it. */
+    FullHttpResponse toResponse(ByteBufAllocator alloc, HttpResponse head, String provider) {
         ByteBuf content = body;
         body = null;
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -51,10 +49,9 @@ final class ResponseAggregator {
             content = alloc.buffer().writeBytes(wrapped.toJsonBytes());
             contentType = "application/json";
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), content);
+        FullHttpResponse response = Responses.full(head.status(), content);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .add(proxyHeaders);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         return response;
     }
 

@@ -1,6 +1,7 @@
 package io.aigw.server.upstream;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,19 @@ final class ResponseHeaders {
     private static final Set<String> PASSED = Set.of(
             "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms", "openai-version");
 
+    private static final AsciiString X_PROXY_PROVIDER = AsciiString.cached("x-proxy-provider");
+    private static final AsciiString X_PROXY_MODEL = AsciiString.cached("x-proxy-model");
+
     private ResponseHeaders() {}
+
+    /** Adds what every proxied answer carries: the passed-on provider headers and the route taken. */
+    static void addProxyHeaders(HttpHeaders to, HttpHeaders upstream, String provider, String modelId) {
+        if (upstream != null) {
+            copy(upstream, to);
+        }
+        to.set(X_PROXY_PROVIDER, provider);
+        to.set(X_PROXY_MODEL, modelId);
+    }
 
     static void copy(HttpHeaders from, HttpHeaders to) {
         for (Map.Entry<String, String> e : from) {

@@ -2,6 +2,7 @@ package io.aigw.server.upstream;
 
 import io.aigw.adapters.openai.OpenAiStreamTap;
 import io.aigw.core.error.ApiError;
+import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -43,13 +44,13 @@ final class StreamRelay {
     }
 
     /** Sends the 200 head at once, as OpenAI does: a client waiting for it must not wait for the first token. */
-    void start(String contentType, HttpHeaders proxyHeaders) {
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    void start(HttpHeaders upstreamHeaders, String provider, String modelId) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Responses.newHeaders());
         HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.CONTENT_TYPE, upstreamHeaders.get(HttpHeaderNames.CONTENT_TYPE));
         h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        h.add(proxyHeaders);
+        ResponseHeaders.addProxyHeaders(h, upstreamHeaders, provider, modelId);
         headersSent = true;
         client.writeAndFlush(response, client.voidPromise());
     }

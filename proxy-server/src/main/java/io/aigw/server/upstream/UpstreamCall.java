@@ -64,8 +64,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private boolean retriedUnsent;
     private boolean skippingInformational;
     private boolean paused;
-    private Future<?> totalTimer;
-    private Future<?> responseTimer;
+    /** One timer per call, re-armed only when it fires (activity just moves a deadline). */
+    private Future<?> timer;
+    private long timerDueNanos;
+    private long totalDeadlineNanos;
+    private long responseClockNanos;
+    private long responseTimeoutNanos;
     private HttpResponse head;
     private boolean upstreamComplete;
     private StreamRelay relay;
@@ -87,10 +91,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
         this.settings = provider.upstream();
     }
 
+    /** Starts the call; waiting for a connection is bounded by the pool's acquire timeout. */
     public void start() {
         exchange.listener(this);
-        totalTimer = schedule(settings.totalTimeout(), () -> fail(ApiError.gatewayTimeout(
-                "Provider '" + provider.name() + "' did not finish within " + millis(settings.totalTimeout()) + ".")));
+        totalDeadlineNanos = System.nanoTime() + settings.totalTimeout().toNanos();
         guarded(() -> {
             pool = upstreamClient.pool(client.channel().eventLoop(), provider);
             acquire();
@@ -116,10 +120,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
         reusedConnection = handler.bind(this);
         requestWritten = false;
         state = State.AWAITING_RESPONSE;
-        responseTimer = schedule(settings.firstByteTimeout(), () -> fail(ApiError.gatewayTimeout(
-                "Provider '" + provider.name() + "' sent no response within "
-                        + millis(settings.firstByteTimeout()) + ".")));
-        ch.writeAndFlush(UpstreamRequest.build(provider, endpoint, body.retainedDuplicate(), stream,
+        restartResponseClock(settings.firstByteTimeout());
+        ch.writeAndFlush(upstreamClient.requests(provider).build(endpoint, body.retainedDuplicate(), stream,
                 exchange.requestId())).addListener(w -> {
                     if (ch != upstream) {
                         return; // an abandoned connection's late news
@@ -173,7 +175,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (stream && response.status().code() == 200 && isEventStream(response.headers())) {
             state = State.STREAMING;
             relay = new StreamRelay(client, dropUsageChunk, settings.maxResponseBytes());
-            relay.start(response.headers().get(HttpHeaderNames.CONTENT_TYPE), proxyHeaders());
+            relay.start(response.headers(), provider.name(), modelId);
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
                 fail(tooLarge());
@@ -182,11 +184,11 @@ public final class UpstreamCall implements Exchange.ClientListener {
             state = State.AGGREGATING;
             aggregator = new ResponseAggregator(client.alloc(), settings.maxResponseBytes());
         }
-        armIdle();
+        restartResponseClock(settings.idleTimeout());
     }
 
     private void onContent(HttpContent content) {
-        armIdle();
+        responseClockNanos = System.nanoTime();
         ByteBuf data = content.content();
         if (state == State.STREAMING) {
             if (data.isReadable() && !relay.relay(data)) {
@@ -206,7 +208,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
             if (state == State.STREAMING) {
                 relay.end();
             } else {
-                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, provider.name(), proxyHeaders());
+                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, provider.name());
+                ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
             finish(true);
@@ -217,15 +220,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private void pause() {
         paused = true;
         upstream.config().setAutoRead(false);
-        cancel(responseTimer);
-        responseTimer = null;
     }
 
     @Override
     public void clientWritabilityChanged() {
         if (paused && state == State.STREAMING && upstream != null && client.channel().isWritable()) {
             paused = false;
-            armIdle();
+            restartResponseClock(settings.idleTimeout());
             upstream.config().setAutoRead(true);
         }
     }
@@ -261,7 +262,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return false;
         }
         retriedUnsent = true;
-        cancel(responseTimer);
+        responseTimeoutNanos = 0;
         releaseUpstream(false);
         state = State.ACQUIRING;
         acquire();
@@ -285,7 +286,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 relay.endWithError(error);
             } else if (client.channel().isActive()) {
                 FullHttpResponse response = Responses.error(client.alloc(), error);
-                response.headers().add(proxyHeaders());
+                ResponseHeaders.addProxyHeaders(response.headers(), head == null ? null : head.headers(),
+                        provider.name(), modelId);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
         } finally {
@@ -295,8 +297,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     private void finish(boolean reuseUpstream) {
         state = State.DONE;
-        cancel(totalTimer);
-        cancel(responseTimer);
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         if (exchange.listener() == this) {
             exchange.listener(null);
         }
@@ -339,33 +343,49 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
     }
 
-    private HttpHeaders proxyHeaders() {
-        HttpHeaders h = new DefaultHttpHeaders();
-        if (head != null) {
-            ResponseHeaders.copy(head.headers(), h);
-        }
-        h.set("x-proxy-provider", provider.name());
-        h.set("x-proxy-model", modelId);
-        return h;
+    /** Starts the response clock: first byte, then idle between chunks (paused while the client is). */
+    private void restartResponseClock(Duration timeout) {
+        responseClockNanos = System.nanoTime();
+        responseTimeoutNanos = timeout.toNanos();
+        armTimer(Math.min(totalDeadlineNanos, responseClockNanos + responseTimeoutNanos));
     }
 
-    private void armIdle() {
-        if (paused) {
+    /** Schedules the timer for {@code dueNanos} unless it already fires earlier (it re-checks then). */
+    private void armTimer(long dueNanos) {
+        if (timer != null && timerDueNanos <= dueNanos) {
             return;
         }
-        cancel(responseTimer);
-        responseTimer = schedule(settings.idleTimeout(), () -> fail(ApiError.gatewayTimeout(
-                "Provider '" + provider.name() + "' sent nothing for " + millis(settings.idleTimeout()) + ".")));
-    }
-
-    private Future<?> schedule(Duration delay, Runnable task) {
-        return client.executor().schedule(() -> guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(Future<?> timer) {
         if (timer != null) {
             timer.cancel(false);
         }
+        timerDueNanos = dueNanos;
+        timer = client.executor().schedule(() -> guarded(this::onTimer),
+                Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (state == State.DONE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - totalDeadlineNanos >= 0) {
+            fail(ApiError.gatewayTimeout("Provider '" + provider.name() + "' did not finish within "
+                    + millis(settings.totalTimeout()) + "."));
+            return;
+        }
+        long next = totalDeadlineNanos;
+        if (!paused && responseTimeoutNanos > 0) {
+            long due = responseClockNanos + responseTimeoutNanos;
+            if (now - due >= 0) {
+                fail(ApiError.gatewayTimeout(state == State.AWAITING_RESPONSE
+                        ? "Provider '" + provider.name() + "' sent no response within " + millis(settings.firstByteTimeout()) + "."
+                        : "Provider '" + provider.name() + "' sent nothing for " + millis(settings.idleTimeout()) + "."));
+                return;
+            }
+            next = Math.min(next, due);
+        }
+        armTimer(next);
     }
 
     private ApiError tooLarge() {

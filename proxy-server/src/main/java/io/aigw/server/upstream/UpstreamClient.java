@@ -29,12 +29,14 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamClient implements AutoCloseable {
     private final Transport transport;
     private final Map<String, SslContext> sslByProvider = new HashMap<>();
+    private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final DnsAddressResolverGroup resolver;
     private final Map<EventLoop, Map<String, ChannelPool>> pools = new ConcurrentHashMap<>();
 
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
         this.transport = transport;
         for (ProviderConfig p : providers.values()) {
+            requestsByProvider.put(p.name(), new UpstreamRequest(p));
             if (p.isTls()) {
                 try {
                     sslByProvider.put(p.name(), UpstreamTls.clientContext(p.tls()));
@@ -47,6 +49,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel()));
+    }
+
+    /** The request builder of a provider (its fixed headers rendered once, at start). */
+    UpstreamRequest requests(ProviderConfig provider) {
+        return requestsByProvider.get(provider.name());
     }
 
     /** The pool for this provider on this event loop; must be called on that loop. */
