@@ -38,7 +38,17 @@ public final class Main {
         if (hashes.isEmpty()) {
             hashes = List.of(generatedKey(config.dataDir(), System.out));
         }
-        ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes)).start();
+        ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes));
+        try {
+            server.start();
+        } catch (Exception e) {
+            // Most often the port is taken: say so in one line, as for config errors.
+            server.close();
+            System.err.println("aigw: cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             server.close();

@@ -88,6 +88,19 @@ class MainIT {
     }
 
     @Test
+    void aPortInUseIsOneLineAndExitCode1() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Process p = launch(write("server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                    + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            List<String> err = lines(p.getErrorStream());
+            assertEquals(1, p.exitValue(), String.join("\n", err));
+            assertEquals(1, err.size(), "exactly one line: " + err);
+            assertTrue(err.get(0).startsWith("aigw: cannot listen on 127.0.0.1:" + taken.getLocalPort()), err.get(0));
+        }
+    }
+
+    @Test
     void withNoKeyConfiguredAKeyIsGeneratedShownOnceAndOnlyItsHashKept() throws Exception {
         Path config = write("server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\n"
                 + "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
