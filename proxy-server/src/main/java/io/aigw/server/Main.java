@@ -6,19 +6,18 @@ import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.ConfigException;
 import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
+import io.aigw.server.dialect.Dialects;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Entry point of {@code scripts/run.sh}: load config, make sure a key exists, serve until stopped. */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
-    static final Set<String> PROVIDER_TYPES = Set.of("openai");
 
     private Main() {}
 
@@ -27,7 +26,7 @@ public final class Main {
         ProxyConfig config;
         try {
             Path file = ConfigLoader.resolveConfigPath(List.of(args), env);
-            config = new ConfigLoader(PROVIDER_TYPES, env).load(file);
+            config = new ConfigLoader(Dialects.TYPES, env).load(file);
         } catch (ConfigException e) {
             // One line, no stack trace: the operator needs the key and the problem, nothing else.
             System.err.println("aigw: config error: " + e.getMessage());

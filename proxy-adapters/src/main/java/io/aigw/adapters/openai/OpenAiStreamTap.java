@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.aigw.adapters.sse.SseEventFields;
 import io.aigw.adapters.sse.SseEventSplitter;
 import io.aigw.core.exchange.Usage;
+import io.aigw.adapters.StreamTranslator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.util.List;
 
@@ -15,7 +17,7 @@ import java.util.List;
  * drops the usage-only chunk. The bytes are relayed as retained slices of upstream buffers; see
  * {@link SseEventSplitter}. One instance per stream, on its event loop; close it when done.
  */
-public final class OpenAiStreamTap implements AutoCloseable {
+public final class OpenAiStreamTap implements StreamTranslator {
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
     private final boolean dropUsageOnlyChunk;
@@ -42,12 +44,24 @@ public final class OpenAiStreamTap implements AutoCloseable {
         splitter.split(chunk, out);
     }
 
+    /** Forwards slices of {@code chunk} itself: an OpenAI-compatible stream needs no new buffers. */
+    @Override
+    public void onChunk(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
+        onChunk(chunk, out);
+    }
+
     /** Upstream ended: emits held partial bytes as they are (they are read, never dropped). */
     public void onEnd(List<ByteBuf> out) {
         splitter.finish(out);
     }
 
+    @Override
+    public void onEnd(ByteBufAllocator alloc, List<ByteBuf> out) {
+        onEnd(out);
+    }
+
     /** Bytes of an unfinished event held back until its end arrives. */
+    @Override
     public int heldBytes() {
         return splitter.heldBytes();
     }
@@ -59,11 +73,13 @@ public final class OpenAiStreamTap implements AutoCloseable {
     }
 
     /** {@link Usage#NONE} until a chunk carried a usage object; then the last one seen. */
+    @Override
     public Usage usage() {
         return usage;
     }
 
     /** The last non-null choices[].finish_reason seen, or null. */
+    @Override
     public String finishReason() {
         return finishReason;
     }

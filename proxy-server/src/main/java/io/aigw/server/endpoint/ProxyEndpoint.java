@@ -1,6 +1,5 @@
 package io.aigw.server.endpoint;
 
-import io.aigw.adapters.openai.OpenAiRequestRewriter;
 import io.aigw.adapters.openai.RequestScan;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.ProxyConfig;
@@ -9,18 +8,18 @@ import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.aigw.server.upstream.UpstreamCall;
 import io.aigw.server.upstream.UpstreamClient;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
 /**
  * Chat completions, legacy completions and embeddings: reads {@code model} and {@code stream} from
- * the body with the streaming parser, picks the model's first deployment, rewrites the body for it
- * and hands it to an {@link UpstreamCall}.
+ * the body with the streaming parser, picks the model's first deployment, has the provider's dialect
+ * prepare the upstream request, and hands it to an {@link UpstreamCall}.
  */
 public final class ProxyEndpoint implements Endpoint {
     private final ApiEndpoint api;
@@ -35,30 +34,26 @@ public final class ProxyEndpoint implements Endpoint {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
-        ByteBuf upstreamBody;
-        RequestScan scan;
+        ProviderConfig provider;
         Deployment deployment;
+        DialectCall call;
         try {
-            scan = RequestScan.scan(request.content(), api);
+            RequestScan scan = RequestScan.scan(request.content(), api);
             ModelRoute route = config.models().get(scan.model());
             if (route == null) {
                 Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));
                 return;
             }
             deployment = route.deployments().get(0);
-            // The log and quotas need usage for every stream, asked for or not; the tap hides the extra chunk.
-            boolean forceUsage = scan.stream() && !scan.clientIncludeUsage();
-            upstreamBody = OpenAiRequestRewriter.rewrite(ctx.alloc(), request.content(), scan,
-                    deployment.modelId(), forceUsage);
+            provider = config.providers().get(deployment.provider());
+            call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment.modelId(),
+                    ctx.alloc());
         } catch (ApiException e) {
             Responses.sendError(ctx, e.error());
             return;
         } finally {
             request.release();
         }
-        ProviderConfig provider = config.providers().get(deployment.provider());
-        boolean dropUsageChunk = scan.stream() && !scan.clientIncludeUsage();
-        new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, upstreamBody,
-                scan.stream(), dropUsageChunk).start();
+        new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call).start();
     }
 }

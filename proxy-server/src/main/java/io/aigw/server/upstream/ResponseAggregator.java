@@ -1,7 +1,6 @@
 package io.aigw.server.upstream;
 
-import io.aigw.adapters.openai.OpenAiResponseTap;
-import io.aigw.core.error.ApiError;
+import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -9,11 +8,11 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Collects a non-streamed provider response (bounded, by composing the upstream buffers rather than
- * copying them) and turns it into the client's response. An error status whose body is not an
- * OpenAI error (an HTML page from a CDN, say) is rewrapped, so every error a client sees has one shape.
+ * copying them) and turns it, through the call's dialect, into the client's response.
  */
 final class ResponseAggregator {
     private final long maxBytes;
@@ -37,21 +36,17 @@ final class ResponseAggregator {
     }
 
     /** The response for the client, without the proxy's own headers; the aggregated bytes move into it. */
-    FullHttpResponse toResponse(ByteBufAllocator alloc, HttpResponse head, String provider) {
+    FullHttpResponse toResponse(ByteBufAllocator alloc, HttpResponse head, DialectCall call) {
         ByteBuf content = body;
         body = null;
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        int status = head.status().code();
-        if (status >= 400 && !OpenAiResponseTap.read(content).error()) {
-            content.release();
-            ApiError wrapped = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
-                    "upstream_error", null, "Provider '" + provider + "' answered HTTP " + status + ".");
-            content = alloc.buffer().writeBytes(wrapped.toJsonBytes());
-            contentType = "application/json";
-        }
-        FullHttpResponse response = Responses.full(head.status(), content);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        DialectCall.Answer answer = call.translate(head.status().code(),
+                head.headers().get(HttpHeaderNames.CONTENT_TYPE), content, alloc);
+        // The provider's own reason phrase is kept when the status is passed through unchanged.
+        HttpResponseStatus status = answer.status() == head.status().code()
+                ? head.status() : HttpResponseStatus.valueOf(answer.status());
+        FullHttpResponse response = Responses.full(status, answer.body());
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().readableBytes());
         return response;
     }
 

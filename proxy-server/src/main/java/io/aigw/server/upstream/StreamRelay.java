@@ -1,6 +1,6 @@
 package io.aigw.server.upstream;
 
-import io.aigw.adapters.openai.OpenAiStreamTap;
+import io.aigw.adapters.StreamTranslator;
 import io.aigw.core.error.ApiError;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
@@ -22,9 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Relays an OpenAI-compatible SSE stream to the client without copying: the tap hands back
- * retained slices of the upstream buffers (complete events only, the usage chunk the client did not
- * ask for left out), and one read becomes one HTTP chunk. Pausing upstream is the caller's job;
+ * Relays a provider's stream to the client as OpenAI SSE: the translator hands back buffers to write
+ * (for an OpenAI-compatible provider, retained slices of the upstream buffers, complete events only,
+ * the usage chunk the client did not ask for left out), and one read becomes one HTTP chunk. Pausing upstream is the caller's job;
  * {@link #relay} says when the client has stopped taking bytes.
  */
 final class StreamRelay {
@@ -32,14 +32,15 @@ final class StreamRelay {
     private static final byte[] END_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ChannelHandlerContext client;
-    private final OpenAiStreamTap tap;
+    private final StreamTranslator tap;
     private final long maxEventBytes;
     private final List<ByteBuf> out = new ArrayList<>(4);
     private boolean headersSent;
 
-    StreamRelay(ChannelHandlerContext client, boolean dropUsageChunk, long maxEventBytes) {
+    /** Takes ownership of {@code translator} (closed with the relay). */
+    StreamRelay(ChannelHandlerContext client, StreamTranslator translator, long maxEventBytes) {
         this.client = client;
-        this.tap = new OpenAiStreamTap(dropUsageChunk);
+        this.tap = translator;
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -61,7 +62,7 @@ final class StreamRelay {
      * reported by {@link #overflowing()}.
      */
     boolean relay(ByteBuf data) {
-        tap.onChunk(data, out);
+        tap.onChunk(data, client.alloc(), out);
         if (!out.isEmpty()) {
             writeOut();
             client.flush();
@@ -75,7 +76,7 @@ final class StreamRelay {
     }
 
     void end() {
-        tap.onEnd(out);
+        tap.onEnd(client.alloc(), out);
         writeOut();
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }

@@ -4,6 +4,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
@@ -50,9 +51,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final ProviderConfig provider;
     private final String modelId;
     private final ApiEndpoint endpoint;
+    private final DialectCall call;
     private final ByteBuf body;
     private final boolean stream;
-    private final boolean dropUsageChunk;
     private final UpstreamSettings settings;
 
     private State state = State.ACQUIRING;
@@ -75,19 +76,18 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private StreamRelay relay;
     private ResponseAggregator aggregator;
 
-    /** Takes ownership of {@code body}, the already rewritten upstream request body. */
+    /** Takes ownership of the prepared call's body. */
     public UpstreamCall(ChannelHandlerContext client, Exchange exchange, UpstreamClient upstreamClient,
-                        ProviderConfig provider, String modelId, ApiEndpoint endpoint, ByteBuf body,
-                        boolean stream, boolean dropUsageChunk) {
+                        ProviderConfig provider, String modelId, ApiEndpoint endpoint, DialectCall call) {
         this.client = client;
         this.exchange = exchange;
         this.upstreamClient = upstreamClient;
         this.provider = provider;
         this.modelId = modelId;
         this.endpoint = endpoint;
-        this.body = body;
-        this.stream = stream;
-        this.dropUsageChunk = dropUsageChunk;
+        this.call = call;
+        this.body = call.body();
+        this.stream = call.stream();
         this.settings = provider.upstream();
     }
 
@@ -174,7 +174,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         head = response;
         if (stream && response.status().code() == 200 && isEventStream(response.headers())) {
             state = State.STREAMING;
-            relay = new StreamRelay(client, dropUsageChunk, settings.maxResponseBytes());
+            relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
             relay.start(response.headers(), provider.name(), modelId);
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
@@ -208,7 +208,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             if (state == State.STREAMING) {
                 relay.end();
             } else {
-                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, provider.name());
+                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }

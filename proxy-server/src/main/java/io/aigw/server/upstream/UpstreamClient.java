@@ -2,6 +2,8 @@ package io.aigw.server.upstream;
 
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.server.Transport;
+import io.aigw.server.dialect.Dialect;
+import io.aigw.server.dialect.Dialects;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -30,13 +32,16 @@ public final class UpstreamClient implements AutoCloseable {
     private final Transport transport;
     private final Map<String, SslContext> sslByProvider = new HashMap<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
+    private final Map<String, Dialect> dialectByProvider = new HashMap<>();
     private final DnsAddressResolverGroup resolver;
     private final Map<EventLoop, Map<String, ChannelPool>> pools = new ConcurrentHashMap<>();
 
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
         this.transport = transport;
         for (ProviderConfig p : providers.values()) {
-            requestsByProvider.put(p.name(), new UpstreamRequest(p));
+            Dialect dialect = Dialects.of(p);
+            dialectByProvider.put(p.name(), dialect);
+            requestsByProvider.put(p.name(), new UpstreamRequest(p, dialect));
             if (p.isTls()) {
                 try {
                     sslByProvider.put(p.name(), UpstreamTls.clientContext(p.tls()));
@@ -49,6 +54,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel()));
+    }
+
+    /** The dialect a provider speaks. */
+    public Dialect dialect(ProviderConfig provider) {
+        return dialectByProvider.get(provider.name());
     }
 
     /** The request builder of a provider (its fixed headers rendered once, at start). */

@@ -2,6 +2,7 @@ package io.aigw.server.upstream;
 
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.server.dialect.Dialect;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -18,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the HTTP requests sent to one OpenAI-compatible provider. Only the proxy's own headers go
- * upstream: the client's Authorization (and every other client header) stays behind; the provider's
- * key and configured extra headers are sent instead.
+ * Builds the HTTP requests sent to one provider. Only the proxy's own headers go upstream: the
+ * client's Authorization (and every other client header) stays behind; the provider's key, in its
+ * dialect's header, and the configured extra headers are sent instead.
  *
  * <p>Everything but the length, the accept type and the request id is fixed per provider, so it is
  * rendered once here; a request then costs one small array-backed header set, not a hash map with
@@ -34,21 +35,19 @@ final class UpstreamRequest {
     private final CharSequence[] fixed;
     private final Map<ApiEndpoint, String> paths = new EnumMap<>(ApiEndpoint.class);
 
-    UpstreamRequest(ProviderConfig provider) {
+    UpstreamRequest(ProviderConfig provider, Dialect dialect) {
         List<CharSequence> h = new ArrayList<>();
         add(h, HttpHeaderNames.HOST, hostHeader(provider));
         add(h, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         add(h, HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         add(h, HttpHeaderNames.USER_AGENT, USER_AGENT);
-        if (!provider.apiKey().isEmpty()) {
-            add(h, HttpHeaderNames.AUTHORIZATION, new AsciiString("Bearer " + provider.apiKey()));
-        }
+        h.addAll(dialect.fixedHeaders(provider));
         for (Map.Entry<String, String> e : provider.headers().entrySet()) {
             add(h, new AsciiString(e.getKey()), e.getValue());
         }
         fixed = h.toArray(new CharSequence[0]);
         for (ApiEndpoint endpoint : ApiEndpoint.values()) {
-            paths.put(endpoint, provider.baseUrl().getRawPath() + endpoint.upstreamPath());
+            paths.put(endpoint, provider.baseUrl().getRawPath() + dialect.path(endpoint));
         }
     }
 

@@ -1,0 +1,30 @@
+package io.aigw.server.dialect;
+
+import io.aigw.adapters.openai.RequestScan;
+import io.aigw.core.config.ProviderConfig;
+import io.aigw.core.exchange.ApiEndpoint;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+
+/**
+ * How the proxy speaks to one provider type: what goes upstream for a client request, and how the
+ * answer comes back in OpenAI's shape. The translation itself lives in proxy-adapters as pure
+ * functions over bytes; a dialect only picks and sequences them, so the server never knows a
+ * provider's JSON.
+ */
+public interface Dialect {
+
+    /**
+     * Prepares one call. The client body is only read ({@code scan} was made from it). Throws
+     * {@link io.aigw.core.error.ApiException} (400) for what the provider cannot take.
+     */
+    DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, String modelId,
+                        ByteBufAllocator alloc);
+
+    /** The path under the provider's base URL for this endpoint. */
+    String path(ApiEndpoint endpoint);
+
+    /** Headers sent with every request to this provider (authentication first), as name/value pairs. */
+    List<CharSequence> fixedHeaders(ProviderConfig provider);
+}

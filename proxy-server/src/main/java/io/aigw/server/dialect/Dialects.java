@@ -1,0 +1,18 @@
+package io.aigw.server.dialect;
+
+import io.aigw.core.config.ProviderConfig;
+import java.util.Set;
+
+/** The provider types the proxy speaks, and the dialect of each. */
+public final class Dialects {
+    public static final Set<String> TYPES = Set.of("openai");
+
+    private Dialects() {}
+
+    public static Dialect of(ProviderConfig provider) {
+        return switch (provider.type()) {
+            case "openai" -> new OpenAiDialect(provider.name());
+            default -> throw new IllegalArgumentException("unknown provider type " + provider.type());
+        };
+    }
+}
