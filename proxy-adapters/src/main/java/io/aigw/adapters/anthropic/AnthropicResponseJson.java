@@ -1,0 +1,70 @@
+package io.aigw.adapters.anthropic;
+
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.aigw.core.exchange.Usage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+
+/** Shared pieces of the Anthropic → OpenAI response side: the Jackson factory, finish and usage maps. */
+final class AnthropicResponseJson {
+
+    /** Upstream bodies and SSE data: Jackson's default depth, large strings allowed. */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH)
+                    .maxStringLength(256 << 20)
+                    .build())
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .errorReportConfiguration(ErrorReportConfiguration.builder()
+                    .maxErrorTokenLength(32)
+                    .maxRawContentLength(0)
+                    .build())
+            .build();
+
+    /** The forced tool the request translator adds to emulate {@code response_format: json_schema}. */
+    static final String JSON_SCHEMA_TOOL = "json_schema_output";
+
+    private AnthropicResponseJson() {}
+
+    /** A parser over the readable bytes, in place for heap buffers; indices and refCnt untouched. */
+    static JsonParser parser(ByteBuf body) throws IOException {
+        int len = body.readableBytes();
+        if (body.hasArray()) {
+            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), len);
+        }
+        return FACTORY.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate(), len));
+    }
+
+    /** Anthropic stop_reason → OpenAI finish_reason (unknown and null → stop). */
+    static String finishReason(String stopReason) {
+        if (stopReason == null) {
+            return "stop";
+        }
+        switch (stopReason) {
+            case "max_tokens":
+                return "length";
+            case "tool_use":
+                return "tool_calls";
+            case "refusal":
+                return "content_filter";
+            default: // end_turn, stop_sequence, pause_turn, unknown
+                return "stop";
+        }
+    }
+
+    /** Anthropic token counts (-1 = absent) → OpenAI usage: prompt includes cache writes and reads. */
+    static Usage usage(long input, long output, long cacheCreation, long cacheRead) {
+        long prompt = nz(input) + nz(cacheCreation) + nz(cacheRead);
+        long completion = nz(output);
+        return new Usage(prompt, completion, prompt + completion, nz(cacheRead));
+    }
+
+    private static long nz(long v) {
+        return v < 0 ? 0 : v;
+    }
+}
