@@ -5,9 +5,12 @@ import static com.fasterxml.jackson.core.JsonToken.START_OBJECT;
 import static com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT;
 import static com.fasterxml.jackson.core.JsonToken.VALUE_STRING;
 
+
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.aigw.adapters.StreamTranslator;
 import io.aigw.adapters.sse.SseEventFields;
 import io.aigw.adapters.sse.SseEventSplitter;
 import io.aigw.core.error.ApiError;
@@ -29,7 +32,7 @@ import java.util.List;
  * generator into its own pooled buffer. Not thread-safe: one instance per stream, on its event
  * loop; close it when done.
  */
-public final class AnthropicStreamTranslator implements AutoCloseable {
+public final class AnthropicStreamTranslator implements StreamTranslator {
     private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = {'\n', '\n'};
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);

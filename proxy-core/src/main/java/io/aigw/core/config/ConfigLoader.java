@@ -46,7 +46,7 @@ public final class ConfigLoader {
             "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads");
     static final List<String> AUTH_KEYS = List.of("api_keys");
     static final List<String> MODEL_KEYS = List.of("providers");
-    static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight");
+    static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
 
     private static final YAMLMapper YAML = newYamlMapper();
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
@@ -217,7 +217,8 @@ public final class ConfigLoader {
                     throw dn.child("model_id").error("must not be empty");
                 }
                 int weight = dn.child("weight").integer(1, 0, Integer.MAX_VALUE);
-                deployments.add(new Deployment(d.getKey(), modelId, priority, weight));
+                int maxTokens = dn.child("max_tokens").integer(0, 0, Integer.MAX_VALUE);
+                deployments.add(new Deployment(d.getKey(), modelId, priority, weight, maxTokens));
             }
             deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
             models.put(model.getKey(), new ModelRoute(model.getKey(), List.copyOf(deployments)));

@@ -16,6 +16,9 @@ import java.util.TreeSet;
 
 /** Reads the {@code providers:} block. */
 final class ProviderReader {
+    /** Provider types whose public API has one well-known address need no base_url. */
+    private static final Map<String, String> DEFAULT_BASE_URLS = Map.of("anthropic", "https://api.anthropic.com");
+
     static final List<String> KEYS;
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
@@ -56,7 +59,7 @@ final class ProviderReader {
         return new ProviderConfig(
                 name,
                 type,
-                baseUrl(n.child("base_url")),
+                baseUrl(n.child("base_url"), DEFAULT_BASE_URLS.get(type)),
                 headerSafe(n.child("api_key"), n.child("api_key").secretString("")),
                 headers(n.child("headers")),
                 UpstreamReader.read(n, upstreamDefaults),
@@ -80,8 +83,8 @@ final class ProviderReader {
         return value;
     }
 
-    private static URI baseUrl(ConfigNode n) throws ConfigException {
-        String raw = n.requiredString().trim();
+    private static URI baseUrl(ConfigNode n, String defaultUrl) throws ConfigException {
+        String raw = (defaultUrl != null && n.isAbsent() ? defaultUrl : n.requiredString()).trim();
         URI uri;
         try {
             uri = new URI(raw);

@@ -22,6 +22,15 @@ public record ProxyConfig(
     /** The deployments of one public model, lowest priority number first. */
     public record ModelRoute(String name, List<Deployment> deployments) {}
 
-    /** One provider serving one model under the provider's own model id. */
-    public record Deployment(String provider, String modelId, int priority, int weight) {}
+    /**
+     * One provider serving one model under the provider's own model id.
+     *
+     * @param maxTokens the {@code max_tokens} sent to providers that require one (Anthropic) when the
+     *     client gave none; 0 means the dialect's default
+     */
+    public record Deployment(String provider, String modelId, int priority, int weight, int maxTokens) {
+        public Deployment(String provider, String modelId, int priority, int weight) {
+            this(provider, modelId, priority, weight, 0);
+        }
+    }
 }

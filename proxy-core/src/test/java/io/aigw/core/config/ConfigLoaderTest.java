@@ -413,7 +413,7 @@ class ConfigLoaderTest {
         assertEquals("models.m.providers.openai.weight: must be at least 0, got -1", error(prefix + "{weight: -1}"));
         assertEquals("models.m.providers.openai.priority: expected an integer, got \"high\"", error(prefix + "{priority: high}"));
         assertEquals("models.m.providers.openai.model_id: must not be empty", error(prefix + "{model_id: \"\"}"));
-        assertEquals("models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight)",
+        assertEquals("models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight, max_tokens)",
                 error(prefix + "{modelid: x}"));
     }
 

@@ -2,6 +2,7 @@ package io.aigw.server.dialect;
 
 import io.aigw.adapters.openai.RequestScan;
 import io.aigw.core.config.ProviderConfig;
+import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -19,7 +20,7 @@ public interface Dialect {
      * Prepares one call. The client body is only read ({@code scan} was made from it). Throws
      * {@link io.aigw.core.error.ApiException} (400) for what the provider cannot take.
      */
-    DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, String modelId,
+    DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
                         ByteBufAllocator alloc);
 
     /** The path under the provider's base URL for this endpoint. */

@@ -5,13 +5,14 @@ import java.util.Set;
 
 /** The provider types the proxy speaks, and the dialect of each. */
 public final class Dialects {
-    public static final Set<String> TYPES = Set.of("openai");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic");
 
     private Dialects() {}
 
     public static Dialect of(ProviderConfig provider) {
         return switch (provider.type()) {
             case "openai" -> new OpenAiDialect(provider.name());
+            case "anthropic" -> new AnthropicDialect(provider.name());
             default -> throw new IllegalArgumentException("unknown provider type " + provider.type());
         };
     }

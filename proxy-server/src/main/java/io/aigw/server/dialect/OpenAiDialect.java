@@ -6,6 +6,7 @@ import io.aigw.adapters.openai.OpenAiResponseTap;
 import io.aigw.adapters.openai.OpenAiStreamTap;
 import io.aigw.adapters.openai.RequestScan;
 import io.aigw.core.config.ProviderConfig;
+import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.netty.buffer.ByteBuf;
@@ -27,11 +28,11 @@ public final class OpenAiDialect implements Dialect {
     }
 
     @Override
-    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, String modelId,
+    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
                                ByteBufAllocator alloc) {
         // The log and quotas need usage for every stream, asked for or not; the tap hides the extra chunk.
         boolean forceUsage = scan.stream() && !scan.clientIncludeUsage();
-        ByteBuf body = OpenAiRequestRewriter.rewrite(alloc, clientBody, scan, modelId, forceUsage);
+        ByteBuf body = OpenAiRequestRewriter.rewrite(alloc, clientBody, scan, deployment.modelId(), forceUsage);
         return new Call(body, scan.stream(), forceUsage);
     }
 

@@ -46,7 +46,7 @@ public final class ProxyEndpoint implements Endpoint {
             }
             deployment = route.deployments().get(0);
             provider = config.providers().get(deployment.provider());
-            call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment.modelId(),
+            call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment,
                     ctx.alloc());
         } catch (ApiException e) {
             Responses.sendError(ctx, e.error());

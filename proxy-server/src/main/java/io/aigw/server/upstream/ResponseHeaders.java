@@ -18,6 +18,13 @@ final class ResponseHeaders {
     private static final AsciiString X_PROXY_PROVIDER = AsciiString.cached("x-proxy-provider");
     private static final AsciiString X_PROXY_MODEL = AsciiString.cached("x-proxy-model");
 
+    /** Anthropic's rate-limit headers under the names OpenAI SDKs and dashboards read. */
+    private static final Map<String, String> ANTHROPIC_RATE_LIMITS = Map.of(
+            "anthropic-ratelimit-requests-limit", "x-ratelimit-limit-requests",
+            "anthropic-ratelimit-requests-remaining", "x-ratelimit-remaining-requests",
+            "anthropic-ratelimit-tokens-limit", "x-ratelimit-limit-tokens",
+            "anthropic-ratelimit-tokens-remaining", "x-ratelimit-remaining-tokens");
+
     private ResponseHeaders() {}
 
     /** Adds what every proxied answer carries: the passed-on provider headers and the route taken. */
@@ -34,8 +41,13 @@ final class ResponseHeaders {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (PASSED.contains(name) || name.startsWith("x-ratelimit-")) {
                 to.add(name, e.getValue());
-            } else if (name.equals("x-request-id")) {
+            } else if (name.equals("x-request-id") || name.equals("request-id")) {
                 to.set("x-upstream-request-id", e.getValue());
+            } else if (name.startsWith("anthropic-ratelimit-")) {
+                String openAiName = ANTHROPIC_RATE_LIMITS.get(name);
+                if (openAiName != null) {
+                    to.set(openAiName, e.getValue());
+                }
             }
         }
     }

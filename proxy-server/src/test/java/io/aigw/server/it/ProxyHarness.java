@@ -4,6 +4,7 @@ import io.aigw.core.auth.ApiKeyStore;
 import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.ProxyServer;
+import io.aigw.server.dialect.Dialects;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,11 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     public static ProxyHarness startYaml(String yaml) throws Exception {
-        ProxyConfig config = new ConfigLoader(Set.of("openai"), Map.of()).parse(yaml, "test.yaml");
+        return startYaml(yaml, Dialects.TYPES);
+    }
+
+    public static ProxyHarness startYaml(String yaml, Set<String> providerTypes) throws Exception {
+        ProxyConfig config = new ConfigLoader(providerTypes, Map.of()).parse(yaml, "test.yaml");
         return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
     }
 
