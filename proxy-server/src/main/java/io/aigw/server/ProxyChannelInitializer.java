@@ -1,6 +1,7 @@
 package io.aigw.server;
 
 import io.aigw.core.config.ServerConfig;
+import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.BodyLimitAggregator;
 import io.aigw.server.http.EndpointRouter;
@@ -17,11 +18,13 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig server;
     private final ApiKeyAuthHandler auth;
     private final EndpointRouter router;
+    private final ActiveExchanges active;
 
-    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router) {
+    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router, ActiveExchanges active) {
         this.server = server;
         this.auth = auth;
         this.router = router;
+        this.active = active;
     }
 
     @Override
@@ -49,7 +52,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {
-        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler());
+        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active));
         p.addLast(PipelineNames.AUTH, auth);
         p.addLast(PipelineNames.ROUTER, router);
     }

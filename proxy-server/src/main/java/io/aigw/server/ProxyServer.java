@@ -7,6 +7,7 @@ import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.upstream.UpstreamClient;
@@ -31,6 +32,7 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private UpstreamClient upstreamClient;
     private Channel serverChannel;
+    private final ActiveExchanges active = new ActiveExchanges();
 
     public ProxyServer(ProxyConfig config, ApiKeyStore keys) {
         this.config = config;
@@ -50,7 +52,7 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router));
+                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router, active));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info("aigw listening on {}:{} ({} transport, {} models, {} providers)", server.host(), port(),
                 transport.name(), config.models().size(), config.providers().size());
@@ -74,14 +76,35 @@ public final class ProxyServer implements AutoCloseable {
         serverChannel.closeFuture().await();
     }
 
+    private void drain() {
+        int inFlight = active.count();
+        if (inFlight == 0) {
+            return;
+        }
+        log.info("stopping: waiting up to {} ms for {} exchange(s) in flight", config.server().shutdownGrace().toMillis(),
+                inFlight);
+        try {
+            if (!active.awaitNone(config.server().shutdownGrace())) {
+                log.warn("stopping: {} exchange(s) still in flight after the grace period are cut", active.count());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /**
+     * Stops accepting, lets exchanges in flight (streams included) finish within the configured grace,
+     * then closes every connection and the event loops. Called from the shutdown hook, never a loop.
+     */
     @Override
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+            drain();
         }
         if (upstreamClient != null) {
             upstreamClient.close();

@@ -43,7 +43,7 @@ public final class ConfigLoader {
 
     static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models");
     static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
-            "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads");
+            "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads", "shutdown_grace_ms");
     static final List<String> AUTH_KEYS = List.of("api_keys");
     static final List<String> MODEL_KEYS = List.of("providers");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
@@ -157,7 +157,8 @@ public final class ConfigLoader {
                 n.child("max_header_bytes").integer(16384, 1024, Integer.MAX_VALUE),
                 UpstreamReader.millis(n.child("request_read_timeout_ms"), 30_000),
                 UpstreamReader.millis(n.child("idle_timeout_ms"), 120_000),
-                n.child("io_threads").integer(0, 0, Integer.MAX_VALUE));
+                n.child("io_threads").integer(0, 0, Integer.MAX_VALUE),
+                UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000));
     }
 
     private AuthConfig readAuth(ConfigNode n) throws ConfigException {

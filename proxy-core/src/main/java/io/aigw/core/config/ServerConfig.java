@@ -8,6 +8,7 @@ import java.time.Duration;
  * @param ioThreads event loop threads; 0 means one per core
  * @param requestReadTimeout a started request must be fully received within this (slowloris guard)
  * @param idleTimeout a keep-alive connection with no request in flight is closed after this
+ * @param shutdownGrace on stop, in-flight exchanges (streams included) get this long to finish
  */
 public record ServerConfig(
         String host,
@@ -17,4 +18,12 @@ public record ServerConfig(
         int maxHeaderBytes,
         Duration requestReadTimeout,
         Duration idleTimeout,
-        int ioThreads) {}
+        int ioThreads,
+        Duration shutdownGrace) {
+
+    public ServerConfig(String host, int port, long maxBodyBytes, int maxInitialLineBytes, int maxHeaderBytes,
+                        Duration requestReadTimeout, Duration idleTimeout, int ioThreads) {
+        this(host, port, maxBodyBytes, maxInitialLineBytes, maxHeaderBytes, requestReadTimeout, idleTimeout,
+                ioThreads, Duration.ofSeconds(30));
+    }
+}

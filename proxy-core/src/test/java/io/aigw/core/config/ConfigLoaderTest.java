@@ -439,7 +439,7 @@ class ConfigLoaderTest {
     @Test
     void unknownKeysEverywhere() {
         assertEquals("server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
-                + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads)", error("server: {prot: 1}"));
+                + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms)", error("server: {prot: 1}"));
         assertEquals("serverr: unknown key (known: server, upstream, auth, data_dir, providers, models)",
                 error("serverr: {}"));
         assertEquals("upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "

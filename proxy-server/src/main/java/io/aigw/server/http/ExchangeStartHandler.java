@@ -26,7 +26,16 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private static final int MAX_HELD_REQUESTS = 16;
 
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
+    private final ActiveExchanges active;
     private Exchange current;
+
+    public ExchangeStartHandler(ActiveExchanges active) {
+        this.active = active;
+    }
+
+    ExchangeStartHandler() {
+        this(new ActiveExchanges());
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -65,6 +74,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        active.started();
         ctx.channel().attr(Exchange.KEY).set(current);
         ctx.fireChannelRead(request);
     }
@@ -89,6 +99,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         current = null;
+        active.ended();
         ctx.channel().attr(Exchange.KEY).set(null);
         if (!held.isEmpty()) {
             // Later, not inline: this runs inside a write listener, possibly deep in the previous exchange.
@@ -113,6 +124,11 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseHeld();
         ctx.fireChannelInactive();
+        if (current != null) {
+            // The client left mid-exchange: it no longer holds a stop back.
+            current = null;
+            active.ended();
+        }
     }
 
     @Override
