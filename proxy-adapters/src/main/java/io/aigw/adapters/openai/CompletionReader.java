@@ -25,6 +25,8 @@ final class CompletionReader {
     /** True when choices is absent, null or []: the shape of the include_usage chunk. */
     boolean choicesEmpty;
     boolean error;
+    /** True when id is absent, null or "": Azure's content-filter annotation chunks. */
+    boolean idEmpty;
 
     /** Returns the root token (null for an empty document); fields are read only from an object. */
     JsonToken read(JsonParser p) throws IOException {
@@ -32,6 +34,7 @@ final class CompletionReader {
         firstFinishReason = lastFinishReason = null;
         choicesEmpty = true;
         error = false;
+        idEmpty = true;
         JsonToken root = p.nextToken();
         if (root != START_OBJECT) {
             p.skipChildren();
@@ -49,6 +52,8 @@ final class CompletionReader {
                     choicesEmpty = v == VALUE_NULL;
                 } else if ("error".equals(name)) {
                     error = v != VALUE_NULL;
+                } else if ("id".equals(name)) {
+                    idEmpty = v == VALUE_NULL || (v == VALUE_STRING && p.getTextLength() == 0);
                 }
                 p.skipChildren();
             }

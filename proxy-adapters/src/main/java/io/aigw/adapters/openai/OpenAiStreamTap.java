@@ -14,13 +14,15 @@ import java.util.List;
 /**
  * Watches an OpenAI SSE stream on its way to the client: picks up usage, finish_reason, [DONE] and
  * errors, and (when the proxy forced {@code include_usage} for a client that did not ask for it)
- * drops the usage-only chunk. The bytes are relayed as retained slices of upstream buffers; see
- * {@link SseEventSplitter}. One instance per stream, on its event loop; close it when done.
+ * drops the usage-only chunk; for Azure it also drops the content-filter annotation chunks (no
+ * {@code id}, no usage, no finish reason), which strict OpenAI clients cannot read. The bytes are
+ * relayed as retained slices of upstream buffers; see {@link SseEventSplitter}. One instance per stream, on its event loop; close it when done.
  */
 public final class OpenAiStreamTap implements StreamTranslator {
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
     private final boolean dropUsageOnlyChunk;
+    private final boolean dropAzureAnnotations;
     private final SseEventSplitter splitter = new SseEventSplitter(this::onEvent);
     private final SseEventFields fields = new SseEventFields();
     private final CompletionReader reader = new CompletionReader();
@@ -32,7 +34,19 @@ public final class OpenAiStreamTap implements StreamTranslator {
     private int events;
 
     public OpenAiStreamTap(boolean dropUsageOnlyChunk) {
+        this(dropUsageOnlyChunk, false);
+    }
+
+    /**
+     * @param dropAzureAnnotations drop chunks with an empty {@code id} that carry neither usage nor
+     *     a finish reason: Azure's {@code prompt_filter_results} chunk (empty {@code choices}) and its
+     *     asynchronous-filter chunks ({@code content_filter_results} without a {@code delta}). Their
+     *     filter verdicts matter to nobody downstream; a real block still arrives as a normal chunk
+     *     with {@code finish_reason: "content_filter"}.
+     */
+    public OpenAiStreamTap(boolean dropUsageOnlyChunk, boolean dropAzureAnnotations) {
         this.dropUsageOnlyChunk = dropUsageOnlyChunk;
+        this.dropAzureAnnotations = dropAzureAnnotations;
     }
 
     /**
@@ -124,7 +138,8 @@ public final class OpenAiStreamTap implements StreamTranslator {
             finishReason = reader.lastFinishReason;
         }
         if (reader.usage == null) {
-            return true;
+            return !(dropAzureAnnotations && complete && reader.idEmpty && reader.lastFinishReason == null
+                    && !fields.isErrorEvent());
         }
         usage = reader.usage;
         return !(dropUsageOnlyChunk && complete && reader.choicesEmpty && !fields.isErrorEvent());

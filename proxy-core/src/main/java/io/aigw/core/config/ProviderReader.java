@@ -20,12 +20,16 @@ final class ProviderReader {
     private static final Map<String, String> DEFAULT_BASE_URLS = Map.of("anthropic", "https://api.anthropic.com");
 
     static final List<String> KEYS;
+    /** The azure-only keys are unknown (an error) for every other type. */
+    static final List<String> AZURE_KEYS;
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
     static {
         List<String> keys = new ArrayList<>(List.of("type", "base_url", "api_key", "headers", "tls"));
         keys.addAll(UpstreamReader.KEYS);
         KEYS = List.copyOf(keys);
+        keys.addAll(2, AzureReader.KEYS);
+        AZURE_KEYS = List.copyOf(keys);
     }
 
     /** Headers that frame or route the upstream request; letting the file set them would corrupt it. */
@@ -46,31 +50,36 @@ final class ProviderReader {
     Map<String, ProviderConfig> readAll(ConfigNode providers) throws ConfigException {
         Map<String, ProviderConfig> result = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e : providers.entries().entrySet()) {
-            result.put(e.getKey(), read(e.getKey(), e.getValue().mapping(KEYS)));
+            result.put(e.getKey(), read(e.getKey(), e.getValue()));
         }
         return Collections.unmodifiableMap(result);
     }
 
     private ProviderConfig read(String name, ConfigNode n) throws ConfigException {
+        n.entries(); // a mapping, before anything is looked up in it
         String type = n.child("type").requiredString();
         if (!types.contains(type)) {
             throw n.child("type").error("unknown provider type '" + type + "' (known: " + String.join(", ", types) + ")");
         }
+        boolean azure = "azure".equals(type);
+        n.mapping(azure ? AZURE_KEYS : KEYS);
+        String apiKey = headerSafe(n.child("api_key"), n.child("api_key").secretString(""));
         return new ProviderConfig(
                 name,
                 type,
                 baseUrl(n.child("base_url"), DEFAULT_BASE_URLS.get(type)),
-                headerSafe(n.child("api_key"), n.child("api_key").secretString("")),
+                apiKey,
                 headers(n.child("headers")),
                 UpstreamReader.read(n, upstreamDefaults),
-                tls(n.child("tls").mapping(TLS_KEYS)));
+                tls(n.child("tls").mapping(TLS_KEYS)),
+                azure ? AzureReader.read(n, apiKey) : null);
     }
 
     /**
      * Header values (and the key, which becomes one) must be sendable: a line break from an env file
      * or a mounted secret would otherwise fail every request. The value itself is never echoed.
      */
-    private static String headerSafe(ConfigNode n, String value) throws ConfigException {
+    static String headerSafe(ConfigNode n, String value) throws ConfigException {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\r' || c == '\n') {

@@ -46,7 +46,7 @@ public final class AnthropicDialect implements Dialect {
     }
 
     @Override
-    public String path(ApiEndpoint endpoint) {
+    public String path(ApiEndpoint endpoint, String modelId) {
         return "/v1/messages";
     }
 

@@ -23,8 +23,11 @@ public interface Dialect {
     DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
                         ByteBufAllocator alloc);
 
-    /** The path under the provider's base URL for this endpoint. */
-    String path(ApiEndpoint endpoint);
+    /**
+     * The path (and query, if any) under the provider's base URL for this endpoint and deployment
+     * model id. Called once per pair and cached, so it may build strings freely.
+     */
+    String path(ApiEndpoint endpoint, String modelId);
 
     /** Headers sent with every request to this provider (authentication first), as name/value pairs. */
     List<CharSequence> fixedHeaders(ProviderConfig provider);

@@ -1,13 +1,9 @@
 package io.aigw.server.dialect;
 
-import io.aigw.adapters.StreamTranslator;
 import io.aigw.adapters.openai.OpenAiRequestRewriter;
-import io.aigw.adapters.openai.OpenAiResponseTap;
-import io.aigw.adapters.openai.OpenAiStreamTap;
 import io.aigw.adapters.openai.RequestScan;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.ProxyConfig.Deployment;
-import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -33,11 +29,11 @@ public final class OpenAiDialect implements Dialect {
         // The log and quotas need usage for every stream, asked for or not; the tap hides the extra chunk.
         boolean forceUsage = scan.stream() && !scan.clientIncludeUsage();
         ByteBuf body = OpenAiRequestRewriter.rewrite(alloc, clientBody, scan, deployment.modelId(), forceUsage);
-        return new Call(body, scan.stream(), forceUsage);
+        return new OpenAiCall(providerName, body, scan.stream(), forceUsage, false);
     }
 
     @Override
-    public String path(ApiEndpoint endpoint) {
+    public String path(ApiEndpoint endpoint, String modelId) {
         return endpoint.upstreamPath();
     }
 
@@ -49,44 +45,5 @@ public final class OpenAiDialect implements Dialect {
             h.add(new AsciiString("Bearer " + provider.apiKey()));
         }
         return h;
-    }
-
-    private final class Call implements DialectCall {
-        private final ByteBuf body;
-        private final boolean stream;
-        private final boolean dropUsageChunk;
-
-        Call(ByteBuf body, boolean stream, boolean dropUsageChunk) {
-            this.body = body;
-            this.stream = stream;
-            this.dropUsageChunk = dropUsageChunk;
-        }
-
-        @Override
-        public ByteBuf body() {
-            return body;
-        }
-
-        @Override
-        public boolean stream() {
-            return stream;
-        }
-
-        @Override
-        public StreamTranslator newStreamTranslator() {
-            return new OpenAiStreamTap(dropUsageChunk);
-        }
-
-        /** Passed through, except that an error body which is not OpenAI's (a CDN's HTML page, say) is rewrapped. */
-        @Override
-        public Answer translate(int status, String contentType, ByteBuf upstreamBody, ByteBufAllocator alloc) {
-            if (status < 400 || OpenAiResponseTap.read(upstreamBody).error()) {
-                return new Answer(status, upstreamBody, contentType == null ? "application/json" : contentType);
-            }
-            upstreamBody.release();
-            ApiError wrapped = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
-                    "upstream_error", null, "Provider '" + providerName + "' answered HTTP " + status + ".");
-            return new Answer(status, alloc.buffer().writeBytes(wrapped.toJsonBytes()), "application/json");
-        }
     }
 }

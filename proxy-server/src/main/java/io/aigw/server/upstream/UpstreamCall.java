@@ -121,7 +121,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         requestWritten = false;
         state = State.AWAITING_RESPONSE;
         restartResponseClock(settings.firstByteTimeout());
-        ch.writeAndFlush(upstreamClient.requests(provider).build(endpoint, body.retainedDuplicate(), stream,
+        ch.writeAndFlush(upstreamClient.requests(provider).build(endpoint, modelId, body.retainedDuplicate(), stream,
                 exchange.requestId())).addListener(w -> {
                     if (ch != upstream) {
                         return; // an abandoned connection's late news

@@ -14,9 +14,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the HTTP requests sent to one provider. Only the proxy's own headers go upstream: the
@@ -32,8 +32,17 @@ final class UpstreamRequest {
     private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
     private static final AsciiString USER_AGENT = AsciiString.cached("aigw/0.1");
 
+    private static final ApiEndpoint[] ENDPOINTS = ApiEndpoint.values();
+
     private final CharSequence[] fixed;
-    private final Map<ApiEndpoint, String> paths = new EnumMap<>(ApiEndpoint.class);
+    private final String basePath;
+    private final Dialect dialect;
+    /**
+     * Paths by model id, then endpoint ordinal: Azure names the deployment in the path. Model ids
+     * come from the config, never from clients, so this stays as small as the model list; it is
+     * filled lazily because the provider does not know which models route to it.
+     */
+    private final Map<String, String[]> pathsByModel = new ConcurrentHashMap<>();
 
     UpstreamRequest(ProviderConfig provider, Dialect dialect) {
         List<CharSequence> h = new ArrayList<>();
@@ -46,13 +55,28 @@ final class UpstreamRequest {
             add(h, new AsciiString(e.getKey()), e.getValue());
         }
         fixed = h.toArray(new CharSequence[0]);
-        for (ApiEndpoint endpoint : ApiEndpoint.values()) {
-            paths.put(endpoint, provider.baseUrl().getRawPath() + dialect.path(endpoint));
+        basePath = provider.baseUrl().getRawPath();
+        this.dialect = dialect;
+    }
+
+    String path(ApiEndpoint endpoint, String modelId) {
+        String[] paths = pathsByModel.get(modelId); // the lock-free read is the common case
+        if (paths == null) {
+            paths = pathsByModel.computeIfAbsent(modelId, this::paths);
         }
+        return paths[endpoint.ordinal()];
+    }
+
+    private String[] paths(String modelId) {
+        String[] paths = new String[ENDPOINTS.length];
+        for (ApiEndpoint endpoint : ENDPOINTS) {
+            paths[endpoint.ordinal()] = basePath + dialect.path(endpoint, modelId);
+        }
+        return paths;
     }
 
     /** Takes ownership of {@code body}. */
-    FullHttpRequest build(ApiEndpoint endpoint, ByteBuf body, boolean stream, String requestId) {
+    FullHttpRequest build(ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId) {
         CharSequence[] pairs = new CharSequence[fixed.length + 6];
         System.arraycopy(fixed, 0, pairs, 0, fixed.length);
         int i = fixed.length;
@@ -63,7 +87,7 @@ final class UpstreamRequest {
         pairs[i++] = X_REQUEST_ID;
         pairs[i] = requestId;
         // Values were validated when the config was loaded; request ids are filtered by RequestIds.
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, paths.get(endpoint), body,
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path(endpoint, modelId), body,
                 new ReadOnlyHttpHeaders(false, pairs), EmptyHttpHeaders.INSTANCE);
     }
 
