@@ -1,7 +1,7 @@
 package io.aigw.server.dialect;
 
 import io.aigw.adapters.StreamTranslator;
-import io.aigw.adapters.openai.OpenAiResponseTap;
+import io.aigw.adapters.openai.ErrorBodies;
 import io.aigw.adapters.openai.OpenAiStreamTap;
 import io.aigw.core.error.ApiError;
 import io.netty.buffer.ByteBuf;
@@ -41,12 +41,12 @@ final class OpenAiCall implements DialectCall {
     /** Passed through, except that an error body which is not OpenAI's (a CDN's HTML page, say) is rewrapped. */
     @Override
     public Answer translate(int status, String contentType, ByteBuf upstreamBody, ByteBufAllocator alloc) {
-        if (status < 400 || OpenAiResponseTap.read(upstreamBody).error()) {
+        if (status < 400 || ErrorBodies.isComplete(upstreamBody)) {
             return new Answer(status, upstreamBody, contentType == null ? "application/json" : contentType);
         }
+        // Not OpenAI's full error shape (an HTML page from a CDN, Azure's code-and-message errors): rewritten.
+        ApiError normalized = ErrorBodies.normalize(status, upstreamBody, providerName);
         upstreamBody.release();
-        ApiError wrapped = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
-                "upstream_error", null, "Provider '" + providerName + "' answered HTTP " + status + ".");
-        return new Answer(status, alloc.buffer().writeBytes(wrapped.toJsonBytes()), "application/json");
+        return new Answer(status, alloc.buffer().writeBytes(normalized.toJsonBytes()), "application/json");
     }
 }

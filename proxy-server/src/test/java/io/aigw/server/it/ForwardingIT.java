@@ -183,6 +183,17 @@ class ForwardingIT {
     }
 
     @Test
+    void aPartialUpstreamErrorIsCompletedToOpenAiShape() throws Exception {
+        upstream.enqueue(Reply.json(429, "{\"error\":{\"code\":\"429\",\"message\":\"Rate limit is exceeded.\"}}",
+                Map.of("retry-after", "2")));
+        HttpResponse<String> r = proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}");
+        assertEquals(429, r.statusCode());
+        var error = ErrorShape.assertError(r.body(), "invalid_request_error", "429", null);
+        assertEquals("Rate limit is exceeded.", error.get("message").asText());
+        assertEquals("2", r.headers().firstValue("retry-after").orElse(null));
+    }
+
+    @Test
     void upstreamConnectionsAreReused() throws Exception {
         int before = upstream.connectionsOpened();
         for (int i = 0; i < 5; i++) {
