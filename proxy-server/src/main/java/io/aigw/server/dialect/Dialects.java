@@ -5,7 +5,7 @@ import java.util.Set;
 
 /** The provider types the proxy speaks, and the dialect of each. */
 public final class Dialects {
-    public static final Set<String> TYPES = Set.of("openai", "anthropic");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic", "ollama");
 
     private Dialects() {}
 
@@ -13,6 +13,7 @@ public final class Dialects {
         return switch (provider.type()) {
             case "openai" -> new OpenAiDialect(provider.name());
             case "anthropic" -> new AnthropicDialect(provider.name());
+            case "ollama" -> new OllamaDialect(provider.name());
             default -> throw new IllegalArgumentException("unknown provider type " + provider.type());
         };
     }
