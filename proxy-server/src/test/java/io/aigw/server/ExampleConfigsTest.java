@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every file in conf/examples loads with the server's provider types, given its required variables (the rest keep their defaults). */
 class ExampleConfigsTest {
-    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+    /** Required variables, and API keys even where they default to empty (an operator sets those). */
+    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)}|\\$\\{([A-Z0-9_]*_API_KEY):-}");
 
     @Test
     void everyExampleLoads() throws Exception {
@@ -35,11 +36,25 @@ class ExampleConfigsTest {
         }
     }
 
+    @Test
+    void theOllamaExampleUsesTheNativeApiOnTheDefaultPort() throws Exception {
+        Path file = Path.of("..", "conf", "examples", "ollama.yaml");
+        Map<String, String> env = variables(file);
+        env.remove("OLLAMA_API_KEY"); // a local Ollama normally runs without one
+        ProxyConfig config = new ConfigLoader(Dialects.TYPES, env).load(file);
+        var local = config.providers().get("local");
+        assertTrue(local.type().equals("ollama"));
+        assertTrue(local.baseUrl().toString().equals("http://127.0.0.1:11434"), local.baseUrl().toString());
+        assertTrue(local.apiKey().isEmpty(), "no key by default");
+    }
+
     private static Map<String, String> variables(Path file) throws IOException {
         Map<String, String> env = new HashMap<>();
         Matcher m = VAR.matcher(Files.readString(file));
         while (m.find()) {
-            env.put(m.group(1), "test-" + m.group(1).toLowerCase());
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            boolean address = name.endsWith("_URL") || name.endsWith("_ENDPOINT");
+            env.put(name, address ? "https://example.test" : "test-" + name.toLowerCase());
         }
         return env;
     }

@@ -16,8 +16,13 @@ import java.util.TreeSet;
 
 /** Reads the {@code providers:} block. */
 final class ProviderReader {
-    /** Provider types whose public API has one well-known address need no base_url. */
-    private static final Map<String, String> DEFAULT_BASE_URLS = Map.of("anthropic", "https://api.anthropic.com");
+    /**
+     * Provider types with one well-known address need no base_url: Anthropic's public API, and a
+     * local Ollama on its default port (native API root, not its /v1 layer).
+     */
+    private static final Map<String, String> DEFAULT_BASE_URLS = Map.of(
+            "anthropic", "https://api.anthropic.com",
+            "ollama", "http://127.0.0.1:11434");
 
     static final List<String> KEYS;
     /** The azure-only keys are unknown (an error) for every other type. */

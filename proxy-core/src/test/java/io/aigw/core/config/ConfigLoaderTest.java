@@ -214,6 +214,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void wellKnownProviderTypesDefaultTheirBaseUrl() throws Exception {
+        ConfigLoader loader = new ConfigLoader(Set.of("openai", "anthropic", "ollama"), Map.of());
+        assertEquals(URI.create("http://127.0.0.1:11434"),
+                loader.parse("providers: {p: {type: ollama}}", SRC).providers().get("p").baseUrl());
+        assertEquals(URI.create("https://api.anthropic.com"),
+                loader.parse("providers: {p: {type: anthropic}}", SRC).providers().get("p").baseUrl());
+        assertEquals(URI.create("http://gpu-box:11434"),
+                loader.parse("providers: {p: {type: ollama, base_url: \"http://gpu-box:11434/\"}}", SRC)
+                        .providers().get("p").baseUrl());
+    }
+
+    @Test
     void baseUrlTrailingSlashesAreStripped() throws Exception {
         assertEquals(URI.create("https://h/v1"),
                 provider("providers: {p: {type: openai, base_url: \"https://h/v1//\"}}", Map.of()).baseUrl());

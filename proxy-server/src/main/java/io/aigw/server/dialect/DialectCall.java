@@ -12,7 +12,17 @@ public interface DialectCall {
 
     boolean stream();
 
-    /** For a 200 event stream: what turns it into the client's OpenAI stream. */
+    /**
+     * Whether a 200 answer with this Content-Type (may be null) is the provider's stream, to be
+     * relayed through {@link #newStreamTranslator}; anything else is aggregated and translated whole.
+     * Server-sent events by default; a dialect whose provider streams another format (Ollama's
+     * NDJSON) says so.
+     */
+    default boolean isStream(String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+    }
+
+    /** For a 200 stream ({@link #isStream}): what turns it into the client's OpenAI stream. */
     StreamTranslator newStreamTranslator();
 
     /** A whole (non-streamed) answer in the client's terms; takes ownership of {@code body}. */

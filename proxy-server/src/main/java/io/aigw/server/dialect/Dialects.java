@@ -5,7 +5,7 @@ import java.util.Set;
 
 /** The provider types the proxy speaks, and the dialect of each. */
 public final class Dialects {
-    public static final Set<String> TYPES = Set.of("openai", "anthropic", "azure");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic", "azure", "ollama");
 
     private Dialects() {}
 
@@ -14,6 +14,7 @@ public final class Dialects {
             case "openai" -> new OpenAiDialect(provider.name());
             case "anthropic" -> new AnthropicDialect(provider.name());
             case "azure" -> new AzureDialect(provider);
+            case "ollama" -> new OllamaDialect(provider.name());
             default -> throw new IllegalArgumentException("unknown provider type " + provider.type());
         };
     }

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -172,7 +171,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         head = response;
-        if (stream && response.status().code() == 200 && isEventStream(response.headers())) {
+        if (stream && response.status().code() == 200 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
             relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
             relay.start(response.headers(), provider.name(), modelId);
@@ -391,11 +390,6 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private ApiError tooLarge() {
         return ApiError.badGateway("upstream_response_too_large", "Provider '" + provider.name()
                 + "' sent a response larger than " + settings.maxResponseBytes() + " bytes.");
-    }
-
-    private static boolean isEventStream(HttpHeaders headers) {
-        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     private static String millis(Duration d) {

@@ -55,8 +55,13 @@ final class Exchange {
 
     /** Sends 200 text/event-stream headers with chunked encoding; body follows via {@link #chunk}. */
     void startEventStream() {
+        startStream("text/event-stream");
+    }
+
+    /** Sends 200 headers of {@code contentType} with chunked encoding; body follows via {@link #chunk}. */
+    void startStream(String contentType) {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         HttpUtil.setTransferEncodingChunked(res, true);
         HttpUtil.setKeepAlive(res, keepAlive);

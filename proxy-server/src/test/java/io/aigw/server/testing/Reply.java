@@ -71,6 +71,16 @@ public final class Reply {
         });
     }
 
+    /** 200 application/x-ndjson (Ollama's stream): each string verbatim as its own chunk. */
+    public static Reply ndjson(List<String> rawChunks) {
+        List<String> chunks = List.copyOf(rawChunks);
+        return new Reply(ex -> {
+            ex.startStream("application/x-ndjson");
+            chunks.forEach(ex::chunk);
+            ex.endStream();
+        });
+    }
+
     /** 200 text/event-stream whose body the test writes through {@code script}. */
     public static Reply stream(StreamScript script) {
         Objects.requireNonNull(script, "script");
