@@ -26,6 +26,10 @@ final class OpenAiCompatibleProvider {
         try {
             JsonNode body = JSON.readTree(request.body());
             String model = body.path("model").asText();
+            if (request.uri().endsWith("/chat/completions") && body.has("tools")) {
+                return body.path("stream").asBoolean() ? Reply.sse(OpenAiToolCallAnswers.streamEvents(model))
+                        : Reply.json(200, OpenAiToolCallAnswers.plain(model));
+            }
             if (request.uri().endsWith("/chat/completions")) {
                 return body.path("stream").asBoolean() ? chatStream(model, includeUsage(body)) : chat(model);
             }

@@ -90,6 +90,15 @@ final class StrictAzureApi {
         if (body.has("stream_options") && !stream) {
             return error(400, "BadRequest", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
         }
+        if (body.has("tools")) {
+            if (!stream) {
+                return Reply.json(200, OpenAiToolCallAnswers.plain("gpt-4o-2024-08-06"));
+            }
+            List<String> events = new ArrayList<>();
+            events.add(PROMPT_ANNOTATION);
+            events.addAll(OpenAiToolCallAnswers.streamEvents("gpt-4o-2024-08-06"));
+            return Reply.sse(events);
+        }
         boolean filtered = deployment.equals("filtered");
         String finish = filtered ? "content_filter" : "stop";
         String text = filtered ? "Here is" : "Hello from Azure";
