@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.config.ProxyConfig.ModelRoute;
+import io.aigw.core.config.ProxyConfig.Retries;
+import io.aigw.core.config.ProxyConfig.RouteStrategy;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -44,8 +47,9 @@ public final class ConfigLoader {
     static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models");
     static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
             "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads", "shutdown_grace_ms");
-    static final List<String> AUTH_KEYS = List.of("api_keys");
-    static final List<String> MODEL_KEYS = List.of("providers");
+    static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
+    static final List<String> MODEL_KEYS = List.of("strategy", "retries", "providers");
+    static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
 
     private static final YAMLMapper YAML = newYamlMapper();
@@ -163,47 +167,69 @@ public final class ConfigLoader {
 
     private AuthConfig readAuth(ConfigNode n) throws ConfigException {
         n.mapping(AUTH_KEYS);
+        Set<KeyHash> hashes = readKeys(n.child("api_keys"), "PROXY_API_KEYS", null);
+        Set<KeyHash> adminHashes = readKeys(n.child("admin_keys"), "PROXY_ADMIN_KEYS", hashes);
+        return new AuthConfig(List.copyOf(hashes), List.copyOf(adminHashes));
+    }
+
+    /**
+     * The keys of one list plus those of its environment variable (comma-separated), hashed.
+     * With {@code exclude}, a key also found there is an error: admin keys must differ from client keys.
+     */
+    private Set<KeyHash> readKeys(ConfigNode list, String envName, Set<KeyHash> exclude) throws ConfigException {
         Set<KeyHash> hashes = new LinkedHashSet<>();
-        for (ConfigNode entry : n.child("api_keys").elements()) {
-            addKey(hashes, entry.secretString(""), entry.path());
+        for (ConfigNode entry : list.elements()) {
+            addKey(hashes, entry.secretString(""), entry.path(), exclude);
         }
-        String fromEnv = env.get("PROXY_API_KEYS");
+        String fromEnv = env.get(envName);
         if (fromEnv != null) {
             String[] parts = fromEnv.split(",", -1);
             for (int i = 0; i < parts.length; i++) {
-                addKey(hashes, parts[i].trim(), "PROXY_API_KEYS[" + i + "]");
+                addKey(hashes, parts[i].trim(), envName + "[" + i + "]", exclude);
             }
         }
-        return new AuthConfig(List.copyOf(hashes));
+        return hashes;
     }
 
     /** A {@code sha256:<hex>} entry is kept as is; anything else is a plaintext key, hashed at once. */
-    private static void addKey(Set<KeyHash> hashes, String key, String path) throws ConfigException {
+    private static void addKey(Set<KeyHash> hashes, String key, String path, Set<KeyHash> exclude)
+            throws ConfigException {
         if (key.isEmpty()) {
             return;
         }
+        KeyHash hash;
         if (key.startsWith("sha256:")) {
             String hex = key.substring("sha256:".length());
             if (!SHA256_HEX.matcher(hex).matches()) {
                 throw ConfigNode.error(path, "not a sha256 hash");
             }
-            hashes.add(KeyHash.ofHex(hex));
+            hash = KeyHash.ofHex(hex);
         } else {
-            hashes.add(KeyHash.ofKey(key));
+            hash = KeyHash.ofKey(key);
         }
+        if (exclude != null && exclude.contains(hash)) {
+            throw ConfigNode.error(path, "also a client key (admin keys must be separate from api_keys)");
+        }
+        hashes.add(hash);
     }
 
     private static Map<String, ModelRoute> readModels(ConfigNode n, Map<String, ProviderConfig> providers)
             throws ConfigException {
         Map<String, ModelRoute> models = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> model : n.entries().entrySet()) {
-            ConfigNode deploymentsNode = model.getValue().mapping(MODEL_KEYS).child("providers");
+            String name = model.getKey();
+            ConfigNode mn = model.getValue().mapping(MODEL_KEYS);
+            boolean wildcard = isWildcard(mn, name);
+            ConfigNode deploymentsNode = mn.child("providers");
             if (deploymentsNode.isAbsent()) {
                 throw deploymentsNode.error("missing");
             }
             Map<String, ConfigNode> entries = deploymentsNode.entries();
             if (entries.isEmpty()) {
                 throw deploymentsNode.error("must name at least one provider");
+            }
+            if (wildcard && entries.size() > 1) {
+                throw deploymentsNode.error("a wildcard route must name exactly one provider");
             }
             List<Deployment> deployments = new ArrayList<>();
             for (Map.Entry<String, ConfigNode> d : entries.entrySet()) {
@@ -213,8 +239,12 @@ public final class ConfigLoader {
                 }
                 dn.mapping(DEPLOYMENT_KEYS);
                 int priority = dn.child("priority").integer(0, 0, Integer.MAX_VALUE);
-                String modelId = dn.child("model_id").string(model.getKey());
-                if (modelId.isEmpty()) {
+                if (wildcard && !dn.child("model_id").isAbsent()) {
+                    throw dn.child("model_id").error(
+                            "not allowed in a wildcard route (the rest of the requested name is the model id)");
+                }
+                String modelId = wildcard ? "" : dn.child("model_id").string(name);
+                if (!wildcard && modelId.isEmpty()) {
                     throw dn.child("model_id").error("must not be empty");
                 }
                 int weight = dn.child("weight").integer(1, 0, Integer.MAX_VALUE);
@@ -222,9 +252,43 @@ public final class ConfigLoader {
                 deployments.add(new Deployment(d.getKey(), modelId, priority, weight, maxTokens));
             }
             deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
-            models.put(model.getKey(), new ModelRoute(model.getKey(), List.copyOf(deployments)));
+            models.put(name, new ModelRoute(name, List.copyOf(deployments),
+                    routeStrategy(mn.child("strategy")), retries(mn.child("retries"))));
         }
         return Collections.unmodifiableMap(models);
+    }
+
+    /** {@code prefix/*} is a wildcard route; a {@code *} anywhere else is refused rather than read literally. */
+    private static boolean isWildcard(ConfigNode n, String name) throws ConfigException {
+        boolean wildcard = name.endsWith("/*") && name.length() > 2;
+        int star = name.indexOf('*');
+        if (star >= 0 && (!wildcard || star != name.length() - 1)) {
+            throw n.error("'*' is only allowed as a final '/*' after a prefix (as in \"openrouter/*\")");
+        }
+        return wildcard;
+    }
+
+    private static RouteStrategy routeStrategy(ConfigNode n) throws ConfigException {
+        String s = n.string("priority").trim();
+        return switch (s) {
+            case "priority" -> RouteStrategy.PRIORITY;
+            case "least_latency" -> RouteStrategy.LEAST_LATENCY;
+            default -> throw n.error("expected priority or least_latency, got " + ConfigNode.quote(s));
+        };
+    }
+
+    private static Retries retries(ConfigNode n) throws ConfigException {
+        n.mapping(RETRY_KEYS);
+        Retries d = Retries.DEFAULT;
+        int count = n.child("count").integer(d.count(), 0, 10);
+        long backoff = n.child("backoff_ms").longInteger(d.backoff().toMillis(), 0, Integer.MAX_VALUE);
+        ConfigNode maxNode = n.child("max_backoff_ms");
+        long maxBackoff = maxNode.longInteger(Math.max(d.maxBackoff().toMillis(), backoff), 0, Integer.MAX_VALUE);
+        if (maxBackoff < backoff) {
+            throw maxNode.error("must be at least backoff_ms (" + backoff + "), got " + maxBackoff);
+        }
+        long cap = n.child("retry_after_cap_ms").longInteger(d.retryAfterCap().toMillis(), 0, Integer.MAX_VALUE);
+        return new Retries(count, Duration.ofMillis(backoff), Duration.ofMillis(maxBackoff), Duration.ofMillis(cap));
     }
 
     private static Path toPath(ConfigNode n, String defaultValue) throws ConfigException {

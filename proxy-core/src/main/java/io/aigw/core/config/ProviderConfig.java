@@ -1,6 +1,7 @@
 package io.aigw.core.config;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,9 +9,12 @@ import java.util.Map;
  *
  * @param type dialect name ({@code openai}, {@code anthropic}, {@code azure}; later {@code ollama})
  * @param baseUrl normalised without a trailing slash, e.g. {@code https://api.openai.com/v1}
- * @param apiKey the provider's key, possibly empty; never printed (see {@link #toString()})
+ * @param apiKey the provider's (first) key, possibly empty; never printed (see {@link #toString()})
  * @param headers extra headers sent on every upstream request (OpenRouter's HTTP-Referer, X-Title)
  * @param azure the azure-only settings, null for every other type
+ * @param apiKeys every key of the provider in file order, empty when it has none; {@code api_key}
+ *     becomes a one-element list. Never printed.
+ * @param keyStrategy how a request picks one of {@code apiKeys}
  */
 public record ProviderConfig(
         String name,
@@ -20,7 +24,29 @@ public record ProviderConfig(
         Map<String, String> headers,
         UpstreamSettings upstream,
         TlsConfig tls,
-        AzureSettings azure) {
+        AzureSettings azure,
+        List<String> apiKeys,
+        KeyStrategy keyStrategy) {
+
+    /** How a provider's keys take turns ({@code key_strategy}). */
+    public enum KeyStrategy {
+        /** Each request takes the next key in turn. */
+        ROUND_ROBIN,
+        /** The first usable key in file order; later keys are fallbacks. */
+        PRIORITY,
+        /** The usable key with the fewest requests in flight. */
+        LEAST_USED
+    }
+
+    public ProviderConfig {
+        apiKeys = List.copyOf(apiKeys);
+    }
+
+    public ProviderConfig(String name, String type, URI baseUrl, String apiKey, Map<String, String> headers,
+                          UpstreamSettings upstream, TlsConfig tls, AzureSettings azure) {
+        this(name, type, baseUrl, apiKey, headers, upstream, tls, azure,
+                apiKey == null || apiKey.isEmpty() ? List.of() : List.of(apiKey), KeyStrategy.ROUND_ROBIN);
+    }
 
     public ProviderConfig(String name, String type, URI baseUrl, String apiKey, Map<String, String> headers,
                           UpstreamSettings upstream, TlsConfig tls) {
@@ -40,6 +66,7 @@ public record ProviderConfig(
     public String toString() {
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
                 + ", apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<redacted>")
+                + ", apiKeys=" + apiKeys.size() + " redacted, keyStrategy=" + keyStrategy
                 + ", headers=" + headers.keySet() + ", upstream=" + upstream + ", tls=" + tls + (azure == null ? "" : ", azure=" + azure) + "]";
     }
 }

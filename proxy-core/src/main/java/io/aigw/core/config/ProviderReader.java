@@ -30,7 +30,7 @@ final class ProviderReader {
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
     static {
-        List<String> keys = new ArrayList<>(List.of("type", "base_url", "api_key", "headers", "tls"));
+        List<String> keys = new ArrayList<>(List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls"));
         keys.addAll(UpstreamReader.KEYS);
         KEYS = List.copyOf(keys);
         keys.addAll(2, AzureReader.KEYS);
@@ -68,7 +68,8 @@ final class ProviderReader {
         }
         boolean azure = "azure".equals(type);
         n.mapping(azure ? AZURE_KEYS : KEYS);
-        String apiKey = headerSafe(n.child("api_key"), n.child("api_key").secretString(""));
+        List<String> apiKeys = apiKeys(n);
+        String apiKey = apiKeys.isEmpty() ? "" : apiKeys.get(0);
         return new ProviderConfig(
                 name,
                 type,
@@ -77,7 +78,47 @@ final class ProviderReader {
                 headers(n.child("headers")),
                 UpstreamReader.read(n, upstreamDefaults),
                 tls(n.child("tls").mapping(TLS_KEYS)),
-                azure ? AzureReader.read(n, apiKey) : null);
+                azure ? AzureReader.read(n, apiKey) : null,
+                apiKeys,
+                keyStrategy(n.child("key_strategy")));
+    }
+
+    /**
+     * {@code api_key} (one key) or {@code api_keys} (several), not both. Empty values count as unset,
+     * so {@code ${VAR:-}} entries can be switched off from the environment. No key is ever echoed.
+     */
+    private static List<String> apiKeys(ConfigNode n) throws ConfigException {
+        ConfigNode single = n.child("api_key");
+        String key = headerSafe(single, single.secretString(""));
+        ConfigNode listNode = n.child("api_keys");
+        List<String> keys = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        for (ConfigNode entry : listNode.elements()) {
+            String value = headerSafe(entry, entry.secretString(""));
+            if (value.isEmpty()) {
+                continue;
+            }
+            int seen = keys.indexOf(value);
+            if (seen >= 0) {
+                throw entry.error("the same key as " + paths.get(seen));
+            }
+            keys.add(value);
+            paths.add(entry.path());
+        }
+        if (!key.isEmpty() && !keys.isEmpty()) {
+            throw listNode.error("set either api_key or api_keys, not both");
+        }
+        return key.isEmpty() ? List.copyOf(keys) : List.of(key);
+    }
+
+    private static ProviderConfig.KeyStrategy keyStrategy(ConfigNode n) throws ConfigException {
+        String s = n.string("round_robin").trim();
+        return switch (s) {
+            case "round_robin" -> ProviderConfig.KeyStrategy.ROUND_ROBIN;
+            case "priority" -> ProviderConfig.KeyStrategy.PRIORITY;
+            case "least_used" -> ProviderConfig.KeyStrategy.LEAST_USED;
+            default -> throw n.error("expected round_robin, priority or least_used, got " + ConfigNode.quote(s));
+        };
     }
 
     /**

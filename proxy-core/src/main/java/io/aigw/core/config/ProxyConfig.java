@@ -1,6 +1,7 @@
 package io.aigw.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +10,8 @@ import java.util.Map;
  * defaulted, environment-substituted and checked, so the rest of the code never re-validates.
  *
  * @param providers by provider name, in file order
- * @param models by public model name (what clients send as {@code model}), in file order
+ * @param models by public model name (what clients send as {@code model}), in file order; a name
+ *     ending in {@code /*} is a wildcard route (see {@link ModelRoute#isWildcard()})
  * @param dataDir where state the proxy creates lives (the generated key hash, later the SQLite log)
  */
 public record ProxyConfig(
@@ -19,8 +21,47 @@ public record ProxyConfig(
         Map<String, ModelRoute> models,
         Path dataDir) {
 
-    /** The deployments of one public model, lowest priority number first. */
-    public record ModelRoute(String name, List<Deployment> deployments) {}
+    /** How a model's deployments are chosen ({@code strategy}). */
+    public enum RouteStrategy {
+        /** Lowest priority number first; weight spreads load within one priority. */
+        PRIORITY,
+        /** The deployment with the lowest observed latency first. */
+        LEAST_LATENCY
+    }
+
+    /**
+     * How a failed upstream attempt is retried ({@code retries}).
+     *
+     * @param count further attempts after the first (0 = no retry)
+     * @param backoff the first wait between attempts, doubled each time
+     * @param maxBackoff the longest wait between attempts
+     * @param retryAfterCap an upstream {@code Retry-After} longer than this is not waited for
+     */
+    public record Retries(int count, Duration backoff, Duration maxBackoff, Duration retryAfterCap) {
+        public static final Retries DEFAULT =
+                new Retries(2, Duration.ofMillis(100), Duration.ofMillis(5_000), Duration.ofMillis(30_000));
+    }
+
+    /**
+     * The deployments of one public model, lowest priority number first.
+     *
+     * <p>A wildcard route ({@code "openrouter/*"}) has exactly one deployment whose {@code modelId}
+     * is empty: the part of the requested name after the prefix is the provider's model id.
+     */
+    public record ModelRoute(String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries) {
+        public ModelRoute(String name, List<Deployment> deployments) {
+            this(name, deployments, RouteStrategy.PRIORITY, Retries.DEFAULT);
+        }
+
+        public boolean isWildcard() {
+            return name.endsWith("/*");
+        }
+
+        /** For a wildcard route, the prefix a requested name must start with (ends with "/"); else the name. */
+        public String prefix() {
+            return isWildcard() ? name.substring(0, name.length() - 1) : name;
+        }
+    }
 
     /**
      * One provider serving one model under the provider's own model id.

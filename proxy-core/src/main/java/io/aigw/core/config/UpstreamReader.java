@@ -7,7 +7,8 @@ import java.util.List;
 final class UpstreamReader {
     static final List<String> KEYS = List.of("connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
             "total_timeout_ms", "max_connections", "max_pending_acquires", "acquire_timeout_ms",
-            "pool_idle_timeout_ms", "max_response_bytes");
+            "pool_idle_timeout_ms", "max_response_bytes", "breaker");
+    static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms");
 
     static final UpstreamSettings DEFAULTS = new UpstreamSettings(
             Duration.ofMillis(5_000),
@@ -18,12 +19,19 @@ final class UpstreamReader {
             4096,
             Duration.ofMillis(5_000),
             Duration.ofMillis(60_000),
-            64L * 1024 * 1024);
+            64L * 1024 * 1024,
+            UpstreamSettings.DEFAULT_BREAKER_FAILURES,
+            UpstreamSettings.DEFAULT_BREAKER_COOLDOWN);
 
     private UpstreamReader() {}
 
-    /** The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks for unknown keys. */
+    /**
+     * The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks
+     * for unknown keys. Each {@code breaker} sub-key falls back on its own, so a provider may override
+     * just {@code failures}.
+     */
     static UpstreamSettings read(ConfigNode n, UpstreamSettings defaults) throws ConfigException {
+        ConfigNode breaker = n.child("breaker").mapping(BREAKER_KEYS);
         return new UpstreamSettings(
                 millis(n.child("connect_timeout_ms"), defaults.connectTimeout().toMillis()),
                 millis(n.child("first_byte_timeout_ms"), defaults.firstByteTimeout().toMillis()),
@@ -33,7 +41,9 @@ final class UpstreamReader {
                 n.child("max_pending_acquires").integer(defaults.maxPendingAcquires(), 1, Integer.MAX_VALUE),
                 millis(n.child("acquire_timeout_ms"), defaults.acquireTimeout().toMillis()),
                 millis(n.child("pool_idle_timeout_ms"), defaults.poolIdleTimeout().toMillis()),
-                n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE));
+                n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE),
+                breaker.child("failures").integer(defaults.breakerFailures(), 1, Integer.MAX_VALUE),
+                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()));
     }
 
     /**

@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param maxConnections per provider origin and per event loop (pools are pinned to event loops)
  * @param poolIdleTimeout an idle pooled connection is closed after this
+ * @param breakerFailures consecutive failures after which a deployment is taken out of rotation
+ * @param breakerCooldown how long an opened breaker keeps the deployment out
  */
 public record UpstreamSettings(
         Duration connectTimeout,
@@ -18,4 +20,17 @@ public record UpstreamSettings(
         int maxPendingAcquires,
         Duration acquireTimeout,
         Duration poolIdleTimeout,
-        long maxResponseBytes) {}
+        long maxResponseBytes,
+        int breakerFailures,
+        Duration breakerCooldown) {
+
+    public static final int DEFAULT_BREAKER_FAILURES = 3;
+    public static final Duration DEFAULT_BREAKER_COOLDOWN = Duration.ofMillis(600_000);
+
+    public UpstreamSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
+                            Duration totalTimeout, int maxConnections, int maxPendingAcquires,
+                            Duration acquireTimeout, Duration poolIdleTimeout, long maxResponseBytes) {
+        this(connectTimeout, firstByteTimeout, idleTimeout, totalTimeout, maxConnections, maxPendingAcquires,
+                acquireTimeout, poolIdleTimeout, maxResponseBytes, DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_COOLDOWN);
+    }
+}

@@ -80,7 +80,7 @@ class AzureConfigTest {
         String openai = "    type: openai\n    base_url: https://api.openai.com/v1\n";
         for (String key : new String[] {"api_version: x", "api_style: v1", "bearer_token: tok-secret"}) {
             String m = error(openai + "    " + key + "\n");
-            assertTrue(m.startsWith("providers.az." + key.substring(0, key.indexOf(':')) + ": unknown key (known: type, base_url, api_key, headers,"), m);
+            assertTrue(m.startsWith("providers.az." + key.substring(0, key.indexOf(':')) + ": unknown key (known: type, base_url, api_key, api_keys, key_strategy, headers,"), m);
         }
         assertTrue(error(BASE + "    apiversion: x\n").startsWith(
                 "providers.az.apiversion: unknown key (known: type, base_url, api_version, api_style, bearer_token, api_key,"));

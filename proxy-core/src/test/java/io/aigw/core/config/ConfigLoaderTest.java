@@ -387,7 +387,7 @@ class ConfigLoaderTest {
         assertEquals("auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + valid + "0\"]}"));
         assertEquals("auth.api_keys[0]: expected a string, got a number", error("auth: {api_keys: [123456789]}"));
         assertEquals("auth.api_keys: expected a list, got a string", error("auth: {api_keys: sk-single-secret}"));
-        assertEquals("auth.keys: unknown key (known: api_keys)", error("auth: {keys: []}"));
+        assertEquals("auth.keys: unknown key (known: api_keys, admin_keys)", error("auth: {keys: []}"));
     }
 
     // ---- error messages
@@ -456,11 +456,11 @@ class ConfigLoaderTest {
                 error("serverr: {}"));
         assertEquals("upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
                 + "total_timeout_ms, max_connections, max_pending_acquires, acquire_timeout_ms, pool_idle_timeout_ms, "
-                + "max_response_bytes)", error("upstream: {max_conns: 1}"));
+                + "max_response_bytes, breaker)", error("upstream: {max_conns: 1}"));
         assertTrue(error(OPENAI + "    apikey: x\n").startsWith(
-                "providers.openai.apikey: unknown key (known: type, base_url, api_key, headers, tls, connect_timeout_ms,"));
+                "providers.openai.apikey: unknown key (known: type, base_url, api_key, api_keys, key_strategy, headers, tls, connect_timeout_ms,"));
         assertEquals("providers.openai.tls.verfy: unknown key (known: verify, ca_file)", error(OPENAI + "    tls: {verfy: no}\n"));
-        assertEquals("models.m.provider: unknown key (known: providers)",
+        assertEquals("models.m.provider: unknown key (known: strategy, retries, providers)",
                 error(OPENAI + "models: {m: {provider: {openai: {}}}}"));
     }
 
