@@ -103,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             drain();
         }
         if (upstreamClient != null) {
@@ -113,7 +113,10 @@ public final class ProxyServer implements AutoCloseable {
             bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         }
         if (workerGroup != null) {
-            workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            // Bounded: a stop must never hang, whatever a connection is doing.
+            if (!workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS)) {
+                log.warn("stopping: event loops did not terminate within 15 s");
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}} from the configured models, in OpenAI's
- * {@code Model} shape with {@code owned_by} the first provider. The config never changes while the
+ * {@code Model} shape with {@code owned_by} the first provider (wildcard routes are not listed). The config never changes while the
  * server runs, so every answer is rendered once at start.
  */
 public final class ModelsEndpoint implements Endpoint {
@@ -35,6 +35,9 @@ public final class ModelsEndpoint implements Endpoint {
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
             for (ModelRoute route : config.models().values()) {
+                if (route.isWildcard()) {
+                    continue; // "openrouter/*" is a family of models, not one to list
+                }
                 writeModel(g, route, createdEpochSeconds);
                 items.put(route.name(), render(route, createdEpochSeconds));
             }

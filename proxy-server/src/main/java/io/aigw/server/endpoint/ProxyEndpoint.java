@@ -8,6 +8,7 @@ import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.WildcardRoutes;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
@@ -15,6 +16,7 @@ import io.aigw.server.upstream.UpstreamCall;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.Optional;
 
 /**
  * Chat completions, legacy completions and embeddings: reads {@code model} and {@code stream} from
@@ -25,11 +27,13 @@ public final class ProxyEndpoint implements Endpoint {
     private final ApiEndpoint api;
     private final ProxyConfig config;
     private final UpstreamClient upstreamClient;
+    private final WildcardRoutes<ModelRoute> routes;
 
     public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient) {
         this.api = api;
         this.config = config;
         this.upstreamClient = upstreamClient;
+        this.routes = WildcardRoutes.of(config.models());
     }
 
     @Override
@@ -39,12 +43,17 @@ public final class ProxyEndpoint implements Endpoint {
         DialectCall call;
         try {
             RequestScan scan = RequestScan.scan(request.content(), api);
-            ModelRoute route = config.models().get(scan.model());
-            if (route == null) {
+            Optional<WildcardRoutes.Match<ModelRoute>> match = routes.match(scan.model());
+            if (match.isEmpty()) {
                 Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));
                 return;
             }
-            deployment = route.deployments().get(0);
+            deployment = match.get().route().deployments().get(0);
+            if (match.get().wildcard()) {
+                // "openrouter/*": the rest of the requested name is the provider's model id.
+                deployment = new Deployment(deployment.provider(), match.get().modelId().orElseThrow(),
+                        deployment.priority(), deployment.weight(), deployment.maxTokens());
+            }
             provider = config.providers().get(deployment.provider());
             call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment,
                     ctx.alloc());

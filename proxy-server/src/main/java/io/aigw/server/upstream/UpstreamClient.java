@@ -20,7 +20,6 @@ import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Connection pools to providers: one bounded pool per provider <em>per event loop</em>, so a call
@@ -98,16 +97,13 @@ public final class UpstreamClient implements AutoCloseable {
                 true);
     }
 
-    /** Closes each loop's pools on that loop (their maps belong to it), waiting a bounded time. */
+    /**
+     * Forgets the pools; their connections are closed by the event loops' own shutdown, which the
+     * caller starts next. Not {@code FixedChannelPool.close()}: it hands the closing to Netty's global
+     * executor, which then waits without end on channels whose loops are already stopping.
+     */
     @Override
     public void close() {
-        for (Map.Entry<EventLoop, Map<String, ChannelPool>> e : pools.entrySet()) {
-            Map<String, ChannelPool> byProvider = e.getValue();
-            e.getKey().submit(() -> {
-                byProvider.values().forEach(p -> ((FixedChannelPool) p).closeAsync());
-                byProvider.clear();
-            }).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
         pools.clear();
         resolver.close();
     }

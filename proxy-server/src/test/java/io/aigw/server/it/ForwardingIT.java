@@ -46,6 +46,9 @@ class ForwardingIT {
                   gpt-3.5-turbo-instruct:
                     providers:
                       mock: {model_id: instruct-up}
+                  "router/*":
+                    providers:
+                      mock: {}
                 """.formatted(ProxyHarness.KEY, upstream.baseUrl()));
     }
 
@@ -191,6 +194,19 @@ class ForwardingIT {
         var error = ErrorShape.assertError(r.body(), "invalid_request_error", "429", null);
         assertEquals("Rate limit is exceeded.", error.get("message").asText());
         assertEquals("2", r.headers().firstValue("retry-after").orElse(null));
+    }
+
+    @Test
+    void aWildcardRoutePassesTheRestOfTheNameAsTheModelId() throws Exception {
+        upstream.enqueue(Reply.json(200, "{}"));
+        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+                "{\"model\":\"router/vendor/model-x:free\",\"messages\":[{}]}");
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"model\":\"vendor/model-x:free\",\"messages\":[{}]}",
+                upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
+        assertEquals("vendor/model-x:free", r.headers().firstValue("x-proxy-model").orElse(null));
+        assertEquals(404, proxy.post("/v1/chat/completions", "{\"model\":\"router/\",\"messages\":[{}]}").statusCode());
+        assertTrue(!proxy.get("/v1/models").body().contains("router/*"), "wildcards are not listed");
     }
 
     @Test
