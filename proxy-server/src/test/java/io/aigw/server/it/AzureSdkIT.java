@@ -210,35 +210,15 @@ class AzureSdkIT {
         assertNull(up.header("api-key"));
     }
 
-    private static com.openai.models.chat.completions.ChatCompletionFunctionTool weatherTool(String name) {
-        return com.openai.models.chat.completions.ChatCompletionFunctionTool.builder().function(
-                com.openai.models.FunctionDefinition.builder().name(name).parameters(
-                        com.openai.models.FunctionParameters.builder()
-                                .putAdditionalProperty("type", com.openai.core.JsonValue.from("object")).build())
-                        .build()).build();
-    }
-
-    private static void assertTwoToolCalls(com.openai.models.chat.completions.ChatCompletion c) {
-        var choice = c.choices().get(0);
-        assertEquals(com.openai.models.chat.completions.ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
-        var calls = choice.message().toolCalls().orElseThrow().stream().map(tc -> tc.asFunction()).toList();
-        assertEquals(2, calls.size());
-        assertEquals("call_1", calls.get(0).id());
-        assertEquals("get_weather", calls.get(0).function().name());
-        assertEquals("{\"city\":\"Paris\"}", calls.get(0).function().arguments());
-        assertEquals("call_2", calls.get(1).id());
-        assertEquals("{}", calls.get(1).function().arguments());
-    }
-
     @Test
     void toolCallsPlainAndStreamedAssembledByTheSdk() {
-        ChatCompletionCreateParams params = chat("gpt-4o").addTool(weatherTool("get_weather"))
-                .addTool(weatherTool("get_time")).build();
-        assertTwoToolCalls(client.chat().completions().create(params));
+        ChatCompletionCreateParams params = chat("gpt-4o").addTool(SdkToolCalls.tool("get_weather"))
+                .addTool(SdkToolCalls.tool("get_time")).build();
+        SdkToolCalls.assertTwoToolCalls(client.chat().completions().create(params));
         com.openai.helpers.ChatCompletionAccumulator acc = com.openai.helpers.ChatCompletionAccumulator.create();
         try (var s = client.chat().completions().createStreaming(params)) {
             s.stream().forEach(acc::accumulate);
         }
-        assertTwoToolCalls(acc.chatCompletion());
+        SdkToolCalls.assertTwoToolCalls(acc.chatCompletion());
     }
 }

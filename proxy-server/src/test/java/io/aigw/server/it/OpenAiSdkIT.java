@@ -144,35 +144,15 @@ class OpenAiSdkIT {
         assertThrows(NotFoundException.class, () -> client.models().retrieve("gpt-9"));
     }
 
-    private static com.openai.models.chat.completions.ChatCompletionFunctionTool weatherTool(String name) {
-        return com.openai.models.chat.completions.ChatCompletionFunctionTool.builder().function(
-                com.openai.models.FunctionDefinition.builder().name(name).parameters(
-                        com.openai.models.FunctionParameters.builder()
-                                .putAdditionalProperty("type", com.openai.core.JsonValue.from("object")).build())
-                        .build()).build();
-    }
-
-    private static void assertTwoToolCalls(com.openai.models.chat.completions.ChatCompletion c) {
-        var choice = c.choices().get(0);
-        assertEquals(com.openai.models.chat.completions.ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
-        var calls = choice.message().toolCalls().orElseThrow().stream().map(tc -> tc.asFunction()).toList();
-        assertEquals(2, calls.size());
-        assertEquals("call_1", calls.get(0).id());
-        assertEquals("get_weather", calls.get(0).function().name());
-        assertEquals("{\"city\":\"Paris\"}", calls.get(0).function().arguments());
-        assertEquals("call_2", calls.get(1).id());
-        assertEquals("{}", calls.get(1).function().arguments());
-    }
-
     @Test
     void toolCallsPlainAndStreamedAssembledByTheSdk() {
-        ChatCompletionCreateParams params = chat().addTool(weatherTool("get_weather"))
-                .addTool(weatherTool("get_time")).build();
-        assertTwoToolCalls(client.chat().completions().create(params));
+        ChatCompletionCreateParams params = chat().addTool(SdkToolCalls.tool("get_weather"))
+                .addTool(SdkToolCalls.tool("get_time")).build();
+        SdkToolCalls.assertTwoToolCalls(client.chat().completions().create(params));
         com.openai.helpers.ChatCompletionAccumulator acc = com.openai.helpers.ChatCompletionAccumulator.create();
         try (var s = client.chat().completions().createStreaming(params)) {
             s.stream().forEach(acc::accumulate);
         }
-        assertTwoToolCalls(acc.chatCompletion());
+        SdkToolCalls.assertTwoToolCalls(acc.chatCompletion());
     }
 }
