@@ -50,8 +50,15 @@ public final class ProxyEndpoint implements Endpoint {
             }
             deployment = match.get().route().deployments().get(0);
             if (match.get().wildcard()) {
-                // "openrouter/*": the rest of the requested name is the provider's model id.
-                deployment = new Deployment(deployment.provider(), match.get().modelId().orElseThrow(),
+                // "openrouter/*": the rest of the requested name is the provider's model id. It comes from
+                // the client and ends up in a URL path (Azure) and a response header, so it must be plain.
+                String modelId = match.get().modelId().orElseThrow();
+                if (!isPlain(modelId)) {
+                    Responses.sendError(ctx, ApiError.badRequest("invalid_value", "model",
+                            "The model name contains characters that are not allowed."));
+                    return;
+                }
+                deployment = new Deployment(deployment.provider(), modelId,
                         deployment.priority(), deployment.weight(), deployment.maxTokens());
             }
             provider = config.providers().get(deployment.provider());
@@ -64,5 +71,19 @@ public final class ProxyEndpoint implements Endpoint {
             request.release();
         }
         new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call).start();
+    }
+
+    /** Printable ASCII without spaces: what provider model ids look like, and safe in a header or path. */
+    private static boolean isPlain(String modelId) {
+        if (modelId.isEmpty() || modelId.length() > 256) {
+            return false;
+        }
+        for (int i = 0; i < modelId.length(); i++) {
+            char c = modelId.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -38,11 +38,13 @@ final class UpstreamRequest {
     private final String basePath;
     private final Dialect dialect;
     /**
-     * Paths by model id, then endpoint ordinal: Azure names the deployment in the path. Model ids
-     * come from the config, never from clients, so this stays as small as the model list; it is
-     * filled lazily because the provider does not know which models route to it.
+     * Paths by model id, then endpoint ordinal: Azure names the deployment in the path. Filled lazily
+     * because the provider does not know which models route to it. Configured model ids are few,
+     * but a wildcard route passes client-chosen names, so the cache is capped and past the cap
+     * paths are simply built per request.
      */
     private final Map<String, String[]> pathsByModel = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_MODELS = 1024;
 
     UpstreamRequest(ProviderConfig provider, Dialect dialect) {
         List<CharSequence> h = new ArrayList<>();
@@ -62,7 +64,8 @@ final class UpstreamRequest {
     String path(ApiEndpoint endpoint, String modelId) {
         String[] paths = pathsByModel.get(modelId); // the lock-free read is the common case
         if (paths == null) {
-            paths = pathsByModel.computeIfAbsent(modelId, this::paths);
+            paths = pathsByModel.size() < MAX_CACHED_MODELS
+                    ? pathsByModel.computeIfAbsent(modelId, this::paths) : paths(modelId);
         }
         return paths[endpoint.ordinal()];
     }

@@ -210,6 +210,17 @@ class ForwardingIT {
     }
 
     @Test
+    void aWildcardModelNameCannotInjectHeaders() throws Exception {
+        int before = upstream.requestCount();
+        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+                "{\"model\":\"router/x\\r\\nSet-Cookie: a=b\",\"messages\":[{}]}");
+        assertEquals(400, r.statusCode());
+        ErrorShape.assertError(r.body(), "invalid_request_error", "invalid_value", "model");
+        assertTrue(r.headers().firstValue("set-cookie").isEmpty());
+        assertEquals(before, upstream.requestCount());
+    }
+
+    @Test
     void upstreamConnectionsAreReused() throws Exception {
         int before = upstream.connectionsOpened();
         for (int i = 0; i < 5; i++) {
