@@ -10,6 +10,7 @@ import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.routing.Routes;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -61,14 +62,15 @@ public final class ProxyServer implements AutoCloseable {
 
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
+        Routes routes = new Routes(config);
         return new EndpointRouter()
                 .route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(HttpMethod.POST, "/v1/chat/completions",
-                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client))
-                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client))
-                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client));
+                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routes))
+                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routes))
+                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routes));
     }
 
     /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */

@@ -1,76 +1,77 @@
 package io.aigw.server.endpoint;
 
 import io.aigw.adapters.openai.RequestScan;
-import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.ProxyConfig;
-import io.aigw.core.config.ProxyConfig.Deployment;
-import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.WildcardRoutes;
-import io.aigw.server.dialect.DialectCall;
+import io.aigw.server.routing.Failover;
+import io.aigw.server.routing.Routes;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
-import io.aigw.server.upstream.UpstreamCall;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Chat completions, legacy completions and embeddings: reads {@code model} and {@code stream} from
- * the body with the streaming parser, picks the model's first deployment, has the provider's dialect
- * prepare the upstream request, and hands it to an {@link UpstreamCall}.
+ * the body with the streaming parser, finds the model's route, and hands the request to a
+ * {@link Failover} over the route's deployments in the selector's order.
  */
 public final class ProxyEndpoint implements Endpoint {
     private final ApiEndpoint api;
     private final ProxyConfig config;
     private final UpstreamClient upstreamClient;
-    private final WildcardRoutes<ModelRoute> routes;
+    private final Routes routes;
 
-    public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient) {
+    public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient, Routes routes) {
         this.api = api;
         this.config = config;
         this.upstreamClient = upstreamClient;
-        this.routes = WildcardRoutes.of(config.models());
+        this.routes = routes;
     }
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
-        ProviderConfig provider;
-        Deployment deployment;
-        DialectCall call;
+        RequestScan scan;
         try {
-            RequestScan scan = RequestScan.scan(request.content(), api);
-            Optional<WildcardRoutes.Match<ModelRoute>> match = routes.match(scan.model());
-            if (match.isEmpty()) {
-                Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));
-                return;
-            }
-            deployment = match.get().route().deployments().get(0);
-            if (match.get().wildcard()) {
-                // "openrouter/*": the rest of the requested name is the provider's model id. It comes from
-                // the client and ends up in a URL path (Azure) and a response header, so it must be plain.
-                String modelId = match.get().modelId().orElseThrow();
-                if (!isPlain(modelId)) {
-                    Responses.sendError(ctx, ApiError.badRequest("invalid_value", "model",
-                            "The model name contains characters that are not allowed."));
-                    return;
-                }
-                deployment = new Deployment(deployment.provider(), modelId,
-                        deployment.priority(), deployment.weight(), deployment.maxTokens());
-            }
-            provider = config.providers().get(deployment.provider());
-            call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment,
-                    ctx.alloc());
+            scan = RequestScan.scan(request.content(), api);
         } catch (ApiException e) {
+            request.release();
             Responses.sendError(ctx, e.error());
             return;
-        } finally {
-            request.release();
         }
-        new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call).start();
+        Optional<WildcardRoutes.Match<Routes.Route>> match = routes.match(scan.model());
+        if (match.isEmpty()) {
+            request.release();
+            Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));
+            return;
+        }
+        String wildcardModelId = null;
+        if (match.get().wildcard()) {
+            // "openrouter/*": the rest of the requested name is the provider's model id. It comes from
+            // the client and ends up in a URL path (Azure) and a response header, so it must be plain.
+            wildcardModelId = match.get().modelId().orElseThrow();
+            if (!isPlain(wildcardModelId)) {
+                request.release();
+                Responses.sendError(ctx, ApiError.badRequest("invalid_value", "model",
+                        "The model name contains characters that are not allowed."));
+                return;
+            }
+        }
+        Routes.Route route = match.get().route();
+        // A single deployment is always tried: with nothing to fail over to, an open breaker would only
+        // turn a short provider hiccup into minutes of 503s.
+        List<DeploymentState> all = route.selector().deployments();
+        List<DeploymentState> candidates = all.size() == 1 ? all
+                : route.selector().candidates(System.nanoTime(), ThreadLocalRandom.current());
+        new Failover(ctx, exchange, api, request, scan, route, candidates, wildcardModelId, config, upstreamClient)
+                .start();
     }
 
     /** Printable ASCII without spaces: what provider model ids look like, and safe in a header or path. */

@@ -17,6 +17,9 @@ final class ResponseHeaders {
 
     private static final AsciiString X_PROXY_PROVIDER = AsciiString.cached("x-proxy-provider");
     private static final AsciiString X_PROXY_MODEL = AsciiString.cached("x-proxy-model");
+    private static final AsciiString X_PROXY_ATTEMPTS = AsciiString.cached("x-proxy-attempts");
+    private static final AsciiString[] ATTEMPTS = {AsciiString.cached("0"), AsciiString.cached("1"),
+            AsciiString.cached("2"), AsciiString.cached("3"), AsciiString.cached("4"), AsciiString.cached("5")};
 
     /** Anthropic's rate-limit headers under the names OpenAI SDKs and dashboards read. */
     private static final Map<String, String> ANTHROPIC_RATE_LIMITS = Map.of(
@@ -28,12 +31,13 @@ final class ResponseHeaders {
     private ResponseHeaders() {}
 
     /** Adds what every proxied answer carries: the passed-on provider headers and the route taken. */
-    static void addProxyHeaders(HttpHeaders to, HttpHeaders upstream, String provider, String modelId) {
+    static void addProxyHeaders(HttpHeaders to, HttpHeaders upstream, String provider, String modelId, int attempts) {
         if (upstream != null) {
             copy(upstream, to);
         }
         to.set(X_PROXY_PROVIDER, provider);
         to.set(X_PROXY_MODEL, modelId);
+        to.set(X_PROXY_ATTEMPTS, attempts < ATTEMPTS.length ? ATTEMPTS[attempts] : Integer.toString(attempts));
     }
 
     static void copy(HttpHeaders from, HttpHeaders to) {

@@ -45,7 +45,7 @@ final class StreamRelay {
     }
 
     /** Sends the 200 head at once, as OpenAI does: a client waiting for it must not wait for the first token. */
-    void start(HttpHeaders upstreamHeaders, String provider, String modelId) {
+    void start(HttpHeaders upstreamHeaders, String provider, String modelId, int attempts) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Responses.newHeaders());
         HttpHeaders h = response.headers();
         // The client always gets SSE; a provider's own event-stream type (charset and all) is kept,
@@ -55,7 +55,7 @@ final class StreamRelay {
                 ? type : "text/event-stream");
         h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        ResponseHeaders.addProxyHeaders(h, upstreamHeaders, provider, modelId);
+        ResponseHeaders.addProxyHeaders(h, upstreamHeaders, provider, modelId, attempts);
         headersSent = true;
         client.writeAndFlush(response, client.voidPromise());
     }

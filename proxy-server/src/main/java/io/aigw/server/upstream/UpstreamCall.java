@@ -4,6 +4,8 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.RetryAfter;
+import io.aigw.core.routing.RouteSelector;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
@@ -44,6 +46,24 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     private enum State { ACQUIRING, AWAITING_RESPONSE, STREAMING, AGGREGATING, DONE }
 
+    /** What the routing layer hears about this attempt; every call ends in exactly one of failedOver or ended. */
+    public interface Outcome {
+        /**
+         * Nothing reached the client yet and the provider failed (transport, timeout, or a retryable
+         * status); true if another deployment takes over, in which case this call writes nothing.
+         */
+        boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos);
+
+        /** The provider answered (an error of the client's own counts as an answer). */
+        void succeeded();
+
+        /** The provider failed after the client got the first bytes: too late to move on. */
+        void failedAfterStart();
+
+        /** The call is over and was not handed over. */
+        void ended();
+    }
+
     private final ChannelHandlerContext client;
     private final Exchange exchange;
     private final UpstreamClient upstreamClient;
@@ -51,6 +71,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final String modelId;
     private final ApiEndpoint endpoint;
     private final DialectCall call;
+    private final Outcome outcome;
+    private final int attempt;
+    private boolean handedOver;
     private final ByteBuf body;
     private final boolean stream;
     private final UpstreamSettings settings;
@@ -77,7 +100,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     /** Takes ownership of the prepared call's body. */
     public UpstreamCall(ChannelHandlerContext client, Exchange exchange, UpstreamClient upstreamClient,
-                        ProviderConfig provider, String modelId, ApiEndpoint endpoint, DialectCall call) {
+                        ProviderConfig provider, String modelId, ApiEndpoint endpoint, DialectCall call,
+                        Outcome outcome, int attempt) {
         this.client = client;
         this.exchange = exchange;
         this.upstreamClient = upstreamClient;
@@ -85,6 +109,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
         this.modelId = modelId;
         this.endpoint = endpoint;
         this.call = call;
+        this.outcome = outcome;
+        this.attempt = attempt;
         this.body = call.body();
         this.stream = call.stream();
         this.settings = provider.upstream();
@@ -174,7 +200,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (stream && response.status().code() == 200 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
             relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
-            relay.start(response.headers(), provider.name(), modelId);
+            relay.start(response.headers(), provider.name(), modelId, attempt);
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
                 fail(tooLarge());
@@ -206,13 +232,32 @@ public final class UpstreamCall implements Exchange.ClientListener {
             upstreamComplete = true;
             if (state == State.STREAMING) {
                 relay.end();
-            } else {
+                outcome.succeeded();
+            } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
-                ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId);
+                ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
             finish(true);
         }
+    }
+
+    /**
+     * A whole answer with a retryable status (408, 409, 429, 5xx) goes to the next deployment if
+     * there is one; any other answer means the deployment is healthy.
+     */
+    private boolean failedOverOnStatus() {
+        int status = head.status().code();
+        if (!RouteSelector.isRetryable(status)) {
+            outcome.succeeded();
+            return false;
+        }
+        long retryAfter = RetryAfter.parse(head.headers().get("retry-after"), head.headers().get("retry-after-ms"),
+                System.currentTimeMillis()).orElse(0L);
+        ApiError error = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
+                "upstream_error", null, "Provider '" + provider.name() + "' answered HTTP " + status + ".");
+        handedOver = outcome.failedOver(error, status, retryAfter);
+        return handedOver;
     }
 
     /** The client cannot take more: stop reading upstream, and stop blaming the provider for the silence. */
@@ -282,12 +327,17 @@ public final class UpstreamCall implements Exchange.ClientListener {
             log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(),
                     error.code(), error.message(), cause == null ? "" : " cause: " + cause);
             if (relay != null && relay.headersSent()) {
+                outcome.failedAfterStart();
                 relay.endWithError(error);
             } else if (client.channel().isActive()) {
-                FullHttpResponse response = Responses.error(client.alloc(), error);
-                ResponseHeaders.addProxyHeaders(response.headers(), head == null ? null : head.headers(),
-                        provider.name(), modelId);
-                client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                // Our own bugs (500) are not the provider's failure: no failover for them.
+                handedOver = error.status() != 500 && outcome.failedOver(error, 0, 0);
+                if (!handedOver) {
+                    FullHttpResponse response = Responses.error(client.alloc(), error);
+                    ResponseHeaders.addProxyHeaders(response.headers(), head == null ? null : head.headers(),
+                            provider.name(), modelId, attempt);
+                    client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                }
             }
         } finally {
             finish(false);
@@ -311,6 +361,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         body.release();
         releaseUpstream(reuseUpstream && upstreamComplete && requestWritten && HttpUtil.isKeepAlive(head));
+        if (!handedOver) {
+            outcome.ended();
+        }
     }
 
     /** Returns the connection to the pool (exactly once per acquire), closed unless clean and reusable. */

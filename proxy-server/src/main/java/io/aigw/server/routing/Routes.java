@@ -1,0 +1,53 @@
+package io.aigw.server.routing;
+
+import io.aigw.core.config.ProviderConfig;
+import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.config.ProxyConfig.Deployment;
+import io.aigw.core.config.ProxyConfig.ModelRoute;
+import io.aigw.core.routing.BreakerPolicy;
+import io.aigw.core.routing.DeploymentState;
+import io.aigw.core.routing.RouteSelector;
+import io.aigw.core.routing.WildcardRoutes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The live route table: every public model with its deployments' runtime state (circuit breaker,
+ * latency), built once at start and shared by all event loops (the state is lock-free).
+ */
+public final class Routes {
+
+    /** One public model: its selector, and the configured deployment behind each runtime state. */
+    public record Route(ModelRoute config, RouteSelector selector, Map<DeploymentState, Deployment> deployments) {}
+
+    private final WildcardRoutes<Route> byName;
+
+    public Routes(ProxyConfig config) {
+        Map<String, Route> routes = new LinkedHashMap<>();
+        for (ModelRoute model : config.models().values()) {
+            List<DeploymentState> states = new ArrayList<>();
+            Map<DeploymentState, Deployment> deployments = new HashMap<>();
+            for (Deployment d : model.deployments()) {
+                ProviderConfig provider = config.providers().get(d.provider());
+                BreakerPolicy breaker = BreakerPolicy.of(provider.upstream().breakerFailures(),
+                        provider.upstream().breakerCooldown());
+                DeploymentState state = DeploymentState.of(model.name() + "@" + d.provider(), d.provider(),
+                        d.modelId(), d.priority(), d.weight(), breaker);
+                states.add(state);
+                deployments.put(state, d);
+            }
+            RouteSelector.Strategy strategy = model.strategy() == ProxyConfig.RouteStrategy.LEAST_LATENCY
+                    ? RouteSelector.Strategy.LEAST_LATENCY : RouteSelector.Strategy.PRIORITY;
+            routes.put(model.name(), new Route(model, RouteSelector.of(strategy, states), Map.copyOf(deployments)));
+        }
+        this.byName = WildcardRoutes.of(routes);
+    }
+
+    public Optional<WildcardRoutes.Match<Route>> match(String model) {
+        return byName.match(model);
+    }
+}
