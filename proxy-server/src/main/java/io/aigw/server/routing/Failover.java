@@ -23,8 +23,8 @@ import java.util.List;
  * Tries a model's deployments in the selector's order until one answers: a failure before anything
  * reached the client (connect error, reset, timeout, 408, 409, 429, 5xx) moves on to the next;
  * other answers go back as they are. Each deployment's circuit breaker hears every outcome, so a
- * dead one stops being tried. Holds the client's request (retained) until the exchange is over, so
- * each attempt is prepared from the same bytes.
+ * dead one stops being tried. Holds the client's request while another attempt may still need it,
+ * so each attempt is prepared from the same bytes.
  */
 public final class Failover implements UpstreamCall.Outcome {
     private final ChannelHandlerContext ctx;
@@ -44,6 +44,7 @@ public final class Failover implements UpstreamCall.Outcome {
     private boolean outcomeRecorded;
     private ApiError lastError;
     private boolean done;
+    private boolean requestReleased;
 
     /** Takes ownership of {@code request}. */
     public Failover(ChannelHandlerContext ctx, Exchange exchange, ApiEndpoint api, FullHttpRequest request,
@@ -103,6 +104,9 @@ public final class Failover implements UpstreamCall.Outcome {
             outcomeRecorded = false;
             new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call, this, attempts)
                     .start();
+            if (next >= candidates.size()) {
+                releaseRequest(); // no later attempt will need the client's bytes
+            }
             return;
         }
         end();
@@ -134,6 +138,12 @@ public final class Failover implements UpstreamCall.Outcome {
         return true;
     }
 
+    /** The client is getting the answer: no failover is possible any more, so the request can go. */
+    @Override
+    public void responding() {
+        releaseRequest();
+    }
+
     @Override
     public void succeeded() {
         current.breaker().onSuccess(System.nanoTime());
@@ -155,8 +165,14 @@ public final class Failover implements UpstreamCall.Outcome {
     }
 
     private void end() {
-        if (!done) {
-            done = true;
+        done = true;
+        releaseRequest();
+    }
+
+    /** Held while another attempt may need it; a long stream must not pin the client's read buffers. */
+    private void releaseRequest() {
+        if (!requestReleased) {
+            requestReleased = true;
             request.release();
         }
     }

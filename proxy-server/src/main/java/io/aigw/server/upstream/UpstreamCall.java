@@ -54,6 +54,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
          */
         boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos);
 
+        /** The client starts getting this attempt's answer: from here on there is no failover. */
+        void responding();
+
         /** The provider answered (an error of the client's own counts as an answer). */
         void succeeded();
 
@@ -201,6 +204,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             state = State.STREAMING;
             relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
             relay.start(response.headers(), provider.name(), modelId, attempt);
+            outcome.responding();
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
                 fail(tooLarge());
