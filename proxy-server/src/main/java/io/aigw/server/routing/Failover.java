@@ -42,6 +42,7 @@ public final class Failover implements UpstreamCall.Outcome {
     private int attempts;
     private DeploymentState current;
     private boolean outcomeRecorded;
+    private boolean latencyRecorded;
     private ApiError lastError;
     private boolean done;
     private boolean requestReleased;
@@ -102,6 +103,8 @@ public final class Failover implements UpstreamCall.Outcome {
             attempts++;
             current = state;
             outcomeRecorded = false;
+            latencyRecorded = false;
+            state.latency().onStart();
             new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call, this, attempts)
                     .start();
             if (next >= candidates.size()) {
@@ -129,6 +132,7 @@ public final class Failover implements UpstreamCall.Outcome {
             current.breaker().onFailure(now);
         }
         outcomeRecorded = true;
+        abortLatency();
         lastError = error;
         if (attempts == 1 && next >= candidates.size()) {
             return false; // a model with one deployment answers with that deployment's own error
@@ -136,6 +140,22 @@ public final class Failover implements UpstreamCall.Outcome {
         // Later on the loop, once the failed call has released its connection and buffers.
         ctx.executor().execute(this::tryNext);
         return true;
+    }
+
+    @Override
+    public void firstByte(long ttfbNanos) {
+        if (!latencyRecorded) {
+            latencyRecorded = true;
+            current.latency().onFinish(ttfbNanos, System.nanoTime());
+        }
+    }
+
+    /** The attempt ended without a response head: it leaves the in-flight count, adding no sample. */
+    private void abortLatency() {
+        if (current != null && !latencyRecorded) {
+            latencyRecorded = true;
+            current.latency().onAbort();
+        }
     }
 
     /** The client is getting the answer: no failover is possible any more, so the request can go. */
@@ -158,6 +178,7 @@ public final class Failover implements UpstreamCall.Outcome {
 
     @Override
     public void ended() {
+        abortLatency();
         if (current != null && !outcomeRecorded && route.deployments().size() > 1) {
             current.breaker().release(); // the client left: no verdict on the deployment
         }

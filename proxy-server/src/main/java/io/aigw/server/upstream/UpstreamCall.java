@@ -54,6 +54,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
          */
         boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos);
 
+        /** The provider's response head arrived this long after the call started (for latency routing). */
+        void firstByte(long ttfbNanos);
+
         /** The client starts getting this attempt's answer: from here on there is no failover. */
         void responding();
 
@@ -82,6 +85,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final UpstreamSettings settings;
 
     private State state = State.ACQUIRING;
+    private long startNanos;
     private ChannelPool pool;
     private Channel upstream;
     private UpstreamResponseHandler handler;
@@ -122,7 +126,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
     /** Starts the call; waiting for a connection is bounded by the pool's acquire timeout. */
     public void start() {
         exchange.listener(this);
-        totalDeadlineNanos = System.nanoTime() + settings.totalTimeout().toNanos();
+        startNanos = System.nanoTime();
+        totalDeadlineNanos = startNanos + settings.totalTimeout().toNanos();
         guarded(() -> {
             pool = upstreamClient.pool(client.channel().eventLoop(), provider);
             acquire();
@@ -200,6 +205,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         head = response;
+        outcome.firstByte(System.nanoTime() - startNanos);
         if (stream && response.status().code() == 200 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
             relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());

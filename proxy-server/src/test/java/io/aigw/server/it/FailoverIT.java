@@ -140,4 +140,30 @@ class FailoverIT {
             assertEquals("backup", header(r, "x-proxy-provider"));
         }
     }
+
+    @Test
+    void leastLatencyPrefersTheFasterDeployment() throws Exception {
+        try (TestUpstream slow = TestUpstream.start(); TestUpstream fast = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.startYaml("""
+                     server: {host: 127.0.0.1, port: 0}
+                     auth: {api_keys: ["%s"]}
+                     providers:
+                       slow: {type: openai, base_url: "%s"}
+                       fast: {type: openai, base_url: "%s"}
+                     models:
+                       m:
+                         strategy: least_latency
+                         providers:
+                           slow: {}
+                           fast: {}
+                     """.formatted(ProxyHarness.KEY, slow.baseUrl(), fast.baseUrl()))) {
+            slow.setDefault(r -> Reply.delayed(java.time.Duration.ofMillis(150), Reply.json(200, OK)));
+            fast.setDefault(r -> Reply.json(200, OK));
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, proxy.post("/v1/chat/completions", CHAT).statusCode());
+            }
+            // Unfed trackers would make this a coin toss (about 15 each).
+            assertTrue(fast.requestCount() >= 25, "fast " + fast.requestCount() + ", slow " + slow.requestCount());
+        }
+    }
 }
