@@ -11,7 +11,6 @@ import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
-import io.aigw.server.http.RequestIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AsciiString;
@@ -85,7 +84,7 @@ public final class AnthropicDialect implements Dialect {
 
         @Override
         public StreamTranslator newStreamTranslator() {
-            return new AnthropicStreamTranslator("chatcmpl-" + RequestIds.generate().substring(4),
+            return new AnthropicStreamTranslator(DialectCall.newChatId(),
                     System.currentTimeMillis() / 1000, request.includeUsage(), request.jsonSchemaTool());
         }
 
@@ -97,16 +96,12 @@ public final class AnthropicDialect implements Dialect {
                             upstreamBody, System.currentTimeMillis() / 1000, request.jsonSchemaTool(), alloc);
                     return new Answer(200, t.body(), "application/json");
                 }
-                return error(AnthropicErrorTranslator.translate(status, upstreamBody), alloc);
+                return Answer.of(AnthropicErrorTranslator.translate(status, upstreamBody), alloc);
             } catch (ApiException unreadable) {
-                return error(unreadable.error(), alloc);
+                return Answer.of(unreadable.error(), alloc);
             } finally {
                 upstreamBody.release();
             }
-        }
-
-        private Answer error(ApiError error, ByteBufAllocator alloc) {
-            return new Answer(error.status(), alloc.buffer().writeBytes(error.toJsonBytes()), "application/json");
         }
     }
 }

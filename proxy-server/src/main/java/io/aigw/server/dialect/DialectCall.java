@@ -1,6 +1,8 @@
 package io.aigw.server.dialect;
 
 import io.aigw.adapters.StreamTranslator;
+import io.aigw.core.error.ApiError;
+import io.aigw.server.http.RequestIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -29,5 +31,15 @@ public interface DialectCall {
     Answer translate(int status, String contentType, ByteBuf body, ByteBufAllocator alloc);
 
     /** What the client gets: status, body (owned by the receiver) and content type. */
-    record Answer(int status, ByteBuf body, String contentType) {}
+    record Answer(int status, ByteBuf body, String contentType) {
+        /** An error in OpenAI's shape, with the error's own status. */
+        public static Answer of(ApiError error, ByteBufAllocator alloc) {
+            return new Answer(error.status(), alloc.buffer().writeBytes(error.toJsonBytes()), "application/json");
+        }
+    }
+
+    /** An id for a translated chat completion (or stream), in OpenAI's {@code chatcmpl-} form. */
+    static String newChatId() {
+        return "chatcmpl-" + RequestIds.generate().substring(4);
+    }
 }

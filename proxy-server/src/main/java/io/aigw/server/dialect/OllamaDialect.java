@@ -12,7 +12,6 @@ import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
-import io.aigw.server.http.RequestIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -63,14 +62,6 @@ public final class OllamaDialect implements Dialect {
         return h;
     }
 
-    private static DialectCall.Answer error(ApiError error, ByteBufAllocator alloc) {
-        return new DialectCall.Answer(error.status(), alloc.buffer().writeBytes(error.toJsonBytes()), "application/json");
-    }
-
-    private static String chatId() {
-        return "chatcmpl-" + RequestIds.generate().substring(4);
-    }
-
     private static final class ChatCall implements DialectCall {
         private final OllamaRequestTranslator.Result request;
 
@@ -96,19 +87,19 @@ public final class OllamaDialect implements Dialect {
 
         @Override
         public StreamTranslator newStreamTranslator() {
-            return new OllamaStreamTranslator(chatId(), System.currentTimeMillis() / 1000, request.includeUsage());
+            return new OllamaStreamTranslator(DialectCall.newChatId(), System.currentTimeMillis() / 1000, request.includeUsage());
         }
 
         @Override
         public Answer translate(int status, String contentType, ByteBuf upstreamBody, ByteBufAllocator alloc) {
             try {
                 if (status / 100 == 2) {
-                    return new Answer(200, OllamaResponseTranslator.translate(upstreamBody, chatId(),
+                    return new Answer(200, OllamaResponseTranslator.translate(upstreamBody, DialectCall.newChatId(),
                             System.currentTimeMillis() / 1000, alloc).body(), "application/json");
                 }
-                return error(OllamaErrorTranslator.translate(status, upstreamBody), alloc);
+                return Answer.of(OllamaErrorTranslator.translate(status, upstreamBody), alloc);
             } catch (ApiException unreadable) {
-                return error(unreadable.error(), alloc);
+                return Answer.of(unreadable.error(), alloc);
             } finally {
                 upstreamBody.release();
             }
@@ -144,9 +135,9 @@ public final class OllamaDialect implements Dialect {
                     return new Answer(200, OllamaEmbedTranslator.response(upstreamBody, request.base64(), alloc).body(),
                             "application/json");
                 }
-                return error(OllamaErrorTranslator.translate(status, upstreamBody), alloc);
+                return Answer.of(OllamaErrorTranslator.translate(status, upstreamBody), alloc);
             } catch (ApiException unreadable) {
-                return error(unreadable.error(), alloc);
+                return Answer.of(unreadable.error(), alloc);
             } finally {
                 upstreamBody.release();
             }

@@ -47,6 +47,6 @@ final class OpenAiCall implements DialectCall {
         // Not OpenAI's full error shape (an HTML page from a CDN, Azure's code-and-message errors): rewritten.
         ApiError normalized = ErrorBodies.normalize(status, upstreamBody, providerName);
         upstreamBody.release();
-        return new Answer(status, alloc.buffer().writeBytes(normalized.toJsonBytes()), "application/json");
+        return Answer.of(normalized, alloc);
     }
 }

@@ -20,14 +20,22 @@ import java.util.concurrent.TimeUnit;
  *       a 408 and the connection is closed (slowloris guard).
  *   <li>A connection with no request in progress and no response pending is closed after the idle
  *       timeout; this also bounds a client that trickles header bytes and never finishes them.
- *   <li>While responses are pending (a long stream, say) no timer runs: upstream timeouts own that.
+ *   <li>While responses are pending (a long stream, say) nothing expires: upstream timeouts own that.
  * </ul>
+ *
+ * <p>Requests only note when they start and end; one timer per connection checks those notes and
+ * re-arms itself when it fires (as IdleStateHandler does), so a keep-alive request schedules and
+ * cancels nothing.
  */
 public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
+    private enum Mode { IDLE, READING, RESPONDING }
+
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
+    private final long tickNanos;
     private Future<?> timer;
-    private boolean reading;
+    private Mode mode = Mode.IDLE;
+    private long modeSince;
     private String readingRequestId;
     /** Requests begun whose final (non-1xx) response has not been written yet. */
     private int pendingResponses;
@@ -35,33 +43,31 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     public RequestReadTimeoutHandler(long readTimeoutNanos, long idleTimeoutNanos) {
         this.readTimeoutNanos = readTimeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.tickNanos = Math.min(readTimeoutNanos, idleTimeoutNanos);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
-            armIdle(ctx);
+            start(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        armIdle(ctx);
+        start(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            reading = true;
             pendingResponses++;
             readingRequestId = RequestIds.of(request.headers());
-            schedule(ctx, readTimeoutNanos, () -> onReadTimeout(ctx));
+            enter(ctx, Mode.READING);
         }
-        if (msg instanceof LastHttpContent && reading) {
-            reading = false;
-            cancel();
-            armIdleIfQuiet(ctx);
+        if (msg instanceof LastHttpContent && mode == Mode.READING) {
+            enterIdleIfQuiet(ctx);
         }
         ctx.fireChannelRead(msg);
     }
@@ -77,20 +83,64 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
     }
 
-    private void onReadTimeout(ChannelHandlerContext ctx) {
+    /**
+     * A final response ends its request even if the body never came (a 413 answered on the headers,
+     * a refused 100-continue): the request clock stops, and any body still sent is the aggregator's
+     * to skip. A 100 Continue is not a final response and changes nothing here.
+     */
+    private void responseWritten(ChannelHandlerContext ctx) {
+        pendingResponses = Math.max(0, pendingResponses - 1);
+        if (mode != Mode.READING || pendingResponses == 0) {
+            enterIdleIfQuiet(ctx);
+        }
+    }
+
+    private void enterIdleIfQuiet(ChannelHandlerContext ctx) {
+        enter(ctx, pendingResponses == 0 ? Mode.IDLE : Mode.RESPONDING);
+    }
+
+    private void enter(ChannelHandlerContext ctx, Mode next) {
+        mode = next;
+        modeSince = ctx.executor().ticker().nanoTime();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (timer == null) {
+            enter(ctx, Mode.IDLE);
+            schedule(ctx, tickNanos);
+        }
+    }
+
+    private void onTimer(ChannelHandlerContext ctx) {
         timer = null;
         if (!ctx.channel().isActive()) {
             return;
         }
+        long elapsed = ctx.executor().ticker().nanoTime() - modeSince;
+        if (mode == Mode.READING && elapsed >= readTimeoutNanos) {
+            onReadTimeout(ctx);
+            return;
+        }
+        if (mode == Mode.IDLE && elapsed >= idleTimeoutNanos) {
+            ctx.close();
+            return;
+        }
+        long left = mode == Mode.READING ? readTimeoutNanos - elapsed
+                : mode == Mode.IDLE ? idleTimeoutNanos - elapsed : tickNanos;
+        // Never sleep past a request that may start meanwhile: a tick at most.
+        schedule(ctx, Math.min(left, tickNanos));
+    }
+
+    private void onReadTimeout(ChannelHandlerContext ctx) {
         if (pendingResponses > 1) {
             // A response is still being written for an earlier request; a 408 now would interleave.
             ctx.close();
@@ -99,40 +149,15 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         Responses.sendErrorAndClose(ctx, ApiError.requestTimeout(), readingRequestId);
     }
 
-    /**
-     * A final response ends its request even if the body never came (a 413 answered on the headers,
-     * a refused 100-continue): the request timer stops, and any body still sent is the aggregator's
-     * to skip. A 100 Continue is not a final response and changes nothing here.
-     */
-    private void responseWritten(ChannelHandlerContext ctx) {
-        pendingResponses = Math.max(0, pendingResponses - 1);
-        if (reading && pendingResponses == 0) {
-            reading = false;
-            cancel();
-        }
-        armIdleIfQuiet(ctx);
-    }
-
     private static boolean isInformational(Object msg) {
         return msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
 
-    private void armIdleIfQuiet(ChannelHandlerContext ctx) {
-        if (!reading && pendingResponses == 0 && ctx.channel().isActive()) {
-            armIdle(ctx);
-        }
+    private void schedule(ChannelHandlerContext ctx, long nanos) {
+        timer = ctx.executor().schedule(() -> onTimer(ctx), nanos, TimeUnit.NANOSECONDS);
     }
 
-    private void armIdle(ChannelHandlerContext ctx) {
-        schedule(ctx, idleTimeoutNanos, ctx::close);
-    }
-
-    private void schedule(ChannelHandlerContext ctx, long nanos, Runnable task) {
-        cancel();
-        timer = ctx.executor().schedule(task, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void cancel() {
+    private void stop() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
