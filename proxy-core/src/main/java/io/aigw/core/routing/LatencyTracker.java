@@ -94,9 +94,16 @@ public final class LatencyTracker {
         return inFlight.get();
     }
 
-    /** {@code ewma × (inFlight + 1)}; lower is better. */
+    /**
+     * {@code ewma × (inFlight + 1)}; lower is better. A deployment never measured and with nothing in
+     * flight costs 0, so each is tried once: otherwise the first one measured, however slow, would
+     * beat every untried one's initial estimate forever. Once its probe is in flight, the initial
+     * estimate applies, so an untried deployment does not draw a whole burst.
+     */
     public double cost(long now) {
-        return estimate.get().ewmaNanos * (inFlight.get() + 1);
+        Estimate e = estimate.get();
+        int active = inFlight.get();
+        return !e.sampled && active == 0 ? 0 : e.ewmaNanos * (active + 1);
     }
 
     @Override

@@ -15,7 +15,9 @@ class LatencyTrackerTest {
     void initialEstimateBeforeAnySample() {
         LatencyTracker t = LatencyTracker.of(Duration.ofSeconds(10), Duration.ofMillis(300));
         assertEquals(300 * MS, t.ewmaNanos(), 1);
-        assertEquals(300 * MS, t.cost(clock.nanoTime()), 1);
+        assertEquals(0, t.cost(clock.nanoTime()), 0, "untried and idle: explored first");
+        t.onStart();
+        assertEquals(600 * MS, t.cost(clock.nanoTime()), 1, "its probe in flight: the initial estimate applies");
     }
 
     @Test
