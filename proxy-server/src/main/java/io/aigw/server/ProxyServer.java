@@ -10,7 +10,9 @@ import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
-import io.aigw.server.routing.Routes;
+import io.aigw.core.routing.Clock;
+import io.aigw.server.routing.Routing;
+import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -34,10 +36,22 @@ public final class ProxyServer implements AutoCloseable {
     private UpstreamClient upstreamClient;
     private Channel serverChannel;
     private final ActiveExchanges active = new ActiveExchanges();
+    private final Routing routing;
 
     public ProxyServer(ProxyConfig config, ApiKeyStore keys) {
+        this(config, keys, Clock.system(), Waits.scheduled());
+    }
+
+    /** With the time that breakers, cooldowns and retry waits go by (virtual in tests). */
+    public ProxyServer(ProxyConfig config, ApiKeyStore keys, Clock clock, Waits waits) {
         this.config = config;
         this.keys = keys;
+        this.routing = Routing.of(config, clock, waits);
+    }
+
+    /** The live routing state: deployments' breakers and latency, providers' key pools. */
+    public Routing routing() {
+        return routing;
     }
 
     public ProxyServer start() throws InterruptedException {
@@ -62,15 +76,14 @@ public final class ProxyServer implements AutoCloseable {
 
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
-        Routes routes = new Routes(config);
         return new EndpointRouter()
                 .route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(HttpMethod.POST, "/v1/chat/completions",
-                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routes))
-                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routes))
-                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routes));
+                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing))
+                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
+                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing));
     }
 
     /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */

@@ -48,7 +48,7 @@ public final class ConfigLoader {
     static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
             "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads", "shutdown_grace_ms");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
-    static final List<String> MODEL_KEYS = List.of("strategy", "retries", "providers");
+    static final List<String> MODEL_KEYS = List.of("strategy", "retries", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
 
@@ -252,8 +252,13 @@ public final class ConfigLoader {
                 deployments.add(new Deployment(d.getKey(), modelId, priority, weight, maxTokens));
             }
             deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
+            long longestTotal = 0;
+            for (Deployment d : deployments) {
+                longestTotal = Math.max(longestTotal, providers.get(d.provider()).upstream().totalTimeout().toMillis());
+            }
             models.put(name, new ModelRoute(name, List.copyOf(deployments),
-                    routeStrategy(mn.child("strategy")), retries(mn.child("retries"))));
+                    routeStrategy(mn.child("strategy")), retries(mn.child("retries")),
+                    UpstreamReader.millis(mn.child("timeout_ms"), longestTotal)));
         }
         return Collections.unmodifiableMap(models);
     }

@@ -45,12 +45,17 @@ public record ProxyConfig(
     /**
      * The deployments of one public model, lowest priority number first.
      *
+     * <p>{@code timeout} bounds the whole request, every attempt and retry wait included
+     * ({@code timeout_ms}; by default the longest {@code total_timeout_ms} of its providers).
+     *
      * <p>A wildcard route ({@code "openrouter/*"}) has exactly one deployment whose {@code modelId}
      * is empty: the part of the requested name after the prefix is the provider's model id.
      */
-    public record ModelRoute(String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries) {
+    public record ModelRoute(String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries,
+                             Duration timeout) {
+        /** With the default strategy, retries, and the upstream default total timeout. */
         public ModelRoute(String name, List<Deployment> deployments) {
-            this(name, deployments, RouteStrategy.PRIORITY, Retries.DEFAULT);
+            this(name, deployments, RouteStrategy.PRIORITY, Retries.DEFAULT, Duration.ofMillis(600_000));
         }
 
         public boolean isWildcard() {

@@ -115,6 +115,16 @@ public final class KeyPool {
         }
     }
 
+    /** Whether {@link #pick} would find a key now (without moving the round-robin turn). */
+    public boolean anyUsable(long nowNanos) {
+        for (Key k : keys) {
+            if (k.isUsable(nowNanos)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A request is about to use {@code key} (least_used counts these). */
     public void onStart(Key key) {
         own(key).inFlight.incrementAndGet();

@@ -52,10 +52,6 @@ public final class AnthropicDialect implements Dialect {
     @Override
     public List<CharSequence> fixedHeaders(ProviderConfig provider) {
         List<CharSequence> h = new ArrayList<>();
-        if (!provider.apiKey().isEmpty()) {
-            h.add(X_API_KEY);
-            h.add(new AsciiString(provider.apiKey()));
-        }
         // A configured anthropic-version (or anthropic-beta) comes with the provider's own headers.
         boolean versionConfigured = provider.headers().keySet().stream().anyMatch(ANTHROPIC_VERSION::contentEqualsIgnoreCase);
         if (!versionConfigured) {
@@ -63,6 +59,16 @@ public final class AnthropicDialect implements Dialect {
             h.add(API_VERSION);
         }
         return h;
+    }
+
+    @Override
+    public CharSequence keyHeader() {
+        return X_API_KEY;
+    }
+
+    @Override
+    public CharSequence keyValue(String key) {
+        return key;
     }
 
     private final class Call implements DialectCall {

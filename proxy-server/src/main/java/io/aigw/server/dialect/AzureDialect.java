@@ -51,17 +51,24 @@ public final class AzureDialect implements Dialect {
                 + endpoint.upstreamPath() + "?api-version=" + azure.apiVersion();
     }
 
-    /** The config guarantees exactly one credential. */
+    /** The config guarantees exactly one credential: api key(s), sent per request, or a fixed bearer token. */
     @Override
     public List<CharSequence> fixedHeaders(ProviderConfig provider) {
         List<CharSequence> h = new ArrayList<>();
-        if (!provider.apiKey().isEmpty()) {
-            h.add(API_KEY);
-            h.add(new AsciiString(provider.apiKey()));
-        } else if (!azure.bearerToken().isEmpty()) {
+        if (provider.apiKeys().isEmpty() && !azure.bearerToken().isEmpty()) {
             h.add(HttpHeaderNames.AUTHORIZATION);
             h.add(new AsciiString("Bearer " + azure.bearerToken()));
         }
         return h;
+    }
+
+    @Override
+    public CharSequence keyHeader() {
+        return API_KEY;
+    }
+
+    @Override
+    public CharSequence keyValue(String key) {
+        return key;
     }
 }

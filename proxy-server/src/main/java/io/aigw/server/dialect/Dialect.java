@@ -29,6 +29,17 @@ public interface Dialect {
      */
     String path(ApiEndpoint endpoint, String modelId);
 
-    /** Headers sent with every request to this provider (authentication first), as name/value pairs. */
+    /**
+     * Headers sent with every request to this provider, as name/value pairs. Not the provider's API
+     * keys: a key is chosen per request from the provider's pool and sent in {@link #keyHeader()}.
+     */
     List<CharSequence> fixedHeaders(ProviderConfig provider);
+
+    /** The header that carries one of the provider's API keys. */
+    CharSequence keyHeader();
+
+    /** That header's value for {@code key} (a bearer prefix, or the key as it is). */
+    default CharSequence keyValue(String key) {
+        return "Bearer " + key;
+    }
 }

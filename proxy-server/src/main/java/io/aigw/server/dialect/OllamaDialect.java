@@ -15,8 +15,6 @@ import io.aigw.core.exchange.ApiEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.util.AsciiString;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,12 +52,12 @@ public final class OllamaDialect implements Dialect {
 
     @Override
     public List<CharSequence> fixedHeaders(ProviderConfig provider) {
-        List<CharSequence> h = new ArrayList<>();
-        if (!provider.apiKey().isEmpty()) {
-            h.add(HttpHeaderNames.AUTHORIZATION);
-            h.add(new AsciiString("Bearer " + provider.apiKey()));
-        }
-        return h;
+        return List.of();
+    }
+
+    @Override
+    public CharSequence keyHeader() {
+        return HttpHeaderNames.AUTHORIZATION;
     }
 
     private static final class ChatCall implements DialectCall {

@@ -9,6 +9,7 @@ import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.WildcardRoutes;
 import io.aigw.server.routing.Failover;
 import io.aigw.server.routing.Routes;
+import io.aigw.server.routing.Routing;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.aigw.server.upstream.UpstreamClient;
@@ -27,13 +28,13 @@ public final class ProxyEndpoint implements Endpoint {
     private final ApiEndpoint api;
     private final ProxyConfig config;
     private final UpstreamClient upstreamClient;
-    private final Routes routes;
+    private final Routing routing;
 
-    public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient, Routes routes) {
+    public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient, Routing routing) {
         this.api = api;
         this.config = config;
         this.upstreamClient = upstreamClient;
-        this.routes = routes;
+        this.routing = routing;
     }
 
     @Override
@@ -46,7 +47,7 @@ public final class ProxyEndpoint implements Endpoint {
             Responses.sendError(ctx, e.error());
             return;
         }
-        Optional<WildcardRoutes.Match<Routes.Route>> match = routes.match(scan.model());
+        Optional<WildcardRoutes.Match<Routes.Route>> match = routing.routes().match(scan.model());
         if (match.isEmpty()) {
             request.release();
             Responses.sendError(ctx, ApiError.modelNotFound(scan.model()));
@@ -69,8 +70,9 @@ public final class ProxyEndpoint implements Endpoint {
         // turn a short provider hiccup into minutes of 503s.
         List<DeploymentState> all = route.selector().deployments();
         List<DeploymentState> candidates = all.size() == 1 ? all
-                : route.selector().candidates(System.nanoTime(), ThreadLocalRandom.current());
-        new Failover(ctx, exchange, api, request, scan, route, candidates, wildcardModelId, config, upstreamClient)
+                : route.selector().candidates(routing.clock().nanoTime(), ThreadLocalRandom.current());
+        new Failover(ctx, exchange, api, request, scan, route, candidates, wildcardModelId, config, upstreamClient,
+                routing)
                 .start();
     }
 

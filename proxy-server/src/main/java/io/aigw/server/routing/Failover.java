@@ -4,10 +4,14 @@ import io.aigw.adapters.openai.RequestScan;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ProxyConfig.Deployment;
+import io.aigw.core.config.ProxyConfig.Retries;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.Backoff;
 import io.aigw.core.routing.DeploymentState;
+import io.aigw.core.routing.KeyPool;
+import io.aigw.core.routing.RetryPolicy;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
@@ -18,39 +22,68 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Tries a model's deployments in the selector's order until one answers: a failure before anything
- * reached the client (connect error, reset, timeout, 408, 409, 429, 5xx) moves on to the next;
- * other answers go back as they are. Each deployment's circuit breaker hears every outcome, so a
- * dead one stops being tried. Holds the client's request while another attempt may still need it,
- * so each attempt is prepared from the same bytes.
+ * Runs one client request over a model's deployments until one answers.
+ *
+ * <p>A failure before anything reached the client (connect error, reset, timeout, 408, 409, 429,
+ * 5xx) moves on at once to the next deployment of the round; other answers go back as they are.
+ * When a round is used up, the route's {@code retries} start another after a wait: the provider's
+ * {@code Retry-After} when it gave one (up to the cap), else exponential backoff with jitter, and
+ * never past the request's deadline. A rejected key (401/403) or a rate-limited one (429, when the
+ * provider has others) is taken out or cooled alone, and the same deployment is tried with another
+ * key. Each deployment's circuit breaker hears every outcome, so a dead one stops being tried.
+ *
+ * <p>Holds the client's request while another attempt may still need it, so every attempt is
+ * prepared from the same bytes without reading the client again.
  */
-public final class Failover implements UpstreamCall.Outcome {
+public final class Failover implements UpstreamCall.Outcome, Exchange.ClientListener {
+    private static final Logger log = LoggerFactory.getLogger(Failover.class);
+    /** A 429 without Retry-After, on a provider with other keys, rests that key this long. */
+    private static final long KEY_COOLDOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final ChannelHandlerContext ctx;
     private final Exchange exchange;
     private final ApiEndpoint api;
     private final FullHttpRequest request;
     private final RequestScan scan;
     private final Routes.Route route;
-    private final List<DeploymentState> candidates;
     private final String wildcardModelId;
     private final ProxyConfig config;
     private final UpstreamClient upstreamClient;
+    private final Routing routing;
+    private final RetryPolicy retryPolicy;
+    /** Real time ({@link System#nanoTime()}): the timers that enforce it run on the event loop. */
+    private final long deadlineNanos;
+    /** More than one deployment: breakers gate them, and the final failure is a 503 of ours. */
+    private final boolean gated;
 
+    private List<DeploymentState> candidates;
     private int next;
+    private int retries;
     private int attempts;
     private DeploymentState current;
+    private KeyPool currentPool;
+    private KeyPool.Key currentKey;
+    private boolean sameDeploymentAgain;
     private boolean outcomeRecorded;
     private boolean latencyRecorded;
     private ApiError lastError;
+    private long lastRetryAfterNanos;
     private boolean done;
+    private boolean waiting;
     private boolean requestReleased;
 
     /** Takes ownership of {@code request}. */
     public Failover(ChannelHandlerContext ctx, Exchange exchange, ApiEndpoint api, FullHttpRequest request,
                     RequestScan scan, Routes.Route route, List<DeploymentState> candidates, String wildcardModelId,
-                    ProxyConfig config, UpstreamClient upstreamClient) {
+                    ProxyConfig config, UpstreamClient upstreamClient, Routing routing) {
         this.ctx = ctx;
         this.exchange = exchange;
         this.api = api;
@@ -61,6 +94,11 @@ public final class Failover implements UpstreamCall.Outcome {
         this.wildcardModelId = wildcardModelId;
         this.config = config;
         this.upstreamClient = upstreamClient;
+        this.routing = routing;
+        Retries r = route.config().retries();
+        this.retryPolicy = RetryPolicy.of(r.count(), Backoff.exponential(r.backoff(), r.maxBackoff()), r.retryAfterCap());
+        this.deadlineNanos = exchange.startNanos() + route.config().timeout().toNanos();
+        this.gated = route.deployments().size() > 1;
     }
 
     public void start() {
@@ -75,14 +113,33 @@ public final class Failover implements UpstreamCall.Outcome {
             end();
             return;
         }
-        long now = System.nanoTime();
-        while (next < candidates.size()) {
-            DeploymentState state = candidates.get(next++);
-            boolean gated = route.deployments().size() > 1;
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            giveUp(ApiError.gatewayTimeout("Model '" + route.config().name() + "' did not answer within "
+                    + route.config().timeout().toMillis() + " ms (" + attempts + " attempt(s))."));
+            return;
+        }
+        long now = routing.clock().nanoTime();
+        while (sameDeploymentAgain || next < candidates.size()) {
+            DeploymentState state = sameDeploymentAgain ? current : candidates.get(next++);
+            sameDeploymentAgain = false;
             if (gated && !state.breaker().tryAcquire(now)) {
                 continue;
             }
             Deployment deployment = route.deployments().get(state);
+            KeyPool pool = routing.keys().get(deployment.provider());
+            KeyPool.Key key = null;
+            if (pool.size() > 0) {
+                key = pool.pick(now);
+                if (key == null) {
+                    if (gated) {
+                        state.breaker().release();
+                    }
+                    lastError = ApiError.unavailable("no_usable_key", "Provider '" + deployment.provider()
+                            + "' has no usable API key (each is cooling down after a 429 or was rejected).");
+                    lastRetryAfterNanos = soonestKeyReturn(pool, now);
+                    continue;
+                }
+            }
             if (wildcardModelId != null) {
                 deployment = new Deployment(deployment.provider(), wildcardModelId, deployment.priority(),
                         deployment.weight(), deployment.maxTokens());
@@ -102,22 +159,70 @@ public final class Failover implements UpstreamCall.Outcome {
             }
             attempts++;
             current = state;
+            currentPool = pool;
+            currentKey = key;
+            if (key != null) {
+                pool.onStart(key);
+            }
             outcomeRecorded = false;
             latencyRecorded = false;
             state.latency().onStart();
-            new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call, this, attempts)
-                    .start();
-            if (next >= candidates.size()) {
+            if (isLastPossibleAttempt(pool)) {
                 releaseRequest(); // no later attempt will need the client's bytes
             }
+            new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call, this,
+                    attempts, key, deadlineNanos).start();
             return;
         }
-        end();
-        ApiError error = lastError == null
+        // The round is used up: another one after a wait, if the route retries and time allows.
+        if (lastError != null && waitThenRetry()) {
+            return;
+        }
+        giveUp(lastError == null
                 ? ApiError.unavailable("no_deployment_available", "Every deployment of model '"
                         + route.config().name() + "' is unavailable (circuit open or cooling down).")
                 : ApiError.unavailable("all_deployments_failed", "Every deployment of model '"
-                        + route.config().name() + "' failed; the last failure: " + lastError.message());
+                        + route.config().name() + "' failed; the last failure: " + lastError.message()));
+    }
+
+    private boolean isLastPossibleAttempt(KeyPool pool) {
+        return next >= candidates.size() && retries >= retryPolicy.count() && pool.size() <= 1;
+    }
+
+    /** Schedules the next round if a retry is left and its wait ends before the deadline. */
+    private boolean waitThenRetry() {
+        if (retries >= retryPolicy.count()) {
+            return false;
+        }
+        Optional<Long> serverDelay = lastRetryAfterNanos > 0 ? Optional.of(lastRetryAfterNanos) : Optional.empty();
+        OptionalLong delay = retryPolicy.nextDelay(retries + 1, serverDelay, System.nanoTime(), deadlineNanos);
+        if (delay.isEmpty()) {
+            return false;
+        }
+        retries++;
+        waiting = true;
+        exchange.listener(this); // a client that leaves during the wait frees the request at once
+        routing.waits().after(ctx.executor(), delay.getAsLong(), this::nextRound);
+        return true;
+    }
+
+    private void nextRound() {
+        waiting = false;
+        if (exchange.listener() == this) {
+            exchange.listener(null);
+        }
+        if (done) {
+            return;
+        }
+        candidates = gated
+                ? route.selector().candidates(routing.clock().nanoTime(), ThreadLocalRandom.current())
+                : route.selector().deployments();
+        next = 0;
+        tryNext();
+    }
+
+    private void giveUp(ApiError error) {
+        end();
         FullHttpResponse response = Responses.error(ctx.alloc(), error);
         response.headers().set("x-proxy-attempts", Integer.toString(attempts));
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -125,21 +230,61 @@ public final class Failover implements UpstreamCall.Outcome {
 
     @Override
     public boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos) {
-        long now = System.nanoTime();
-        if (upstreamStatus == 429 && retryAfterNanos > 0) {
+        long now = routing.clock().nanoTime();
+        boolean keyFault = judge(upstreamStatus, retryAfterNanos, now);
+        outcomeRecorded = true;
+        abortLatency();
+        finishKey();
+        lastError = error;
+        lastRetryAfterNanos = retryAfterNanos;
+        if (keyFault && currentPool.anyUsable(now)) {
+            sameDeploymentAgain = true; // the deployment is fine: the same one with another key
+        } else if (!gated && (upstreamStatus == 401 || upstreamStatus == 403 || !waitThenRetry())) {
+            return false; // a model with one deployment answers with that deployment's own error
+        }
+        if (!waiting) {
+            // Later on the loop, once the failed call has released its connection and buffers.
+            ctx.executor().execute(this::tryNext);
+        }
+        return true;
+    }
+
+    /**
+     * Puts the blame for a failed attempt: on the key when the provider rejected it (401/403) or
+     * rate-limited it while other keys remain (429), else on the deployment's breaker. True when
+     * the key was at fault.
+     */
+    private boolean judge(int status, long retryAfterNanos, long now) {
+        if (currentKey != null && (status == 401 || status == 403)) {
+            currentPool.remove(currentKey, "HTTP " + status);
+            log.warn("provider {} rejected key {} with HTTP {}: taken out of rotation until reset",
+                    currentPool.provider(), currentKey.hash(), status);
+            releaseBreaker();
+            return true;
+        }
+        if (currentKey != null && status == 429 && currentPool.size() > 1) {
+            currentPool.coolFor(currentKey, retryAfterNanos > 0 ? retryAfterNanos : KEY_COOLDOWN_NANOS, now);
+            releaseBreaker();
+            return true;
+        }
+        if (status == 429 && retryAfterNanos > 0) {
             current.breaker().coolFor(retryAfterNanos, now);
         } else {
             current.breaker().onFailure(now);
         }
-        outcomeRecorded = true;
-        abortLatency();
-        lastError = error;
-        if (attempts == 1 && next >= candidates.size()) {
-            return false; // a model with one deployment answers with that deployment's own error
+        return false;
+    }
+
+    /** Nanoseconds until the first cooling key of {@code pool} is back (0 when none will be). */
+    private static long soonestKeyReturn(KeyPool pool, long now) {
+        long soonest = 0;
+        for (KeyPool.Key k : pool.keys()) {
+            long left = k.isRemoved() ? 0 : k.coolingRemaining(now);
+            if (left > 0 && (soonest == 0 || left < soonest)) {
+                soonest = left;
+            }
         }
-        // Later on the loop, once the failed call has released its connection and buffers.
-        ctx.executor().execute(this::tryNext);
-        return true;
+        return soonest;
     }
 
     @Override
@@ -158,6 +303,20 @@ public final class Failover implements UpstreamCall.Outcome {
         }
     }
 
+    private void finishKey() {
+        if (currentKey != null) {
+            currentPool.onFinish(currentKey);
+            currentKey = null;
+        }
+    }
+
+    /** An attempt with no verdict on the deployment gives back a half-open probe slot. */
+    private void releaseBreaker() {
+        if (gated) {
+            current.breaker().release();
+        }
+    }
+
     /** The client is getting the answer: no failover is possible any more, so the request can go. */
     @Override
     public void responding() {
@@ -166,23 +325,36 @@ public final class Failover implements UpstreamCall.Outcome {
 
     @Override
     public void succeeded() {
-        current.breaker().onSuccess(System.nanoTime());
+        current.breaker().onSuccess(routing.clock().nanoTime());
         outcomeRecorded = true;
     }
 
     @Override
     public void failedAfterStart() {
-        current.breaker().onFailure(System.nanoTime());
+        current.breaker().onFailure(routing.clock().nanoTime());
         outcomeRecorded = true;
     }
 
     @Override
     public void ended() {
         abortLatency();
-        if (current != null && !outcomeRecorded && route.deployments().size() > 1) {
-            current.breaker().release(); // the client left: no verdict on the deployment
+        finishKey();
+        if (current != null && !outcomeRecorded) {
+            releaseBreaker(); // the client left: no verdict on the deployment
         }
         end();
+    }
+
+    @Override
+    public void clientWritabilityChanged() {
+        // Nothing is being written while waiting to retry.
+    }
+
+    @Override
+    public void clientClosed() {
+        if (waiting) {
+            end(); // the scheduled round finds it done
+        }
     }
 
     private void end() {

@@ -25,6 +25,7 @@ public final class Routes {
     public record Route(ModelRoute config, RouteSelector selector, Map<DeploymentState, Deployment> deployments) {}
 
     private final WildcardRoutes<Route> byName;
+    private final List<Route> all;
 
     public Routes(ProxyConfig config) {
         Map<String, Route> routes = new LinkedHashMap<>();
@@ -45,6 +46,12 @@ public final class Routes {
             routes.put(model.name(), new Route(model, RouteSelector.of(strategy, states), Map.copyOf(deployments)));
         }
         this.byName = WildcardRoutes.of(routes);
+        this.all = List.copyOf(routes.values());
+    }
+
+    /** Every route, in configuration order (for the admin view and overrides). */
+    public List<Route> all() {
+        return all;
     }
 
     public Optional<WildcardRoutes.Match<Route>> match(String model) {

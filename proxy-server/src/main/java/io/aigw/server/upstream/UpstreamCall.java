@@ -4,6 +4,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryAfter;
 import io.aigw.core.routing.RouteSelector;
 import io.aigw.server.dialect.DialectCall;
@@ -79,6 +80,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final DialectCall call;
     private final Outcome outcome;
     private final int attempt;
+    private final KeyPool.Key key;
+    /** The whole request's deadline (all attempts), which may come before this call's own total timeout. */
+    private final long requestDeadlineNanos;
     private boolean handedOver;
     private final ByteBuf body;
     private final boolean stream;
@@ -108,7 +112,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
     /** Takes ownership of the prepared call's body. */
     public UpstreamCall(ChannelHandlerContext client, Exchange exchange, UpstreamClient upstreamClient,
                         ProviderConfig provider, String modelId, ApiEndpoint endpoint, DialectCall call,
-                        Outcome outcome, int attempt) {
+                        Outcome outcome, int attempt, KeyPool.Key key, long requestDeadlineNanos) {
         this.client = client;
         this.exchange = exchange;
         this.upstreamClient = upstreamClient;
@@ -118,6 +122,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
         this.call = call;
         this.outcome = outcome;
         this.attempt = attempt;
+        this.key = key;
+        this.requestDeadlineNanos = requestDeadlineNanos;
         this.body = call.body();
         this.stream = call.stream();
         this.settings = provider.upstream();
@@ -127,7 +133,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
     public void start() {
         exchange.listener(this);
         startNanos = System.nanoTime();
-        totalDeadlineNanos = startNanos + settings.totalTimeout().toNanos();
+        long ownDeadline = startNanos + settings.totalTimeout().toNanos();
+        totalDeadlineNanos = ownDeadline - requestDeadlineNanos > 0 ? requestDeadlineNanos : ownDeadline;
         guarded(() -> {
             pool = upstreamClient.pool(client.channel().eventLoop(), provider);
             acquire();
@@ -155,7 +162,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         state = State.AWAITING_RESPONSE;
         restartResponseClock(settings.firstByteTimeout());
         ch.writeAndFlush(upstreamClient.requests(provider).build(endpoint, modelId, body.retainedDuplicate(), stream,
-                exchange.requestId())).addListener(w -> {
+                exchange.requestId(), key)).addListener(w -> {
                     if (ch != upstream) {
                         return; // an abandoned connection's late news
                     }
@@ -253,12 +260,14 @@ public final class UpstreamCall implements Exchange.ClientListener {
     }
 
     /**
-     * A whole answer with a retryable status (408, 409, 429, 5xx) goes to the next deployment if
-     * there is one; any other answer means the deployment is healthy.
+     * A whole answer with a retryable status (408, 409, 429, 5xx) goes to the next attempt if there
+     * is one, and so does a 401/403 when it came with one of the provider's keys (the key is bad,
+     * not the request); any other answer means the deployment is healthy.
      */
     private boolean failedOverOnStatus() {
         int status = head.status().code();
-        if (!RouteSelector.isRetryable(status)) {
+        boolean keyRejected = key != null && (status == 401 || status == 403);
+        if (!RouteSelector.isRetryable(status) && !keyRejected) {
             outcome.succeeded();
             return false;
         }
@@ -432,8 +441,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         long now = System.nanoTime();
         if (now - totalDeadlineNanos >= 0) {
-            fail(ApiError.gatewayTimeout("Provider '" + provider.name() + "' did not finish within "
-                    + millis(settings.totalTimeout()) + "."));
+            fail(ApiError.gatewayTimeout(totalDeadlineNanos == requestDeadlineNanos
+                    ? "Provider '" + provider.name() + "' did not finish before the request's deadline."
+                    : "Provider '" + provider.name() + "' did not finish within " + millis(settings.totalTimeout()) + "."));
             return;
         }
         long next = totalDeadlineNanos;

@@ -2,6 +2,7 @@ package io.aigw.server.upstream;
 
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.routing.KeyPool;
 import io.aigw.server.dialect.Dialect;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -35,6 +36,9 @@ final class UpstreamRequest {
     private static final ApiEndpoint[] ENDPOINTS = ApiEndpoint.values();
 
     private final CharSequence[] fixed;
+    private final CharSequence keyHeader;
+    /** The key header's value per key index of the provider's pool, rendered once. */
+    private final CharSequence[] keyValues;
     private final String basePath;
     private final Dialect dialect;
     /**
@@ -57,6 +61,11 @@ final class UpstreamRequest {
             add(h, new AsciiString(e.getKey()), e.getValue());
         }
         fixed = h.toArray(new CharSequence[0]);
+        keyHeader = dialect.keyHeader();
+        keyValues = new CharSequence[provider.apiKeys().size()];
+        for (int i = 0; i < keyValues.length; i++) {
+            keyValues[i] = new AsciiString(dialect.keyValue(provider.apiKeys().get(i)));
+        }
         basePath = provider.baseUrl().getRawPath();
         this.dialect = dialect;
     }
@@ -78,9 +87,10 @@ final class UpstreamRequest {
         return paths;
     }
 
-    /** Takes ownership of {@code body}. */
-    FullHttpRequest build(ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId) {
-        CharSequence[] pairs = new CharSequence[fixed.length + 6];
+    /** Takes ownership of {@code body}; {@code key} is null for a provider without keys. */
+    FullHttpRequest build(ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId,
+                          KeyPool.Key key) {
+        CharSequence[] pairs = new CharSequence[fixed.length + (key == null ? 6 : 8)];
         System.arraycopy(fixed, 0, pairs, 0, fixed.length);
         int i = fixed.length;
         pairs[i++] = HttpHeaderNames.CONTENT_LENGTH;
@@ -88,7 +98,11 @@ final class UpstreamRequest {
         pairs[i++] = HttpHeaderNames.ACCEPT;
         pairs[i++] = stream ? EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON;
         pairs[i++] = X_REQUEST_ID;
-        pairs[i] = requestId;
+        pairs[i++] = requestId;
+        if (key != null) {
+            pairs[i++] = keyHeader;
+            pairs[i] = keyValues[key.index()];
+        }
         // Values were validated when the config was loaded; request ids are filtered by RequestIds.
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path(endpoint, modelId), body,
                 new ReadOnlyHttpHeaders(false, pairs), EmptyHttpHeaders.INSTANCE);

@@ -46,8 +46,12 @@ class AzureDialectTest {
     @Test
     void apiKeyOrBearerToken() throws Exception {
         ProviderConfig keyed = provider(Map.of("AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com", "AZURE_OPENAI_API_KEY", "k1"));
-        List<String> h = Dialects.of(keyed).fixedHeaders(keyed).stream().map(CharSequence::toString).toList();
-        assertEquals(List.of("api-key", "k1"), h);
+        Dialect keyedDialect = Dialects.of(keyed);
+        assertEquals(List.of(), keyedDialect.fixedHeaders(keyed), "keys go per request, from the provider's pool");
+        assertEquals(List.of("k1"), keyed.apiKeys());
+        assertEquals("api-key", keyedDialect.keyHeader().toString());
+        assertEquals("k1", keyedDialect.keyValue("k1").toString());
+        List<String> h;
 
         ProviderConfig entra = provider(Map.of("AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com", "AZURE_OPENAI_AD_TOKEN", "t1"));
         h = Dialects.of(entra).fixedHeaders(entra).stream().map(CharSequence::toString).toList();

@@ -31,6 +31,7 @@ class FailoverIT {
                   backup: {type: openai, base_url: "%s"}
                 models:
                   m:
+                    retries: {count: 0}   # failover alone; retries have their own tests
                     providers:
                       primary: {priority: 0}
                       backup: {priority: 1}

@@ -38,6 +38,7 @@ class ForwardingIT {
                     headers: {HTTP-Referer: "https://example.test/app", X-Title: "Example App"}
                 models:
                   gpt-4o-mini:
+                    retries: {count: 0}   # these tests see each provider error as it is
                     providers:
                       mock: {model_id: "provider/model-v2"}
                   text-embedding-3-small:

@@ -28,7 +28,10 @@ public final class ProxyHarness implements AutoCloseable {
         this.server = server;
     }
 
-    /** A proxy with one {@code openai}-type provider named {@code mock} at baseUrl serving the given models. */
+    /**
+     * A proxy with one {@code openai}-type provider named {@code mock} at baseUrl serving the given
+     * models, without retries.
+     */
     public static ProxyHarness start(String baseUrl, String extraProviderYaml, String... modelToId) throws Exception {
         StringBuilder yaml = new StringBuilder()
                 .append("server: {host: 127.0.0.1, port: 0}\n")
@@ -41,7 +44,9 @@ public final class ProxyHarness implements AutoCloseable {
                 .append(extraProviderYaml == null ? "" : extraProviderYaml)
                 .append("models:\n");
         for (int i = 0; i < modelToId.length; i += 2) {
+            // Single attempts: these tests see each provider failure as it is; retries have their own tests.
             yaml.append("  ").append(modelToId[i]).append(":\n")
+                    .append("    retries: {count: 0}\n")
                     .append("    providers:\n")
                     .append("      mock: {model_id: \"").append(modelToId[i + 1]).append("\"}\n");
         }
