@@ -76,6 +76,9 @@ public final class KeyPool {
         if (n == 0) {
             return null;
         }
+        if (n == 1) {
+            return keys[0].isUsable(nowNanos) ? keys[0] : null; // the common case: no shared turn counter to touch
+        }
         switch (strategy) {
             case PRIORITY -> {
                 for (Key k : keys) {

@@ -150,7 +150,9 @@ class ConfigLoaderTest {
         assertEquals(11434, config.providers().get("local").port());
         assertEquals(Map.of("gpt-4o-mini", new ModelRoute("gpt-4o-mini", List.of(
                 new Deployment("openai", "gpt-4o-mini-2024-07-18", 0, 0),
-                new Deployment("local", "llama3:8b", 1, 3)))), config.models());
+                new Deployment("local", "llama3:8b", 1, 3)), ProxyConfig.RouteStrategy.PRIORITY,
+                ProxyConfig.Retries.DEFAULT, Duration.ofMillis(14))), config.models(),
+                "the request deadline defaults to the longest total timeout of the route's providers");
     }
 
     @Test
@@ -460,7 +462,7 @@ class ConfigLoaderTest {
         assertTrue(error(OPENAI + "    apikey: x\n").startsWith(
                 "providers.openai.apikey: unknown key (known: type, base_url, api_key, api_keys, key_strategy, headers, tls, connect_timeout_ms,"));
         assertEquals("providers.openai.tls.verfy: unknown key (known: verify, ca_file)", error(OPENAI + "    tls: {verfy: no}\n"));
-        assertEquals("models.m.provider: unknown key (known: strategy, retries, providers)",
+        assertEquals("models.m.provider: unknown key (known: strategy, retries, timeout_ms, providers)",
                 error(OPENAI + "models: {m: {provider: {openai: {}}}}"));
     }
 

@@ -227,6 +227,14 @@ class RoutingConfigTest {
     }
 
     @Test
+    void routeTimeoutDefaultsToTheLongestProviderTotalAndMayBeSet() throws Exception {
+        assertEquals(Duration.ofMillis(600_000), model("    providers: {openai: {}}\n").timeout());
+        assertEquals(Duration.ofMillis(2500), model("    timeout_ms: 2500\n    providers: {openai: {}}\n").timeout());
+        assertEquals("models.m.timeout_ms: must be at least 1, got 0",
+                error(OPENAI + "models:\n  m:\n    timeout_ms: 0\n    providers: {openai: {}}\n"));
+    }
+
+    @Test
     void routeErrors() {
         String m = OPENAI + "models:\n  m:\n";
         String p = "    providers: {openai: {}}\n";

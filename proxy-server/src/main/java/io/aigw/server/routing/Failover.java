@@ -114,8 +114,8 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             return;
         }
         if (System.nanoTime() - deadlineNanos >= 0) {
-            giveUp(ApiError.gatewayTimeout("Model '" + route.config().name() + "' did not answer within "
-                    + route.config().timeout().toMillis() + " ms (" + attempts + " attempt(s))."));
+            giveUp(ApiError.gatewayTimeout("Model '" + route.config().name() + "' did not answer within its "
+                    + route.config().timeout().toMillis() + " ms deadline (" + attempts + " attempt(s))."));
             return;
         }
         long now = routing.clock().nanoTime();

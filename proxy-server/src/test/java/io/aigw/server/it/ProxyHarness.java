@@ -5,6 +5,7 @@ import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.ProxyServer;
 import io.aigw.server.dialect.Dialects;
+import io.aigw.server.testing.VirtualTime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +61,17 @@ public final class ProxyHarness implements AutoCloseable {
     public static ProxyHarness startYaml(String yaml, Set<String> providerTypes) throws Exception {
         ProxyConfig config = new ConfigLoader(providerTypes, Map.of()).parse(yaml, "test.yaml");
         return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
+    }
+
+    /** Breakers, cooldowns and retry waits on {@code time} instead of the system clock. */
+    public static ProxyHarness startYaml(String yaml, VirtualTime time) throws Exception {
+        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse(yaml, "test.yaml");
+        return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()), time, time)
+                .start());
+    }
+
+    public ProxyServer server() {
+        return server;
     }
 
     public int port() {
