@@ -1,0 +1,44 @@
+package io.aigw.core.log;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the event loop gathers about one exchange for the request log: raw facts and bounded byte
+ * copies, nothing parsed, nothing redacted (that is the writer thread's work, see {@link LogRow}).
+ * Filled on the connection's event loop, then handed to the writer once; after the hand-over the
+ * event loop never touches it again, so the fields need no synchronisation (the queue publishes).
+ *
+ * <p>Durations are nanoseconds, -1 when unknown; token counts are -1 when unknown.
+ */
+public final class ExchangeRecord {
+    public long tsEpochMillis;
+    public String requestId;
+    public String apiKeyHash;
+    public String method;
+    public String endpoint;
+    public String model;
+    public String provider;
+    public String modelResolved;
+    public int statusCode;
+    public boolean stream;
+    public int attempts;
+    /** {@code code: message} of an error answer (ours or the provider's), or null. */
+    public String error;
+    /** Allow-listed request headers as name, value pairs (lower-case names). */
+    public final List<String> requestHeaders = new ArrayList<>(8);
+    public byte[] requestBody;
+    public boolean requestTruncated;
+    /** The answer's body: JSON, or for a stream the SSE bytes sent to the client. */
+    public byte[] responseBody;
+    public boolean responseTruncated;
+    public long totalNanos = -1;
+    public long providerNanos = -1;
+    public long ttftNanos = -1;
+    public long promptTokens = -1;
+    public long completionTokens = -1;
+    public long totalTokens = -1;
+    public String finishReason;
+    public String traceId;
+    public String clientIp;
+}
