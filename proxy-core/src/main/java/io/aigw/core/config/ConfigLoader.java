@@ -44,7 +44,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
     public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
 
-    static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models");
+    static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models",
+            "request_log");
     static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
             "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads", "shutdown_grace_ms");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
@@ -104,7 +105,8 @@ public final class ConfigLoader {
         Map<String, ProviderConfig> providers = new ProviderReader(providerTypes, baseDir, upstream)
                 .readAll(root.child("providers"));
         Map<String, ModelRoute> models = readModels(root.child("models"), providers);
-        return new ProxyConfig(server, auth, providers, models, dataDir);
+        RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
+        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog);
     }
 
     /**

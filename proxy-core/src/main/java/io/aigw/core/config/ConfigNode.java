@@ -51,6 +51,11 @@ final class ConfigNode {
         return node == null || node.isMissingNode() || node.isNull();
     }
 
+    /** YAML 1.1 reads a bare {@code off} or {@code no} as false; a few keys accept it as the word "off". */
+    boolean isFalse() {
+        return node != null && node.isBoolean() && !node.booleanValue();
+    }
+
     boolean isMapping() {
         return !isAbsent() && node.isObject();
     }

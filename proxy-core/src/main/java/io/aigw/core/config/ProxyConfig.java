@@ -12,14 +12,22 @@ import java.util.Map;
  * @param providers by provider name, in file order
  * @param models by public model name (what clients send as {@code model}), in file order; a name
  *     ending in {@code /*} is a wildcard route (see {@link ModelRoute#isWildcard()})
- * @param dataDir where state the proxy creates lives (the generated key hash, later the SQLite log)
+ * @param dataDir where state the proxy creates lives (the generated key hash, the SQLite log, the spill)
+ * @param requestLog the {@code request_log:} block
  */
 public record ProxyConfig(
         ServerConfig server,
         AuthConfig auth,
         Map<String, ProviderConfig> providers,
         Map<String, ModelRoute> models,
-        Path dataDir) {
+        Path dataDir,
+        RequestLogConfig requestLog) {
+
+    /** With the request log's defaults for {@code dataDir}. */
+    public ProxyConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
+                       Map<String, ModelRoute> models, Path dataDir) {
+        this(server, auth, providers, models, dataDir, RequestLogConfig.defaults(dataDir));
+    }
 
     /** How a model's deployments are chosen ({@code strategy}). */
     public enum RouteStrategy {

@@ -454,7 +454,7 @@ class ConfigLoaderTest {
     void unknownKeysEverywhere() {
         assertEquals("server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
                 + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms)", error("server: {prot: 1}"));
-        assertEquals("serverr: unknown key (known: server, upstream, auth, data_dir, providers, models)",
+        assertEquals("serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log)",
                 error("serverr: {}"));
         assertEquals("upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
                 + "total_timeout_ms, max_connections, max_pending_acquires, acquire_timeout_ms, pool_idle_timeout_ms, "
@@ -555,9 +555,9 @@ class ConfigLoaderTest {
         assertEquals("test.yaml: the configuration is empty", error(""));
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
         assertEquals("test.yaml: the top level must be a mapping of keys "
-                + "(server, upstream, auth, data_dir, providers, models)", error("- server\n"));
+                + "(server, upstream, auth, data_dir, providers, models, request_log)", error("- server\n"));
         assertEquals("test.yaml: the top level must be a mapping of keys "
-                + "(server, upstream, auth, data_dir, providers, models)", error("just a string\n"));
+                + "(server, upstream, auth, data_dir, providers, models, request_log)", error("just a string\n"));
     }
 
     @Test
