@@ -1,0 +1,46 @@
+package io.aigw.core.log;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The writer's counters (cumulative). {@code dropped} grows only when a record could not even be
+ * spilled: the queue was full, the spill file failed, or a spilled line was unreadable.
+ */
+public final class LogWriterStats {
+    final LongAdder queued = new LongAdder();
+    final LongAdder written = new LongAdder();
+    final LongAdder batches = new LongAdder();
+    final LongAdder spilled = new LongAdder();
+    final LongAdder replayed = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+
+    public long queued() {
+        return queued.sum();
+    }
+
+    public long written() {
+        return written.sum();
+    }
+
+    public long batches() {
+        return batches.sum();
+    }
+
+    public long spilled() {
+        return spilled.sum();
+    }
+
+    public long replayed() {
+        return replayed.sum();
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "queued=" + queued() + " written=" + written() + " batches=" + batches() + " spilled=" + spilled()
+                + " replayed=" + replayed() + " dropped=" + dropped();
+    }
+}

@@ -1,0 +1,42 @@
+package io.aigw.core.log;
+
+import io.aigw.core.config.RequestLogConfig;
+
+/** Where event loops hand finished exchanges; {@link #offer} never blocks. */
+public interface RequestLog extends AutoCloseable {
+
+    RequestLogConfig config();
+
+    /** Queues the record (taking it over) or counts it as dropped; never blocks, never throws. */
+    void offer(ExchangeRecord record);
+
+    LogWriterStats stats();
+
+    /** Writes what is queued (bounded in time) and releases the store. */
+    @Override
+    void close();
+
+    /** {@code store: off}: nothing is gathered, nothing is written. */
+    static RequestLog off(RequestLogConfig config) {
+        LogWriterStats stats = new LogWriterStats();
+        return new RequestLog() {
+            @Override
+            public RequestLogConfig config() {
+                return config;
+            }
+
+            @Override
+            public void offer(ExchangeRecord record) {
+            }
+
+            @Override
+            public LogWriterStats stats() {
+                return stats;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

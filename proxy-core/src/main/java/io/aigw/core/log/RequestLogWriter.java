@@ -1,0 +1,310 @@
+package io.aigw.core.log;
+
+import io.aigw.core.config.RequestLogConfig;
+import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The asynchronous, batched request-log writer.
+ *
+ * <p>Event loops {@link #offer} records into a bounded lock-free queue and never wait: a full queue
+ * counts the record as dropped (it means even the spill file cannot keep up). One writer thread
+ * takes batches by count or age, renders them (redaction, bodies) and inserts them. While the
+ * database is unreachable, or slower than the traffic (the queue more than half full), batches are
+ * appended to the spill file instead, which is fast; a probe thread notices when the database is
+ * back, and the writer replays the spill between live batches. Rows carry their own id and the
+ * stores skip ids they already have, so a replay after a crash never duplicates.
+ *
+ * <p>{@link #close} stops taking records, writes what is queued, replays what is spilled while the
+ * database answers, all within {@code drain_timeout_ms}; whatever is left stays in the spill file
+ * for the next start.
+ */
+public final class RequestLogWriter implements RequestLog {
+    private static final Logger log = LoggerFactory.getLogger(RequestLogWriter.class);
+    private static final long PROBE_INTERVAL_MS = 1_000;
+    private static final int RETENTION_BATCH = 5_000;
+
+    private final RequestLogConfig config;
+    private final LogStore store;
+    private final Function<ExchangeRecord, LogRow> renderer;
+    private final Queue<ExchangeRecord> queue;
+    private final int batchSize;
+    private final long flushNanos;
+    private final SpillFile spill;
+    private final Thread writer;
+    private final ScheduledExecutorService background;
+    private final AtomicBoolean storeUp = new AtomicBoolean();
+    private volatile boolean migrated;
+    private volatile boolean running = true;
+    private final LogWriterStats stats = new LogWriterStats();
+
+    public RequestLogWriter(RequestLogConfig config, LogStore store, Function<ExchangeRecord, LogRow> renderer) {
+        this.config = config;
+        this.store = store;
+        this.renderer = renderer;
+        this.queue = PlatformDependent.newFixedMpscQueue(config.queueCapacity());
+        this.batchSize = config.batchSize();
+        this.flushNanos = config.flushInterval().toNanos();
+        this.spill = new SpillFile(config.spillDir());
+        this.writer = new Thread(this::run, "aigw-log-writer");
+        this.writer.setDaemon(true);
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aigw-log-probe");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Migrates the schema if the store answers (else the probe retries), then starts the threads. */
+    public RequestLogWriter start() {
+        probe();
+        writer.start();
+        background.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (!config.retention().isZero()) {
+            background.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
+        }
+        return this;
+    }
+
+    @Override
+    public RequestLogConfig config() {
+        return config;
+    }
+
+    @Override
+    public LogWriterStats stats() {
+        return stats;
+    }
+
+    public LogStore store() {
+        return store;
+    }
+
+    /** Never blocks: the record is queued, or counted as dropped. */
+    @Override
+    public void offer(ExchangeRecord record) {
+        if (!running || !queue.offer(record)) {
+            stats.dropped.increment();
+            return;
+        }
+        stats.queued.increment();
+        // A full batch wakes the writer at once; otherwise it wakes by itself when the oldest is due.
+        if (queue.size() == batchSize) {
+            LockSupport.unpark(writer);
+        }
+    }
+
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    public boolean storeUp() {
+        return storeUp.get();
+    }
+
+    private void run() {
+        List<ExchangeRecord> batch = new ArrayList<>(batchSize);
+        long firstSeen = 0;
+        while (running || !queue.isEmpty()) {
+            ExchangeRecord r;
+            while (batch.size() < batchSize && (r = queue.poll()) != null) {
+                if (batch.isEmpty()) {
+                    firstSeen = System.nanoTime();
+                }
+                batch.add(r);
+            }
+            boolean due = batch.size() >= batchSize || (!batch.isEmpty() && (!running
+                    || System.nanoTime() - firstSeen >= flushNanos));
+            if (due) {
+                write(batch);
+                batch.clear();
+                continue;
+            }
+            if (batch.isEmpty() && replayOne()) {
+                continue;
+            }
+            LockSupport.parkNanos(this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
+        }
+        if (!batch.isEmpty()) {
+            write(batch);
+        }
+    }
+
+    private void write(List<ExchangeRecord> records) {
+        List<LogRow> rows = new ArrayList<>(records.size());
+        for (ExchangeRecord r : records) {
+            try {
+                rows.add(renderer.apply(r));
+            } catch (RuntimeException e) {
+                // A rendering bug must not lose the exchange: keep what needs no rendering.
+                log.error("request log: could not render the record of request {}", r.requestId, e);
+                rows.add(RowFallback.metadataOnly(r));
+            }
+        }
+        boolean behind = queue.size() > config.queueCapacity() / 2;
+        if (storeUp.get() && !behind) {
+            try {
+                store.insert(rows);
+                stats.written.add(rows.size());
+                stats.batches.increment();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                if (storeUp.compareAndSet(true, false)) {
+                    log.warn("request log: the {} store failed ({}); spilling to {} until it is back",
+                            config.store().name().toLowerCase(), e.toString(), config.spillDir());
+                }
+            }
+        }
+        spill(rows, true);
+    }
+
+    private void spill(List<LogRow> rows, boolean fresh) {
+        try {
+            spill.append(rows);
+            if (fresh) {
+                stats.spilled.add(rows.size());
+            }
+        } catch (IOException e) {
+            stats.dropped.add(rows.size());
+            log.error("request log: {} record(s) lost: the spill file in {} failed: {}", rows.size(),
+                    config.spillDir(), e.toString());
+        }
+    }
+
+    /** One batch from the spill into the store, when it is up and keeping up; true if any was replayed. */
+    private boolean replayOne() {
+        if (!storeUp.get()) {
+            return false;
+        }
+        List<LogRow> rows;
+        long[] corrupt = {0};
+        try {
+            if (!spill.hasRows()) {
+                return false;
+            }
+            rows = spill.nextBatch(batchSize, corrupt);
+        } catch (IOException e) {
+            log.error("request log: reading the spill file failed: {}", e.toString());
+            return false;
+        }
+        if (corrupt[0] > 0) {
+            stats.dropped.add(corrupt[0]);
+            log.error("request log: {} unreadable line(s) in the spill file skipped", corrupt[0]);
+        }
+        if (rows.isEmpty()) {
+            return corrupt[0] > 0;
+        }
+        try {
+            store.insert(rows);
+            stats.replayed.add(rows.size());
+            stats.batches.increment();
+        } catch (SQLException | RuntimeException e) {
+            storeUp.set(false);
+            spill(rows, false); // back to a new segment; the store skips any that did make it
+        }
+        return true;
+    }
+
+    /** On the probe thread: finds the store back (migrating first if that has not happened yet). */
+    private void probe() {
+        if (storeUp.get()) {
+            return;
+        }
+        try {
+            if (!store.ping()) {
+                return;
+            }
+            if (!migrated) {
+                store.migrate();
+                migrated = true;
+            }
+            storeUp.set(true);
+            log.info("request log: the {} store is reachable", config.store().name().toLowerCase());
+            LockSupport.unpark(writer);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), e.toString());
+        }
+    }
+
+    private void applyRetention() {
+        if (!storeUp.get()) {
+            return;
+        }
+        Instant cutoff = Instant.now().minus(config.retention());
+        try {
+            int deleted;
+            long total = 0;
+            do {
+                deleted = store.deleteOlderThan(cutoff, RETENTION_BATCH);
+                total += deleted;
+            } while (deleted == RETENTION_BATCH && running);
+            if (total > 0) {
+                log.info("request log: retention deleted {} row(s) older than {}", total, cutoff);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("request log: retention failed: {}", e.toString());
+        }
+    }
+
+    /** Runs retention now (tests, and operators through a future admin call). */
+    public void runRetention() {
+        applyRetention();
+    }
+
+    /**
+     * Stops taking records, then writes what is queued and replays the spill while the store
+     * answers, for at most the drain timeout. What is left stays spilled for the next start.
+     */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        running = false;
+        LockSupport.unpark(writer);
+        boolean stopped = join(deadline);
+        // Once the writer has stopped, replaying here is single-threaded again.
+        probe();
+        while (stopped && System.nanoTime() - deadline < 0 && storeUp.get()) {
+            if (!replayOne()) {
+                break;
+            }
+        }
+        background.shutdownNow();
+        try {
+            spill.close();
+        } catch (IOException e) {
+            log.warn("request log: closing the spill file failed: {}", e.toString());
+        }
+        store.close();
+        log.info("request log: stopped ({})", stats);
+    }
+
+    private boolean join(long deadline) {
+        try {
+            long left = deadline - System.nanoTime();
+            writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            log.warn("request log: {} record(s) still queued after {} are lost", queue.size(),
+                    Duration.ofNanos(config.drainTimeout().toNanos()));
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,140 @@
+package io.aigw.core.log;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rows waiting for the database, as append-only JSON-lines segments in one directory. Only the
+ * writer thread uses it. Rows are redacted before they get here, so the disk never holds what the
+ * database would not.
+ *
+ * <p>Appends go to the open segment; {@link #nextBatch} first closes it, then reads the oldest
+ * segment from its start and deletes it once read to the end. A crash mid-replay replays that
+ * segment again, which the stores' insert-if-absent on {@code log_id} makes harmless.
+ */
+final class SpillFile implements AutoCloseable {
+    private static final String PREFIX = "spill-";
+    private static final String SUFFIX = ".jsonl";
+
+    private final Path dir;
+    private final ObjectMapper json;
+    private BufferedWriter out;
+    private Path outPath;
+    private long sequence;
+    private BufferedReader in;
+    private Path inPath;
+
+    SpillFile(Path dir) {
+        this.dir = dir;
+        this.json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
+    /** Appends and flushes to the OS (a process crash loses nothing; a machine crash may lose the tail). */
+    void append(List<LogRow> rows) throws IOException {
+        if (out == null) {
+            Files.createDirectories(dir);
+            // Names sort by creation: time, then a sequence for segments made within one millisecond.
+            outPath = dir.resolve(String.format("%s%013d-%06d%s", PREFIX, System.currentTimeMillis(), sequence++ % 1_000_000, SUFFIX));
+            out = Files.newBufferedWriter(outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+        for (LogRow row : rows) {
+            out.write(json.writeValueAsString(row));
+            out.write('\n');
+        }
+        out.flush();
+    }
+
+    /** True when rows are waiting (in the open segment or older ones). */
+    boolean hasRows() throws IOException {
+        return in != null || out != null || !segments().isEmpty();
+    }
+
+    /**
+     * Up to {@code max} spilled rows, oldest first; empty when there are none. A line that does not
+     * parse (a torn write at a crash) is skipped and counted in {@code corrupt}.
+     */
+    List<LogRow> nextBatch(int max, long[] corrupt) throws IOException {
+        List<LogRow> rows = new ArrayList<>(Math.min(max, 1024));
+        while (rows.size() < max) {
+            if (in == null && !openOldest()) {
+                break;
+            }
+            String line = in.readLine();
+            if (line == null) {
+                in.close();
+                in = null;
+                Files.deleteIfExists(inPath);
+                continue;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                rows.add(json.readValue(line, LogRow.class));
+            } catch (IOException e) {
+                corrupt[0]++;
+            }
+        }
+        return rows;
+    }
+
+    private boolean openOldest() throws IOException {
+        closeWriter(); // the open segment becomes replayable; new spills start a new one
+        List<Path> segments = segments();
+        if (segments.isEmpty()) {
+            return false;
+        }
+        inPath = segments.get(0);
+        in = Files.newBufferedReader(inPath, StandardCharsets.UTF_8);
+        return true;
+    }
+
+    private List<Path> segments() throws IOException {
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            for (Path p : ds) {
+                if (!p.equals(outPath)) {
+                    found.add(p);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        found.sort(null);
+        return found;
+    }
+
+    private void closeWriter() throws IOException {
+        if (out != null) {
+            out.close();
+            out = null;
+            outPath = null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeWriter();
+        if (in != null) {
+            in.close();
+            in = null;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.aigw.core.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aigw.core.config.RequestLogConfig;
+import io.aigw.core.config.RequestLogConfig.Bodies;
+import io.aigw.core.config.RequestLogConfig.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RequestLogWriterTest {
+    @TempDir
+    Path dir;
+
+    /** An in-memory store that can be taken down; counts how often each request id was stored. */
+    static final class FakeStore implements LogStore {
+        final Map<String, Integer> stored = new HashMap<>();
+        volatile boolean up = true;
+        final AtomicInteger batches = new AtomicInteger();
+
+        @Override
+        public void migrate() throws SQLException {
+            if (!up) {
+                throw new SQLException("down");
+            }
+        }
+
+        @Override
+        public synchronized void insert(List<LogRow> rows) throws SQLException {
+            if (!up) {
+                throw new SQLException("connection refused");
+            }
+            batches.incrementAndGet();
+            for (LogRow r : rows) {
+                stored.merge(r.requestId(), 1, Integer::sum);
+            }
+        }
+
+        @Override
+        public boolean ping() {
+            return up;
+        }
+
+        @Override
+        public int deleteOlderThan(Instant cutoff, int limit) {
+            return 0;
+        }
+
+        @Override
+        public List<LogRow> query(LogQuery query) {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+
+        synchronized int distinct() {
+            return stored.size();
+        }
+
+        synchronized boolean exactlyOnce() {
+            return stored.values().stream().allMatch(v -> v == 1);
+        }
+    }
+
+    private RequestLogConfig config(int capacity, int batch) {
+        return new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, dir.resolve("r.db"), null, Duration.ZERO,
+                List.of(), Map.of(), capacity, batch, Duration.ofMillis(20), dir.resolve("spill"), Duration.ofSeconds(10));
+    }
+
+    private static ExchangeRecord record(int i) {
+        ExchangeRecord r = new ExchangeRecord();
+        r.requestId = "req_" + i;
+        r.tsEpochMillis = System.currentTimeMillis();
+        r.endpoint = "/v1/chat/completions";
+        r.statusCode = 200;
+        return r;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void recordsArriveInBatchesByCountOrAge() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(1024, 10), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 25; i++) {
+            w.offer(record(i));
+        }
+        await(() -> store.distinct() == 25, "25 rows");
+        assertTrue(store.exactlyOnce());
+        assertEquals(25, w.stats().written());
+        assertTrue(store.batches.get() >= 3, "10 + 10 + the last 5 by age");
+        w.close();
+    }
+
+    @Test
+    void anOutageSpillsAndTheSpillIsReplayedExactlyOnceWhenTheStoreIsBack() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(4096, 50), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 100; i++) {
+            w.offer(record(i));
+        }
+        await(() -> store.distinct() == 100, "the first 100");
+        store.up = false;
+        for (int i = 100; i < 1100; i++) {
+            w.offer(record(i));
+        }
+        await(() -> w.stats().spilled() >= 1000, "spilled while down");
+        assertTrue(Files.list(dir.resolve("spill")).findAny().isPresent(), "a spill segment on disk");
+        store.up = true;
+        await(() -> store.distinct() == 1100, "replayed after the store came back");
+        assertTrue(store.exactlyOnce(), "no record twice");
+        assertEquals(0, w.stats().dropped());
+        assertEquals(1000, w.stats().replayed());
+        w.close();
+        try (var files = Files.list(dir.resolve("spill"))) {
+            assertEquals(0, files.count(), "replayed segments are deleted");
+        }
+    }
+
+    @Test
+    void closeDrainsTheQueueAndTheSpill() throws Exception {
+        FakeStore store = new FakeStore();
+        store.up = false;
+        RequestLogWriter w = new RequestLogWriter(config(4096, 100), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 300; i++) {
+            w.offer(record(i));
+        }
+        await(() -> w.stats().spilled() == 300, "spilled");
+        store.up = true;
+        for (int i = 300; i < 350; i++) {
+            w.offer(record(i));
+        }
+        w.close();
+        assertEquals(350, store.distinct(), "queued and spilled records are all written by a clean stop");
+        assertTrue(store.exactlyOnce());
+    }
+
+    @Test
+    void whatCannotBeWrittenByTheStopStaysSpilledForTheNextStart() throws Exception {
+        FakeStore store = new FakeStore();
+        store.up = false;
+        RequestLogWriter w = new RequestLogWriter(config(4096, 100), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 120; i++) {
+            w.offer(record(i));
+        }
+        w.close();
+        assertEquals(0, store.distinct());
+        store.up = true;
+        RequestLogWriter next = new RequestLogWriter(config(4096, 100), store, RowFallback::metadataOnly).start();
+        await(() -> store.distinct() == 120, "replayed by the next writer");
+        next.close();
+        assertTrue(store.exactlyOnce());
+    }
+
+    @Test
+    void aFullQueueCountsDropsAndNeverBlocks() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(16, 10), store, RowFallback::metadataOnly);
+        // Not started: nothing drains, so the 17th offer finds the queue full.
+        for (int i = 0; i < 20; i++) {
+            w.offer(record(i));
+        }
+        assertEquals(4, w.stats().dropped());
+        assertEquals(16, w.stats().queued());
+        w.start();
+        await(() -> store.distinct() == 16, "the queued ones");
+        w.close();
+    }
+
+    @Test
+    void aRecordThatCannotBeRenderedIsStillLoggedWithItsFacts() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(64, 1), store, r -> {
+            throw new IllegalStateException("renderer bug");
+        }).start();
+        w.offer(record(1));
+        await(() -> store.distinct() == 1, "the fallback row");
+        w.close();
+    }
+
+    @Test
+    void aBrokenSpillLineIsSkippedAndCounted() throws Exception {
+        FakeStore store = new FakeStore();
+        Files.createDirectories(dir.resolve("spill"));
+        Files.writeString(dir.resolve("spill").resolve("spill-0000000000001-000000.jsonl"), "{\"torn\n");
+        RequestLogWriter w = new RequestLogWriter(config(64, 10), store, RowFallback::metadataOnly).start();
+        await(() -> w.stats().dropped() == 1, "the torn line counted");
+        w.close();
+    }
+}
