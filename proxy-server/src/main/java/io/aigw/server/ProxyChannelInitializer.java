@@ -5,6 +5,7 @@ import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.BodyLimitAggregator;
 import io.aigw.server.http.EndpointRouter;
+import io.aigw.core.log.RequestLog;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestReadTimeoutHandler;
 import io.netty.channel.Channel;
@@ -19,12 +20,15 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final ApiKeyAuthHandler auth;
     private final EndpointRouter router;
     private final ActiveExchanges active;
+    private final RequestLog requestLog;
 
-    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router, ActiveExchanges active) {
+    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router, ActiveExchanges active,
+                            RequestLog requestLog) {
         this.server = server;
         this.auth = auth;
         this.router = router;
         this.active = active;
+        this.requestLog = requestLog;
     }
 
     @Override
@@ -52,7 +56,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {
-        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active));
+        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active, requestLog));
         p.addLast(PipelineNames.AUTH, auth);
         p.addLast(PipelineNames.ROUTER, router);
     }

@@ -10,6 +10,7 @@ import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
+import io.aigw.core.log.RequestLog;
 import io.aigw.core.routing.Clock;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
@@ -37,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
     private Channel serverChannel;
     private final ActiveExchanges active = new ActiveExchanges();
     private final Routing routing;
+    private RequestLog requestLog;
 
     public ProxyServer(ProxyConfig config, ApiKeyStore keys) {
         this(config, keys, Clock.system(), Waits.scheduled());
@@ -59,6 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
         upstreamClient = new UpstreamClient(config.providers(), transport);
+        requestLog = RequestLogs.open(config);
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -67,7 +70,8 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router, active));
+                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router, active,
+                        requestLog));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info("aigw listening on {}:{} ({} transport, {} models, {} providers)", server.host(), port(),
                 transport.name(), config.models().size(), config.providers().size());
@@ -132,6 +136,9 @@ public final class ProxyServer implements AutoCloseable {
             if (!workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS)) {
                 log.warn("stopping: event loops did not terminate within 15 s");
             }
+        }
+        if (requestLog != null) {
+            requestLog.close(); // last: every exchange, cut ones included, has been offered by now
         }
     }
 }

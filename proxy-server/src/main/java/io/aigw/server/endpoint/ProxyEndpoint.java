@@ -47,6 +47,10 @@ public final class ProxyEndpoint implements Endpoint {
             Responses.sendError(ctx, e.error());
             return;
         }
+        if (exchange.record() != null) {
+            exchange.record().model = scan.model();
+            exchange.record().stream = scan.stream();
+        }
         Optional<WildcardRoutes.Match<Routes.Route>> match = routing.routes().match(scan.model());
         if (match.isEmpty()) {
             request.release();

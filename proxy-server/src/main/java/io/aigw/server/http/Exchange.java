@@ -1,6 +1,8 @@
 package io.aigw.server.http;
 
 import io.aigw.core.auth.KeyHash;
+import io.aigw.core.error.ApiError;
+import io.aigw.core.log.ExchangeRecord;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AttributeKey;
@@ -19,6 +21,7 @@ public final class Exchange {
     private final String path;
     private KeyHash keyHash;
     private ClientListener listener;
+    private ExchangeRecord record;
 
     /** What an in-flight upstream call needs to hear about the client connection. */
     public interface ClientListener {
@@ -61,6 +64,22 @@ public final class Exchange {
 
     void keyHash(KeyHash keyHash) {
         this.keyHash = keyHash;
+    }
+
+    /** The request log's record of this exchange, or null when the log is off. */
+    public ExchangeRecord record() {
+        return record;
+    }
+
+    void record(ExchangeRecord record) {
+        this.record = record;
+    }
+
+    /** An error the client was told about in a way the response status does not show (mid-stream). */
+    public void failed(ApiError error) {
+        if (record != null && record.error == null) {
+            record.error = error.code() + ": " + error.message();
+        }
     }
 
     public ClientListener listener() {

@@ -1,6 +1,8 @@
 package io.aigw.server.http;
 
+import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.log.RequestLog;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -27,14 +29,16 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
 
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
     private final ActiveExchanges active;
+    private final RecordCapture capture;
     private Exchange current;
 
-    public ExchangeStartHandler(ActiveExchanges active) {
+    public ExchangeStartHandler(ActiveExchanges active, RequestLog requestLog) {
         this.active = active;
+        this.capture = new RecordCapture(requestLog);
     }
 
     ExchangeStartHandler() {
-        this(new ActiveExchanges());
+        this(new ActiveExchanges(), RequestLog.off(RequestLogConfig.defaults(java.nio.file.Path.of("."))));
     }
 
     @Override
@@ -74,6 +78,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        current.record(capture.start(current, request, ctx.channel()));
         active.started();
         ctx.channel().attr(Exchange.KEY).set(current);
         ctx.fireChannelRead(request);
@@ -85,6 +90,9 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         if (exchange != null) {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
+            }
+            if (exchange.record() != null) {
+                capture.onWrite(exchange.record(), exchange.startNanos(), msg);
             }
             if (msg instanceof LastHttpContent) {
                 promise = promise.unvoid();
@@ -101,6 +109,9 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         current = null;
         active.ended();
         ctx.channel().attr(Exchange.KEY).set(null);
+        if (exchange.record() != null) {
+            capture.finish(exchange.record(), exchange, false);
+        }
         if (!held.isEmpty()) {
             // Later, not inline: this runs inside a write listener, possibly deep in the previous exchange.
             ctx.executor().execute(() -> startHeld(ctx));
@@ -126,8 +137,12 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
         if (current != null) {
             // The client left mid-exchange: it no longer holds a stop back.
+            Exchange left = current;
             current = null;
             active.ended();
+            if (left.record() != null) {
+                capture.finish(left.record(), left, true);
+            }
         }
     }
 

@@ -79,6 +79,11 @@ final class StreamRelay {
         return tap.heldBytes() > maxEventBytes;
     }
 
+    /** What the stream reported: usage and finish reason, for the request log. */
+    StreamTranslator translator() {
+        return tap;
+    }
+
     void end() {
         tap.onEnd(client.alloc(), out);
         writeOut();

@@ -4,6 +4,9 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.adapters.openai.CompletionFacts;
+import io.aigw.core.exchange.Usage;
+import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryAfter;
 import io.aigw.core.routing.RouteSelector;
@@ -133,6 +136,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
     public void start() {
         exchange.listener(this);
         startNanos = System.nanoTime();
+        ExchangeRecord record = exchange.record();
+        if (record != null) {
+            record.provider = provider.name();
+            record.modelResolved = modelId;
+            record.attempts = attempt;
+        }
         long ownDeadline = startNanos + settings.totalTimeout().toNanos();
         totalDeadlineNanos = ownDeadline - requestDeadlineNanos > 0 ? requestDeadlineNanos : ownDeadline;
         guarded(() -> {
@@ -247,11 +256,22 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         if (content instanceof LastHttpContent) {
             upstreamComplete = true;
+            ExchangeRecord record = exchange.record();
+            if (record != null) {
+                record.providerNanos = System.nanoTime() - startNanos;
+                if (state == State.STREAMING) {
+                    record(record, relay.translator().usage(), relay.translator().finishReason());
+                }
+            }
             if (state == State.STREAMING) {
                 relay.end();
                 outcome.succeeded();
             } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
+                if (record != null && response.status().code() < 400) {
+                    CompletionFacts facts = CompletionFacts.of(response.content());
+                    record(record, facts.usage(), facts.finishReason());
+                }
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
@@ -277,6 +297,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 "upstream_error", null, "Provider '" + provider.name() + "' answered HTTP " + status + ".");
         handedOver = outcome.failedOver(error, status, retryAfter);
         return handedOver;
+    }
+
+    private static void record(ExchangeRecord record, Usage usage, String finishReason) {
+        record.promptTokens = usage.promptTokens();
+        record.completionTokens = usage.completionTokens();
+        record.totalTokens = usage.totalTokens();
+        record.finishReason = finishReason;
     }
 
     /** The client cannot take more: stop reading upstream, and stop blaming the provider for the silence. */
@@ -345,7 +372,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
             // The operator sees what the client cannot: the underlying cause (which never holds a key).
             log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(),
                     error.code(), error.message(), cause == null ? "" : " cause: " + cause);
+            exchange.failed(error);
             if (relay != null && relay.headersSent()) {
+                ExchangeRecord record = exchange.record();
+                if (record != null) {
+                    record(record, relay.translator().usage(), relay.translator().finishReason());
+                }
                 outcome.failedAfterStart();
                 relay.endWithError(error);
             } else if (client.channel().isActive()) {

@@ -1,0 +1,80 @@
+package io.aigw.adapters.openai;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.aigw.core.exchange.Usage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+
+/**
+ * What the request log needs from a whole (non-streamed) OpenAI-shaped answer: usage and finish
+ * reason, read with the streaming parser without materialising anything else; and, for an error
+ * answer, its {@code code: message}.
+ */
+public record CompletionFacts(Usage usage, String finishReason) {
+    public static final CompletionFacts NONE = new CompletionFacts(Usage.NONE, null);
+
+    /** Reads {@code body} without moving its indices; {@link #NONE} when it is not a JSON object. */
+    public static CompletionFacts of(ByteBuf body) {
+        CompletionReader reader = new CompletionReader();
+        try (JsonParser p = parser(body)) {
+            if (reader.read(p) != JsonToken.START_OBJECT) {
+                return NONE;
+            }
+        } catch (IOException e) {
+            return NONE;
+        }
+        return new CompletionFacts(reader.usage == null ? Usage.NONE : reader.usage, reader.lastFinishReason);
+    }
+
+    /** {@code "code: message"} of an OpenAI error body (either may be missing), or null when it has none. */
+    public static String errorSummary(ByteBuf body) {
+        try (JsonParser p = parser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean error = "error".equals(p.currentName());
+                JsonToken v = p.nextToken();
+                if (error && v == JsonToken.START_OBJECT) {
+                    return readError(p);
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static String readError(JsonParser p) throws IOException {
+        String code = null;
+        String message = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v.isScalarValue() && v != JsonToken.VALUE_NULL && ("code".equals(name) || "message".equals(name))) {
+                if ("code".equals(name)) {
+                    code = p.getText();
+                } else {
+                    message = p.getText();
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (code == null && message == null) {
+            return null;
+        }
+        return code == null ? message : message == null ? code : code + ": " + message;
+    }
+
+    private static JsonParser parser(ByteBuf body) throws IOException {
+        if (body.hasArray()) {
+            return OpenAiJson.RESPONSES.createParser(body.array(), body.arrayOffset() + body.readerIndex(),
+                    body.readableBytes());
+        }
+        return OpenAiJson.RESPONSES.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+    }
+}

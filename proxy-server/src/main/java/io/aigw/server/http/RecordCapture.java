@@ -1,0 +1,147 @@
+package io.aigw.server.http;
+
+import io.aigw.adapters.openai.CompletionFacts;
+import io.aigw.core.config.RequestLogConfig;
+import io.aigw.core.config.RequestLogConfig.Bodies;
+import io.aigw.core.log.ExchangeRecord;
+import io.aigw.core.log.RequestLog;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Gathers one exchange's record for the request log as the exchange passes through
+ * {@link ExchangeStartHandler}: the request's facts and allow-listed headers at the start, the
+ * response's status, time to first byte and (bounded) body on the way out. Copies are bounded
+ * byte arrays; parsing, redaction and rendering happen later on the writer thread.
+ */
+final class RecordCapture {
+    /** Never a credential: Authorization, api-key, x-api-key and cookies are not on the list. */
+    static final List<String> HEADER_ALLOW_LIST = List.of("content-type", "content-length", "accept", "user-agent",
+            "x-request-id", "openai-organization", "openai-project", "openai-beta", "x-stainless-lang",
+            "x-stainless-package-version", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
+            "x-stainless-runtime-version", "x-stainless-retry-count", "traceparent", "tracestate");
+    private static final int ERROR_BYTES = 8 * 1024;
+    static final int CLIENT_CLOSED = 499;
+
+    private final RequestLog log;
+    private final Bodies bodies;
+    private final int maxBody;
+
+    RecordCapture(RequestLog log) {
+        this.log = log;
+        RequestLogConfig c = log.config();
+        this.bodies = c.store() == RequestLogConfig.Store.OFF ? null : c.bodies();
+        this.maxBody = c.maxBodyBytes();
+    }
+
+    /** Null when the log is off: then nothing is gathered at all. */
+    ExchangeRecord start(Exchange exchange, FullHttpRequest request, Channel channel) {
+        if (bodies == null) {
+            return null;
+        }
+        ExchangeRecord r = new ExchangeRecord();
+        r.tsEpochMillis = System.currentTimeMillis();
+        r.requestId = exchange.requestId();
+        r.method = request.method().name();
+        r.endpoint = exchange.path();
+        if (channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            r.clientIp = a.getAddress().getHostAddress();
+        }
+        HttpHeaders h = request.headers();
+        r.traceId = traceId(h.get("traceparent"));
+        if (bodies != Bodies.OFF) {
+            for (String name : HEADER_ALLOW_LIST) {
+                String value = h.get(name);
+                if (value != null) {
+                    r.requestHeaders.add(name);
+                    r.requestHeaders.add(value);
+                }
+            }
+        }
+        if (bodies == Bodies.FULL) {
+            ByteBuf body = request.content();
+            int n = Math.min(body.readableBytes(), maxBody);
+            r.requestBody = ByteBufUtil.getBytes(body, body.readerIndex(), n);
+            r.requestTruncated = n < body.readableBytes();
+        }
+        return r;
+    }
+
+    /** On every write of the exchange's response (head and content). */
+    void onWrite(ExchangeRecord r, long startNanos, Object msg) {
+        if (msg instanceof HttpResponse response) {
+            r.statusCode = response.status().code();
+        }
+        if (msg instanceof HttpContent content && content.content().isReadable()) {
+            if (r.ttftNanos < 0) {
+                r.ttftNanos = System.nanoTime() - startNanos;
+            }
+            boolean error = r.statusCode >= 400;
+            int cap = bodies == Bodies.FULL ? maxBody : error ? ERROR_BYTES : 0;
+            if (cap > 0) {
+                append(r, content.content(), cap);
+            }
+        }
+    }
+
+    private static void append(ExchangeRecord r, ByteBuf data, int cap) {
+        int have = r.responseBody == null ? 0 : r.responseBody.length;
+        int room = cap - have;
+        if (room <= 0) {
+            r.responseTruncated |= data.isReadable();
+            return;
+        }
+        int n = Math.min(room, data.readableBytes());
+        byte[] next = r.responseBody == null ? new byte[n] : Arrays.copyOf(r.responseBody, have + n);
+        data.getBytes(data.readerIndex(), next, have, n);
+        r.responseBody = next;
+        r.responseTruncated |= n < data.readableBytes();
+    }
+
+    /** The exchange is over (answered, or the client left): the record goes to the writer. */
+    void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft) {
+        r.totalNanos = System.nanoTime() - exchange.startNanos();
+        if (exchange.keyHash() != null) {
+            r.apiKeyHash = exchange.keyHash().hex();
+        }
+        if (clientLeft && r.statusCode == 0) {
+            r.statusCode = CLIENT_CLOSED;
+            r.error = "client_closed: the client closed the connection before the answer was complete";
+        } else if (clientLeft && r.error == null) {
+            r.error = "client_closed: the client closed the connection before the answer was complete";
+        }
+        if (r.statusCode >= 400 && r.error == null && r.responseBody != null) {
+            r.error = CompletionFacts.errorSummary(Unpooled.wrappedBuffer(r.responseBody));
+        }
+        if (bodies != Bodies.FULL) {
+            r.responseBody = null; // only kept this far to name the error
+            r.responseTruncated = false;
+        }
+        log.offer(r);
+    }
+
+    /** The trace id of a W3C {@code traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or null. */
+    static String traceId(String traceparent) {
+        if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+                || traceparent.charAt(35) != '-') {
+            return null;
+        }
+        String id = traceparent.substring(3, 35);
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return null;
+            }
+        }
+        return id.equals("00000000000000000000000000000000") ? null : id;
+    }
+}
