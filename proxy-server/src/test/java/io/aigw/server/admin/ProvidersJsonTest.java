@@ -10,6 +10,7 @@ import io.aigw.core.auth.KeyHash;
 import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.KeyPool;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ProvidersJsonTest {
     }
 
     private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }

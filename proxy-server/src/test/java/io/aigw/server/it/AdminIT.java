@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
@@ -14,8 +15,11 @@ import io.aigw.core.auth.KeyHash;
 import io.aigw.server.testing.RecordedRequest;
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -148,10 +152,9 @@ class AdminIT {
                     "no key, no hint of what exists");
             assertError(proxy.adminGet("/admin/unknown").body(), "invalid_request_error", "unknown_url", null);
 
-            HttpResponse<String> adminChat = proxy.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(proxy.url("/v1/chat/completions")))
+            HttpResponse<String> adminChat = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
                     .header("Authorization", "Bearer " + ProxyHarness.ADMIN_KEY)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CHAT)).build());
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build());
             assertEquals(401, adminChat.statusCode());
             assertError(adminChat.body(), "invalid_request_error", "invalid_api_key", null);
             assertEquals(401, proxy.call("GET", "/v1/models", ProxyHarness.ADMIN_KEY).statusCode());
@@ -230,7 +233,7 @@ class AdminIT {
                 assertTrue(d.get("cooldown_remaining_ms").isNull(), d.toString());
             }
             String adminHash = KeyHash.ofKey(ProxyHarness.ADMIN_KEY).toString().substring(0, 19);
-            assertTrue(logged.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+            assertTrue(logged.stream().anyMatch(e -> e.getLevel() == Level.INFO
                             && e.getFormattedMessage().contains("disable provider primary")
                             && e.getFormattedMessage().contains(adminHash)),
                     "the override is logged with the admin key's hash prefix");
@@ -300,7 +303,7 @@ class AdminIT {
 
     /** The provider keys of the next {@code n} requests {@code upstream} received. */
     private static List<String> usedKeys(TestUpstream upstream, int n) {
-        List<String> keys = new java.util.ArrayList<>();
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             RecordedRequest r = upstream.takeRequest(Duration.ofSeconds(5));
             assertTrue(r != null, "request " + i + " not received");
