@@ -10,7 +10,7 @@ package io.aigw.server;
  *   READ_TIMEOUT    RequestReadTimeoutHandler: slowloris guard, idle keep-alive close
  *   AGGREGATOR      BodyLimitAggregator: bounded body, 413 in OpenAI shape
  *   EXCHANGE_START  ExchangeStartHandler: request id, start time, one exchange at a time
- *   AUTH            ApiKeyAuthHandler: Bearer key to key hash, 401 otherwise
+ *   AUTH            ApiKeyAuthHandler: Bearer key to key hash (an admin key under /admin/), 401 otherwise
  *   ROUTER          EndpointRouter: method + path to endpoint, 404/405 otherwise
  *
  * upstream connection (pooled per provider and per event loop)

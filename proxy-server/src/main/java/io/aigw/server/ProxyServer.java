@@ -4,6 +4,8 @@ import io.aigw.core.auth.ApiKeyStore;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.server.admin.AdminProviders;
+import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
@@ -70,16 +72,26 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys), router, active,
-                        requestLog));
+                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys, adminKeys()), router,
+                        active, requestLog));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info("aigw listening on {}:{} ({} transport, {} models, {} providers)", server.host(), port(),
                 transport.name(), config.models().size(), config.providers().size());
         return this;
     }
 
+    /** The admin keys from the config, or null when there is none (the admin API answers 401). */
+    private ApiKeyStore adminKeys() {
+        if (config.auth().adminKeyHashes().isEmpty()) {
+            log.info("admin API off: no admin key configured (auth.admin_keys, PROXY_ADMIN_KEYS)");
+            return null;
+        }
+        return new ApiKeyStore(config.auth().adminKeyHashes());
+    }
+
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
+        AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
         return new EndpointRouter()
                 .route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
@@ -87,7 +99,9 @@ public final class ProxyServer implements AutoCloseable {
                 .route(HttpMethod.POST, "/v1/chat/completions",
                         new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing))
                 .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
-                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing));
+                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
+                .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
+                .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }
 
     /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */

@@ -90,6 +90,11 @@ public final class LatencyTracker {
         return estimate.get().ewmaNanos;
     }
 
+    /** Whether a sample was recorded yet (before it, {@link #ewmaNanos()} is only the initial estimate). */
+    public boolean sampled() {
+        return estimate.get().sampled;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }

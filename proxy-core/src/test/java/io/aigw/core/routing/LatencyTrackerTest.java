@@ -1,6 +1,7 @@
 package io.aigw.core.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -24,8 +25,18 @@ class LatencyTrackerTest {
     void firstSampleReplacesTheInitialEstimateEvenIfLower() {
         LatencyTracker t = LatencyTracker.withDefaults();
         t.onStart();
+        assertFalse(t.sampled(), "the initial estimate is not a measurement");
         t.onFinish(20 * MS, clock.nanoTime());
         assertEquals(20 * MS, t.ewmaNanos(), 1);
+        assertTrue(t.sampled());
+    }
+
+    @Test
+    void anAbortedRequestIsNoSample() {
+        LatencyTracker t = LatencyTracker.withDefaults();
+        t.onStart();
+        t.onAbort();
+        assertFalse(t.sampled());
     }
 
     @Test

@@ -15,16 +15,30 @@ import java.util.Set;
  * Turns {@code Authorization: Bearer <key>} into the key's hash on the {@link Exchange}, or answers
  * 401. Sits after exchange start and before the router, so unknown paths need a key too (nothing
  * about the API surface is told to anonymous callers), except the public paths.
+ *
+ * <p>Paths under {@value #ADMIN_PREFIX} take an admin key and nothing else; every other path takes
+ * a client key and nothing else (the two sets are disjoint, the config loader checks it). With no
+ * admin key configured, the admin paths answer 401 whatever is sent.
  */
 @Sharable
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
+    /** Everything under it is the admin API. */
+    public static final String ADMIN_PREFIX = "/admin/";
     private static final Set<String> PUBLIC_PATHS = Set.of("/health");
     private static final String BEARER = "bearer ";
 
     private final ApiKeyStore keys;
+    private final ApiKeyStore adminKeys;
 
+    /** Client keys only: the admin API is off. */
     public ApiKeyAuthHandler(ApiKeyStore keys) {
+        this(keys, null);
+    }
+
+    /** @param adminKeys the admin keys, or null when none is configured (the admin API is off) */
+    public ApiKeyAuthHandler(ApiKeyStore keys, ApiKeyStore adminKeys) {
         this.keys = keys;
+        this.adminKeys = adminKeys;
     }
 
     @Override
@@ -34,26 +48,36 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange exchange = Exchange.of(ctx.channel());
-        if (PUBLIC_PATHS.contains(exchange.path())) {
+        String path = exchange.path();
+        if (PUBLIC_PATHS.contains(path)) {
             ctx.fireChannelRead(request);
             return;
         }
-        KeyHash hash = authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        boolean admin = isAdminPath(path);
+        ApiKeyStore store = admin ? adminKeys : keys;
+        KeyHash hash = store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (hash == null) {
             request.release();
-            Responses.sendError(ctx, ApiError.unauthorized());
+            Responses.sendError(ctx, !admin ? ApiError.unauthorized()
+                    : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired());
             return;
         }
         exchange.keyHash(hash);
         ctx.fireChannelRead(request);
     }
 
-    private KeyHash authenticate(String authorization) {
+    /** {@code /admin} itself or anything under {@code /admin/}; one character compare on the /v1 paths. */
+    static boolean isAdminPath(String path) {
+        return path.startsWith(ADMIN_PREFIX)
+                || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
+    }
+
+    private static KeyHash authenticate(ApiKeyStore store, String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
         byte[] key = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-        return key.length == 0 ? null : keys.authenticate(key, 0, key.length);
+        return key.length == 0 ? null : store.authenticate(key, 0, key.length);
     }
 }

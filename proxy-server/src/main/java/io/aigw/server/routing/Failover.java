@@ -9,6 +9,7 @@ import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.routing.Backoff;
+import io.aigw.core.routing.CircuitBreaker;
 import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryPolicy;
@@ -124,6 +125,13 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             sameDeploymentAgain = false;
             if (gated && !state.breaker().tryAcquire(now)) {
                 continue;
+            }
+            if (!gated && state.breaker().state(now) == CircuitBreaker.State.DISABLED) {
+                // Always tried otherwise, but an operator's disable is an order, not a hiccup.
+                giveUp(ApiError.unavailable("no_deployment_available", "The only deployment of model '"
+                        + route.config().name() + "' (provider '" + state.provider()
+                        + "') is disabled by an operator."));
+                return;
             }
             Deployment deployment = route.deployments().get(state);
             KeyPool pool = routing.keys().get(deployment.provider());

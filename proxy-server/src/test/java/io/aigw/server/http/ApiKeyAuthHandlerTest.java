@@ -32,19 +32,29 @@ class ApiKeyAuthHandlerTest {
     private static final String OTHER_KEY = "sk-aigw-other";
     private static final ApiKeyStore STORE = new ApiKeyStore(List.of(KeyHash.ofKey(KEY), KeyHash.ofKey(OTHER_KEY)));
 
+    private static final String ADMIN_KEY = "sk-aigw-admin-0123456789";
+    private static final ApiKeyStore ADMIN_STORE = new ApiKeyStore(List.of(KeyHash.ofKey(ADMIN_KEY)));
+
+    /** No admin key configured. */
     private final EmbeddedChannel ch = new EmbeddedChannel(new ApiKeyAuthHandler(STORE));
+    private final EmbeddedChannel withAdmin = new EmbeddedChannel(new ApiKeyAuthHandler(STORE, ADMIN_STORE));
 
     @AfterEach
     void release() {
         ch.finishAndReleaseAll();
+        withAdmin.finishAndReleaseAll();
     }
 
     /** Sends the request with the exchange ExchangeStartHandler would have started for it. */
     private Exchange send(FullHttpRequest request) {
+        return send(ch, request);
+    }
+
+    private static Exchange send(EmbeddedChannel channel, FullHttpRequest request) {
         Exchange ex = new Exchange("req-auth-test", System.nanoTime(), request.method(),
                 new QueryStringDecoder(request.uri()).path());
-        ch.attr(Exchange.KEY).set(ex);
-        ch.writeInbound(request);
+        channel.attr(Exchange.KEY).set(ex);
+        channel.writeInbound(request);
         return ex;
     }
 
@@ -117,6 +127,67 @@ class ApiKeyAuthHandlerTest {
         sent.release();
         assertNull(ex.keyHash());
         assertNoResponse(ch);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/admin/providers", "/admin/providers/openai/disable", "/admin", "/admin/unknown?x=1"})
+    void anAdminKeyPassesUnderAdmin(String uri) {
+        FullHttpRequest sent = get(uri, "Authorization", "Bearer " + ADMIN_KEY);
+        Exchange ex = send(withAdmin, sent);
+        assertSame(sent, readRequest(withAdmin));
+        sent.release();
+        assertEquals(KeyHash.ofKey(ADMIN_KEY), ex.keyHash());
+        assertNoResponse(withAdmin);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer " + KEY, "Bearer sk-aigw-wrong-guess", "Basic c2stYWlndy10ZXN0"})
+    void aClientKeyOrNoAdminKeyUnderAdminGets401SayingAnAdminKeyIsNeeded(String authorization) {
+        FullHttpRequest sent = get("/admin/providers", "Authorization", authorization);
+        Exchange ex = send(withAdmin, sent);
+        assertEquals(0, sent.refCnt(), "rejected request released");
+        assertNothingPassedOn(withAdmin);
+        assertNull(ex.keyHash());
+        Resp r = readResponse(withAdmin);
+        assertOpenAiError(r, 401, "invalid_request_error", "invalid_api_key");
+        assertTrue(r.body().contains("needs an admin key"), r.body());
+        assertFalse(r.body().contains(authorization.substring(6).trim()), "the key is not echoed: " + r.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/chat/completions", "/v1/models", "/administrator", "/v1/admin/providers"})
+    void anAdminKeyOutsideAdminGets401(String uri) {
+        FullHttpRequest sent = request(HttpMethod.POST, uri, "{}", "Authorization", "Bearer " + ADMIN_KEY);
+        Exchange ex = send(withAdmin, sent);
+        assertEquals(0, sent.refCnt());
+        assertNothingPassedOn(withAdmin);
+        assertNull(ex.keyHash());
+        Resp r = readResponse(withAdmin);
+        assertOpenAiError(r, 401, "invalid_request_error", "invalid_api_key");
+        assertFalse(r.body().contains("admin"), "a client path says nothing of the admin API: " + r.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer " + KEY, "Bearer " + ADMIN_KEY, ""})
+    void withNoAdminKeyConfiguredAdminPathsGet401SayingSo(String authorization) {
+        FullHttpRequest sent = authorization.isEmpty() ? get("/admin/providers")
+                : get("/admin/providers", "Authorization", authorization);
+        Exchange ex = send(sent);
+        assertRejected(sent, ex);
+        Resp r = readResponse(ch);
+        assertOpenAiError(r, 401, "invalid_request_error", "invalid_api_key");
+        assertTrue(r.body().contains("No admin key is configured"), r.body());
+    }
+
+    @Test
+    void adminPathsAreSlashAdminAndWhatIsUnderIt() {
+        assertTrue(ApiKeyAuthHandler.isAdminPath("/admin"));
+        assertTrue(ApiKeyAuthHandler.isAdminPath("/admin/"));
+        assertTrue(ApiKeyAuthHandler.isAdminPath("/admin/providers"));
+        assertFalse(ApiKeyAuthHandler.isAdminPath("/administrator"));
+        assertFalse(ApiKeyAuthHandler.isAdminPath("/adminx/providers"));
+        assertFalse(ApiKeyAuthHandler.isAdminPath("/v1/admin/providers"));
+        assertFalse(ApiKeyAuthHandler.isAdminPath("/"));
     }
 
     private void assertRejected(FullHttpRequest sent, Exchange ex) {

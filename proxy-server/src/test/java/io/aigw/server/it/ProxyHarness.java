@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public final class ProxyHarness implements AutoCloseable {
     public static final String KEY = "sk-test-client-key";
+    /** The admin key of configs that list it under {@code auth.admin_keys}. */
+    public static final String ADMIN_KEY = "sk-test-admin-key";
 
     private final ProxyServer server;
     private final HttpClient http = HttpClient.newBuilder()
@@ -91,6 +93,26 @@ public final class ProxyHarness implements AutoCloseable {
 
     public HttpResponse<String> get(String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + KEY).GET().build());
+    }
+
+    /** A request without a body, with {@code key} as the Bearer key (null: no Authorization header). */
+    public HttpResponse<String> call(String method, String path, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return send(b.build());
+    }
+
+    /** {@code GET} with the {@link #ADMIN_KEY}. */
+    public HttpResponse<String> adminGet(String path) throws Exception {
+        return call("GET", path, ADMIN_KEY);
+    }
+
+    /** {@code POST} without a body, with the {@link #ADMIN_KEY}. */
+    public HttpResponse<String> adminPost(String path) throws Exception {
+        return call("POST", path, ADMIN_KEY);
     }
 
     public HttpResponse<String> send(HttpRequest request) throws Exception {
