@@ -5,7 +5,10 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.server.admin.AdminProviders;
+import io.aigw.server.admin.AdminLogsEndpoint;
 import io.aigw.server.admin.AdminProvidersEndpoint;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
@@ -41,6 +44,12 @@ public final class ProxyServer implements AutoCloseable {
     private final ActiveExchanges active = new ActiveExchanges();
     private final Routing routing;
     private RequestLog requestLog;
+    /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
+    private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "aigw-admin-query");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ProxyServer(ProxyConfig config, ApiKeyStore keys) {
         this(config, keys, Clock.system(), Waits.scheduled());
@@ -100,6 +109,7 @@ public final class ProxyServer implements AutoCloseable {
                         new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing))
                 .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
                 .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
+                .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }
@@ -151,6 +161,7 @@ public final class ProxyServer implements AutoCloseable {
                 log.warn("stopping: event loops did not terminate within 15 s");
             }
         }
+        adminQueries.shutdownNow();
         if (requestLog != null) {
             requestLog.close(); // last: every exchange, cut ones included, has been offered by now
         }

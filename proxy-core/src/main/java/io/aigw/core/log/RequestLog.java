@@ -12,6 +12,11 @@ public interface RequestLog extends AutoCloseable {
 
     LogWriterStats stats();
 
+    /** The store to read rows back from, or null when there is none ({@code off}, {@code stdout}). */
+    default LogStore readableStore() {
+        return null;
+    }
+
     /** Writes what is queued (bounded in time) and releases the store. */
     @Override
     void close();

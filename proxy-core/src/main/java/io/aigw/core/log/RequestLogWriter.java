@@ -91,8 +91,9 @@ public final class RequestLogWriter implements RequestLog {
         return stats;
     }
 
-    public LogStore store() {
-        return store;
+    @Override
+    public LogStore readableStore() {
+        return store.readable() ? store : null;
     }
 
     /** Never blocks: the record is queued, or counted as dropped. */

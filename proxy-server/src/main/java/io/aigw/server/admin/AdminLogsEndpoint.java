@@ -1,0 +1,200 @@
+package io.aigw.server.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.aigw.core.error.ApiError;
+import io.aigw.core.log.LogQuery;
+import io.aigw.core.log.LogRow;
+import io.aigw.core.log.LogStore;
+import io.aigw.core.log.RequestLog;
+import io.aigw.server.endpoint.Endpoint;
+import io.aigw.server.http.Exchange;
+import io.aigw.server.http.Responses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /admin/logs?since=&model=&status=&key_hash=&limit=}: recent request-log rows, newest
+ * first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
+ * the event loop.
+ */
+public final class AdminLogsEndpoint implements Endpoint {
+    public static final String PATH = "/admin/logs";
+    private static final Logger log = LoggerFactory.getLogger(AdminLogsEndpoint.class);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final int DEFAULT_LIMIT = 100;
+
+    private final RequestLog requestLog;
+    private final ExecutorService queries;
+
+    public AdminLogsEndpoint(RequestLog requestLog, ExecutorService queries) {
+        this.requestLog = requestLog;
+        this.queries = queries;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        Map<String, List<String>> params = new QueryStringDecoder(request.uri()).parameters();
+        request.release();
+        LogStore store = requestLog.readableStore();
+        if (store == null) {
+            Responses.sendError(ctx, new ApiError(404, ApiError.INVALID_REQUEST, "request_log_unavailable", null,
+                    "The request log cannot be read back: request_log.store is "
+                            + requestLog.config().store().name().toLowerCase() + "."));
+            return;
+        }
+        LogQuery query;
+        try {
+            query = query(params);
+        } catch (IllegalArgumentException e) {
+            Responses.sendError(ctx, ApiError.badRequest("invalid_value", e.getMessage().split(":", 2)[0],
+                    e.getMessage().split(":", 2)[1].trim()));
+            return;
+        }
+        try {
+            queries.execute(() -> {
+                byte[] body;
+                ApiError error = null;
+                try {
+                    body = render(store.query(query));
+                } catch (Exception e) {
+                    log.warn("request {}: reading the request log failed: {}", exchange.requestId(), e.toString());
+                    body = null;
+                    error = ApiError.unavailable("request_log_unavailable", "The request log store did not answer.");
+                }
+                byte[] ok = body;
+                ApiError failed = error;
+                ctx.executor().execute(() -> {
+                    if (failed != null) {
+                        Responses.sendError(ctx, failed);
+                    } else {
+                        Responses.sendJson(ctx, 200, ok);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            Responses.sendError(ctx, ApiError.unavailable("shutting_down", "The proxy is stopping."));
+        }
+    }
+
+    static LogQuery query(Map<String, List<String>> params) {
+        Instant since = null;
+        String s = one(params, "since");
+        if (s != null) {
+            try {
+                since = s.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
+            } catch (DateTimeParseException | NumberFormatException e) {
+                throw new IllegalArgumentException("since: expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
+            }
+        }
+        Integer status = null;
+        String st = one(params, "status");
+        if (st != null) {
+            try {
+                status = Integer.parseInt(st);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("status: expected an HTTP status code");
+            }
+        }
+        String keyHash = one(params, "key_hash");
+        if (keyHash != null) {
+            keyHash = keyHash.toLowerCase().startsWith("sha256:") ? keyHash.substring(7) : keyHash;
+            keyHash = keyHash.toLowerCase();
+            if (!HEX64.matcher(keyHash).matches()) {
+                throw new IllegalArgumentException("key_hash: expected the key's SHA-256 as 64 hex digits");
+            }
+        }
+        int limit = DEFAULT_LIMIT;
+        String l = one(params, "limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > LogQuery.MAX_LIMIT) {
+                throw new IllegalArgumentException("limit: expected 1 to " + LogQuery.MAX_LIMIT);
+            }
+        }
+        return new LogQuery(since, one(params, "model"), status, keyHash, limit);
+    }
+
+    private static String one(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(values.size() - 1);
+    }
+
+    static byte[] render(List<LogRow> rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512 + rows.size() * 512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            for (LogRow r : rows) {
+                g.writeStartObject();
+                g.writeStringField("log_id", r.logId().toString());
+                g.writeStringField("ts", r.ts().toString());
+                g.writeStringField("request_id", r.requestId());
+                g.writeStringField("api_key_hash", r.apiKeyHash());
+                g.writeStringField("endpoint", r.endpoint());
+                g.writeStringField("model", r.model());
+                g.writeStringField("provider", r.provider());
+                g.writeStringField("model_resolved", r.modelResolved());
+                g.writeNumberField("status_code", r.statusCode());
+                g.writeBooleanField("stream", r.stream());
+                g.writeNumberField("attempts", r.attempts());
+                g.writeStringField("error", r.error());
+                raw(g, "request_headers", r.requestHeaders());
+                raw(g, "request_body", r.requestBody());
+                raw(g, "response_body", r.responseBody());
+                g.writeBooleanField("request_truncated", r.requestTruncated());
+                g.writeBooleanField("response_truncated", r.responseTruncated());
+                number(g, "total_latency_ms", r.totalLatencyMs());
+                number(g, "provider_latency_ms", r.providerLatencyMs());
+                number(g, "ttft_ms", r.ttftMs());
+                number(g, "prompt_tokens", r.promptTokens() == null ? null : r.promptTokens().longValue());
+                number(g, "completion_tokens", r.completionTokens() == null ? null : r.completionTokens().longValue());
+                number(g, "total_tokens", r.totalTokens() == null ? null : r.totalTokens().longValue());
+                g.writeStringField("trace_id", r.traceId());
+                g.writeStringField("client_ip", r.clientIp());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void raw(JsonGenerator g, String name, String json) throws IOException {
+        g.writeFieldName(name);
+        if (json == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(json);
+        }
+    }
+
+    private static void number(JsonGenerator g, String name, Long value) throws IOException {
+        if (value == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, value);
+        }
+    }
+}
