@@ -2,10 +2,11 @@
 # Benchmarks aigw against its limits, side by side in one run (see bench/README.md):
 #   (a) the mock provider directly, (b) nginx as a plain pass-through proxy, (c) aigw.
 # Prints a Markdown table with ratios and stops everything it started.
-#   scripts/bench.sh            full run (about 8 minutes)
-#   scripts/bench.sh --quick    shorter phases and 1,000 held streams (about 3 minutes)
+#   scripts/bench.sh            full run (about 12 minutes)
+#   scripts/bench.sh --quick    shorter phases and 1,000 held streams (about 4 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
-# AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000).
+# AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
+# AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -50,6 +51,7 @@ fd_limit="$(ulimit -n)"
 streams="${AIGW_BENCH_STREAMS:-$(( (fd_limit - 400) / 2 < 10000 ? (fd_limit - 400) / 2 : 10000 ))}"
 [ "$quick" = 1 ] && [ -z "${AIGW_BENCH_STREAMS:-}" ] && streams=1000
 io_threads="${AIGW_BENCH_IO_THREADS:-1}"
+route_rounds="${AIGW_BENCH_ROUTE_ROUNDS:-5}"
 key="sk-bench-$(date +%s)"
 
 # ---- the three targets -------------------------------------------------------------------------
@@ -98,8 +100,19 @@ auth: {api_keys: ["$key"]}
 data_dir: $work/data
 providers:
   mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+  # Three provider entries (three connection pools) on the same mock, for the weighted route.
+  mock-a: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+  mock-b: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+  mock-c: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
 models:
   "mock": {providers: {mock: {}}}
+  # One priority group, weights 5/3/2; each deployment's model_id is distinct, so the mock's /stats
+  # counts the split (the mock ignores the unknown dep option).
+  "mock-weighted":
+    providers:
+      mock-a: {priority: 0, weight: 5, model_id: "mock;dep=a"}
+      mock-b: {priority: 0, weight: 3, model_id: "mock;dep=b"}
+      mock-c: {priority: 0, weight: 2, model_id: "mock;dep=c"}
   "mock;chunks=20": {providers: {mock: {}}}
   "mock;chunks=$hold_chunks;delay=1000": {providers: {mock: {}}}
 YAML
@@ -114,6 +127,7 @@ targets=(direct nginx aigw)
 
 # ---- request bodies ----------------------------------------------------------------------------
 printf '{"model":"mock","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello."}],"max_tokens":16}' >"$work/small.json"
+printf '{"model":"mock-weighted","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello."}],"max_tokens":16}' >"$work/small-weighted.json"
 printf '{"model":"mock;chunks=20","stream":true,"messages":[{"role":"user","content":"Count to twenty."}]}' >"$work/stream.json"
 printf '{"model":"mock;chunks=%s;delay=1000","stream":true,"messages":[{"role":"user","content":"Slowly."}]}' "$hold_chunks" >"$work/hold.json"
 python3 - "$work/big.json" <<'PY'
@@ -161,12 +175,33 @@ driver() { # scenario target body mode args...
 
 log "warming aigw up (JIT)"
 BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
+BODY_FILE="$work/small-weighted.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
 BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
 
 for t in "${targets[@]}"; do
   log "non-streaming max throughput: $t"
   record "$(wrk_run small-max "$t" "$work/small.json" 64 "$dur")"
 done
+
+# Weighted route against a single deployment, aigw only: the same wrk load on `mock` (one deployment)
+# and `mock-weighted` (three deployments on three providers), interleaved A, B, A, B so that drift
+# on the shared machine hits both alike. The mock's /stats before and after gives the split.
+curl -fs -m 5 "http://127.0.0.1:$mock_port/stats" >"$work/stats-before.json" || echo '{}' >"$work/stats-before.json"
+for r in $(seq 1 "$route_rounds"); do
+  log "weighted route, round $r/$route_rounds: single deployment"
+  record "$(wrk_run route-single aigw "$work/small.json" 64 "$dur")"
+  log "weighted route, round $r/$route_rounds: 3 weighted deployments"
+  record "$(wrk_run route-weighted aigw "$work/small-weighted.json" 64 "$dur")"
+done
+curl -fs -m 5 "http://127.0.0.1:$mock_port/stats" >"$work/stats-after.json" || echo '{}' >"$work/stats-after.json"
+record "$(python3 - "$work/stats-before.json" "$work/stats-after.json" <<'PY'
+import json, sys
+before, after = (json.load(open(f)).get("requests", {}) for f in sys.argv[1:3])
+split = {p: after.get(f"mock;dep={d}", 0) - before.get(f"mock;dep={d}", 0) for p, d in (("mock-a", "a"), ("mock-b", "b"), ("mock-c", "c"))}
+print(json.dumps({"scenario": "route-split", "target": "aigw", "split": split}))
+PY
+)"
+
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
   record "$(wrk_run big-body "$t" "$work/big.json" 16 "$dur")"
@@ -263,5 +298,34 @@ print(f"| {streams} concurrent slow streams (1 chunk/s) | completed | " + " | ".
 print(f"| | chunks received / expected | " + " | ".join(f"{f(g(s,t,'chunks_received'))} / {f(g(s,t,'chunks_expected'))}" for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | peak concurrent | " + " | ".join(f(g(s,t,'peak_concurrent')) for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | aigw peak resident memory / heap used (MB) | | | {f(g('hold-memory','aigw','peak_rss_mb'))} / {f(g('hold-memory','aigw','peak_heap_mb'))} | | |")
+
+# Weighted route against a single deployment (aigw only), from interleaved rounds.
+single = [r for r in rows if r["scenario"] == "route-single"]
+weighted = [r for r in rows if r["scenario"] == "route-weighted"]
+def median(v):
+    v = sorted(v)
+    return None if not v else (v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2)
+def med(rs, k):
+    return median([r[k] for r in rs if r.get(k) is not None])
+if single and weighted:
+    s_rps, w_rps = med(single, "rps"), med(weighted, "rps")
+    met = "–" if not s_rps or not w_rps else ("yes" if w_rps / s_rps >= 0.95 else "**no**")
+    print(f"\n#### Weighted route against a single deployment (aigw, wrk -c64, {len(single)} interleaved rounds of {dur} s each)\n")
+    print("| metric | single deployment (`mock`) | 3 deployments, weights 5/3/2, three providers (`mock-weighted`) | weighted / single |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.95) | {f(s_rps)} | {f(w_rps)} | {ratio(w_rps, s_rps)} (met: {met}) |")
+    paired_med = median([w["rps"] / s["rps"] for s, w in zip(single, weighted) if s.get("rps") and w.get("rps")])
+    print(f"| requests/s per round (A, B, A, B, ...) | {' · '.join(f(r['rps']) for r in single)} | {' · '.join(f(r['rps']) for r in weighted)} | "
+          f"{' · '.join(ratio(w['rps'], s['rps']) for s, w in zip(single, weighted))}; median {'–' if paired_med is None else f'{paired_med:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(single, p), 3)} | {f(med(weighted, p), 3)} | |")
+    print(f"| errors | {f(sum(r['errors'] for r in single))} | {f(sum(r['errors'] for r in weighted))} | |")
+    split = R.get(("route-split", "aigw"), {}).get("split", {})
+    total = sum(split.values())
+    if total:
+        shares = [100 * split.get(p, 0) / total for p in ("mock-a", "mock-b", "mock-c")]
+        ok = all(abs(s - e) <= 1.0 for s, e in zip(shares, (50, 30, 20)))
+        print(f"| split mock-a / mock-b / mock-c, counted by the mock (expected 50 / 30 / 20 %) | | "
+              f"{' / '.join(f'{s:.1f}' for s in shares)} % of {f(total)} requests | within 1 point: {'yes' if ok else '**no**'} |")
 PY
 log "raw results: $results (logs in $work)"

@@ -104,6 +104,7 @@ final class MockHandler extends ChannelInboundHandlerAdapter {
             case "/v1/embeddings" -> post ? MockResponses.EMBEDDINGS : MockResponses.BAD_METHOD;
             case "/v1/messages" -> post ? MockResponses.MESSAGES : MockResponses.BAD_METHOD;
             case "/health" -> MockResponses.HEALTH;
+            case "/stats" -> MockResponses.STATS;
             default -> MockResponses.NOT_FOUND;
         };
         if (HttpUtil.is100ContinueExpected(req) && !malformed) {
@@ -127,6 +128,8 @@ final class MockHandler extends ChannelInboundHandlerAdapter {
             ka = false;
         } else if (route == MockResponses.HEALTH) {
             canned = responses.health();
+        } else if (route == MockResponses.STATS) {
+            canned = responses.stats();
         } else if (route == MockResponses.NOT_FOUND) {
             canned = responses.notFound();
         } else if (route == MockResponses.BAD_METHOD) {
@@ -134,6 +137,7 @@ final class MockHandler extends ChannelInboundHandlerAdapter {
         } else {
             RequestScan scan = buf == null ? new RequestScan() : RequestScan.scan(buf);
             canned = responses.get(route, scan.stream, scan.includeUsage, scan.model);
+            canned.served.increment();
         }
         releaseBody();
         if (!busy) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A fast mock LLM provider for load tests: OpenAI chat/completions/embeddings and Anthropic messages,
  * JSON or SSE, shaped per request by options carried in the {@code model} string
  * ({@code mock;chunks=20;delay=1000;latency=5;size=2000;status=500}). See {@link MockHandler}.
+ * {@code GET /stats} answers how many requests each model string was sent (see {@link MockResponses#stats()}).
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' io.aigw.bench.mock.MockProvider --port 9100 [--threads N]</pre>
  */

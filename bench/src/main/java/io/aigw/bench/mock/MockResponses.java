@@ -8,13 +8,20 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Canned response bytes for the mock provider, built once per distinct (route, stream, include_usage,
  * model string) and then served as retained duplicates of shared direct buffers. The bytes are
  * complete HTTP/1.1 wire data (status line, headers, chunked framing), so the server writes them
  * straight to the socket with no HTTP encoder and no JSON library on the request path.
+ *
+ * <p>Each cached response counts the requests it answered (a {@link LongAdder}: no lock on the request
+ * path); {@link #stats()} sums them per model string, so a load test can check how a proxy split its
+ * calls between deployments that differ only by {@code model_id}.
  */
 final class MockResponses implements AutoCloseable {
 
@@ -25,6 +32,7 @@ final class MockResponses implements AutoCloseable {
     static final int HEALTH = 5;
     static final int NOT_FOUND = 6;
     static final int BAD_METHOD = 7;
+    static final int STATS = 8;
 
     /** Cached entries are direct and released by {@link #close()}; past this many, responses are built per request on the heap. */
     private static final int MAX_CACHED = 4096;
@@ -46,6 +54,8 @@ final class MockResponses implements AutoCloseable {
         final ByteBuf[] chunks;
         /** Streaming only: trailing framed events and the chunked terminator, written together; null otherwise. */
         final ByteBuf tail;
+        /** Requests answered with this response (counted by the handler for model routes). */
+        final LongAdder served = new LongAdder();
 
         Canned(int latencyMs, int delayMs, ByteBuf head, ByteBuf[] chunks, ByteBuf tail) {
             this.latencyMs = latencyMs;
@@ -98,6 +108,25 @@ final class MockResponses implements AutoCloseable {
 
     Canned badRequest() {
         return badRequest;
+    }
+
+    /**
+     * {@code {"requests":{"<model>":n,...}}}: requests answered per model string (all model routes together),
+     * sorted by model. Models past the cache limit are not counted. Built per call, on the heap.
+     */
+    Canned stats() {
+        Map<String, Long> byModel = new TreeMap<>();
+        for (Map.Entry<String, Canned> e : cache.entrySet()) {
+            byModel.merge(e.getKey().substring(3), e.getValue().served.sum(), Long::sum);
+        }
+        StringBuilder json = new StringBuilder(64 + 32 * byModel.size()).append("{\"requests\":{");
+        String sep = "";
+        for (Map.Entry<String, Long> e : byModel.entrySet()) {
+            json.append(sep).append(jsonString(e.getKey())).append(':').append(e.getValue());
+            sep = ",";
+        }
+        json.append("}}");
+        return new Canned(0, 0, Unpooled.wrappedBuffer(full(200, json.toString())), new ByteBuf[0], null);
     }
 
     /** The canned response for a model route; {@code model} is the raw model string (may be null). */

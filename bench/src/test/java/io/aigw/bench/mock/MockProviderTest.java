@@ -160,4 +160,20 @@ class MockProviderTest {
         assertTrue(JSON.readTree(s.body()).has("error"));
         assertEquals(429, post("/v1/messages", "{\"model\":\"mock;status=429\"}").statusCode());
     }
+
+    @Test
+    void statsCountRequestsPerModelString() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            post("/v1/chat/completions", "{\"model\":\"mock;dep=stats-a\"}");
+        }
+        post("/v1/chat/completions", "{\"model\":\"mock;dep=stats-b\",\"stream\":true}");
+        post("/v1/completions", "{\"model\":\"mock;dep=stats-b\",\"prompt\":\"x\"}");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.port() + "/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        JsonNode n = JSON.readTree(r.body()).path("requests");
+        assertEquals(3, n.path("mock;dep=stats-a").asLong(), r.body());
+        assertEquals(2, n.path("mock;dep=stats-b").asLong(), "streamed and legacy calls count for the same model");
+        assertFalse(n.has("mock;dep=stats-c"));
+    }
 }
