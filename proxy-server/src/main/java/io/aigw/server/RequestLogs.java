@@ -2,14 +2,41 @@ package io.aigw.server;
 
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.RequestLogConfig;
+import io.aigw.core.log.LogStore;
+import io.aigw.core.log.LogStores;
+import io.aigw.core.log.Redactor;
 import io.aigw.core.log.RequestLog;
+import io.aigw.core.log.RequestLogWriter;
+import io.aigw.core.log.RowRenderer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens the request log the config asks for. */
+/** Opens the request log the config asks for: a writer over the chosen store, or nothing. */
 final class RequestLogs {
+    private static final Logger log = LoggerFactory.getLogger(RequestLogs.class);
+
     private RequestLogs() {}
 
     static RequestLog open(ProxyConfig config) {
         RequestLogConfig c = config.requestLog();
-        return RequestLog.off(c);
+        LogStore store = switch (c.store()) {
+            case OFF -> null;
+            case SQLITE -> LogStores.sqlite(c.sqlitePath());
+            case POSTGRES -> LogStores.postgres(c.postgres().url(), c.postgres().user(), c.postgres().password());
+            case STDOUT -> LogStores.stdout();
+        };
+        if (store == null) {
+            log.info("request log off");
+            return RequestLog.off(c);
+        }
+        RowRenderer renderer = new RowRenderer(Redactor.of(c.redactRules(), c.customRedactions()));
+        RequestLogWriter writer = new RequestLogWriter(c, store, renderer::render).start();
+        log.info("request log: {} store{}, bodies {}, redaction {}", c.store().name().toLowerCase(),
+                c.store() == RequestLogConfig.Store.SQLITE ? " at " + c.sqlitePath()
+                        : c.store() == RequestLogConfig.Store.POSTGRES ? " at " + c.postgres().url() : "",
+                c.bodies().name().toLowerCase(), c.redactRules().isEmpty() && c.customRedactions().isEmpty()
+                        ? "off" : String.join(", ", c.redactRules()) + (c.customRedactions().isEmpty() ? ""
+                        : " + " + String.join(", ", c.customRedactions().keySet())));
+        return writer;
     }
 }
