@@ -160,18 +160,60 @@ public final class RequestLogWriter implements RequestLog {
         boolean behind = queue.size() > config.queueCapacity() / 2;
         if (storeUp.get() && !behind) {
             try {
-                store.insert(rows);
-                stats.written.add(rows.size());
-                stats.batches.increment();
+                insert(rows, stats.written);
                 return;
             } catch (SQLException | RuntimeException e) {
-                if (storeUp.compareAndSet(true, false)) {
-                    log.warn("request log: the {} store failed ({}); spilling to {} until it is back",
-                            config.store().name().toLowerCase(), e.toString(), config.spillDir());
-                }
+                storeDown(e);
             }
         }
         spill(rows, true);
+    }
+
+    /**
+     * Inserts a batch. A batch the database refuses for its data (not its connection) is retried
+     * row by row, so one bad row costs only itself (counted as dropped) and never blocks the rest
+     * or sends the writer into spill-and-replay forever. Throws when the store itself is failing.
+     */
+    private void insert(List<LogRow> rows, java.util.concurrent.atomic.LongAdder counter) throws SQLException {
+        try {
+            store.insert(rows);
+            counter.add(rows.size());
+            stats.batches.increment();
+            return;
+        } catch (SQLException e) {
+            if (isConnectionFailure(e) || rows.size() == 1 && !store.ping()) {
+                throw e;
+            }
+            if (rows.size() == 1) {
+                stats.dropped.increment();
+                log.error("request log: the store refused the row of request {}: {}", rows.get(0).requestId(), e.toString());
+                return;
+            }
+        }
+        for (LogRow row : rows) {
+            insert(List.of(row), counter);
+        }
+    }
+
+    /** SQLState class 08 (connection exception), or the driver's and the pool's transient failures. */
+    static boolean isConnectionFailure(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void storeDown(Exception e) {
+        if (storeUp.compareAndSet(true, false)) {
+            log.warn("request log: the {} store failed ({}); spilling to {} until it is back",
+                    config.store().name().toLowerCase(), e.toString(), config.spillDir());
+        }
     }
 
     private void spill(List<LogRow> rows, boolean fresh) {
@@ -211,11 +253,9 @@ public final class RequestLogWriter implements RequestLog {
             return corrupt[0] > 0;
         }
         try {
-            store.insert(rows);
-            stats.replayed.add(rows.size());
-            stats.batches.increment();
+            insert(rows, stats.replayed);
         } catch (SQLException | RuntimeException e) {
-            storeUp.set(false);
+            storeDown(e);
             spill(rows, false); // back to a new segment; the store skips any that did make it
         }
         return true;

@@ -41,6 +41,11 @@ class RequestLogWriterTest {
             if (!up) {
                 throw new SQLException("connection refused");
             }
+            for (LogRow r : rows) {
+                if (r.requestId().equals("poison")) {
+                    throw new SQLException("invalid input syntax for type json", "22P02");
+                }
+            }
             batches.incrementAndGet();
             for (LogRow r : rows) {
                 stored.merge(r.requestId(), 1, Integer::sum);
@@ -185,6 +190,23 @@ class RequestLogWriterTest {
         assertEquals(16, w.stats().queued());
         w.start();
         await(() -> store.distinct() == 16, "the queued ones");
+        w.close();
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesCostsOnlyItself() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(1024, 50), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 49; i++) {
+            w.offer(record(i));
+        }
+        ExchangeRecord poison = record(0);
+        poison.requestId = "poison";
+        w.offer(poison);
+        await(() -> store.distinct() == 49, "the other 49");
+        assertEquals(1, w.stats().dropped());
+        assertEquals(0, w.stats().spilled(), "a data error is not an outage");
+        assertTrue(w.storeUp());
         w.close();
     }
 
