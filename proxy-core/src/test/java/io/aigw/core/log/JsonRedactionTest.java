@@ -1,0 +1,100 @@
+package io.aigw.core.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class JsonRedactionTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final JsonRedaction json = new JsonRedaction(Redactor.builtins());
+
+    private static JsonNode tree(String text) throws Exception {
+        return MAPPER.readTree(text);
+    }
+
+    @Test
+    void redactsStringValuesAndKeepsStructure() throws Exception {
+        String in = """
+                {
+                  "model": "gpt-4o-2024-08-06",
+                  "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "I am ann@example.com, call +1 415 555 2671"},
+                    {"role": "user", "content": [{"type": "text", "text": "card 4111 1111 1111 1111"}]}
+                  ],
+                  "temperature": 0.7,
+                  "max_tokens": 4111111111111111,
+                  "stream": false,
+                  "stop": null,
+                  "metadata": {"ann@example.com": "key sk-proj-Ab3dEfGh1jKlMnOpQrStUvWxYz01"}
+                }
+                """;
+        String out = json.tryRedact(in.getBytes(StandardCharsets.UTF_8));
+        assertEquals(tree("""
+                {
+                  "model": "gpt-4o-2024-08-06",
+                  "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "I am [REDACTED:email], call [REDACTED:phone]"},
+                    {"role": "user", "content": [{"type": "text", "text": "card [REDACTED:card]"}]}
+                  ],
+                  "temperature": 0.7,
+                  "max_tokens": 4111111111111111,
+                  "stream": false,
+                  "stop": null,
+                  "metadata": {"ann@example.com": "key [REDACTED:secret]"}
+                }
+                """), tree(out));
+        // Field names are structure, numbers are not strings: both stay as they were.
+        assertTrue(out.contains("\"ann@example.com\":"), out);
+        assertTrue(out.contains("\"max_tokens\":4111111111111111"), out);
+    }
+
+    @Test
+    void numbersKeepTheirText() {
+        String out = json.tryRedact("[1.10, 1e400, -0, 123456789012345678901234567890, 2.50E-3, true, false, null]");
+        assertEquals("[1.10,1e400,-0,123456789012345678901234567890,2.50E-3,true,false,null]", out);
+    }
+
+    @Test
+    void escapesAndUnicodeSurvive() throws Exception {
+        String in = "{\"t\":\"line\\nbreak \\\"quoted\\\" \\u00e9t\\u00e9 \\ud83d\\ude00 tab\\t mail x@example.com\"}";
+        String out = json.tryRedact(in);
+        assertEquals("line\nbreak \"quoted\" été \uD83D\uDE00 tab\t mail [REDACTED:email]", tree(out).get("t").asText());
+    }
+
+    @Test
+    void scalarRootsAndDeepNestingAreJson() throws Exception {
+        assertEquals("\"[REDACTED:email]\"", json.tryRedact("\"ann@example.com\""));
+        assertEquals("42", json.tryRedact(" 42 "));
+        String deep = "[".repeat(500) + "\"ann@example.com\"" + "]".repeat(500);
+        String out = json.tryRedact(deep);
+        assertNotNull(out);
+        assertTrue(out.contains("[REDACTED:email]"));
+        assertEquals(500, out.chars().filter(c -> c == '[').count() - 1); // the marker's own bracket aside
+    }
+
+    @Test
+    void notExactlyOneJsonValueIsNull() {
+        assertNull(json.tryRedact("{\"a\": 1"));
+        assertNull(json.tryRedact("{\"a\": 1} {\"b\": 2}"));
+        assertNull(json.tryRedact("{\"a\": 1} trailing"));
+        assertNull(json.tryRedact("not json"));
+        assertNull(json.tryRedact("{'single': 'quotes'}"));
+        assertNull(json.tryRedact(""));
+        assertNull(json.tryRedact("   "));
+        assertNull(json.tryRedact(new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'})); // bad UTF-8
+    }
+
+    @Test
+    void withoutRulesTheJsonIsOnlyCompacted() {
+        JsonRedaction none = new JsonRedaction(Redactor.none());
+        assertEquals("{\"a\":[1,\"ann@example.com\"]}", none.tryRedact("{ \"a\" : [ 1 , \"ann@example.com\" ] }"));
+    }
+}
