@@ -186,7 +186,7 @@ public final class RequestLogWriter implements RequestLog {
             }
             if (rows.size() == 1) {
                 stats.dropped.increment();
-                log.error("request log: the store refused the row of request {}: {}", rows.get(0).requestId(), e.toString());
+                log.error("request log: the store refused the row of request {}: {}", rows.get(0).requestId(), brief(e));
                 return;
             }
         }
@@ -195,8 +195,35 @@ public final class RequestLogWriter implements RequestLog {
         }
     }
 
+    /**
+     * An exception for a log line without the row: a driver's batch error quotes the whole
+     * statement with its values (bodies, even redacted, do not belong in the operator's log).
+     */
+    static String brief(Throwable e) {
+        Throwable t = e;
+        if (e instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {
+            t = b.getNextException();
+        }
+        String message = String.valueOf(t.getMessage());
+        int cut = message.indexOf(" INSERT ");
+        if (cut < 0) {
+            cut = message.indexOf('\n');
+        }
+        if (cut >= 0) {
+            message = message.substring(0, cut);
+        }
+        if (message.length() > 200) {
+            message = message.substring(0, 200) + "...";
+        }
+        String state = t instanceof SQLException sql && sql.getSQLState() != null ? " [" + sql.getSQLState() + "]" : "";
+        return t.getClass().getSimpleName() + state + ": " + message;
+    }
+
     /** SQLState class 08 (connection exception), or the driver's and the pool's transient failures. */
     static boolean isConnectionFailure(SQLException e) {
+        if (e.getNextException() != null && e.getNextException() != e && isConnectionFailure(e.getNextException())) {
+            return true; // a batch error carries the real cause as the next exception
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
                     || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
@@ -212,7 +239,7 @@ public final class RequestLogWriter implements RequestLog {
     private void storeDown(Exception e) {
         if (storeUp.compareAndSet(true, false)) {
             log.warn("request log: the {} store failed ({}); spilling to {} until it is back",
-                    config.store().name().toLowerCase(), e.toString(), config.spillDir());
+                    config.store().name().toLowerCase(), brief(e), config.spillDir());
         }
     }
 
@@ -278,7 +305,7 @@ public final class RequestLogWriter implements RequestLog {
             log.info("request log: the {} store is reachable", config.store().name().toLowerCase());
             LockSupport.unpark(writer);
         } catch (SQLException | RuntimeException e) {
-            log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), e.toString());
+            log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), brief(e));
         }
     }
 
@@ -298,7 +325,7 @@ public final class RequestLogWriter implements RequestLog {
                 log.info("request log: retention deleted {} row(s) older than {}", total, cutoff);
             }
         } catch (SQLException | RuntimeException e) {
-            log.warn("request log: retention failed: {}", e.toString());
+            log.warn("request log: retention failed: {}", brief(e));
         }
     }
 

@@ -211,6 +211,19 @@ class RequestLogWriterTest {
     }
 
     @Test
+    void aBatchErrorIsLoggedWithoutTheStatementsValues() {
+        java.sql.BatchUpdateException b = new java.sql.BatchUpdateException(
+                "Batch entry 0 INSERT INTO request_logs (log_id) VALUES ('secret body') was aborted", new int[0]);
+        b.setNextException(new SQLException("An I/O error occurred while sending to the backend.", "08006"));
+        assertEquals("SQLException [08006]: An I/O error occurred while sending to the backend.", RequestLogWriter.brief(b));
+        String plain = RequestLogWriter.brief(new java.sql.BatchUpdateException(
+                "Batch entry 0 INSERT INTO request_logs VALUES ('secret body') was aborted", new int[0]));
+        assertEquals("BatchUpdateException: Batch entry 0", plain);
+        assertTrue(RequestLogWriter.isConnectionFailure(b));
+        assertTrue(!RequestLogWriter.isConnectionFailure(new SQLException("bad json", "22P02")));
+    }
+
+    @Test
     void aRecordThatCannotBeRenderedIsStillLoggedWithItsFacts() throws Exception {
         FakeStore store = new FakeStore();
         RequestLogWriter w = new RequestLogWriter(config(64, 1), store, r -> {

@@ -265,7 +265,7 @@ class RequestLogIT {
                     if (v == null) {
                         continue;
                     }
-                    for (String secret : List.of(ProxyHarness.KEY, PROVIDER_KEY, "sk-wrong-key-123", "Bearer ", "cookie-secret-77")) {
+                    for (String secret : List.of(ProxyHarness.KEY, PROVIDER_KEY, "sk-wrong-key-123", "Bearer sk-", "cookie-secret-77")) {
                         assertFalse(v.contains(secret), col.getKey() + " of " + row.get("request_id") + " holds " + secret);
                     }
                 }
