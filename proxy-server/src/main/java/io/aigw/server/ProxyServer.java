@@ -5,6 +5,7 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.server.admin.AdminProviders;
+import io.aigw.server.admin.AdminLogStatsEndpoint;
 import io.aigw.server.admin.AdminLogsEndpoint;
 import io.aigw.server.admin.AdminProvidersEndpoint;
 import java.util.concurrent.ExecutorService;
@@ -110,6 +111,7 @@ public final class ProxyServer implements AutoCloseable {
                 .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
                 .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
                 .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
+                .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }

@@ -57,9 +57,15 @@ class RequestLogWriterTest {
             return up;
         }
 
+        final List<Instant> cutoffs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile int oldRows;
+
         @Override
         public int deleteOlderThan(Instant cutoff, int limit) {
-            return 0;
+            cutoffs.add(cutoff);
+            int n = Math.min(limit, oldRows);
+            oldRows -= n;
+            return n;
         }
 
         @Override
@@ -190,6 +196,23 @@ class RequestLogWriterTest {
         assertEquals(16, w.stats().queued());
         w.start();
         await(() -> store.distinct() == 16, "the queued ones");
+        w.close();
+    }
+
+    @Test
+    void retentionDeletesOlderRowsInBoundedBatchesUntilNoneAreLeft() throws Exception {
+        FakeStore store = new FakeStore();
+        store.oldRows = 12_000;
+        RequestLogConfig c = config(64, 10);
+        RequestLogConfig thirtyDays = new RequestLogConfig(c.store(), c.bodies(), c.maxBodyBytes(), c.sqlitePath(), null,
+                Duration.ofDays(30), List.of(), Map.of(), 64, 10, c.flushInterval(), c.spillDir(), c.drainTimeout());
+        RequestLogWriter w = new RequestLogWriter(thirtyDays, store, RowFallback::metadataOnly).start();
+        Instant before = Instant.now().minus(Duration.ofDays(30));
+        w.runRetention();
+        assertEquals(0, store.oldRows);
+        assertEquals(3, store.cutoffs.size(), "5,000 + 5,000 + 2,000");
+        Instant cutoff = store.cutoffs.get(0);
+        assertTrue(!cutoff.isBefore(before) && cutoff.isBefore(before.plusSeconds(60)), cutoff.toString());
         w.close();
     }
 

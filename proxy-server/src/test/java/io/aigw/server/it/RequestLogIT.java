@@ -280,6 +280,10 @@ class RequestLogIT {
             assertEquals("req-plain-1", data.get(1).get("request_id").asText());
             assertEquals("Hello", data.get(0).get("response_body").get("content").asText());
             assertEquals(400, proxy.adminGet("/admin/logs?limit=0").statusCode());
+            JsonNode stats = JSON.readTree(proxy.adminGet("/admin/logs/stats").body());
+            assertEquals(5, stats.get("written").asLong(), stats.toString());
+            assertEquals(0, stats.get("dropped").asLong(), stats.toString());
+            assertTrue(stats.get("store_up").asBoolean(), stats.toString());
             assertEquals(401, proxy.get("/admin/logs").statusCode(), "a client key cannot read the log");
         }
     }
