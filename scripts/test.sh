@@ -28,7 +28,20 @@ trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
   if curl -fsS -m 2 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"ok"'; then
     echo "Smoke: scripts/run.sh answered /health on port $port."
+    # One exchange for the default request log (a refused key is logged too), then a clean stop.
+    smoke_id="smoke-$port-$$"
+    curl -sS -m 5 -o /dev/null -H "x-request-id: $smoke_id" "http://127.0.0.1:$port/v1/models" || true
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    if command -v sqlite3 >/dev/null; then
+      rows="$(sqlite3 data/requests.db "select count(*) from request_logs where request_id = '$smoke_id'")"
+      if [ "$rows" != "1" ]; then
+        echo "Smoke: expected the exchange $smoke_id in data/requests.db, found $rows row(s)" >&2
+        exit 1
+      fi
+      echo "Smoke: the default config logged the exchange to data/requests.db (read with sqlite3)."
+    else
+      echo "Smoke: sqlite3 is not installed; data/requests.db was not read back."
+    fi
     exit 0
   fi
   sleep 1
