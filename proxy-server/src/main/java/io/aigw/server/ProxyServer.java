@@ -23,9 +23,14 @@ import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,6 +47,8 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private UpstreamClient upstreamClient;
     private Channel serverChannel;
+    /** Open client connections; a closed one leaves the group by itself. */
+    private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
     private final ActiveExchanges active = new ActiveExchanges();
     private final Routing routing;
     private RequestLog requestLog;
@@ -80,6 +87,7 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new AcceptedConnectionsHandler(connections))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys, adminKeys()), router,
@@ -137,8 +145,25 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the client connections while the loops still run, so every cut exchange ends (closing
+     * its upstream connection and releasing its buffers). Not left to the loops' own shutdown: a loop
+     * checks for it only at the top of an iteration, and one that is busy when the stop arrives
+     * terminates (quiet period 0) without closing its channels; then nothing of theirs is released.
+     */
+    private void closeConnections() {
+        if (!connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            log.warn("stopping: client connections did not close within 5 s");
+        }
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The event loops serving connections; for tests that keep them busy across a stop. */
+    EventLoopGroup workers() {
+        return workerGroup;
     }
 
     /**
@@ -150,6 +175,7 @@ public final class ProxyServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             drain();
+            closeConnections();
         }
         if (upstreamClient != null) {
             upstreamClient.close();
@@ -166,6 +192,21 @@ public final class ProxyServer implements AutoCloseable {
         adminQueries.shutdownNow();
         if (requestLog != null) {
             requestLog.close(); // last: every exchange, cut ones included, has been offered by now
+        }
+    }
+
+    /** On the listening channel, ahead of Netty's acceptor: each accepted connection joins the group a stop closes. */
+    private static final class AcceptedConnectionsHandler extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup connections;
+
+        AcceptedConnectionsHandler(ChannelGroup connections) {
+            this.connections = connections;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            connections.add((Channel) msg);
+            ctx.fireChannelRead(msg);
         }
     }
 }

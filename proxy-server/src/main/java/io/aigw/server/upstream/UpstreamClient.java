@@ -7,12 +7,15 @@ import io.aigw.server.dialect.Dialects;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,6 +23,9 @@ import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connection pools to providers: one bounded pool per provider <em>per event loop</em>, so a call
@@ -28,12 +34,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * reads the hosts file and never blocks a loop.
  */
 public final class UpstreamClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
+
     private final Transport transport;
     private final Map<String, SslContext> sslByProvider = new HashMap<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
     private final DnsAddressResolverGroup resolver;
     private final Map<EventLoop, Map<String, ChannelPool>> pools = new ConcurrentHashMap<>();
+    /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
+    private final ChannelGroup connections = new DefaultChannelGroup("aigw-upstream", GlobalEventExecutor.INSTANCE);
 
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
         this.transport = transport;
@@ -87,7 +97,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         return new FixedChannelPool(bootstrap,
-                new UpstreamPoolHandler(provider, sslByProvider.get(provider.name())),
+                new UpstreamPoolHandler(provider, sslByProvider.get(provider.name()), connections),
                 ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL,
                 settings.acquireTimeout().toMillis(),
@@ -98,12 +108,16 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Forgets the pools; their connections are closed by the event loops' own shutdown, which the
-     * caller starts next. Not {@code FixedChannelPool.close()}: it hands the closing to Netty's global
+     * Closes every upstream connection, waiting at most 5 s, then forgets the pools; the caller stops
+     * the event loops next, and they must still be running now: a loop's own shutdown may skip closing
+     * its channels. Not {@code FixedChannelPool.close()}: it hands the closing to Netty's global
      * executor, which then waits without end on channels whose loops are already stopping.
      */
     @Override
     public void close() {
+        if (!connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            log.warn("stopping: upstream connections did not close within 5 s");
+        }
         pools.clear();
         resolver.close();
     }

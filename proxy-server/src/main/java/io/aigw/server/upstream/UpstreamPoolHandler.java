@@ -4,6 +4,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.server.PipelineNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
@@ -17,14 +18,17 @@ import javax.net.ssl.SSLParameters;
 final class UpstreamPoolHandler extends AbstractChannelPoolHandler {
     private final ProviderConfig provider;
     private final SslContext ssl;
+    private final ChannelGroup connections;
 
-    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl) {
+    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl, ChannelGroup connections) {
         this.provider = provider;
         this.ssl = ssl;
+        this.connections = connections;
     }
 
     @Override
     public void channelCreated(Channel ch) {
+        connections.add(ch); // closed by UpstreamClient.close(), not left to the loop's shutdown
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             String host = provider.baseUrl().getHost();
