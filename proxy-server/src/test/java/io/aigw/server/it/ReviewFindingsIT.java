@@ -1,20 +1,74 @@
 package io.aigw.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.TestUpstream;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Failing scenarios found in review of the routing-resilience and request-log change. */
 class ReviewFindingsIT {
     static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     static final String OK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}";
     static final String LIMITED = "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}";
+
+    @TempDir
+    Path dir;
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The first deployment refuses the connection, the second answers 200: the client never hears of
+     * the first failure, so the row must not carry it as its error (Exchange.failed is documented as
+     * "an error the client was told about").
+     */
+    @Test
+    void aFailedOverTransportErrorIsNotTheErrorOfASuccessfulRow() throws Exception {
+        Path db = dir.resolve("r.db");
+        try (TestUpstream backup = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.startYaml("""
+                     server: {host: 127.0.0.1, port: 0}
+                     auth: {api_keys: ["%s"]}
+                     providers:
+                       dead: {type: openai, base_url: "http://127.0.0.1:%d"}
+                       backup: {type: openai, base_url: "%s"}
+                     models:
+                       m:
+                         retries: {count: 0}
+                         providers:
+                           dead: {priority: 0}
+                           backup: {priority: 1}
+                     request_log:
+                       store: sqlite
+                       sqlite: {path: "%s"}
+                       flush_interval_ms: 20
+                       spill_dir: "%s"
+                     """.formatted(ProxyHarness.KEY, closedPort(), backup.baseUrl(), db, dir.resolve("spill")))) {
+            backup.setDefault(req -> Reply.json(200, OK));
+            HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("2", r.headers().firstValue("x-proxy-attempts").orElse(null));
+            List<Map<String, Object>> rows = RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1);
+            Map<String, Object> row = rows.get(0);
+            assertEquals(200, RequestLogIT.number(row.get("status_code")));
+            assertEquals(2, RequestLogIT.number(row.get("attempts")));
+            assertNull(row.get("error"), "the client got a clean 200, yet the row says: " + row.get("error"));
+        }
+    }
 
     /**
      * Both keys of the only deployment answer 429 with a tiny retry-after-ms. Each key fault sends the
