@@ -136,7 +136,9 @@ public final class RequestLogWriter implements RequestLog {
                 batch.clear();
                 continue;
             }
-            if (batch.isEmpty() && replayOne()) {
+            // Between live batches, not only when the queue is found empty: under steady traffic it
+            // never is, and the spill would wait for a lull or for the stop.
+            if (replayOne()) {
                 continue;
             }
             LockSupport.parkNanos(this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
