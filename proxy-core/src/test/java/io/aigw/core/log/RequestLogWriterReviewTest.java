@@ -1,5 +1,8 @@
 package io.aigw.core.log;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.config.RequestLogConfig.Store;
@@ -14,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,5 +137,32 @@ class RequestLogWriterReviewTest {
             load.join();
             w.close();
         }
+    }
+
+    /**
+     * A store that hangs (a blackholed PostgreSQL holds a socket for socketTimeout=10 s, as long as
+     * the default drain timeout) outlasts the stop: close() logs that the queue "is lost", yet
+     * counts nothing, and returns while the writer thread still owns the batch, the spill and the store.
+     */
+    @Disabled("review evidence: fails until close() accounts for, and stays off the spill of, a writer stuck in the store")
+    @Test
+    void aStopThatOutlastsTheDrainTimeoutAccountsForEveryRecord() throws Exception {
+        SlowStore store = new SlowStore();
+        store.stuck = new CountDownLatch(1);
+        RequestLogWriter w = new RequestLogWriter(config(5, Duration.ofMillis(300)), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 10; i++) {
+            w.offer(record("r-" + i));
+        }
+        Thread.sleep(100); // the writer takes a first batch and hangs in insert
+        w.close();
+        LogWriterStats s = w.stats();
+        try {
+            assertEquals(s.queued(), s.written() + s.spilled() + s.dropped(),
+                    "every queued record is written, spilled or counted as dropped by the time close returns: " + s);
+        } finally {
+            store.stuck.countDown();
+        }
+        Thread.sleep(200);
+        assertTrue(s.written() == 0 || store.stored.isEmpty(), "nothing is written after close returned: " + s);
     }
 }
