@@ -53,16 +53,22 @@ public final class JdbcLogStore implements LogStore {
             return;
         }
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(table.insertSql)) {
-                for (LogRow row : rows) {
-                    table.bind(ps, row);
-                    ps.addBatch();
+            try {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(table.insertSql)) {
+                    for (LogRow row : rows) {
+                        table.bind(ps, row);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    c.commit();
                 }
-                ps.executeBatch();
-                c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
+                // Never pooled again: sqlite-jdbc flips its auto-commit flag before its BEGIN IMMEDIATE,
+                // so a BEGIN that failed (SQLITE_BUSY) leaves a connection that believes a transaction
+                // is open, and every later commit on it fails ("no transaction is active").
+                pool.evictConnection(c);
                 throw e;
             }
         }
