@@ -40,7 +40,13 @@ public final class JdbcLogStore implements LogStore {
     @Override
     public void migrate() throws SQLException {
         try (Connection c = pool.getConnection()) {
-            int applied = Migrations.migrate(c, dialect);
+            int applied;
+            try {
+                applied = Migrations.migrate(c, dialect);
+            } catch (SQLException | RuntimeException e) {
+                pool.evictConnection(c); // as in insert: a failed BEGIN must not stay in the pool
+                throw e;
+            }
             if (applied > 0) {
                 log.info("{}: applied {} schema migration(s)", description, applied);
             }

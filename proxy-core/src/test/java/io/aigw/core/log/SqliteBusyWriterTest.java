@@ -75,4 +75,38 @@ class SqliteBusyWriterTest {
         }
         assertEquals(0, stats.dropped(), "rows dropped over a transient lock: " + stats);
     }
+
+    /** The same at start-up: a migration that met the lock must not leave the store unusable once it is gone. */
+    @Test
+    void aDatabaseLockedAtStartIsMigratedOnceTheLockIsGone() throws Exception {
+        Path file = dir.resolve("requests.db");
+        RequestLogConfig config = new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, file, null, Duration.ZERO,
+                List.of(), Map.of(), 1024, 2, Duration.ofMillis(20), dir.resolve("spill"), Duration.ofSeconds(10));
+        RequestLogWriter w;
+        try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            try (Statement s = lock.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL"); // as the store leaves it
+            }
+            lock.setAutoCommit(false);
+            try (Statement s = lock.createStatement()) {
+                s.execute("CREATE TABLE held_lock (x INTEGER)");
+            }
+            w = new RequestLogWriter(config, LogStores.sqlite(file), RowFallback::metadataOnly).start(); // waits 5 s
+            lock.rollback();
+        }
+        ExchangeRecord r = new ExchangeRecord();
+        r.requestId = "after-start";
+        r.tsEpochMillis = System.currentTimeMillis();
+        r.statusCode = 200;
+        w.offer(r);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && !(w.storeUp() && w.stats().written() + w.stats().replayed() == 1)) {
+            Thread.sleep(50);
+        }
+        LogWriterStats stats = w.stats();
+        boolean up = w.storeUp();
+        w.close();
+        assertEquals(true, up, "the store is found back once the lock is gone: " + stats);
+        assertEquals(1, stats.written() + stats.replayed(), stats.toString());
+    }
 }
