@@ -256,6 +256,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         if (content instanceof LastHttpContent) {
             upstreamComplete = true;
+            if (state == State.STREAMING) {
+                relay.upstreamEnded(); // before usage is read: a last event without its terminator may hold it
+            }
             ExchangeRecord record = exchange.record();
             if (record != null) {
                 record.providerNanos = System.nanoTime() - startNanos;

@@ -103,4 +103,44 @@ class ReviewFindingsIT {
             assertEquals(429, r.statusCode(), r.body());
         }
     }
+
+    /**
+     * Ollama's last NDJSON line arrives without its newline: the stream translator still reads it at
+     * the end (the client gets the finish and the usage it asked for), but the record took usage before
+     * the translator's end, so the row has none.
+     */
+    @Test
+    void aStreamsUsageFromItsUnterminatedLastLineReachesTheRow() throws Exception {
+        Path db = dir.resolve("o.db");
+        String head = "{\"model\":\"llama3\",\"created_at\":\"2025-10-17T23:14:07.414671Z\",";
+        try (TestUpstream ollama = TestUpstream.start();
+             ProxyHarness proxy = ProxyHarness.startYaml("""
+                     server: {host: 127.0.0.1, port: 0}
+                     auth: {api_keys: ["%s"]}
+                     providers:
+                       o: {type: ollama, base_url: "%s"}
+                     models:
+                       m:
+                         retries: {count: 0}
+                         providers: {o: {model_id: llama3}}
+                     request_log:
+                       store: sqlite
+                       sqlite: {path: "%s"}
+                       flush_interval_ms: 20
+                       spill_dir: "%s"
+                     """.formatted(ProxyHarness.KEY, ollama.baseUrl(), db, dir.resolve("spill")))) {
+            ollama.setDefault(req -> Reply.ndjson(List.of(
+                    head + "\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}\n",
+                    head + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\","
+                            + "\"prompt_eval_count\":11,\"eval_count\":7}")));
+            HttpResponse<String> r = proxy.post("/v1/chat/completions",
+                    "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"prompt_tokens\":11"), "the client got the usage: " + r.body());
+            Map<String, Object> row = RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1).get(0);
+            assertEquals(11L, RequestLogIT.number(row.get("prompt_tokens")), "the row's usage: " + row);
+            assertEquals(18L, RequestLogIT.number(row.get("total_tokens")), "the row's usage: " + row);
+        }
+    }
 }
