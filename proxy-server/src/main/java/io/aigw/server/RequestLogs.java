@@ -31,10 +31,8 @@ final class RequestLogs {
         }
         RowRenderer renderer = new RowRenderer(Redactor.of(c.redactRules(), c.customRedactions()));
         RequestLogWriter writer = new RequestLogWriter(c, store, renderer::render).start();
-        log.info("request log: {} store{}, bodies {}, redaction {}", c.store().name().toLowerCase(),
-                c.store() == RequestLogConfig.Store.SQLITE ? " at " + c.sqlitePath()
-                        : c.store() == RequestLogConfig.Store.POSTGRES ? " at " + c.postgres().url() : "",
-                c.bodies().name().toLowerCase(), c.redactRules().isEmpty() && c.customRedactions().isEmpty()
+        // The store names itself safely: a password inside a PostgreSQL URL is masked there.
+        log.info("request log: {}, bodies {}, redaction {}", store, c.bodies().name().toLowerCase(), c.redactRules().isEmpty() && c.customRedactions().isEmpty()
                         ? "off" : String.join(", ", c.redactRules()) + (c.customRedactions().isEmpty() ? ""
                         : " + " + String.join(", ", c.customRedactions().keySet())));
         return writer;

@@ -31,6 +31,11 @@ public final class ExchangeRecord {
     public boolean requestTruncated;
     /** The answer's body: JSON, or for a stream the SSE bytes sent to the client. */
     public byte[] responseBody;
+    /**
+     * While the answer is being captured, the bytes of {@link #responseBody} in use (the array grows
+     * ahead of them); once handed to the writer, the array holds exactly the body.
+     */
+    public int responseLength;
     public boolean responseTruncated;
     public long totalNanos = -1;
     public long providerNanos = -1;

@@ -40,7 +40,13 @@ public final class JdbcLogStore implements LogStore {
     @Override
     public void migrate() throws SQLException {
         try (Connection c = pool.getConnection()) {
-            int applied = Migrations.migrate(c, dialect);
+            int applied;
+            try {
+                applied = Migrations.migrate(c, dialect);
+            } catch (SQLException | RuntimeException e) {
+                pool.evictConnection(c); // as in insert: a failed BEGIN must not stay in the pool
+                throw e;
+            }
             if (applied > 0) {
                 log.info("{}: applied {} schema migration(s)", description, applied);
             }
@@ -53,16 +59,22 @@ public final class JdbcLogStore implements LogStore {
             return;
         }
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(table.insertSql)) {
-                for (LogRow row : rows) {
-                    table.bind(ps, row);
-                    ps.addBatch();
+            try {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(table.insertSql)) {
+                    for (LogRow row : rows) {
+                        table.bind(ps, row);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    c.commit();
                 }
-                ps.executeBatch();
-                c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
+                // Never pooled again: sqlite-jdbc flips its auto-commit flag before its BEGIN IMMEDIATE,
+                // so a BEGIN that failed (SQLITE_BUSY) leaves a connection that believes a transaction
+                // is open, and every later commit on it fails ("no transaction is active").
+                pool.evictConnection(c);
                 throw e;
             }
         }

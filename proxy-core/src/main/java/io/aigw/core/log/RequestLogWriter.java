@@ -38,6 +38,9 @@ public final class RequestLogWriter implements RequestLog {
     private static final Logger log = LoggerFactory.getLogger(RequestLogWriter.class);
     private static final long PROBE_INTERVAL_MS = 1_000;
     private static final int RETENTION_BATCH = 5_000;
+    /** SQLite's primary result codes (SQLiteException reports them as its error code). */
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
 
     private final RequestLogConfig config;
     private final LogStore store;
@@ -136,7 +139,9 @@ public final class RequestLogWriter implements RequestLog {
                 batch.clear();
                 continue;
             }
-            if (batch.isEmpty() && replayOne()) {
+            // Between live batches, not only when the queue is found empty: under steady traffic it
+            // never is, and the spill would wait for a lull or for the stop.
+            if (replayOne()) {
                 continue;
             }
             LockSupport.parkNanos(this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
@@ -231,6 +236,10 @@ public final class RequestLogWriter implements RequestLog {
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
                 return true;
+            }
+            if (t instanceof org.sqlite.SQLiteException lite && (lite.getErrorCode() == SQLITE_BUSY
+                    || lite.getErrorCode() == SQLITE_LOCKED)) {
+                return true; // another process holds the file locked past busy_timeout: the store, not the row
             }
         }
         return false;

@@ -93,23 +93,31 @@ final class RecordCapture {
         }
     }
 
-    private static void append(ExchangeRecord r, ByteBuf data, int cap) {
-        int have = r.responseBody == null ? 0 : r.responseBody.length;
+    /** Grows the copy by doubling: a stream of small chunks must not cost a copy of the whole body per chunk. */
+    static void append(ExchangeRecord r, ByteBuf data, int cap) {
+        int have = r.responseLength;
         int room = cap - have;
         if (room <= 0) {
             r.responseTruncated |= data.isReadable();
             return;
         }
         int n = Math.min(room, data.readableBytes());
-        byte[] next = r.responseBody == null ? new byte[n] : Arrays.copyOf(r.responseBody, have + n);
-        data.getBytes(data.readerIndex(), next, have, n);
-        r.responseBody = next;
+        int capacity = r.responseBody == null ? 0 : r.responseBody.length;
+        if (capacity < have + n) {
+            int size = (int) Math.min(cap, Math.max(have + n, Math.max(256L, 2L * capacity)));
+            r.responseBody = r.responseBody == null ? new byte[size] : Arrays.copyOf(r.responseBody, size);
+        }
+        data.getBytes(data.readerIndex(), r.responseBody, have, n);
+        r.responseLength = have + n;
         r.responseTruncated |= n < data.readableBytes();
     }
 
     /** The exchange is over (answered, or the client left): the record goes to the writer. */
     void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft) {
         r.totalNanos = System.nanoTime() - exchange.startNanos();
+        if (r.responseBody != null && r.responseBody.length != r.responseLength) {
+            r.responseBody = Arrays.copyOf(r.responseBody, r.responseLength);
+        }
         if (exchange.keyHash() != null) {
             r.apiKeyHash = exchange.keyHash().hex();
         }

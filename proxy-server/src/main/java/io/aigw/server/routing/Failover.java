@@ -73,6 +73,8 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
     private KeyPool currentPool;
     private KeyPool.Key currentKey;
     private boolean sameDeploymentAgain;
+    /** Attempts on the current deployment with another key, this round: at most one per other key. */
+    private int keySwitches;
     private boolean outcomeRecorded;
     private boolean latencyRecorded;
     private ApiError lastError;
@@ -121,8 +123,14 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         }
         long now = routing.clock().nanoTime();
         while (sameDeploymentAgain || next < candidates.size()) {
-            DeploymentState state = sameDeploymentAgain ? current : candidates.get(next++);
-            sameDeploymentAgain = false;
+            DeploymentState state;
+            if (sameDeploymentAgain) {
+                state = current;
+                sameDeploymentAgain = false;
+            } else {
+                state = candidates.get(next++);
+                keySwitches = 0;
+            }
             if (gated && !state.breaker().tryAcquire(now)) {
                 continue;
             }
@@ -245,7 +253,10 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         finishKey();
         lastError = error;
         lastRetryAfterNanos = retryAfterNanos;
-        if (keyFault && currentPool.anyUsable(now)) {
+        // A short Retry-After must not let two keys take turns until the deadline: each other key
+        // gets one try per round, and further rounds are the route's retries.
+        if (keyFault && keySwitches < currentPool.size() - 1 && currentPool.anyUsable(now)) {
+            keySwitches++;
             sameDeploymentAgain = true; // the deployment is fine: the same one with another key
         } else if (!gated && (upstreamStatus == 401 || upstreamStatus == 403 || !waitThenRetry())) {
             return false; // a model with one deployment answers with that deployment's own error

@@ -84,8 +84,13 @@ final class StreamRelay {
         return tap;
     }
 
-    void end() {
+    /** Upstream is over: the translator emits what ends the client's stream, reading any last unterminated event. */
+    void upstreamEnded() {
         tap.onEnd(client.alloc(), out);
+    }
+
+    /** Writes what {@link #upstreamEnded} left and ends the client's stream. */
+    void end() {
         writeOut();
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }

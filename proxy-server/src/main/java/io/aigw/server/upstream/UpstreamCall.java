@@ -256,6 +256,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         if (content instanceof LastHttpContent) {
             upstreamComplete = true;
+            if (state == State.STREAMING) {
+                relay.upstreamEnded(); // before usage is read: a last event without its terminator may hold it
+            }
             ExchangeRecord record = exchange.record();
             if (record != null) {
                 record.providerNanos = System.nanoTime() - startNanos;
@@ -372,8 +375,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
             // The operator sees what the client cannot: the underlying cause (which never holds a key).
             log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(),
                     error.code(), error.message(), cause == null ? "" : " cause: " + cause);
-            exchange.failed(error);
             if (relay != null && relay.headersSent()) {
+                // Only here is the client told in a way its 200 status does not show; an error answer
+                // names itself in the row, and a failed-over attempt was never the client's business.
+                exchange.failed(error);
                 ExchangeRecord record = exchange.record();
                 if (record != null) {
                     record(record, relay.translator().usage(), relay.translator().finishReason());
