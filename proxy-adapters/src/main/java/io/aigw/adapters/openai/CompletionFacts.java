@@ -15,6 +15,50 @@ import java.io.IOException;
 public record CompletionFacts(Usage usage, String finishReason) {
     public static final CompletionFacts NONE = new CompletionFacts(Usage.NONE, null);
 
+    /** Bodies up to this size are parsed whole; past it only the tail is read (see {@link #ofAnswer}). */
+    static final int WHOLE_PARSE_LIMIT = 256 * 1024;
+    private static final int TAIL = 4096;
+    private static final byte[] USAGE = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * The facts of an answer, cheaply enough for an event loop: a body up to 256 KB is parsed whole;
+     * a bigger one (embeddings) only from a {@code "usage"} key in its last 4 KB, where OpenAI-shaped
+     * answers put it, so a megabyte of vectors is never walked.
+     */
+    public static CompletionFacts ofAnswer(ByteBuf body) {
+        if (body.readableBytes() <= WHOLE_PARSE_LIMIT) {
+            return of(body);
+        }
+        int end = body.writerIndex();
+        int from = Math.max(body.readerIndex(), end - TAIL);
+        for (int i = end - USAGE.length; i >= from; i--) {
+            if (matchesAt(body, i)) {
+                int colon = body.indexOf(i + USAGE.length, end, (byte) ':');
+                if (colon < 0) {
+                    return NONE;
+                }
+                try (JsonParser p = parser(body.slice(colon + 1, end - colon - 1))) {
+                    if (p.nextToken() != JsonToken.START_OBJECT) {
+                        return NONE;
+                    }
+                    return new CompletionFacts(CompletionReader.readUsageObject(p), null);
+                } catch (IOException e) {
+                    return NONE;
+                }
+            }
+        }
+        return NONE;
+    }
+
+    private static boolean matchesAt(ByteBuf body, int at) {
+        for (int j = 0; j < USAGE.length; j++) {
+            if (body.getByte(at + j) != USAGE[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Reads {@code body} without moving its indices; {@link #NONE} when it is not a JSON object. */
     public static CompletionFacts of(ByteBuf body) {
         CompletionReader reader = new CompletionReader();

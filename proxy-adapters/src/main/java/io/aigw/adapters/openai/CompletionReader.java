@@ -83,6 +83,11 @@ final class CompletionReader {
         }
     }
 
+    /** The usage object the parser has just entered (its START_OBJECT read). */
+    static Usage readUsageObject(JsonParser p) throws IOException {
+        return readUsage(p);
+    }
+
     private static Usage readUsage(JsonParser p) throws IOException {
         long prompt = -1, completion = -1, total = -1, cached = -1;
         while (p.nextToken() == FIELD_NAME) {

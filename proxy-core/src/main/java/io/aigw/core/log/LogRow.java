@@ -14,10 +14,11 @@ import java.util.UUID;
  *     truncated), or null when bodies are not captured
  * @param responseBody JSON text, or null; for a stream, the assembled message
  *     {@code {"content":..., "tool_calls":[...], "finish_reason":...}}
- * @param totalLatencyMs from the first request byte to the last response byte written
- * @param providerLatencyMs from the first upstream attempt to the provider's last byte, or null
- * @param ttftMs time to first token: for a stream, to the first content chunk sent to the client;
- *     otherwise to the provider's response head; null when no provider answered
+ * @param totalLatencyMs from the complete request to the last response byte written
+ * @param providerLatencyMs the answering attempt, from its start (connection acquired or made) to
+ *     the provider's last byte; null when no provider answered
+ * @param ttftMs to the first body byte written to the client: a stream's first chunk, else the
+ *     whole answer (our own error answers included)
  */
 public record LogRow(
         UUID logId,

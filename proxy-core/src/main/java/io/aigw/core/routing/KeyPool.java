@@ -128,6 +128,16 @@ public final class KeyPool {
         return false;
     }
 
+    /** Whether a key other than {@code key} is usable now. */
+    public boolean anyUsableExcept(Key key, long nowNanos) {
+        for (Key k : keys) {
+            if (k != key && k.isUsable(nowNanos)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A request is about to use {@code key} (least_used counts these). */
     public void onStart(Key key) {
         own(key).inFlight.incrementAndGet();

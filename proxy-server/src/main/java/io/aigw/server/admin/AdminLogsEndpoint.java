@@ -48,8 +48,16 @@ public final class AdminLogsEndpoint implements Endpoint {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
-        Map<String, List<String>> params = new QueryStringDecoder(request.uri()).parameters();
+        String uri = request.uri();
         request.release();
+        Map<String, List<String>> params;
+        try {
+            params = new QueryStringDecoder(uri).parameters();
+        } catch (IllegalArgumentException e) {
+            Responses.sendError(ctx, ApiError.badRequest("invalid_url", null,
+                    "The query string is not validly percent-encoded."));
+            return;
+        }
         LogStore store = requestLog.readableStore();
         if (store == null) {
             Responses.sendError(ctx, new ApiError(404, ApiError.INVALID_REQUEST, "request_log_unavailable", null,

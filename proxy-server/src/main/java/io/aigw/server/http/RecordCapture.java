@@ -86,7 +86,9 @@ final class RecordCapture {
                 r.ttftNanos = System.nanoTime() - startNanos;
             }
             boolean error = r.statusCode >= 400;
-            int cap = bodies == Bodies.FULL ? maxBody : error ? ERROR_BYTES : 0;
+            // An admin answer (a page of earlier rows, say) is not worth a row's body; its error still is.
+            boolean keepBody = bodies == Bodies.FULL && !r.endpoint.startsWith("/admin/");
+            int cap = keepBody ? maxBody : error ? ERROR_BYTES : 0;
             if (cap > 0) {
                 append(r, content.content(), cap);
             }
@@ -130,7 +132,7 @@ final class RecordCapture {
         if (r.statusCode >= 400 && r.error == null && r.responseBody != null) {
             r.error = CompletionFacts.errorSummary(Unpooled.wrappedBuffer(r.responseBody));
         }
-        if (bodies != Bodies.FULL) {
+        if (bodies != Bodies.FULL || r.endpoint.startsWith("/admin/")) {
             r.responseBody = null; // only kept this far to name the error
             r.responseTruncated = false;
         }

@@ -169,8 +169,17 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                 if (gated) {
                     state.breaker().release();
                 }
-                end();
-                Responses.sendError(ctx, clientError.error());
+                giveUp(clientError.error());
+                return;
+            } catch (RuntimeException bug) {
+                // A translator bug: answer now, and give back the probe slot, or the deployment is never probed again.
+                if (gated) {
+                    state.breaker().release();
+                }
+                log.error("request {}: preparing the call to provider {} failed", exchange.requestId(),
+                        deployment.provider(), bug);
+                giveUp(new ApiError(500, ApiError.API_ERROR, "internal_error", null, "The proxy failed to prepare "
+                        + "the call to provider '" + deployment.provider() + "' (request id " + exchange.requestId() + ")."));
                 return;
             }
             attempts++;
@@ -275,10 +284,17 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
      */
     private boolean judge(int status, long retryAfterNanos, long now) {
         if (currentKey != null && (status == 401 || status == 403)) {
+            releaseBreaker();
+            if (!currentPool.anyUsableExcept(currentKey, now)) {
+                // Taking out the last usable key would turn one provider answer into 503s until an
+                // operator reset; kept, the provider's own 401/403 goes back and tells the story.
+                log.warn("provider {} rejected key {} with HTTP {}; kept in rotation: no other key is usable",
+                        currentPool.provider(), currentKey.hash(), status);
+                return false;
+            }
             currentPool.remove(currentKey, "HTTP " + status);
             log.warn("provider {} rejected key {} with HTTP {}: taken out of rotation until reset",
                     currentPool.provider(), currentKey.hash(), status);
-            releaseBreaker();
             return true;
         }
         if (currentKey != null && status == 429 && currentPool.size() > 1) {

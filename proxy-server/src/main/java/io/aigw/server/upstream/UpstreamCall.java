@@ -272,7 +272,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
                 if (record != null && response.status().code() < 400) {
-                    CompletionFacts facts = CompletionFacts.of(response.content());
+                    CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
                     record(record, facts.usage(), facts.finishReason());
                 }
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
