@@ -2,11 +2,16 @@
 # Benchmarks aigw against its limits, side by side in one run (see bench/README.md):
 #   (a) the mock provider directly, (b) nginx as a plain pass-through proxy, (c) aigw.
 # Prints a Markdown table with ratios and stops everything it started.
-#   scripts/bench.sh            full run (about 12 minutes)
-#   scripts/bench.sh --quick    shorter phases and 1,000 held streams (about 4 minutes)
+#   scripts/bench.sh            full run (about 16 minutes)
+#   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5).
+# AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
+# AIGW_BENCH_LOG_ROUNDS (interleaved rounds of the request-log scenario, default 5),
+# AIGW_BENCH_LOG_ROWS (rows the writer-throughput runs push, default 200,000; 50,000 with --quick),
+# AIGW_BENCH_PG_HOST, AIGW_BENCH_PG_PORT, AIGW_BENCH_PG_DB, AIGW_BENCH_PG_USER (the PostgreSQL of the
+# request-log scenario: default 127.0.0.1, 5432, postgres, postgres, no password; each run creates a
+# schema of its own there and drops it at the end; an unreachable server skips the scenario).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,18 +24,22 @@ if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
 work="$(mktemp -d /tmp/aigw-bench.XXXXXX)"
 results="$work/results.jsonl"
 pids=()
+pg_schemas=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for s in "${pg_schemas[@]}"; do pg_sql "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 
 log() { echo "bench: $*" >&2; }
+pg_sql() { psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -d "$pg_db" -X -q -tA -v ON_ERROR_STOP=1 -c "$1"; }
 
 # ---- tools -------------------------------------------------------------------------------------
 need=()
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
+command -v psql >/dev/null || need+=(postgresql-client)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]} (Debian packages)"
   apt-get update -qq >/dev/null
@@ -52,6 +61,11 @@ streams="${AIGW_BENCH_STREAMS:-$(( (fd_limit - 400) / 2 < 10000 ? (fd_limit - 40
 [ "$quick" = 1 ] && [ -z "${AIGW_BENCH_STREAMS:-}" ] && streams=1000
 io_threads="${AIGW_BENCH_IO_THREADS:-1}"
 route_rounds="${AIGW_BENCH_ROUTE_ROUNDS:-5}"
+log_rounds="${AIGW_BENCH_LOG_ROUNDS:-5}"
+log_rows="${AIGW_BENCH_LOG_ROWS:-$([ "$quick" = 1 ] && echo 50000 || echo 200000)}"
+pg_host="${AIGW_BENCH_PG_HOST:-127.0.0.1}"; pg_port="${AIGW_BENCH_PG_PORT:-5432}"
+pg_db="${AIGW_BENCH_PG_DB:-postgres}"; pg_user="${AIGW_BENCH_PG_USER:-postgres}"
+pg_schema="aigw_bench_$(date +%s)_$$"
 key="sk-bench-$(date +%s)"
 
 # ---- the three targets -------------------------------------------------------------------------
@@ -98,6 +112,8 @@ server: {host: 127.0.0.1, port: $proxy_port, io_threads: $io_threads}
 upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
 auth: {api_keys: ["$key"]}
 data_dir: $work/data
+# Off here: the request-log scenario below measures its cost against an identical aigw with it off.
+request_log: {store: off}
 providers:
   mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
   # Three provider entries (three connection pools) on the same mock, for the weighted route.
@@ -154,10 +170,13 @@ def ms(v, unit):
 m = re.search(r"Requests/sec:\s+([\d.]+)", out)
 pct = {p: ms(v, u) for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+total = re.search(r"(\d+) requests in ", out)
 errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
 e = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errs.groups())) if errs else 0)
 print(json.dumps({"scenario": sys.argv[1], "target": sys.argv[2], "rps": float(m.group(1)) if m else None,
-                  "p50_ms": pct.get("50"), "p90_ms": pct.get("90"), "p99_ms": pct.get("99"), "errors": e}))
+                  "p50_ms": pct.get("50"), "p90_ms": pct.get("90"), "p99_ms": pct.get("99"), "errors": e,
+                  "requests": int(total.group(1)) if total else None,
+                  "answered_2xx": (int(total.group(1)) - (int(non2xx.group(1)) if non2xx else 0)) if total else None}))
 PY
 
 # wrk closed loop: requests/s and latency percentiles, as one JSON line.
@@ -201,6 +220,79 @@ split = {p: after.get(f"mock;dep={d}", 0) - before.get(f"mock;dep={d}", 0) for p
 print(json.dumps({"scenario": "route-split", "target": "aigw", "split": split}))
 PY
 )"
+
+# ---- request log: throughput with logging off against PostgreSQL with full bodies -------------
+# Two more aigw processes, identical to the one above but for `request_log:` (off / postgres, full
+# bodies, in a fresh schema), warmed alike and loaded in interleaved rounds with the same wrk
+# settings as the max-throughput scenario. Then the pg one is stopped (its writer drains and logs its
+# counters) and the rows are counted; then the writer alone, on PostgreSQL, SQLite and no store.
+if pg_sql "CREATE SCHEMA ${pg_schema}_proxy; CREATE SCHEMA ${pg_schema}_writer" 2>"$work/pg.err"; then
+  pg_schemas+=("${pg_schema}_proxy" "${pg_schema}_writer")
+  pg_jdbc="jdbc:postgresql://$pg_host:$pg_port/$pg_db"
+  declare -A log_jvm
+  for v in off pg; do
+    port="$(free_port)"
+    base[aigw-log$v]="http://127.0.0.1:$port"
+    if [ "$v" = off ]; then
+      rl="request_log: {store: off}"
+    else
+      rl="request_log: {store: postgres, bodies: full, spill_dir: $work/data-log$v/spill,
+  postgres: {url: \"$pg_jdbc?currentSchema=${pg_schema}_proxy\", user: $pg_user}}"
+    fi
+    cat >"$work/proxy-log$v.yaml" <<YAML
+server: {host: 127.0.0.1, port: $port, io_threads: $io_threads}
+upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
+auth: {api_keys: ["$key"]}
+data_dir: $work/data-log$v
+$rl
+providers:
+  mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+models:
+  "mock": {providers: {mock: {}}}
+YAML
+    JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-log$v.yaml" >"$work/proxy-log$v.log" 2>&1 &
+    pids+=($!)
+    log_jvm[$v]=$!
+    wait_http "${base[aigw-log$v]}/health"
+  done
+  for v in off pg; do
+    log "request log: warming aigw-log$v up (JIT)"
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s --latency -s "$work/post.lua" \
+      "${base[aigw-log$v]}/v1/chat/completions" 2>&1 | python3 "$work/parse_wrk.py" log-warm "aigw-log$v" >>"$results"
+  done
+  for r in $(seq 1 "$log_rounds"); do
+    for v in off pg; do
+      log "request log, round $r/$log_rounds: $v"
+      record "$(wrk_run "log-$v" "aigw-log$v" "$work/small.json" 64 "$dur")"
+    done
+  done
+  # A graceful stop: the writer drains its queue (and any spill) and logs its counters.
+  for v in pg off; do
+    kill -TERM "${log_jvm[$v]}" 2>/dev/null || true
+    wait "${log_jvm[$v]}" 2>/dev/null || true
+  done
+  stop_line="$(grep -o 'request log: stopped (.*)' "$work/proxy-logpg.log" | tail -1 || true)"
+  rows="$(pg_sql "SELECT count(*) || ' ' || count(DISTINCT log_id) || ' ' || count(*) FILTER (WHERE status_code = 200)
+                  || ' ' || count(*) FILTER (WHERE status_code <> 200) FROM ${pg_schema}_proxy.request_logs" 2>>"$work/pg.err" || echo "")"
+  record "$(python3 - "$stop_line" "$rows" <<'PY'
+import json, re, sys
+stats = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", sys.argv[1])}
+parts = sys.argv[2].split()
+rows = dict(zip(("rows", "distinct_log_ids", "rows_200", "rows_other"), map(int, parts))) if len(parts) == 4 else {}
+print(json.dumps({"scenario": "log-rows", "target": "aigw-logpg", "writer": stats, **rows}))
+PY
+)"
+  for store in postgres sqlite discard; do
+    log "request log: writer throughput, $store store, $log_rows rows"
+    "$java_bin" -Xms512m -Xmx2g "-Dlogback.configurationFile=$root/conf/logback.xml" -cp "$cp" \
+      io.aigw.bench.log.WriterThroughput --store "$store" --rows "$log_rows" --warmup-rows $((log_rows / 10)) \
+      --url "$pg_jdbc?currentSchema=${pg_schema}_writer" --user "$pg_user" 2>>"$work/writer.log" \
+      | python3 -c "import json,sys; d=json.loads([l for l in sys.stdin if l.startswith('{')][-1]); d.update(scenario='writer', target=d['store']); print(json.dumps(d))" \
+      >>"$results" || log "writer throughput on $store failed (see $work/writer.log)"
+  done
+else
+  log "request log scenario skipped: PostgreSQL at $pg_host:$pg_port/$pg_db not usable ($(head -1 "$work/pg.err"))"
+fi
 
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
@@ -327,5 +419,50 @@ if single and weighted:
         ok = all(abs(s - e) <= 1.0 for s, e in zip(shares, (50, 30, 20)))
         print(f"| split mock-a / mock-b / mock-c, counted by the mock (expected 50 / 30 / 20 %) | | "
               f"{' / '.join(f'{s:.1f}' for s in shares)} % of {f(total)} requests | within 1 point: {'yes' if ok else '**no**'} |")
+# Request log: PostgreSQL store with full bodies against off (aigw only), from interleaved rounds.
+log_off = [r for r in rows if r["scenario"] == "log-off"]
+log_pg = [r for r in rows if r["scenario"] == "log-pg"]
+if log_off and log_pg:
+    o_rps, p_rps = med(log_off, "rps"), med(log_pg, "rps")
+    met = "–" if not o_rps or not p_rps else ("yes" if p_rps / o_rps >= 0.85 else "**no**")
+    print(f"\n#### Request log: PostgreSQL, full bodies, against off (aigw, wrk -c64, {len(log_off)} interleaved rounds of {dur} s each)\n")
+    print("| metric | `request_log: {store: off}` | `{store: postgres, bodies: full}` | pg / off |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.85, logging costs under 15%) | {f(o_rps)} | {f(p_rps)} | {ratio(p_rps, o_rps)} (met: {met}) |")
+    paired = median([p["rps"] / o["rps"] for o, p in zip(log_off, log_pg) if o.get("rps") and p.get("rps")])
+    print(f"| requests/s per round (off, pg, off, pg, ...) | {' · '.join(f(r['rps']) for r in log_off)} | {' · '.join(f(r['rps']) for r in log_pg)} | "
+          f"{' · '.join(ratio(p['rps'], o['rps']) for o, p in zip(log_off, log_pg))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(log_off, p), 3)} | {f(med(log_pg, p), 3)} | |")
+    print(f"| errors | {f(sum(r['errors'] for r in log_off))} | {f(sum(r['errors'] for r in log_pg))} | |")
+    pg_runs = [r for r in rows if r["target"] == "aigw-logpg" and r["scenario"] in ("log-warm", "log-pg")]
+    answered = sum(r.get("answered_2xx") or 0 for r in pg_runs)
+    lr = R.get(("log-rows", "aigw-logpg"), {})
+    w = lr.get("writer", {})
+    n = lr.get("rows")
+    if n is not None:
+        stored = w.get("written", 0) + w.get("replayed", 0)
+        slack = 64 * len(pg_runs)
+        ok = n == stored and w.get("dropped", 1) == 0 and lr.get("distinct_log_ids") == n and 0 <= n - answered <= slack
+        print(f"| rows in PostgreSQL after a graceful stop | | {f(n)} ({f(lr.get('rows_200'))} with status 200, "
+              f"{f(lr.get('rows_other'))} other; {f(lr.get('distinct_log_ids'))} distinct log ids) | |")
+        print(f"| requests aigw answered with logging on (wrk's count, 2xx, warm-up included) | | {f(answered)} | "
+              f"rows − answered = {f(n - answered)}: requests in flight when a wrk run stopped (at most 64 × {len(pg_runs)} runs) |")
+        print(f"| the writer's counters at stop | | queued {f(w.get('queued'))}, written {f(w.get('written'))}, spilled {f(w.get('spilled'))}, "
+              f"replayed {f(w.get('replayed'))}, dropped {f(w.get('dropped'))} | rows = written + replayed, none dropped: "
+              f"{'yes' if ok else '**no**'} |")
+    else:
+        print("| rows in PostgreSQL after a graceful stop | | – (no count; see pg.err) | |")
+writer = [r for r in rows if r["scenario"] == "writer"]
+if writer:
+    wr = writer[0]
+    print(f"\n#### Request-log writer on its own ({f(wr['rows'])} rows after {f(wr['rows'] // 10)} of warm-up; a third streamed: "
+          f"{wr['request_bytes']} B request, {wr['response_bytes']} B response or {wr['sse_bytes']} B of SSE in 32 data events; "
+          f"batches of {wr['batch_size']}, every built-in redaction rule)\n")
+    print("| store | rows/s (first offer to last row written) | seconds | batches | spilled / dropped |")
+    print("|---|---:|---:|---:|---:|")
+    names = {"postgres": "PostgreSQL (same machine)", "sqlite": "SQLite (WAL, synchronous=NORMAL)", "discard": "none: queue and rendering only"}
+    for r in writer:
+        print(f"| {names.get(r['store'], r['store'])} | {f(r['rows_per_s'])} | {r['seconds']:.2f} | {f(r['batches'])} | {f(r['spilled'])} / {f(r['dropped'])} |")
 PY
 log "raw results: $results (logs in $work)"
