@@ -37,9 +37,18 @@ public final class KeyHash {
         return MessageDigest.isEqual(digest, other.digest);
     }
 
+    /** Formatted once: the request log asks for it on every exchange. */
     public String hex() {
-        return HEX.formatHex(digest);
+        String h = hex;
+        if (h == null) {
+            h = HEX.formatHex(digest);
+            hex = h;
+        }
+        return h;
     }
+
+    /** A benign race: two threads may both format it, to the same string. */
+    private String hex;
 
     @Override
     public boolean equals(Object o) {

@@ -4,11 +4,12 @@ import io.aigw.core.config.RequestLogConfig;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * The asynchronous, batched request-log writer.
  *
  * <p>Event loops {@link #offer} records into a bounded lock-free queue and never wait: a full queue
- * counts the record as dropped (it means even the spill file cannot keep up). One writer thread
- * takes batches by count or age, renders them (redaction, bodies) and inserts them. While the
- * database is unreachable, or slower than the traffic (the queue more than half full), batches are
- * appended to the spill file instead, which is fast; a probe thread notices when the database is
- * back, and the writer replays the spill between live batches. Rows carry their own id and the
+ * counts the record as dropped (the writer could not even render fast enough to spill). The writer
+ * thread takes batches by count or age and renders them (redaction, bodies); the inserter thread
+ * writes them to the store. The writer never waits on the database: while the store is down, or
+ * the inserter is a few batches behind (the database slower than the traffic, or hung), batches go
+ * to the spill file instead, which is fast. A probe thread notices when the store is back, and the
+ * inserter replays the spill whenever no live batch is waiting. Rows carry their own id and the
  * stores skip ids they already have, so a replay after a crash never duplicates.
  *
  * <p>{@link #close} stops taking records, writes what is queued, replays what is spilled while the
@@ -38,6 +40,7 @@ public final class RequestLogWriter implements RequestLog {
     private static final Logger log = LoggerFactory.getLogger(RequestLogWriter.class);
     private static final long PROBE_INTERVAL_MS = 1_000;
     private static final int RETENTION_BATCH = 5_000;
+    private static final int INSERT_BACKLOG = 4;
     /** SQLite's primary result codes (SQLiteException reports them as its error code). */
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
@@ -50,6 +53,14 @@ public final class RequestLogWriter implements RequestLog {
     private final long flushNanos;
     private final SpillFile spill;
     private final Thread writer;
+    private final Thread inserter;
+    /** Rendered batches waiting for the inserter; full means the store is behind. */
+    private final BlockingQueue<List<LogRow>> backlog = new ArrayBlockingQueue<>(INSERT_BACKLOG);
+    /** The batch the inserter is writing, for a stop that cannot wait for it. */
+    private volatile List<LogRow> inFlight;
+    private volatile boolean rendering = true;
+    private volatile boolean abandoned;
+    private volatile long closeDeadline;
     private final ScheduledExecutorService background;
     private final AtomicBoolean storeUp = new AtomicBoolean();
     private volatile boolean migrated;
@@ -66,6 +77,8 @@ public final class RequestLogWriter implements RequestLog {
         this.spill = new SpillFile(config.spillDir());
         this.writer = new Thread(this::run, "aigw-log-writer");
         this.writer.setDaemon(true);
+        this.inserter = new Thread(this::insertLoop, "aigw-log-inserter");
+        this.inserter.setDaemon(true);
         this.background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "aigw-log-probe");
             t.setDaemon(true);
@@ -77,6 +90,7 @@ public final class RequestLogWriter implements RequestLog {
     public RequestLogWriter start() {
         probe();
         writer.start();
+        inserter.start();
         background.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         if (!config.retention().isZero()) {
             background.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
@@ -121,6 +135,7 @@ public final class RequestLogWriter implements RequestLog {
         return storeUp.get();
     }
 
+    /** The writer thread: batches by count or age, renders, and hands each batch on or spills it. */
     private void run() {
         List<ExchangeRecord> batch = new ArrayList<>(batchSize);
         long firstSeen = 0;
@@ -135,23 +150,20 @@ public final class RequestLogWriter implements RequestLog {
             boolean due = batch.size() >= batchSize || (!batch.isEmpty() && (!running
                     || System.nanoTime() - firstSeen >= flushNanos));
             if (due) {
-                write(batch);
-                batch.clear();
-                continue;
-            }
-            // Between live batches, not only when the queue is found empty: under steady traffic it
-            // never is, and the spill would wait for a lull or for the stop.
-            if (replayOne()) {
+                route(render(batch));
+                batch = new ArrayList<>(batchSize);
                 continue;
             }
             LockSupport.parkNanos(this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
         }
         if (!batch.isEmpty()) {
-            write(batch);
+            route(render(batch));
         }
+        rendering = false;
+        LockSupport.unpark(inserter);
     }
 
-    private void write(List<ExchangeRecord> records) {
+    private List<LogRow> render(List<ExchangeRecord> records) {
         List<LogRow> rows = new ArrayList<>(records.size());
         for (ExchangeRecord r : records) {
             try {
@@ -162,16 +174,61 @@ public final class RequestLogWriter implements RequestLog {
                 rows.add(RowFallback.metadataOnly(r));
             }
         }
-        boolean behind = queue.size() > config.queueCapacity() / 2;
-        if (storeUp.get() && !behind) {
-            try {
-                insert(rows, stats.written);
-                return;
-            } catch (SQLException | RuntimeException e) {
-                storeDown(e);
-            }
+        return rows;
+    }
+
+    /**
+     * To the inserter, unless the store is down or the inserter is {@value #INSERT_BACKLOG} batches
+     * behind (the store is slower than the traffic, or hung): then to the spill, which is fast, so
+     * the queue keeps draining whatever the database does.
+     */
+    private void route(List<LogRow> rows) {
+        if (storeUp.get() && backlog.offer(rows)) {
+            return;
         }
         spill(rows, true);
+    }
+
+    /** The inserter thread: live batches first; the spill is replayed whenever none is waiting. */
+    private void insertLoop() {
+        while (!abandoned) {
+            List<LogRow> rows;
+            try {
+                rows = backlog.poll(flushNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (rows != null) {
+                insertLive(rows);
+                continue;
+            }
+            boolean closing = !running && !rendering;
+            if (closing && (System.nanoTime() - closeDeadline >= 0 || !storeUp.get())) {
+                return;
+            }
+            if (!replayOne() && closing) {
+                return; // everything is written and nothing is left to replay
+            }
+        }
+    }
+
+    private void insertLive(List<LogRow> rows) {
+        inFlight = rows;
+        try {
+            insert(rows, stats.written);
+        } catch (SQLException | RuntimeException e) {
+            if (abandoned) {
+                return; // close() has spilled this batch already
+            }
+            storeDown(e);
+            spill(rows, true);
+            // What waits behind it would only fail the same way, a connection timeout each.
+            for (List<LogRow> waiting; (waiting = backlog.poll()) != null; ) {
+                spill(waiting, true);
+            }
+        } finally {
+            inFlight = null;
+        }
     }
 
     /**
@@ -182,8 +239,10 @@ public final class RequestLogWriter implements RequestLog {
     private void insert(List<LogRow> rows, java.util.concurrent.atomic.LongAdder counter) throws SQLException {
         try {
             store.insert(rows);
-            counter.add(rows.size());
-            stats.batches.increment();
+            if (!abandoned) { // else close() counted these as spilled: they are in the spill file too
+                counter.add(rows.size());
+                stats.batches.increment();
+            }
             return;
         } catch (SQLException e) {
             if (isConnectionFailure(e) || rows.size() == 1 && !store.ping()) {
@@ -312,7 +371,6 @@ public final class RequestLogWriter implements RequestLog {
             }
             storeUp.set(true);
             log.info("request log: the {} store is reachable", config.store().name().toLowerCase());
-            LockSupport.unpark(writer);
         } catch (SQLException | RuntimeException e) {
             log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), brief(e));
         }
@@ -345,20 +403,35 @@ public final class RequestLogWriter implements RequestLog {
 
     /**
      * Stops taking records, then writes what is queued and replays the spill while the store
-     * answers, for at most the drain timeout. What is left stays spilled for the next start.
+     * answers, for at most the drain timeout. If the store holds the inserter past it, the batches
+     * it has not confirmed are spilled (a row that did make it is skipped at replay), so every
+     * record is written, spilled, or counted as dropped when this returns. What is spilled is
+     * replayed at the next start.
      */
     @Override
     public void close() {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        closeDeadline = deadline;
         running = false;
         LockSupport.unpark(writer);
-        boolean stopped = join(deadline);
-        // Once the writer has stopped, replaying here is single-threaded again.
-        probe();
-        while (stopped && System.nanoTime() - deadline < 0 && storeUp.get()) {
-            if (!replayOne()) {
-                break;
+        if (!join(writer, deadline)) {
+            long lost = queue.size();
+            stats.dropped.add(lost);
+            log.warn("request log: {} record(s) still queued after {} ms are lost", lost, config.drainTimeout().toMillis());
+        }
+        probe(); // a store that came back during the drain still gets the spill
+        boolean inserterDone = join(inserter, deadline);
+        if (!inserterDone) {
+            abandoned = true;
+            List<LogRow> held = inFlight;
+            if (held != null) {
+                spill(held, true);
             }
+            for (List<LogRow> waiting; (waiting = backlog.poll()) != null; ) {
+                spill(waiting, true);
+            }
+            log.warn("request log: the {} store did not finish within {} ms; its unconfirmed rows are spilled for the next start",
+                    config.store().name().toLowerCase(), config.drainTimeout().toMillis());
         }
         background.shutdownNow();
         try {
@@ -366,22 +439,18 @@ public final class RequestLogWriter implements RequestLog {
         } catch (IOException e) {
             log.warn("request log: closing the spill file failed: {}", e.toString());
         }
-        store.close();
+        if (inserterDone) {
+            store.close(); // else the stuck inserter still uses it; the process is ending anyway
+        }
         log.info("request log: stopped ({})", stats);
     }
 
-    private boolean join(long deadline) {
+    private static boolean join(Thread t, long deadline) {
         try {
-            long left = deadline - System.nanoTime();
-            writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (writer.isAlive()) {
-            log.warn("request log: {} record(s) still queued after {} are lost", queue.size(),
-                    Duration.ofNanos(config.drainTimeout().toNanos()));
-            return false;
-        }
-        return true;
+        return !t.isAlive();
     }
 }

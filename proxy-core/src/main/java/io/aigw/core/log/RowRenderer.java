@@ -43,7 +43,7 @@ public final class RowRenderer {
 
     /** The row with a new random log id. */
     public LogRow render(ExchangeRecord r) {
-        return render(r, UUID.randomUUID());
+        return render(r, TimeOrderedIds.next(r.tsEpochMillis));
     }
 
     public LogRow render(ExchangeRecord r, UUID logId) {

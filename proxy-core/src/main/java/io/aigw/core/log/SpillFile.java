@@ -16,8 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rows waiting for the database, as append-only JSON-lines segments in one directory. Only the
- * writer thread uses it. Rows are redacted before they get here, so the disk never holds what the
+ * Rows waiting for the database, as append-only JSON-lines segments in one directory. The writer
+ * and the inserter both append (and a stop may), so every method holds the file's lock; only the
+ * inserter reads. Rows are redacted before they get here, so the disk never holds what the
  * database would not.
  *
  * <p>Appends go to the open segment; {@link #nextBatch} first closes it, then reads the oldest
@@ -43,7 +44,7 @@ final class SpillFile implements AutoCloseable {
     }
 
     /** Appends and flushes to the OS (a process crash loses nothing; a machine crash may lose the tail). */
-    void append(List<LogRow> rows) throws IOException {
+    synchronized void append(List<LogRow> rows) throws IOException {
         if (out == null) {
             Files.createDirectories(dir);
             // Names sort by creation: time, then a sequence for segments made within one millisecond.
@@ -59,7 +60,7 @@ final class SpillFile implements AutoCloseable {
     }
 
     /** True when rows are waiting (in the open segment or older ones). */
-    boolean hasRows() throws IOException {
+    synchronized boolean hasRows() throws IOException {
         return in != null || out != null || !segments().isEmpty();
     }
 
@@ -67,7 +68,7 @@ final class SpillFile implements AutoCloseable {
      * Up to {@code max} spilled rows, oldest first; empty when there are none. A line that does not
      * parse (a torn write at a crash) is skipped and counted in {@code corrupt}.
      */
-    List<LogRow> nextBatch(int max, long[] corrupt) throws IOException {
+    synchronized List<LogRow> nextBatch(int max, long[] corrupt) throws IOException {
         List<LogRow> rows = new ArrayList<>(Math.min(max, 1024));
         while (rows.size() < max) {
             if (in == null && !openOldest()) {
@@ -130,7 +131,7 @@ final class SpillFile implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         closeWriter();
         if (in != null) {
             in.close();

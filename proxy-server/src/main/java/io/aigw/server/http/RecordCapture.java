@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,10 @@ final class RecordCapture {
             "x-request-id", "openai-organization", "openai-project", "openai-beta", "x-stainless-lang",
             "x-stainless-package-version", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
             "x-stainless-runtime-version", "x-stainless-retry-count", "traceparent", "tracestate");
+    /** As AsciiStrings: a header map hashes and compares those without decoding. */
+    private static final AsciiString[] ALLOWED = HEADER_ALLOW_LIST.stream().map(AsciiString::cached)
+            .toArray(AsciiString[]::new);
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     private static final int ERROR_BYTES = 8 * 1024;
     static final int CLIENT_CLOSED = 499;
 
@@ -57,12 +62,12 @@ final class RecordCapture {
             r.clientIp = a.getAddress().getHostAddress();
         }
         HttpHeaders h = request.headers();
-        r.traceId = traceId(h.get("traceparent"));
+        r.traceId = traceId(h.get(TRACEPARENT));
         if (bodies != Bodies.OFF) {
-            for (String name : HEADER_ALLOW_LIST) {
+            for (AsciiString name : ALLOWED) {
                 String value = h.get(name);
                 if (value != null) {
-                    r.requestHeaders.add(name);
+                    r.requestHeaders.add(name.toString());
                     r.requestHeaders.add(value);
                 }
             }
