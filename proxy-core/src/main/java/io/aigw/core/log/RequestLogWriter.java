@@ -245,8 +245,8 @@ public final class RequestLogWriter implements RequestLog {
             }
             return;
         } catch (SQLException e) {
-            if (isConnectionFailure(e) || rows.size() == 1 && !store.ping()) {
-                throw e;
+            if (isConnectionFailure(e) || !isRowFault(e) || rows.size() == 1 && !store.ping()) {
+                throw e; // the store is failing (down, read-only, full): spill, do not drop
             }
             if (rows.size() == 1) {
                 stats.dropped.increment();
@@ -281,6 +281,23 @@ public final class RequestLogWriter implements RequestLog {
         }
         String state = t instanceof SQLException sql && sql.getSQLState() != null ? " [" + sql.getSQLState() + "]" : "";
         return t.getClass().getSimpleName() + state + ": " + message;
+    }
+
+    /**
+     * Whether the database refused the data rather than the write: PostgreSQL's classes 22 (data
+     * exception), 23 (integrity) and 42 (syntax or undefined object); SQLite's TOOBIG, CONSTRAINT
+     * and MISMATCH. Anything else (a read-only standby, a full disk, an operator's cancel) is the
+     * store failing, and its rows are spilled, not dropped.
+     */
+    static boolean isRowFault(SQLException e) {
+        SQLException first = e instanceof java.sql.BatchUpdateException && e.getNextException() != null
+                ? e.getNextException() : e;
+        if (first instanceof org.sqlite.SQLiteException lite) {
+            int code = lite.getErrorCode() & 0xFF;
+            return code == 18 || code == 19 || code == 20;
+        }
+        String state = first.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
     }
 
     /** SQLState class 08 (connection exception), or the driver's and the pool's transient failures. */

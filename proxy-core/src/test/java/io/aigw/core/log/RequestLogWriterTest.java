@@ -27,6 +27,7 @@ class RequestLogWriterTest {
     static final class FakeStore implements LogStore {
         final Map<String, Integer> stored = new HashMap<>();
         volatile boolean up = true;
+        volatile boolean readOnly;
         final AtomicInteger batches = new AtomicInteger();
 
         @Override
@@ -40,6 +41,9 @@ class RequestLogWriterTest {
         public synchronized void insert(List<LogRow> rows) throws SQLException {
             if (!up) {
                 throw new SQLException("connection refused");
+            }
+            if (readOnly) {
+                throw new SQLException("cannot execute INSERT in a read-only transaction", "25006");
             }
             for (LogRow r : rows) {
                 if (r.requestId().equals("poison")) {
@@ -217,6 +221,22 @@ class RequestLogWriterTest {
     }
 
     @Test
+    void aStoreThatAnswersButCannotWriteSpillsInsteadOfDropping() throws Exception {
+        FakeStore store = new FakeStore();
+        store.readOnly = true; // a standby after a failover: ping answers, inserts fail
+        RequestLogWriter w = new RequestLogWriter(config(1024, 10), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 20; i++) {
+            w.offer(record(i));
+        }
+        await(() -> w.stats().spilled() == 20, "spilled");
+        assertEquals(0, w.stats().dropped());
+        store.readOnly = false;
+        await(() -> store.distinct() == 20, "replayed once writable");
+        assertTrue(store.exactlyOnce());
+        w.close();
+    }
+
+    @Test
     void aRowTheDatabaseRefusesCostsOnlyItself() throws Exception {
         FakeStore store = new FakeStore();
         RequestLogWriter w = new RequestLogWriter(config(1024, 50), store, RowFallback::metadataOnly).start();
@@ -244,6 +264,10 @@ class RequestLogWriterTest {
         assertEquals("BatchUpdateException: Batch entry 0", plain);
         assertTrue(RequestLogWriter.isConnectionFailure(b));
         assertTrue(!RequestLogWriter.isConnectionFailure(new SQLException("bad json", "22P02")));
+        assertTrue(RequestLogWriter.isRowFault(new SQLException("bad json", "22P02")));
+        assertTrue(!RequestLogWriter.isRowFault(new SQLException("read-only transaction", "25006")), "a standby");
+        assertTrue(!RequestLogWriter.isRowFault(new SQLException("disk full", "53100")));
+        assertTrue(!RequestLogWriter.isRowFault(new SQLException("canceling statement due to statement timeout", "57014")));
     }
 
     @Test
