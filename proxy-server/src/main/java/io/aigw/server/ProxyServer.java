@@ -80,7 +80,11 @@ public final class ProxyServer implements AutoCloseable {
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
         upstreamClient = new UpstreamClient(config.providers(), transport);
-        requestLog = RequestLogs.open(config);
+        try {
+            requestLog = RequestLogs.open(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
+        }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -101,6 +101,20 @@ class MainIT {
     }
 
     @Test
+    void aRequestLogThatCannotBeOpenedIsOneLineAndExitCode1() throws Exception {
+        Files.writeString(dir.resolve("not-a-dir"), "a file where the log's directory should be");
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\n"
+                + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
+                + "request_log: {store: sqlite, sqlite: {path: ./not-a-dir/requests.db}}\n"));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<String> err = lines(p.getErrorStream());
+        assertEquals(1, p.exitValue(), String.join("\n", err));
+        assertEquals(1, err.size(), "exactly one line: " + err);
+        assertTrue(err.get(0).startsWith("aigw: cannot open the request log: "), err.get(0));
+        assertTrue(err.get(0).contains("not-a-dir"), err.get(0));
+    }
+
+    @Test
     void withNoKeyConfiguredAKeyIsGeneratedShownOnceAndOnlyItsHashKept() throws Exception {
         Path config = write("server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\n"
                 + "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"

@@ -64,6 +64,8 @@ public final class RequestLogWriter implements RequestLog {
     private final ScheduledExecutorService background;
     private final AtomicBoolean storeUp = new AtomicBoolean();
     private volatile boolean migrated;
+    /** Probe thread only (and the stop, after the probe thread is done with it). */
+    private long probeFailures;
     private volatile boolean running = true;
     private final LogWriterStats stats = new LogWriterStats();
 
@@ -387,9 +389,13 @@ public final class RequestLogWriter implements RequestLog {
                 migrated = true;
             }
             storeUp.set(true);
+            probeFailures = 0;
             log.info("request log: the {} store is reachable", config.store().name().toLowerCase());
         } catch (SQLException | RuntimeException e) {
-            log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), brief(e));
+            // Once a minute while it lasts: the probe runs every second.
+            if (probeFailures++ % 60 == 0) {
+                log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), brief(e));
+            }
         }
     }
 
