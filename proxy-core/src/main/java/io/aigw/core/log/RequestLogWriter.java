@@ -180,13 +180,23 @@ public final class RequestLogWriter implements RequestLog {
     }
 
     /**
-     * To the inserter, unless the store is down or the inserter is {@value #INSERT_BACKLOG} batches
-     * behind (the store is slower than the traffic, or hung): then to the spill, which is fast, so
-     * the queue keeps draining whatever the database does.
+     * To the inserter. While it is {@value #INSERT_BACKLOG} batches behind, the writer waits for
+     * it as long as the queue has room (spilling a batch only to replay it later costs the CPU
+     * twice); once a quarter of the queue is waiting, or the store is down, the batch goes to the
+     * spill, which is fast, so the queue keeps draining whatever the database does.
      */
     private void route(List<LogRow> rows) {
-        if (storeUp.get() && backlog.offer(rows)) {
-            return;
+        try {
+            while (storeUp.get()) {
+                if (backlog.offer(rows, 10, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                if (queue.size() > config.queueCapacity() / 4 || !running) {
+                    break; // falling behind, or stopping: the spill is fast and the next start replays it
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         spill(rows, true);
     }
