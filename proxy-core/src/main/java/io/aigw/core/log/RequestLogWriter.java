@@ -41,6 +41,7 @@ public final class RequestLogWriter implements RequestLog {
     private static final long PROBE_INTERVAL_MS = 1_000;
     private static final int RETENTION_BATCH = 5_000;
     private static final int INSERT_BACKLOG = 4;
+    private static final long INSERTER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** SQLite's primary result codes (SQLiteException reports them as its error code). */
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
@@ -206,7 +207,8 @@ public final class RequestLogWriter implements RequestLog {
         while (!abandoned) {
             List<LogRow> rows;
             try {
-                rows = backlog.poll(flushNanos, TimeUnit.NANOSECONDS);
+                // Short: a stop (or a store back) must not wait out a long flush interval here.
+                rows = backlog.poll(Math.min(flushNanos, INSERTER_POLL_NANOS), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return;
             }

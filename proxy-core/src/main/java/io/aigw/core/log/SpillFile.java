@@ -52,6 +52,7 @@ final class SpillFile implements AutoCloseable {
             out = Files.newBufferedWriter(outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         }
+        knownEmpty = false;
         for (LogRow row : rows) {
             out.write(json.writeValueAsString(row));
             out.write('\n');
@@ -61,8 +62,16 @@ final class SpillFile implements AutoCloseable {
 
     /** True when rows are waiting (in the open segment or older ones). */
     synchronized boolean hasRows() throws IOException {
-        return in != null || out != null || !segments().isEmpty();
+        if (knownEmpty) {
+            return false; // the inserter asks often; the directory is listed only after an append
+        }
+        boolean rows = in != null || out != null || !segments().isEmpty();
+        knownEmpty = !rows;
+        return rows;
     }
+
+    /** Nothing was appended since the directory was last found empty. */
+    private boolean knownEmpty;
 
     /**
      * Up to {@code max} spilled rows, oldest first; empty when there are none. A line that does not

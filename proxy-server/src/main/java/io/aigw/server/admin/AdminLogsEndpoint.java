@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.log.LogQuery;
 import io.aigw.core.log.LogRow;
+import io.aigw.core.log.LogRowJson;
 import io.aigw.core.log.LogStore;
 import io.aigw.core.log.RequestLog;
 import io.aigw.server.endpoint.Endpoint;
@@ -153,33 +154,7 @@ public final class AdminLogsEndpoint implements Endpoint {
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
             for (LogRow r : rows) {
-                g.writeStartObject();
-                g.writeStringField("log_id", r.logId().toString());
-                g.writeStringField("ts", r.ts().toString());
-                g.writeStringField("request_id", r.requestId());
-                g.writeStringField("api_key_hash", r.apiKeyHash());
-                g.writeStringField("endpoint", r.endpoint());
-                g.writeStringField("model", r.model());
-                g.writeStringField("provider", r.provider());
-                g.writeStringField("model_resolved", r.modelResolved());
-                g.writeNumberField("status_code", r.statusCode());
-                g.writeBooleanField("stream", r.stream());
-                g.writeNumberField("attempts", r.attempts());
-                g.writeStringField("error", r.error());
-                raw(g, "request_headers", r.requestHeaders());
-                raw(g, "request_body", r.requestBody());
-                raw(g, "response_body", r.responseBody());
-                g.writeBooleanField("request_truncated", r.requestTruncated());
-                g.writeBooleanField("response_truncated", r.responseTruncated());
-                number(g, "total_latency_ms", r.totalLatencyMs());
-                number(g, "provider_latency_ms", r.providerLatencyMs());
-                number(g, "ttft_ms", r.ttftMs());
-                number(g, "prompt_tokens", r.promptTokens() == null ? null : r.promptTokens().longValue());
-                number(g, "completion_tokens", r.completionTokens() == null ? null : r.completionTokens().longValue());
-                number(g, "total_tokens", r.totalTokens() == null ? null : r.totalTokens().longValue());
-                g.writeStringField("trace_id", r.traceId());
-                g.writeStringField("client_ip", r.clientIp());
-                g.writeEndObject();
+                LogRowJson.write(g, r);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -187,22 +162,5 @@ public final class AdminLogsEndpoint implements Endpoint {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static void raw(JsonGenerator g, String name, String json) throws IOException {
-        g.writeFieldName(name);
-        if (json == null) {
-            g.writeNull();
-        } else {
-            g.writeRawValue(json);
-        }
-    }
-
-    private static void number(JsonGenerator g, String name, Long value) throws IOException {
-        if (value == null) {
-            g.writeNullField(name);
-        } else {
-            g.writeNumberField(name, value);
-        }
     }
 }

@@ -354,7 +354,10 @@ class RequestLogIT {
                 assertEquals(200, chat(proxy, ProxyHarness.KEY, "req-stop-" + i,
                         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
             }
+            long stopping = System.nanoTime();
             proxy.close(); // nothing was due yet: a minute's flush interval, a batch of 10,000
+            long stopMs = (System.nanoTime() - stopping) / 1_000_000;
+            assertTrue(stopMs < 8_000, "the stop writes and returns, not waiting out the 10 s drain timeout: " + stopMs + " ms");
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
                 assertEquals(30, rows(c).size());
             }
