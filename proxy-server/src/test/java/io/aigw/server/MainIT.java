@@ -31,8 +31,14 @@ class MainIT {
 
     private Process launch(Path config) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.aigw.server.Main", "--config", config.toString());
+        List<String> command = new ArrayList<>(List.of(java));
+        if (Runtime.version().feature() >= 24) {
+            // As scripts/run.sh starts it: Netty's and SQLite's native code allowed without warnings.
+            command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.aigw.server.Main",
+                "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(dir.toFile());
         pb.environment().remove("PROXY_API_KEYS");
         pb.environment().remove("PROXY_PORT");
