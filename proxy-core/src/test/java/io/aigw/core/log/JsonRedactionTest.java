@@ -57,6 +57,18 @@ class JsonRedactionTest {
     }
 
     @Test
+    void aCleanBodyIsKeptAsItCameAndADirtyOneIsRewritten() throws Exception {
+        byte[] clean = "{ \"model\": \"gpt-4o-2024-08-06\",\n  \"max_tokens\": 16, \"messages\": [{\"content\": \"Say hello.\"}] }"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(new String(clean, java.nio.charset.StandardCharsets.UTF_8), json.tryRedact(clean),
+                "nothing to redact: the bytes are not generated again");
+        byte[] dirty = "{ \"content\": \"mail bob@example.com\" }".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("{\"content\":\"mail [REDACTED:email]\"}", json.tryRedact(dirty));
+        assertEquals(null, json.tryRedact("{\"a\":1} trailing".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(null, json.tryRedact(new byte[] {'"', (byte) 0xC3, '"'}), "bad UTF-8 in a clean-looking string");
+    }
+
+    @Test
     void numbersKeepTheirText() {
         String out = json.tryRedact("[1.10, 1e400, -0, 123456789012345678901234567890, 2.50E-3, true, false, null]");
         assertEquals("[1.10,1e400,-0,123456789012345678901234567890,2.50E-3,true,false,null]", out);
