@@ -103,7 +103,6 @@ public final class SampleExchanges {
         r.promptTokens = PROMPT_TOKENS;
         r.completionTokens = COMPLETION_TOKENS;
         r.totalTokens = PROMPT_TOKENS + COMPLETION_TOKENS;
-        r.finishReason = "stop";
         r.clientIp = "10.20." + (n >> 8 & 255) + "." + (n & 255);
         return r;
     }

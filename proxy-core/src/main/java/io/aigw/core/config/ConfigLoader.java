@@ -299,7 +299,11 @@ public final class ConfigLoader {
     }
 
     private static Path toPath(ConfigNode n, String defaultValue) throws ConfigException {
-        String value = n.string(defaultValue);
+        return pathOf(n, n.string(defaultValue));
+    }
+
+    /** {@code value}, read from {@code n}, as a path: not empty and valid here. */
+    static Path pathOf(ConfigNode n, String value) throws ConfigException {
         if (value.isEmpty()) {
             throw n.error("must not be empty");
         }

@@ -3,7 +3,6 @@ package io.aigw.core.config;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.config.RequestLogConfig.Postgres;
 import io.aigw.core.config.RequestLogConfig.Store;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,17 +98,6 @@ final class RequestLogReader {
     }
 
     private static Path path(ConfigNode n, Path defaultValue) throws ConfigException {
-        if (n.isAbsent()) {
-            return defaultValue;
-        }
-        String value = n.string("").trim();
-        if (value.isEmpty()) {
-            throw n.error("must not be empty");
-        }
-        try {
-            return Path.of(value);
-        } catch (InvalidPathException e) {
-            throw n.error("not a valid path: " + ConfigNode.quote(value));
-        }
+        return n.isAbsent() ? defaultValue : ConfigLoader.pathOf(n, n.string("").trim());
     }
 }

@@ -43,7 +43,6 @@ public final class ExchangeRecord {
     public long promptTokens = -1;
     public long completionTokens = -1;
     public long totalTokens = -1;
-    public String finishReason;
     public String traceId;
     public String clientIp;
 }

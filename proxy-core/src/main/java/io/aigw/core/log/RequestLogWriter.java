@@ -250,7 +250,7 @@ public final class RequestLogWriter implements RequestLog {
      * row by row, so one bad row costs only itself (counted as dropped) and never blocks the rest
      * or sends the writer into spill-and-replay forever. Throws when the store itself is failing.
      */
-    private void insert(List<LogRow> rows, java.util.concurrent.atomic.LongAdder counter) throws SQLException {
+    private void insert(List<LogRow> rows, LongAdder counter) throws SQLException {
         try {
             store.insert(rows);
             if (!abandoned) { // else close() counted these as spilled: they are in the spill file too

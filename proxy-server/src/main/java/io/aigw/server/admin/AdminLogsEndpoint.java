@@ -69,9 +69,8 @@ public final class AdminLogsEndpoint implements Endpoint {
         LogQuery query;
         try {
             query = query(params);
-        } catch (IllegalArgumentException e) {
-            Responses.sendError(ctx, ApiError.badRequest("invalid_value", e.getMessage().split(":", 2)[0],
-                    e.getMessage().split(":", 2)[1].trim()));
+        } catch (BadParam e) {
+            Responses.sendError(ctx, ApiError.badRequest("invalid_value", e.param, e.getMessage()));
             return;
         }
         try {
@@ -107,7 +106,7 @@ public final class AdminLogsEndpoint implements Endpoint {
             try {
                 since = s.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw new IllegalArgumentException("since: expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
+                throw new BadParam("since", "expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
             }
         }
         Integer status = null;
@@ -116,7 +115,7 @@ public final class AdminLogsEndpoint implements Endpoint {
             try {
                 status = Integer.parseInt(st);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("status: expected an HTTP status code");
+                throw new BadParam("status", "expected an HTTP status code");
             }
         }
         String keyHash = one(params, "key_hash");
@@ -124,7 +123,7 @@ public final class AdminLogsEndpoint implements Endpoint {
             keyHash = keyHash.toLowerCase().startsWith("sha256:") ? keyHash.substring(7) : keyHash;
             keyHash = keyHash.toLowerCase();
             if (!HEX64.matcher(keyHash).matches()) {
-                throw new IllegalArgumentException("key_hash: expected the key's SHA-256 as 64 hex digits");
+                throw new BadParam("key_hash", "expected the key's SHA-256 as 64 hex digits");
             }
         }
         int limit = DEFAULT_LIMIT;
@@ -136,10 +135,20 @@ public final class AdminLogsEndpoint implements Endpoint {
                 limit = -1;
             }
             if (limit < 1 || limit > LogQuery.MAX_LIMIT) {
-                throw new IllegalArgumentException("limit: expected 1 to " + LogQuery.MAX_LIMIT);
+                throw new BadParam("limit", "expected 1 to " + LogQuery.MAX_LIMIT);
             }
         }
         return new LogQuery(since, one(params, "model"), status, keyHash, limit);
+    }
+
+    /** A query parameter the client got wrong: answered as a 400 naming it. */
+    static final class BadParam extends IllegalArgumentException {
+        final String param;
+
+        BadParam(String param, String message) {
+            super(message);
+            this.param = param;
+        }
     }
 
     private static String one(Map<String, List<String>> params, String name) {

@@ -128,11 +128,13 @@ final class RecordCapture {
         if (exchange.keyHash() != null) {
             r.apiKeyHash = exchange.keyHash().hex();
         }
-        if (clientLeft && r.statusCode == 0) {
-            r.statusCode = CLIENT_CLOSED;
-            r.error = "client_closed: the client closed the connection before the answer was complete";
-        } else if (clientLeft && r.error == null) {
-            r.error = "client_closed: the client closed the connection before the answer was complete";
+        if (clientLeft) {
+            if (r.statusCode == 0) {
+                r.statusCode = CLIENT_CLOSED;
+            }
+            if (r.error == null) {
+                r.error = "client_closed: the client closed the connection before the answer was complete";
+            }
         }
         if (r.statusCode >= 400 && r.error == null && r.responseBody != null) {
             r.error = CompletionFacts.errorSummary(Unpooled.wrappedBuffer(r.responseBody));

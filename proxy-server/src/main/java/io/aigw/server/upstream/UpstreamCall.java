@@ -263,7 +263,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             if (record != null) {
                 record.providerNanos = System.nanoTime() - startNanos;
                 if (state == State.STREAMING) {
-                    record(record, relay.translator().usage(), relay.translator().finishReason());
+                    recordUsage(record, relay.translator().usage());
                 }
             }
             if (state == State.STREAMING) {
@@ -273,7 +273,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
                 if (record != null && response.status().code() < 400) {
                     CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
-                    record(record, facts.usage(), facts.finishReason());
+                    recordUsage(record, facts.usage());
                 }
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -302,11 +302,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
         return handedOver;
     }
 
-    private static void record(ExchangeRecord record, Usage usage, String finishReason) {
+    private static void recordUsage(ExchangeRecord record, Usage usage) {
         record.promptTokens = usage.promptTokens();
         record.completionTokens = usage.completionTokens();
         record.totalTokens = usage.totalTokens();
-        record.finishReason = finishReason;
     }
 
     /** The client cannot take more: stop reading upstream, and stop blaming the provider for the silence. */
@@ -381,7 +380,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 exchange.failed(error);
                 ExchangeRecord record = exchange.record();
                 if (record != null) {
-                    record(record, relay.translator().usage(), relay.translator().finishReason());
+                    recordUsage(record, relay.translator().usage());
                 }
                 outcome.failedAfterStart();
                 relay.endWithError(error);
