@@ -116,7 +116,7 @@ data_dir: $work/data
 request_log: {store: off}
 providers:
   mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
-  # Three provider entries (three connection pools) on the same mock, for the weighted route.
+  # Three provider entries on the same mock, for the weighted route (one origin, so they share a pool).
   mock-a: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
   mock-b: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
   mock-c: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
