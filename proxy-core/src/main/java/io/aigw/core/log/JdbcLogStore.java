@@ -25,6 +25,8 @@ public final class JdbcLogStore implements LogStore {
     private final RequestLogsTable table;
     private final String deleteSql;
     private final String description;
+    /** PostgreSQL only: batches go in by binary COPY, the INSERT being kept for batches it refuses. */
+    private final PgCopyRows copyRows;
 
     JdbcLogStore(SqlDialect dialect, HikariDataSource pool, String description) {
         this.dialect = dialect;
@@ -35,6 +37,7 @@ public final class JdbcLogStore implements LogStore {
         this.deleteSql = "DELETE FROM request_logs WHERE log_id IN "
                 + "(SELECT log_id FROM request_logs WHERE ts < ? ORDER BY ts LIMIT ?)";
         this.description = description;
+        this.copyRows = dialect == SqlDialect.POSTGRES ? new PgCopyRows() : null;
     }
 
     @Override
@@ -58,6 +61,9 @@ public final class JdbcLogStore implements LogStore {
         if (rows.isEmpty()) {
             return;
         }
+        if (copyRows != null && copied(rows)) {
+            return;
+        }
         try (Connection c = pool.getConnection()) {
             try {
                 c.setAutoCommit(false);
@@ -74,6 +80,32 @@ public final class JdbcLogStore implements LogStore {
                 // Never pooled again: sqlite-jdbc flips its auto-commit flag before its BEGIN IMMEDIATE,
                 // so a BEGIN that failed (SQLITE_BUSY) leaves a connection that believes a transaction
                 // is open, and every later commit on it fails ("no transaction is active").
+                pool.evictConnection(c);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Copies the batch in one transaction; false when it holds a row already stored, which COPY
+     * cannot skip (the INSERT's ON CONFLICT then writes the rest). Any other failure is thrown.
+     */
+    private boolean copied(List<LogRow> rows) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            try {
+                c.setAutoCommit(false);
+                copyRows.copy(c, rows);
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                if (PgCopyRows.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false;
+                }
+                pool.evictConnection(c);
+                throw e;
+            } catch (RuntimeException e) {
+                rollbackQuietly(c, e);
                 pool.evictConnection(c);
                 throw e;
             }

@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -115,6 +116,62 @@ class PostgresLogStoreTest extends LogStoreContract {
         assertEquals("\ufffd", body.get("lone").asText());
         assertEquals("😀", body.get("pair").asText());
         assertEquals("\\u0000", body.get("kept").asText());
+    }
+
+    @Test
+    void theBinaryCopyWritesEveryTypeAndRowsLongerThanItsBuffer() throws Exception {
+        store.migrate();
+        LogRow full = LogRows.full(T0);
+        String big = "{\"content\":\"" + "ü€😀x".repeat(40_000) + "\"}"; // ~440 KB: several 64 KB chunks
+        LogRow bigRow = new LogRow(UUID.randomUUID(), Instant.parse("1999-12-31T23:59:59.999Z"), full.requestId(),
+                full.apiKeyHash(), full.endpoint(), full.model(), full.provider(), full.modelResolved(), 599,
+                false, Integer.MAX_VALUE, full.error(), full.requestHeaders(), big, big, true, false,
+                Long.MAX_VALUE / 4, 0L, -1L, 0, Integer.MAX_VALUE, -1, full.traceId(), full.clientIp());
+        LogRow minimal = LogRows.minimal(T0.plusMillis(1));
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            new PgCopyRows().copy(c, List.of(full, bigRow, minimal));
+            c.commit();
+        }
+        List<LogRow> read = store.query(new LogQuery(null, null, null, null, 10));
+        assertEquals(3, read.size());
+        LogRows.assertSameRow(minimal, read.get(0));
+        LogRows.assertSameRow(full, read.get(1));
+        LogRows.assertSameRow(bigRow, read.get(2));
+    }
+
+    @Test
+    void aBatchHoldingAStoredRowIsRefusedByCopyAndWrittenByInsert() throws Exception {
+        store.migrate();
+        LogRow stored = LogRows.row(T0, "m", 200, "k");
+        store.insert(List.of(stored));
+        List<LogRow> batch = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            batch.add(LogRows.row(T0.plusMillis(i), "m", 200, "k"));
+        }
+        batch.add(150, LogRows.withModel(stored, "replayed"));
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            SQLException refused = assertThrows(SQLException.class, () -> new PgCopyRows().copy(c, batch));
+            assertEquals(PgCopyRows.UNIQUE_VIOLATION, refused.getSQLState());
+            c.rollback();
+        }
+        store.insert(batch);
+        assertEquals(301, count("request_logs"));
+        assertEquals(1, store.query(new LogQuery(null, "m", null, null, 1000)).stream()
+                .filter(r -> r.logId().equals(stored.logId())).count(), "the stored row is kept as it was");
+    }
+
+    @Test
+    void aRowPostgresRefusesFailsTheCopyWithItsDataErrorAndNoBodyInTheMessage() throws Exception {
+        store.migrate();
+        LogRow full = LogRows.full(T0);
+        LogRow notJson = new LogRow(UUID.randomUUID(), T0, "r", null, null, null, null, null, 200, false, 1, null,
+                "{}", "{\"secret-ish\": not json}", null, false, false, null, null, null, null, null, null, null, null);
+        SQLException e = assertThrows(SQLException.class, () -> store.insert(List.of(full, notJson)));
+        assertTrue(RequestLogWriter.isRowFault(e), e.getSQLState());
+        assertFalse(RequestLogWriter.brief(e).contains("secret-ish"), RequestLogWriter.brief(e));
+        assertEquals(0, count("request_logs"), "all or nothing");
     }
 
     @Test
