@@ -6,6 +6,7 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,log,big,rate,stream,hold),
 # AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
 # AIGW_BENCH_LOG_ROUNDS (interleaved rounds of the request-log scenario, default 5),
 # AIGW_BENCH_LOG_ROWS (rows the writer-throughput runs push, default 200,000; 50,000 with --quick),
@@ -18,6 +19,8 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
+only=",${AIGW_BENCH_ONLY:-max,route,log,big,rate,stream,hold},"
+want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
 
@@ -197,14 +200,17 @@ BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.l
 BODY_FILE="$work/small-weighted.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
 BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
 
+if want max; then
 for t in "${targets[@]}"; do
   log "non-streaming max throughput: $t"
   record "$(wrk_run small-max "$t" "$work/small.json" 64 "$dur")"
 done
+fi
 
 # Weighted route against a single deployment, aigw only: the same wrk load on `mock` (one deployment)
 # and `mock-weighted` (three deployments on three providers), interleaved A, B, A, B so that drift
 # on the shared machine hits both alike. The mock's /stats before and after gives the split.
+if want route; then
 curl -fs -m 5 "http://127.0.0.1:$mock_port/stats" >"$work/stats-before.json" || echo '{}' >"$work/stats-before.json"
 for r in $(seq 1 "$route_rounds"); do
   log "weighted route, round $r/$route_rounds: single deployment"
@@ -220,13 +226,16 @@ split = {p: after.get(f"mock;dep={d}", 0) - before.get(f"mock;dep={d}", 0) for p
 print(json.dumps({"scenario": "route-split", "target": "aigw", "split": split}))
 PY
 )"
+fi
 
 # ---- request log: throughput with logging off against PostgreSQL with full bodies -------------
 # Two more aigw processes, identical to the one above but for `request_log:` (off / postgres, full
 # bodies, in a fresh schema), warmed alike and loaded in interleaved rounds with the same wrk
 # settings as the max-throughput scenario. Then the pg one is stopped (its writer drains and logs its
 # counters) and the rows are counted; then the writer alone, on PostgreSQL, SQLite and no store.
-if pg_sql "CREATE SCHEMA ${pg_schema}_proxy; CREATE SCHEMA ${pg_schema}_writer" 2>"$work/pg.err"; then
+if ! want log; then
+  :
+elif pg_sql "CREATE SCHEMA ${pg_schema}_proxy; CREATE SCHEMA ${pg_schema}_writer" 2>"$work/pg.err"; then
   pg_schemas+=("${pg_schema}_proxy" "${pg_schema}_writer")
   pg_jdbc="jdbc:postgresql://$pg_host:$pg_port/$pg_db"
   declare -A log_jvm
@@ -256,14 +265,37 @@ YAML
     wait_http "${base[aigw-log$v]}/health"
   done
   for v in off pg; do
+    # Four times the usual warm-up: the logging JVM has the writer's rendering and the driver's
+    # code to compile too, and a round still compiling would be measured as logging's cost.
     log "request log: warming aigw-log$v up (JIT)"
-    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s --latency -s "$work/post.lua" \
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$((warm * 4))"s --latency -s "$work/post.lua" \
       "${base[aigw-log$v]}/v1/chat/completions" 2>&1 | python3 "$work/parse_wrk.py" log-warm "aigw-log$v" >>"$results"
   done
+  # CPU time per request of each party, from /proc (clock ticks) around each round: where a
+  # saturated shared machine's cycles go, so the cost of logging can be told apart from the cost of
+  # the database server sharing the cores.
+  cpu_ticks() { # pid...: the sum of their user+system ticks (a process gone counts 0)
+    local sum=0 p t
+    for p in "$@"; do t="$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)"; sum=$((sum + t)); done
+    echo "$sum"
+  }
+  machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+  mock_pid="${pids[0]}"
   for r in $(seq 1 "$log_rounds"); do
     for v in off pg; do
       log "request log, round $r/$log_rounds: $v"
-      record "$(wrk_run "log-$v" "aigw-log$v" "$work/small.json" 64 "$dur")"
+      pg_pids=($(pgrep -x postgres || true))
+      a0="$(cpu_ticks "${log_jvm[$v]}")"; p0="$(cpu_ticks "${pg_pids[@]}")"; m0="$(cpu_ticks "$mock_pid")"; t0="$(machine_ticks)"
+      line="$(wrk_run "log-$v" "aigw-log$v" "$work/small.json" 64 "$dur")"
+      a1="$(cpu_ticks "${log_jvm[$v]}")"; p1="$(cpu_ticks "${pg_pids[@]}")"; m1="$(cpu_ticks "$mock_pid")"; t1="$(machine_ticks)"
+      record "$(python3 - "$line" "$(getconf CLK_TCK)" $((a1 - a0)) $((p1 - p0)) $((m1 - m0)) $((t1 - t0)) <<'PY'
+import json, sys
+d = json.loads(sys.argv[1]); hz = int(sys.argv[2]); n = d.get("requests") or 0
+us = lambda ticks: round(int(ticks) * 1e6 / hz / n, 1) if n else None
+d["cpu_us_per_request"] = {"aigw": us(sys.argv[3]), "postgres": us(sys.argv[4]), "mock": us(sys.argv[5]), "machine": us(sys.argv[6])}
+print(json.dumps(d))
+PY
+)"
     done
   done
   # A graceful stop: the writer drains its queue (and any spill) and logs its counters.
@@ -294,20 +326,26 @@ else
   log "request log scenario skipped: PostgreSQL at $pg_host:$pg_port/$pg_db not usable ($(head -1 "$work/pg.err"))"
 fi
 
+if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
   record "$(wrk_run big-body "$t" "$work/big.json" 16 "$dur")"
 done
+fi
+if want rate; then
 for rate in 1000 5000; do
   for t in "${targets[@]}"; do
     log "fixed rate $rate/s: $t"
     record "$(driver "rate-$rate" "$t" "$work/small.json" --mode rate --rate "$rate" --duration "$dur" --warmup "$warm" --connections 64)"
   done
 done
+fi
+if want stream; then
 for t in "${targets[@]}"; do
   log "streaming, 20 chunks: $t"
   record "$(driver stream "$t" "$work/stream.json" --mode stream --connections 32 --duration "$dur" --warmup "$warm" --expect-chunks 21)"
 done
+fi
 
 # The mock sends `chunks` content events plus a finish event; the usage chunk aigw asks for is not
 # passed on, so every target delivers the same count.
@@ -323,6 +361,7 @@ sample_proxy() {
   done
   echo "{\"scenario\":\"hold-memory\",\"target\":\"aigw\",\"peak_rss_mb\":$((peak_rss / 1024)),\"peak_heap_mb\":$((peak_heap / 1024))}"
 }
+if want hold; then
 for t in "${targets[@]}"; do
   log "$streams held streams, one chunk a second for $hold_chunks s: $t"
   driver hold "$t" "$work/hold.json" --mode hold --streams "$streams" --ramp-per-s 2000 \
@@ -339,6 +378,7 @@ for t in "${targets[@]}"; do
   fi
   record "$(cat "$work/hold-$t.json")"
 done
+fi
 
 # ---- the table ---------------------------------------------------------------------------------
 python3 - "$results" "$streams" "$io_threads" "$dur" <<'PY'
@@ -435,6 +475,20 @@ if log_off and log_pg:
     for p in ("p50_ms", "p99_ms"):
         print(f"| latency {p[:3]} (ms), median of rounds | {f(med(log_off, p), 3)} | {f(med(log_pg, p), 3)} | |")
     print(f"| errors | {f(sum(r['errors'] for r in log_off))} | {f(sum(r['errors'] for r in log_pg))} | |")
+    def cpu(runs, who):
+        return median([r["cpu_us_per_request"][who] for r in runs
+                       if r.get("cpu_us_per_request", {}).get(who) is not None])
+    if cpu(log_off, "machine") is not None:
+        for who, label in (("aigw", "aigw (every thread: event loop, log writer and inserter, JIT, GC)"),
+                           ("postgres", "PostgreSQL server (every process)"), ("mock", "mock provider"),
+                           ("machine", "whole machine (both cores, wrk and the kernel included)")):
+            o, p = cpu(log_off, who), cpu(log_pg, who)
+            print(f"| CPU µs per request, median of rounds: {label} | {f(o, 1)} | {f(p, 1)} | "
+                  f"{'' if o is None or p is None else f'{p - o:+.1f} µs'} |")
+        mo, mp, pp = cpu(log_off, "machine"), cpu(log_pg, "machine"), cpu(log_pg, "postgres")
+        if mo and mp and pp is not None:
+            print(f"| the machine's CPU per request without the PostgreSQL server's (its share of the shared cores) | {f(mo, 1)} | "
+                  f"{f(mp - pp, 1)} | ratio off / pg: {mo / (mp - pp):.2f} |")
     pg_runs = [r for r in rows if r["target"] == "aigw-logpg" and r["scenario"] in ("log-warm", "log-pg")]
     answered = sum(r.get("answered_2xx") or 0 for r in pg_runs)
     lr = R.get(("log-rows", "aigw-logpg"), {})
