@@ -76,6 +76,7 @@ mock_port="$(free_port)"; nginx_port="$(free_port)"; proxy_port="$(free_port)"
 "$java_bin" -Xms256m -Xmx1g -XX:+UseG1GC -cp "$cp" io.aigw.bench.mock.MockProvider --port "$mock_port" \
   >"$work/mock.log" 2>&1 &
 pids+=($!)
+mock_pid=$!
 wait_http "http://127.0.0.1:$mock_port/health"
 
 mkdir -p "$work/nginx/logs"
@@ -188,6 +189,30 @@ wrk_run() { # scenario target body connections duration
     | python3 "$work/parse_wrk.py" "$1" "$2"
 }
 
+# CPU time per request of each party, from /proc (clock ticks) around a round: where a saturated
+# shared machine's cycles go. Throughput on these 2 shared cores swings ±25% from round to round;
+# CPU per request of the process under test moves far less, so it backs the throughput ratios.
+cpu_ticks() { # pid...: the sum of their user+system ticks (a process gone counts 0)
+  local sum=0 p t
+  for p in "$@"; do t="$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)"; sum=$((sum + t)); done
+  echo "$sum"
+}
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+cpu_wrk_run() { # scenario target body aigw-pid: wrk_run (64 connections), plus CPU µs per request
+  local pg_pids a0 p0 m0 t0 a1 p1 m1 t1 line
+  pg_pids=($(pgrep -x postgres || true))
+  a0="$(cpu_ticks "$4")"; p0="$(cpu_ticks "${pg_pids[@]}")"; m0="$(cpu_ticks "$mock_pid")"; t0="$(machine_ticks)"
+  line="$(wrk_run "$1" "$2" "$3" 64 "$dur")"
+  a1="$(cpu_ticks "$4")"; p1="$(cpu_ticks "${pg_pids[@]}")"; m1="$(cpu_ticks "$mock_pid")"; t1="$(machine_ticks)"
+  python3 - "$line" "$(getconf CLK_TCK)" $((a1 - a0)) $((p1 - p0)) $((m1 - m0)) $((t1 - t0)) <<'PY'
+import json, sys
+d = json.loads(sys.argv[1]); hz = int(sys.argv[2]); n = d.get("requests") or 0
+us = lambda ticks: round(int(ticks) * 1e6 / hz / n, 1) if n else None
+d["cpu_us_per_request"] = {"aigw": us(sys.argv[3]), "postgres": us(sys.argv[4]), "mock": us(sys.argv[5]), "machine": us(sys.argv[6])}
+print(json.dumps(d))
+PY
+}
+
 driver() { # scenario target body mode args...
   local scenario="$1" target="$2" body="$3"; shift 3
   "$java_bin" -Xms512m -Xmx2g -cp "$cp" io.aigw.bench.load.LoadDriver --url "${base[$target]}/v1/chat/completions" \
@@ -214,9 +239,9 @@ if want route; then
 curl -fs -m 5 "http://127.0.0.1:$mock_port/stats" >"$work/stats-before.json" || echo '{}' >"$work/stats-before.json"
 for r in $(seq 1 "$route_rounds"); do
   log "weighted route, round $r/$route_rounds: single deployment"
-  record "$(wrk_run route-single aigw "$work/small.json" 64 "$dur")"
+  record "$(cpu_wrk_run route-single aigw "$work/small.json" "$proxy_jvm")"
   log "weighted route, round $r/$route_rounds: 3 weighted deployments"
-  record "$(wrk_run route-weighted aigw "$work/small-weighted.json" 64 "$dur")"
+  record "$(cpu_wrk_run route-weighted aigw "$work/small-weighted.json" "$proxy_jvm")"
 done
 curl -fs -m 5 "http://127.0.0.1:$mock_port/stats" >"$work/stats-after.json" || echo '{}' >"$work/stats-after.json"
 record "$(python3 - "$work/stats-before.json" "$work/stats-after.json" <<'PY'
@@ -271,31 +296,10 @@ YAML
     BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$((warm * 4))"s --latency -s "$work/post.lua" \
       "${base[aigw-log$v]}/v1/chat/completions" 2>&1 | python3 "$work/parse_wrk.py" log-warm "aigw-log$v" >>"$results"
   done
-  # CPU time per request of each party, from /proc (clock ticks) around each round: where a
-  # saturated shared machine's cycles go, so the cost of logging can be told apart from the cost of
-  # the database server sharing the cores.
-  cpu_ticks() { # pid...: the sum of their user+system ticks (a process gone counts 0)
-    local sum=0 p t
-    for p in "$@"; do t="$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0)"; sum=$((sum + t)); done
-    echo "$sum"
-  }
-  machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-  mock_pid="${pids[0]}"
   for r in $(seq 1 "$log_rounds"); do
     for v in off pg; do
       log "request log, round $r/$log_rounds: $v"
-      pg_pids=($(pgrep -x postgres || true))
-      a0="$(cpu_ticks "${log_jvm[$v]}")"; p0="$(cpu_ticks "${pg_pids[@]}")"; m0="$(cpu_ticks "$mock_pid")"; t0="$(machine_ticks)"
-      line="$(wrk_run "log-$v" "aigw-log$v" "$work/small.json" 64 "$dur")"
-      a1="$(cpu_ticks "${log_jvm[$v]}")"; p1="$(cpu_ticks "${pg_pids[@]}")"; m1="$(cpu_ticks "$mock_pid")"; t1="$(machine_ticks)"
-      record "$(python3 - "$line" "$(getconf CLK_TCK)" $((a1 - a0)) $((p1 - p0)) $((m1 - m0)) $((t1 - t0)) <<'PY'
-import json, sys
-d = json.loads(sys.argv[1]); hz = int(sys.argv[2]); n = d.get("requests") or 0
-us = lambda ticks: round(int(ticks) * 1e6 / hz / n, 1) if n else None
-d["cpu_us_per_request"] = {"aigw": us(sys.argv[3]), "postgres": us(sys.argv[4]), "mock": us(sys.argv[5]), "machine": us(sys.argv[6])}
-print(json.dumps(d))
-PY
-)"
+      record "$(cpu_wrk_run "log-$v" "aigw-log$v" "$work/small.json" "${log_jvm[$v]}")"
     done
   done
   # A graceful stop: the writer drains its queue (and any spill) and logs its counters.
@@ -437,6 +441,9 @@ weighted = [r for r in rows if r["scenario"] == "route-weighted"]
 def median(v):
     v = sorted(v)
     return None if not v else (v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2)
+def cpu(runs, who):
+    return median([r["cpu_us_per_request"][who] for r in runs
+                   if r.get("cpu_us_per_request", {}).get(who) is not None])
 def med(rs, k):
     return median([r[k] for r in rs if r.get(k) is not None])
 if single and weighted:
@@ -452,6 +459,10 @@ if single and weighted:
     for p in ("p50_ms", "p99_ms"):
         print(f"| latency {p[:3]} (ms), median of rounds | {f(med(single, p), 3)} | {f(med(weighted, p), 3)} | |")
     print(f"| errors | {f(sum(r['errors'] for r in single))} | {f(sum(r['errors'] for r in weighted))} | |")
+    cs, cw = cpu(single, "aigw"), cpu(weighted, "aigw")
+    if cs and cw:
+        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(cs, 1)} | {f(cw, 1)} | "
+              f"{cs / cw:.2f} (single / weighted: the throughput this costs on a saturated event loop) |")
     split = R.get(("route-split", "aigw"), {}).get("split", {})
     total = sum(split.values())
     if total:
@@ -475,9 +486,6 @@ if log_off and log_pg:
     for p in ("p50_ms", "p99_ms"):
         print(f"| latency {p[:3]} (ms), median of rounds | {f(med(log_off, p), 3)} | {f(med(log_pg, p), 3)} | |")
     print(f"| errors | {f(sum(r['errors'] for r in log_off))} | {f(sum(r['errors'] for r in log_pg))} | |")
-    def cpu(runs, who):
-        return median([r["cpu_us_per_request"][who] for r in runs
-                       if r.get("cpu_us_per_request", {}).get(who) is not None])
     if cpu(log_off, "machine") is not None:
         for who, label in (("aigw", "aigw (every thread: event loop, log writer and inserter, JIT, GC)"),
                            ("postgres", "PostgreSQL server (every process)"), ("mock", "mock provider"),

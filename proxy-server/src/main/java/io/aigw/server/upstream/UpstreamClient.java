@@ -66,10 +66,11 @@ public final class UpstreamClient implements AutoCloseable {
             Dialect dialect = Dialects.of(p);
             dialectByProvider.put(p.name(), dialect);
             requestsByProvider.put(p.name(), new UpstreamRequest(p, dialect));
-            Integer index = originIndex.get(Origin.of(p));
+            Origin origin = Origin.of(p);
+            Integer index = originIndex.get(origin);
             if (index == null) {
                 index = origins.size();
-                originIndex.put(Origin.of(p), index);
+                originIndex.put(origin, index);
                 origins.add(p);
                 sslByOrigin.add(p.isTls() ? sslContext(p) : null);
             }
