@@ -447,6 +447,9 @@ public final class RequestLogWriter implements RequestLog {
     public void close() {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         closeDeadline = deadline;
+        // Before the stop is signalled: the inserter gives up at once on a store it believes down, so
+        // a store back since the last periodic probe must be known as such before it looks.
+        probe();
         running = false;
         LockSupport.unpark(writer);
         if (!join(writer, deadline)) {
