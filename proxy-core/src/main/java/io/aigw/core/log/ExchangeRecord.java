@@ -37,6 +37,13 @@ public final class ExchangeRecord {
      */
     public int responseLength;
     public boolean responseTruncated;
+    /** The most bytes of a successful answer {@link #responseBody} will hold: 0 when bodies are not kept. */
+    public int responseCapture;
+    /**
+     * The answer's usage is left to the writer thread, to read from {@link #responseBody} (which
+     * then holds the whole answer) in the same pass that redacts it: one parse fewer on the event loop.
+     */
+    public boolean usageInResponseBody;
     public long totalNanos = -1;
     public long providerNanos = -1;
     public long ttftNanos = -1;

@@ -32,31 +32,52 @@ public final class JsonRedaction {
      * value (invalid, cut short, bad UTF-8, or trailing content).
      */
     public String tryRedact(byte[] json) {
+        return tryRedact(json, null);
+    }
+
+    /**
+     * As {@link #tryRedact(byte[])}; {@code usage}, when not null, also receives the prompt,
+     * completion and total tokens of a top-level {@code "usage"} object (an OpenAI answer's), read in
+     * the same pass; its entries are left alone for figures the body does not hold.
+     */
+    public String tryRedact(byte[] json, long[] usage) {
+        long[] found = usage == null ? null : usage.clone(); // figures count only from a valid body
         try (JsonParser p = LogJson.FACTORY.createParser(json)) {
             // Most bodies hold nothing to redact: one read-only pass proves it, and the text is kept
             // as it came instead of being generated again (half the cost of a row's rendering).
-            if (isCleanDocument(p)) {
+            if (isCleanDocument(p, found)) {
+                if (usage != null) {
+                    System.arraycopy(found, 0, usage, 0, usage.length);
+                }
                 return new String(json, StandardCharsets.UTF_8);
             }
         } catch (IOException notJson) {
             return null;
         }
+        String redacted;
         try (JsonParser p = LogJson.FACTORY.createParser(json)) {
-            return redactDocument(p, json.length);
+            redacted = redactDocument(p, json.length);
         } catch (IOException notJson) {
             return null;
         }
+        if (redacted != null && usage != null) {
+            readUsage(json, usage); // the first pass stopped at the first string to redact
+        }
+        return redacted;
     }
 
     /**
      * True when the parser holds exactly one JSON value none of whose strings a rule changes; false
      * when one does, or the document is empty (the full pass then decides). Throws when not JSON.
      */
-    private boolean isCleanDocument(JsonParser p) throws IOException {
+    private boolean isCleanDocument(JsonParser p, long[] usage) throws IOException {
         if (p.nextToken() == null) {
             return false;
         }
         int depth = 0;
+        boolean usageNext = false; // the value coming is the top-level "usage"
+        boolean inUsage = false;
+        int slot = -1; // the usage figure the value coming is, if any
         JsonToken t = p.currentToken();
         while (true) {
             if (t == null) {
@@ -64,13 +85,27 @@ public final class JsonRedaction {
             }
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 depth++;
+                inUsage |= usageNext && t == JsonToken.START_OBJECT;
             } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
                 depth--;
+                inUsage &= depth > 1;
             } else if (t == JsonToken.VALUE_STRING) {
                 String text = p.getText();
                 if (redactor.redact(text) != text) {
                     return false;
                 }
+            } else if (t == JsonToken.FIELD_NAME && usage != null) {
+                if (depth == 1) {
+                    usageNext = "usage".equals(p.currentName());
+                } else if (inUsage && depth == 2) {
+                    slot = usageSlot(p.currentName());
+                }
+            } else if (slot >= 0 && t.isNumeric()) {
+                usage[slot] = p.getValueAsLong(-1); // 12.0 from a lenient backend counts as 12
+            }
+            if (t != JsonToken.FIELD_NAME) {
+                usageNext = false;
+                slot = -1;
             }
             if (depth == 0) {
                 break;
@@ -81,6 +116,42 @@ public final class JsonRedaction {
             throw new IOException("content after the JSON value");
         }
         return true;
+    }
+
+    private static int usageSlot(String name) {
+        return switch (name) {
+            case "prompt_tokens" -> 0;
+            case "completion_tokens" -> 1;
+            case "total_tokens" -> 2;
+            default -> -1;
+        };
+    }
+
+    /** The figures of a top-level {@code "usage"} object, by a pass that skips everything else. */
+    private static void readUsage(byte[] json, long[] usage) {
+        try (JsonParser p = LogJson.FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isUsage = "usage".equals(p.currentName());
+                if (p.nextToken() != JsonToken.START_OBJECT || !isUsage) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    int slot = usageSlot(p.currentName());
+                    JsonToken v = p.nextToken();
+                    if (slot >= 0 && v.isNumeric()) {
+                        usage[slot] = p.getValueAsLong(-1);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        } catch (IOException notJson) {
+            // the figures read so far stand; the caller has found the body valid before this pass
+        }
     }
 
     /** As {@link #tryRedact(byte[])}, for JSON already decoded. */

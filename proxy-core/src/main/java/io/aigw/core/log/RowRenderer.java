@@ -1,15 +1,10 @@
 package io.aigw.core.log;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -47,6 +42,8 @@ public final class RowRenderer {
     }
 
     public LogRow render(ExchangeRecord r, UUID logId) {
+        long[] usage = {r.promptTokens, r.completionTokens, r.totalTokens};
+        String responseBody = responseBody(r, r.usageInResponseBody ? usage : null);
         return new LogRow(
                 logId,
                 Instant.ofEpochMilli(r.tsEpochMillis),
@@ -62,33 +59,38 @@ public final class RowRenderer {
                 redactor.redact(r.error),
                 headers(r.requestHeaders),
                 body(r.requestBody, r.requestTruncated),
-                responseBody(r),
+                responseBody,
                 r.requestTruncated,
                 r.responseTruncated,
                 millis(r.totalNanos),
                 millis(r.providerNanos),
                 millis(r.ttftNanos),
-                tokens(r.promptTokens),
-                tokens(r.completionTokens),
-                tokens(r.totalTokens),
+                tokens(usage[0]),
+                tokens(usage[1]),
+                tokens(usage[2]),
                 r.traceId,
                 r.clientIp);
     }
 
-    private String responseBody(ExchangeRecord r) {
+    /** {@code usage}, when not null, receives the answer's prompt, completion and total tokens. */
+    private String responseBody(ExchangeRecord r, long[] usage) {
         if (r.stream && r.statusCode == 200 && r.responseBody != null) {
             return sse.assemble(r.responseBody, r.responseTruncated);
         }
-        return body(r.responseBody, r.responseTruncated); // an error answer to a stream request is plain JSON
+        return body(r.responseBody, r.responseTruncated, usage); // an error answer to a stream request is plain JSON
     }
 
     /** JSON text of a body: the redacted JSON when whole and valid, else a redacted JSON string of its text. */
     String body(byte[] bytes, boolean truncated) {
+        return body(bytes, truncated, null);
+    }
+
+    private String body(byte[] bytes, boolean truncated, long[] usage) {
         if (bytes == null) {
             return null;
         }
         if (!truncated) {
-            String redacted = json.tryRedact(bytes);
+            String redacted = json.tryRedact(bytes, usage);
             if (redacted != null) {
                 return redacted;
             }
@@ -99,7 +101,12 @@ public final class RowRenderer {
 
     /** Name, value pairs to a JSON object; a repeated name's values joined with ", " as HTTP allows. */
     String headers(List<String> pairs) {
-        Map<String, String> byName = new LinkedHashMap<>();
+        // A handful of pairs: arrays and a linear search beat a map, and the object is written
+        // straight into one builder (no generator, no synchronized StringWriter) for every row.
+        int n = pairs.size() / 2;
+        String[] names = new String[n];
+        String[] values = new String[n];
+        int kept = 0;
         for (int i = 0; i + 1 < pairs.size(); i += 2) {
             String name = pairs.get(i);
             if (name == null) {
@@ -110,19 +117,33 @@ public final class RowRenderer {
                 continue;
             }
             String value = redactor.redact(Objects.requireNonNullElse(pairs.get(i + 1), ""));
-            byName.merge(name, value, (a, b) -> a + ", " + b);
-        }
-        StringWriter out = new StringWriter(64 + 48 * byName.size());
-        try (JsonGenerator g = LogJson.generator(out)) {
-            g.writeStartObject();
-            for (Map.Entry<String, String> e : byName.entrySet()) {
-                g.writeStringField(e.getKey(), e.getValue());
+            int at = indexOf(names, kept, name);
+            if (at >= 0) {
+                values[at] = values[at] + ", " + value;
+            } else {
+                names[kept] = name;
+                values[kept++] = value;
             }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        return out.toString();
+        StringBuilder out = new StringBuilder(16 + 48 * kept).append('{');
+        JsonStringEncoder quote = JsonStringEncoder.getInstance();
+        for (int i = 0; i < kept; i++) {
+            out.append(i == 0 ? "\"" : ",\"");
+            quote.quoteAsString(names[i], out);
+            out.append("\":\"");
+            quote.quoteAsString(values[i], out);
+            out.append('"');
+        }
+        return out.append('}').toString();
+    }
+
+    private static int indexOf(String[] names, int count, String name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whole milliseconds, or null for an unknown (negative) duration. */

@@ -1,5 +1,6 @@
 package io.aigw.core.log;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -66,6 +67,31 @@ class JsonRedactionTest {
         assertEquals("{\"content\":\"mail [REDACTED:email]\"}", json.tryRedact(dirty));
         assertEquals(null, json.tryRedact("{\"a\":1} trailing".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertEquals(null, json.tryRedact(new byte[] {'"', (byte) 0xC3, '"'}), "bad UTF-8 in a clean-looking string");
+    }
+
+    @Test
+    void usageIsReadInTheSamePassAsTheRedaction() {
+        long[] usage = {-1, -1, -1};
+        String answer = "{\"id\":\"c1\",\"choices\":[{\"message\":{\"content\":\"hi\"},\"usage\":{\"total_tokens\":999}}],"
+                + "\"usage\":{\"prompt_tokens\":11,\"prompt_tokens_details\":{\"cached_tokens\":3,\"total_tokens\":77},"
+                + "\"completion_tokens\":7.0,\"total_tokens\":18},\"total_tokens\":5}";
+        assertEquals(answer, json.tryRedact(answer.getBytes(StandardCharsets.UTF_8), usage));
+        assertArrayEquals(new long[] {11, 7, 18}, usage, "only the top-level usage object's own figures count");
+
+        long[] redacted = {-1, -1, -1};
+        String dirty = "{\"choices\":[{\"message\":{\"content\":\"mail bob@example.com\"}}],"
+                + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}";
+        String out = json.tryRedact(dirty.getBytes(StandardCharsets.UTF_8), redacted);
+        assertTrue(out.contains("[REDACTED:email]"), out);
+        assertArrayEquals(new long[] {4, 2, 6}, redacted, "a body that needed redacting still gives its usage");
+
+        long[] none = {-1, 5, -1};
+        json.tryRedact("{\"usage\":[1,2],\"x\":{\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8), none);
+        json.tryRedact("[{\"usage\":{\"prompt_tokens\":1}}]".getBytes(StandardCharsets.UTF_8), none);
+        assertArrayEquals(new long[] {-1, 5, -1}, none, "no top-level usage object: the figures stay as they were");
+        assertNull(json.tryRedact("{\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8), none));
+        assertNull(json.tryRedact("{\"a\":\"bob@example.com\",\"usage\":{\"prompt_tokens\":1}} x".getBytes(StandardCharsets.UTF_8), none));
+        assertArrayEquals(new long[] {-1, 5, -1}, none, "nor from a body that is not one JSON value");
     }
 
     @Test

@@ -194,6 +194,19 @@ class RowRendererTest {
         }
     }
 
+    @Test
+    void headerValuesAreEscapedIntoValidJson() throws Exception {
+        ExchangeRecord r = chat(false, "{}", "{}");
+        String odd = "say \"hi\" \\ tab\t nl\n bell\u0007 \u00e9t\u00e9 \ud83d\ude00 </script>";
+        r.requestHeaders.addAll(List.of("User-Agent", odd, " X-Odd ", "", "x-odd", "two"));
+        LogRow row = renderer.render(r, ID);
+        JsonNode headers = tree(row.requestHeaders());
+        assertEquals(odd, headers.get("user-agent").asText());
+        assertEquals(", two", headers.get("x-odd").asText(), "names are trimmed and lower-cased, repeats joined");
+        assertEquals(2, headers.size());
+        assertEquals("{}", renderer.render(chat(false, "{}", "{}"), ID).requestHeaders());
+    }
+
     // ---- streams ---------------------------------------------------------------------------------
 
     @Test

@@ -73,6 +73,7 @@ final class RecordCapture {
             }
         }
         if (bodies == Bodies.FULL) {
+            r.responseCapture = r.endpoint.startsWith("/admin/") ? 0 : maxBody;
             ByteBuf body = request.content();
             int n = Math.min(body.readableBytes(), maxBody);
             r.requestBody = ByteBufUtil.getBytes(body, body.readerIndex(), n);
@@ -90,10 +91,8 @@ final class RecordCapture {
             if (r.ttftNanos < 0) {
                 r.ttftNanos = System.nanoTime() - startNanos;
             }
-            boolean error = r.statusCode >= 400;
             // An admin answer (a page of earlier rows, say) is not worth a row's body; its error still is.
-            boolean keepBody = bodies == Bodies.FULL && !r.endpoint.startsWith("/admin/");
-            int cap = keepBody ? maxBody : error ? ERROR_BYTES : 0;
+            int cap = r.responseCapture > 0 ? r.responseCapture : r.statusCode >= 400 ? ERROR_BYTES : 0;
             if (cap > 0) {
                 append(r, content.content(), cap);
             }
@@ -124,6 +123,9 @@ final class RecordCapture {
         r.totalNanos = System.nanoTime() - exchange.startNanos();
         if (r.responseBody != null && r.responseBody.length != r.responseLength) {
             r.responseBody = Arrays.copyOf(r.responseBody, r.responseLength);
+        }
+        if (r.usageInResponseBody && (r.responseBody == null || r.responseTruncated)) {
+            r.usageInResponseBody = false; // the answer was never written whole, so its usage is unknown
         }
         if (exchange.keyHash() != null) {
             r.apiKeyHash = exchange.keyHash().hex();

@@ -272,8 +272,11 @@ public final class UpstreamCall implements Exchange.ClientListener {
             } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
                 if (record != null && response.status().code() < 400) {
-                    CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
-                    recordUsage(record, facts.usage());
+                    if (response.content().readableBytes() <= record.responseCapture) {
+                        record.usageInResponseBody = true; // the record keeps the whole answer: read there, off the loop
+                    } else {
+                        recordUsage(record, CompletionFacts.ofAnswer(response.content()).usage());
+                    }
                 }
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

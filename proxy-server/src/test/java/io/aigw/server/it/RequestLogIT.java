@@ -365,6 +365,27 @@ class RequestLogIT {
     }
 
     @Test
+    void usageIsRightWhetherTheRowKeepsTheWholeAnswerOrACutOne() throws Exception {
+        // Usage is read from the row's copy of a whole answer (on the writer thread), and from the
+        // answer itself (on the event loop) when the copy is cut: both must give the provider's figures.
+        int whole = COMPLETION.length();
+        for (int maxBody : new int[] {whole, whole - 1, 64}) {
+            Path db = dir.resolve("cut-" + maxBody + ".db");
+            try (TestUpstream upstream = TestUpstream.start();
+                 ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), "store: sqlite\nmax_body_bytes: " + maxBody
+                         + "\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill-" + maxBody) + "\""))) {
+                answer(upstream);
+                assertEquals(200, chat(proxy, ProxyHarness.KEY, "req-cut", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
+                Map<String, Object> row = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1).get(0);
+                assertEquals(maxBody < whole, bool(row.get("response_truncated")), "max_body_bytes " + maxBody);
+                assertEquals(11, number(row.get("prompt_tokens")), "max_body_bytes " + maxBody);
+                assertEquals(7, number(row.get("completion_tokens")), "max_body_bytes " + maxBody);
+                assertEquals(18, number(row.get("total_tokens")), "max_body_bytes " + maxBody);
+            }
+        }
+    }
+
+    @Test
     void metadataModeKeepsHeadersButNoBodies() throws Exception {
         Path db = dir.resolve("meta.db");
         try (TestUpstream upstream = TestUpstream.start();
