@@ -21,13 +21,16 @@ public final class Redactor {
     /** The built-in rule names. */
     public static final List<String> BUILTIN = BuiltinRules.NAMES;
 
-    private static final Redactor NONE = new Redactor(List.of());
+    private static final Redactor NONE = new Redactor(List.of(), 0);
 
     private final RedactionRule[] rules;
+    /** The first {@code builtins} of {@link #rules} are built-in ones. */
+    private final int builtins;
     private final List<String> names;
 
-    private Redactor(List<RedactionRule> rules) {
+    private Redactor(List<RedactionRule> rules, int builtins) {
         this.rules = rules.toArray(new RedactionRule[0]);
+        this.builtins = builtins;
         List<String> distinct = new ArrayList<>();
         for (RedactionRule rule : rules) {
             if (!distinct.contains(rule.name())) {
@@ -55,13 +58,14 @@ public final class Redactor {
                 rules.addAll(BuiltinRules.named(name));
             }
         }
+        int builtins = rules.size();
         customRegexes.forEach((name, regex) -> {
             if (BUILTIN.contains(name)) {
                 throw new IllegalArgumentException("custom redaction rule '" + name + "' has a built-in rule's name");
             }
             rules.add(RedactionRule.custom(name, regex));
         });
-        return rules.isEmpty() ? NONE : new Redactor(rules);
+        return rules.isEmpty() ? NONE : new Redactor(rules, builtins);
     }
 
     /** Every built-in rule, no custom one. */
@@ -88,9 +92,11 @@ public final class Redactor {
         if (text == null) {
             return null;
         }
+        // Most strings are clean: one shared scan rules every built-in rule out at once.
+        int first = builtins > 0 && BuiltinRules.noneCanMatch(text) ? builtins : 0;
         String out = text;
-        for (RedactionRule rule : rules) {
-            out = rule.apply(out);
+        for (int i = first; i < rules.length; i++) {
+            out = rules[i].apply(out);
         }
         return out;
     }

@@ -37,6 +37,41 @@ class RedactorTest {
     }
 
     @Test
+    void theSharedPreCheckNeverSkipsWhatARuleWouldRedact() {
+        // Redactor.redact skips every built-in rule when BuiltinRules.noneCanMatch says so; applying
+        // the rules one by one, with no shared pre-check, must give the same text every time.
+        List<RedactionRule> rules = new java.util.ArrayList<>();
+        BuiltinRules.RUN_ORDER.forEach(name -> rules.addAll(BuiltinRules.named(name)));
+        String alphabet = "sk-AKIASIzagh_pouxoBbeEarRtTyYnN@:=\"' +()./0123456789";
+        java.util.Random random = new java.util.Random(42);
+        int skipped = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = random.nextInt(48); n > 0; n--) {
+                b.append(random.nextInt(4) == 0 ? (char) ('0' + random.nextInt(10)) : alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String text = b.toString();
+            String oneByOne = text;
+            for (RedactionRule rule : rules) {
+                oneByOne = rule.apply(oneByOne);
+            }
+            assertEquals(oneByOne, ALL.redact(text), text);
+            skipped += BuiltinRules.noneCanMatch(text) ? 1 : 0;
+        }
+        assertTrue(skipped > 1_000, "the sample must exercise the skip too: " + skipped);
+        // Each at the edge of one pre-check: two digits in a row at most, a prefix's first two chars.
+        for (String dirty : List.of("06 12 34 56 78", "+1 (415) 555-2671", "4111 1111 1111 1111", "a@b.io",
+                "sk-proj-Ab3dEfGh1jKlMnOpQrStUvWxYz01", "AKIAIOSFODNN7EXAMPLE", "xoxb-1234567890-abcdef",
+                "ghp_" + "a1".repeat(18), "Bearer abcdef0123456789abcdef", "password=hunter22")) {
+            assertEquals(false, BuiltinRules.noneCanMatch(dirty), dirty);
+            assertTrue(!ALL.redact(dirty).equals(dirty), dirty);
+        }
+        for (String clean : List.of("", "You are terse.", "Say hello.", "assistant", "chatcmpl-9f2c", "stop", "mock")) {
+            assertTrue(BuiltinRules.noneCanMatch(clean), clean);
+        }
+    }
+
+    @Test
     void email() {
         redacts(EMAIL, "email", "john.doe@example.com", "a+tag@sub.example.co.uk", "X_Y%z-1@mail-host.io",
                 "user@xn--bcher-kva.example");
