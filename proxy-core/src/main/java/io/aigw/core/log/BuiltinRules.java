@@ -139,14 +139,16 @@ final class BuiltinRules {
     /**
      * True when no built-in rule's pre-check can pass on the text: one scan for all of them, where
      * each rule would scan for itself (seven scans per string, most strings of a body being short and
-     * clean). It must only ever be a looser test than theirs: every char or pair it looks for is one
+     * clean). It must only ever be a looser test than theirs: every char or run it looks for is one
      * some pre-check needs ({@code @}; {@code :} or {@code =} for an assignment; the first two chars
-     * of a key prefix; seven digits with two in a row, which a phone needs and a card more than meets).
+     * of a key prefix; {@code rer} of "bearer"; seven digits with two in a row, which a phone needs
+     * and a card more than meets). A CharSequence, so a parser's char buffer needs no String.
      */
-    static boolean noneCanMatch(String text) {
+    static boolean noneCanMatch(CharSequence text) {
         int digits = 0;
         int run = 0;
         boolean twoInARow = false;
+        char prev2 = 0;
         char prev = 0;
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
@@ -156,13 +158,15 @@ final class BuiltinRules {
             } else {
                 run = 0;
                 if (c == '@' || c == ':' || c == '=' || prev == 's' && c == 'k' || prev == 'g' && c == 'h'
-                        || prev == 'x' && c == 'o' || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')) {
+                        || prev == 'x' && c == 'o' || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
+                        || prev2 == 'r' && prev == 'e' && c == 'r' || prev2 == 'R' && prev == 'E' && c == 'R') {
                     return false;
                 }
             }
+            prev2 = prev;
             prev = c;
         }
-        return !(digits >= 7 && twoInARow) && !text.contains("earer") && !text.contains("EARER");
+        return !(digits >= 7 && twoInARow);
     }
 
     private static boolean containsAny(String text, String[] needles) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -90,9 +91,12 @@ public final class JsonRedaction {
                 depth--;
                 inUsage &= depth > 1;
             } else if (t == JsonToken.VALUE_STRING) {
-                String text = p.getText();
-                if (redactor.redact(text) != text) {
-                    return false;
+                // Checked in the parser's own buffer: most values are clean and never become a String.
+                if (!redactor.leavesAlone(CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
+                    String text = p.getText();
+                    if (redactor.redact(text) != text) {
+                        return false;
+                    }
                 }
             } else if (t == JsonToken.FIELD_NAME && usage != null) {
                 if (depth == 1) {

@@ -83,6 +83,14 @@ public final class Redactor {
         return names;
     }
 
+    /**
+     * True when {@link #redact} would surely return its input unchanged: only built-in rules, and
+     * their shared pre-check rules them all out. For text not yet a String (a parser's buffer).
+     */
+    public boolean leavesAlone(CharSequence text) {
+        return builtins == rules.length && (builtins == 0 || BuiltinRules.noneCanMatch(text));
+    }
+
     public boolean isEmpty() {
         return rules.length == 0;
     }

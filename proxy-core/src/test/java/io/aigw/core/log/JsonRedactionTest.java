@@ -95,6 +95,19 @@ class JsonRedactionTest {
     }
 
     @Test
+    void valuesAreCheckedAsDecodedAndCustomRulesAlwaysRun() {
+        // The quick check reads the parser's decoded chars: an escaped @ or digit is still seen.
+        assertEquals("{\"x\":\"mail [REDACTED:email]\"}",
+                json.tryRedact("{\"x\":\"mail ann\\u0040example.com\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("{\"x\":\"call [REDACTED:phone]\"}",
+                json.tryRedact("{\"x\":\"call +1 415 555 \\u0032671\"}".getBytes(StandardCharsets.UTF_8)));
+        // A custom rule may match text no built-in pre-check would look at twice.
+        JsonRedaction custom = new JsonRedaction(Redactor.of(Redactor.BUILTIN, java.util.Map.of("project", "Project [A-Z]+")));
+        assertEquals("{\"x\":\"see [REDACTED:project]\"}",
+                custom.tryRedact("{\"x\":\"see Project ZEBRA\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void numbersKeepTheirText() {
         String out = json.tryRedact("[1.10, 1e400, -0, 123456789012345678901234567890, 2.50E-3, true, false, null]");
         assertEquals("[1.10,1e400,-0,123456789012345678901234567890,2.50E-3,true,false,null]", out);
