@@ -12,6 +12,9 @@ import io.aigw.core.log.Redactor;
 import io.aigw.core.log.RequestLogWriter;
 import io.aigw.core.log.RowRenderer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,9 +100,11 @@ public final class WriterThroughput {
                 }
                 push(writer, samples, 0, warmup, streamEvery, config.queueCapacity());
                 LogWriterStats s = writer.stats();
+                long[] cpu0 = writerThreadsCpu();
                 long start = System.nanoTime();
                 long blocked = push(writer, samples, warmup, rows, streamEvery, config.queueCapacity());
                 long end = System.nanoTime();
+                long[] cpu1 = writerThreadsCpu();
                 double seconds = (end - start) / 1e9;
                 int streamed = streamEvery <= 0 ? 0 : (int) (countStreams(warmup + rows, streamEvery) - countStreams(warmup, streamEvery));
                 return "{\"store\":\"" + storeName + "\",\"rows\":" + rows + ",\"streamed\":" + streamed
@@ -107,6 +112,8 @@ public final class WriterThroughput {
                         + ",\"sse_bytes\":" + samples.sseBytes() + ",\"batch_size\":" + config.batchSize()
                         + ",\"seconds\":" + String.format(Locale.ROOT, "%.3f", seconds)
                         + ",\"rows_per_s\":" + Math.round(rows / seconds)
+                        + ",\"writer_cpu_us_per_row\":" + perRow(cpu1[0] - cpu0[0], rows)
+                        + ",\"inserter_cpu_us_per_row\":" + perRow(cpu1[1] - cpu0[1], rows)
                         + ",\"producer_waited_ms\":" + TimeUnit.NANOSECONDS.toMillis(blocked)
                         + ",\"written\":" + s.written() + ",\"batches\":" + s.batches() + ",\"spilled\":" + s.spilled()
                         + ",\"replayed\":" + s.replayed() + ",\"dropped\":" + s.dropped() + "}";
@@ -149,6 +156,31 @@ public final class WriterThroughput {
             LockSupport.parkNanos(200_000);
         }
         return waited;
+    }
+
+    /**
+     * CPU nanoseconds so far of the writer's two threads (rendering; inserting, which for PostgreSQL
+     * includes building the COPY stream), found by name: the share of a core each row costs the proxy.
+     */
+    private static long[] writerThreadsCpu() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long[] cpu = new long[2];
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            int slot = t.getThreadName().startsWith("aigw-log-writer") ? 0
+                    : t.getThreadName().startsWith("aigw-log-insert") ? 1 : -1;
+            long ns = slot < 0 ? -1 : mx.getThreadCpuTime(t.getThreadId());
+            if (ns > 0) {
+                cpu[slot] += ns;
+            }
+        }
+        return cpu;
+    }
+
+    private static String perRow(long nanos, int rows) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1000.0 / rows);
     }
 
     private static long countStreams(long n, int every) {
