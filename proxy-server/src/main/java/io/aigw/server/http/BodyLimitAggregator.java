@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
@@ -37,8 +38,13 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
         if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
             pipeline.fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
             start.headers().remove(HttpHeaderNames.EXPECT);
-            FullHttpResponse response = Responses.error(pipeline.channel().alloc(), ApiError.bodyTooLarge(limit));
-            response.headers().set(RequestIds.HEADER, RequestIds.of(start.headers()));
+            ApiError error = ApiError.bodyTooLarge(limit);
+            String requestId = RequestIds.of(start.headers());
+            if (start instanceof HttpRequest request) {
+                pipeline.fireUserEventTriggered(new RequestRejected(request, requestId, error));
+            }
+            FullHttpResponse response = Responses.error(pipeline.channel().alloc(), error);
+            response.headers().set(RequestIds.HEADER, requestId);
             return response;
         }
         return super.newContinueResponse(start, maxContentLength, pipeline);
@@ -47,7 +53,11 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         String requestId = RequestIds.of(oversized.headers());
-        FullHttpResponse response = Responses.error(ctx.alloc(), ApiError.bodyTooLarge(limit));
+        ApiError error = ApiError.bodyTooLarge(limit);
+        if (oversized instanceof HttpRequest request) {
+            ctx.fireUserEventTriggered(new RequestRejected(request, requestId, error));
+        }
+        FullHttpResponse response = Responses.error(ctx.alloc(), error);
         response.headers().set(RequestIds.HEADER, requestId);
         boolean close = oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));

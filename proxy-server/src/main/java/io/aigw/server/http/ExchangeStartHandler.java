@@ -63,8 +63,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         String requestId = RequestIds.of(request.headers());
         DecoderResult decoded = request.decoderResult();
         if (!decoded.isSuccess()) {
-            request.release();
-            Responses.sendErrorAndClose(ctx, malformed(decoded.cause()), requestId);
+            refuse(ctx, request, requestId, rawPath(request.uri()), malformed(decoded.cause()));
             return;
         }
         String path;
@@ -72,9 +71,8 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             path = new QueryStringDecoder(request.uri()).path();
         } catch (IllegalArgumentException e) {
             // Bad percent-encoding ("%zz", a trailing "%"): the client's fault, not an internal error.
-            request.release();
-            Responses.sendErrorAndClose(ctx, ApiError.badRequest("invalid_url", null,
-                    "The request URL is not validly percent-encoded."), requestId);
+            refuse(ctx, request, requestId, rawPath(request.uri()), ApiError.badRequest("invalid_url", null,
+                    "The request URL is not validly percent-encoded."));
             return;
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
@@ -82,6 +80,36 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         active.started();
         ctx.channel().attr(Exchange.KEY).set(current);
         ctx.fireChannelRead(request);
+    }
+
+    /** Answers a request that never becomes an exchange, and closes; its row is written all the same. */
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, String path, ApiError error) {
+        capture.rejected(request, requestId, path, error, ctx.channel());
+        request.release();
+        Responses.sendErrorAndClose(ctx, error, requestId);
+    }
+
+    /** A URL that does not decode, for the log: as sent, up to its query (which may hold secrets), bounded. */
+    static String rawPath(String uri) {
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        return path.length() > 512 ? path.substring(0, 512) : path;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof RequestRejected rejected) {
+            String uri = rejected.request().uri();
+            String path;
+            try {
+                path = new QueryStringDecoder(uri).path();
+            } catch (IllegalArgumentException e) {
+                path = rawPath(uri);
+            }
+            capture.rejected(rejected.request(), rejected.requestId(), path, rejected.error(), ctx.channel());
+            return; // ours alone
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.aigw.server.http;
 
 import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.config.RequestLogConfig;
+import io.aigw.core.error.ApiError;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
@@ -12,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
@@ -22,7 +24,8 @@ import java.util.List;
  * Gathers one exchange's record for the request log as the exchange passes through
  * {@link ExchangeStartHandler}: the request's facts and allow-listed headers at the start, the
  * response's status, time to first byte and (bounded) body on the way out. Copies are bounded
- * byte arrays; parsing, redaction and rendering happen later on the writer thread.
+ * byte arrays; parsing, redaction and rendering happen later on the writer thread. One per
+ * connection, on its event loop.
  */
 final class RecordCapture {
     /** Never a credential: Authorization, api-key, x-api-key and cookies are not on the list. */
@@ -40,6 +43,8 @@ final class RecordCapture {
     private final RequestLog log;
     private final Bodies bodies;
     private final int maxBody;
+    private Channel clientIpOf;
+    private String clientIp;
 
     RecordCapture(RequestLog log) {
         this.log = log;
@@ -53,14 +58,39 @@ final class RecordCapture {
         if (bodies == null || exchange.path().equals("/health")) {
             return null; // a health check every few seconds is not traffic worth a row
         }
+        ExchangeRecord r = record(exchange.requestId(), request, exchange.path(), channel);
+        if (bodies == Bodies.FULL) {
+            r.responseCapture = r.endpoint.startsWith("/admin/") ? 0 : maxBody;
+            ByteBuf body = request.content();
+            int n = Math.min(body.readableBytes(), maxBody);
+            r.requestBody = ByteBufUtil.getBytes(body, body.readerIndex(), n);
+            r.requestTruncated = n < body.readableBytes();
+        }
+        return r;
+    }
+
+    /**
+     * A request refused before it became an exchange (too large, malformed, an invalid URL): its row
+     * holds what was read of it, the status and the error; no body was read, none is kept.
+     */
+    void rejected(HttpRequest request, String requestId, String path, ApiError error, Channel channel) {
+        if (bodies == null) {
+            return;
+        }
+        ExchangeRecord r = record(requestId, request, path, channel);
+        r.statusCode = error.status();
+        r.error = error.code() + ": " + error.message();
+        r.totalNanos = 0; // answered at once, before any of the body was waited for
+        log.offer(r);
+    }
+
+    private ExchangeRecord record(String requestId, HttpRequest request, String path, Channel channel) {
         ExchangeRecord r = new ExchangeRecord();
         r.tsEpochMillis = System.currentTimeMillis();
-        r.requestId = exchange.requestId();
+        r.requestId = requestId;
         r.method = request.method().name();
-        r.endpoint = exchange.path();
-        if (channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-            r.clientIp = a.getAddress().getHostAddress();
-        }
+        r.endpoint = path;
+        r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
         r.traceId = traceId(h.get(TRACEPARENT));
         if (bodies != Bodies.OFF) {
@@ -72,14 +102,17 @@ final class RecordCapture {
                 }
             }
         }
-        if (bodies == Bodies.FULL) {
-            r.responseCapture = r.endpoint.startsWith("/admin/") ? 0 : maxBody;
-            ByteBuf body = request.content();
-            int n = Math.min(body.readableBytes(), maxBody);
-            r.requestBody = ByteBufUtil.getBytes(body, body.readerIndex(), n);
-            r.requestTruncated = n < body.readableBytes();
-        }
         return r;
+    }
+
+    /** Formatted once per connection: the address does not change between its requests. */
+    private String clientIp(Channel channel) {
+        if (clientIpOf != channel) {
+            clientIpOf = channel;
+            clientIp = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : null;
+        }
+        return clientIp;
     }
 
     /** On every write of the exchange's response (head and content). */

@@ -385,6 +385,65 @@ class RequestLogIT {
         }
     }
 
+    /** Sends raw bytes and reads the answer until the server closes (it does after these refusals). */
+    private static String raw(ProxyHarness proxy, String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void requestsRefusedBeforeTheyStartStillGetARow() throws Exception {
+        Path db = dir.resolve("refused.db");
+        String yaml = yaml("http://127.0.0.1:9/v1", "store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \""
+                + dir.resolve("spill") + "\"").replace("server: {host: 127.0.0.1, port: 0}", "server: {host: 127.0.0.1, port: 0, max_body_bytes: 4096}");
+        try (ProxyHarness proxy = ProxyHarness.startYaml(yaml)) {
+            String big = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}";
+            assertEquals(413, chat(proxy, ProxyHarness.KEY, "req-too-big", big).statusCode());
+            // Refused on the declared length before any body is sent (the JDK client hangs on a
+            // final answer to Expect, so raw bytes; the connection stays open, so read one line).
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                        + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nx-request-id: req-too-big-continue\r\n"
+                        + "Expect: 100-continue\r\nContent-Length: 10000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+                assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
+            }
+            assertTrue(raw(proxy, "GET /v1/%zz?api_key=sk-in-the-query-0042 HTTP/1.1\r\nHost: a\r\nx-request-id: req-bad-url\r\n"
+                    + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nUser-Agent: raw/1\r\n\r\n").startsWith("HTTP/1.1 400"));
+            assertTrue(raw(proxy, "GET /v1/models HTTQ/1.1\r\nHost: a\r\n\r\n").contains(" 400 "));
+
+            List<Map<String, Object>> rows = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 4);
+            assertEquals(4, rows.size(), rows.toString());
+            for (String id : List.of("req-too-big", "req-too-big-continue")) {
+                Map<String, Object> r = byRequestId(rows, id);
+                assertEquals(413, number(r.get("status_code")), id);
+                assertEquals("/v1/chat/completions", text(r.get("endpoint")), id);
+                assertEquals("request_too_large: Request body exceeds the limit of 4096 bytes.", text(r.get("error")), id);
+                assertNull(r.get("request_body"), "the body was never read");
+            }
+            Map<String, Object> badUrl = byRequestId(rows, "req-bad-url");
+            assertEquals(400, number(badUrl.get("status_code")));
+            assertEquals("/v1/%zz", text(badUrl.get("endpoint")), "as sent, without the query");
+            assertTrue(text(badUrl.get("error")).startsWith("invalid_url"), text(badUrl.get("error")));
+            assertEquals("raw/1", json(badUrl.get("request_headers")).get("user-agent").asText());
+            Map<String, Object> malformed = rows.stream().filter(r -> text(r.get("error")).startsWith("malformed_http"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no malformed_http row in " + rows));
+            assertEquals(400, number(malformed.get("status_code")));
+            for (Map<String, Object> r : rows) {
+                assertNotNull(r.get("client_ip"));
+                for (Object v : r.values()) {
+                    String t = String.valueOf(v);
+                    assertFalse(t.contains(ProxyHarness.KEY) || t.contains("sk-in-the-query"), "a credential in a row: " + r);
+                }
+            }
+        }
+    }
+
     @Test
     void metadataModeKeepsHeadersButNoBodies() throws Exception {
         Path db = dir.resolve("meta.db");
