@@ -37,13 +37,12 @@ public final class ExchangeRecord {
      */
     public int responseLength;
     public boolean responseTruncated;
-    /** The most bytes of a successful answer {@link #responseBody} will hold: 0 when bodies are not kept. */
-    public int responseCapture;
     /**
-     * The answer's usage is left to the writer thread, to read from {@link #responseBody} (which
-     * then holds the whole answer) in the same pass that redacts it: one parse fewer on the event loop.
+     * The most bytes of a successful answer {@link #responseBody} will hold: 0 when bodies are not
+     * kept. An answer that fits is left whole to the writer, which reads its usage from the copy in
+     * the pass that redacts it, so the event loop need not parse it.
      */
-    public boolean usageInResponseBody;
+    public int responseCapture;
     public long totalNanos = -1;
     public long providerNanos = -1;
     public long ttftNanos = -1;

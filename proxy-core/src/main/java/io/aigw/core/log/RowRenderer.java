@@ -43,7 +43,7 @@ public final class RowRenderer {
 
     public LogRow render(ExchangeRecord r, UUID logId) {
         long[] usage = {r.promptTokens, r.completionTokens, r.totalTokens};
-        String responseBody = responseBody(r, r.usageInResponseBody ? usage : null);
+        String responseBody = responseBody(r, usage); // a whole answer's own usage, when the event loop left it
         return new LogRow(
                 logId,
                 Instant.ofEpochMilli(r.tsEpochMillis),

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.ArrayDeque;
+import java.util.Objects;
 
 /**
  * Starts an {@link Exchange} for each complete request, after aggregation and before auth.
@@ -66,10 +67,8 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             refuse(ctx, request, requestId, rawPath(request.uri()), malformed(decoded.cause()));
             return;
         }
-        String path;
-        try {
-            path = new QueryStringDecoder(request.uri()).path();
-        } catch (IllegalArgumentException e) {
+        String path = decodedPath(request.uri());
+        if (path == null) {
             // Bad percent-encoding ("%zz", a trailing "%"): the client's fault, not an internal error.
             refuse(ctx, request, requestId, rawPath(request.uri()), ApiError.badRequest("invalid_url", null,
                     "The request URL is not validly percent-encoded."));
@@ -89,6 +88,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         Responses.sendErrorAndClose(ctx, error, requestId);
     }
 
+    /** The URL's decoded path, or null when its percent-encoding is invalid. */
+    private static String decodedPath(String uri) {
+        try {
+            return new QueryStringDecoder(uri).path();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** A URL that does not decode, for the log: as sent, up to its query (which may hold secrets), bounded. */
     static String rawPath(String uri) {
         int query = uri.indexOf('?');
@@ -100,12 +108,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof RequestRejected rejected) {
             String uri = rejected.request().uri();
-            String path;
-            try {
-                path = new QueryStringDecoder(uri).path();
-            } catch (IllegalArgumentException e) {
-                path = rawPath(uri);
-            }
+            String path = Objects.requireNonNullElseGet(decodedPath(uri), () -> rawPath(uri));
             capture.rejected(rejected.request(), rejected.requestId(), path, rejected.error(), ctx.channel());
             return; // ours alone
         }

@@ -43,7 +43,7 @@ final class RecordCapture {
     private final RequestLog log;
     private final Bodies bodies;
     private final int maxBody;
-    private Channel clientIpOf;
+    private boolean clientIpKnown;
     private String clientIp;
 
     RecordCapture(RequestLog log) {
@@ -107,8 +107,8 @@ final class RecordCapture {
 
     /** Formatted once per connection: the address does not change between its requests. */
     private String clientIp(Channel channel) {
-        if (clientIpOf != channel) {
-            clientIpOf = channel;
+        if (!clientIpKnown) {
+            clientIpKnown = true;
             clientIp = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                     ? a.getAddress().getHostAddress() : null;
         }
@@ -125,7 +125,8 @@ final class RecordCapture {
                 r.ttftNanos = System.nanoTime() - startNanos;
             }
             // An admin answer (a page of earlier rows, say) is not worth a row's body; its error still is.
-            int cap = r.responseCapture > 0 ? r.responseCapture : r.statusCode >= 400 ? ERROR_BYTES : 0;
+            boolean keepBody = bodies == Bodies.FULL && !r.endpoint.startsWith("/admin/");
+            int cap = keepBody ? maxBody : r.statusCode >= 400 ? ERROR_BYTES : 0;
             if (cap > 0) {
                 append(r, content.content(), cap);
             }
@@ -156,9 +157,6 @@ final class RecordCapture {
         r.totalNanos = System.nanoTime() - exchange.startNanos();
         if (r.responseBody != null && r.responseBody.length != r.responseLength) {
             r.responseBody = Arrays.copyOf(r.responseBody, r.responseLength);
-        }
-        if (r.usageInResponseBody && (r.responseBody == null || r.responseTruncated)) {
-            r.usageInResponseBody = false; // the answer was never written whole, so its usage is unknown
         }
         if (exchange.keyHash() != null) {
             r.apiKeyHash = exchange.keyHash().hex();

@@ -272,9 +272,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
             } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
                 if (record != null && response.status().code() < 400) {
-                    if (response.content().readableBytes() <= record.responseCapture) {
-                        record.usageInResponseBody = true; // the record keeps the whole answer: read there, off the loop
-                    } else {
+                    // An answer the record keeps whole has its usage read from the copy, off the loop.
+                    if (response.content().readableBytes() > record.responseCapture) {
                         recordUsage(record, CompletionFacts.ofAnswer(response.content()).usage());
                     }
                 }
