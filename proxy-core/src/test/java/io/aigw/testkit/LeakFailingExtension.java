@@ -44,8 +44,8 @@ public final class LeakFailingExtension implements AfterAllCallback {
         if (!LEAKS.isEmpty()) {
             String report = String.join("\n\n", LEAKS);
             LEAKS.clear();
-            throw new AssertionError("Netty reported a ByteBuf leak (seen after "
-                    + context.getDisplayName() + "):\n" + report);
+            throw new AssertionError(
+                    "Netty reported a ByteBuf leak (seen after " + context.getDisplayName() + "):\n" + report);
         }
     }
 

@@ -15,7 +15,8 @@ class LeakFailingExtensionTest {
     void aDroppedBufferIsReportedAsAFailure() {
         leakOne();
         ExtensionContext ctx = (ExtensionContext) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ExtensionContext.class},
+                getClass().getClassLoader(),
+                new Class<?>[] {ExtensionContext.class},
                 (p, m, a) -> m.getName().equals("getDisplayName") ? "probe" : null);
         AssertionError error = assertThrows(AssertionError.class, () -> {
             for (int i = 0; i < 20; i++) {

@@ -43,16 +43,21 @@ public final class Main {
         } catch (Exception e) {
             // Most often the port is taken: say so in one line, as for config errors.
             server.close();
-            System.err.println(e instanceof IllegalStateException ? "aigw: " + e.getMessage()
-                    : "aigw: cannot listen on " + config.server().host() + ":" + config.server().port()
-                    + ": " + e.getMessage());
+            System.err.println(
+                    e instanceof IllegalStateException
+                            ? "aigw: " + e.getMessage()
+                            : "aigw: cannot listen on " + config.server().host() + ":"
+                                    + config.server().port() + ": " + e.getMessage());
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            server.close();
-        }, "aigw-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("shutting down");
+                            server.close();
+                        },
+                        "aigw-shutdown"));
         server.awaitClosed();
     }
 

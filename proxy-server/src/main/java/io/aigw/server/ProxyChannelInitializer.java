@@ -1,11 +1,11 @@
 package io.aigw.server;
 
 import io.aigw.core.config.ServerConfig;
+import io.aigw.core.log.RequestLog;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.BodyLimitAggregator;
 import io.aigw.server.http.EndpointRouter;
-import io.aigw.core.log.RequestLog;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestReadTimeoutHandler;
 import io.netty.channel.Channel;
@@ -22,8 +22,12 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final ActiveExchanges active;
     private final RequestLog requestLog;
 
-    ProxyChannelInitializer(ServerConfig server, ApiKeyAuthHandler auth, EndpointRouter router, ActiveExchanges active,
-                            RequestLog requestLog) {
+    ProxyChannelInitializer(
+            ServerConfig server,
+            ApiKeyAuthHandler auth,
+            EndpointRouter router,
+            ActiveExchanges active,
+            RequestLog requestLog) {
         this.server = server;
         this.auth = auth;
         this.router = router;
@@ -41,18 +45,23 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addHttpCodec(ChannelPipeline p) {
-        p.addLast(PipelineNames.HTTP_CODEC,
+        p.addLast(
+                PipelineNames.HTTP_CODEC,
                 new HttpServerCodec(server.maxInitialLineBytes(), server.maxHeaderBytes(), 64 * 1024));
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
     }
 
     private void addTimeouts(ChannelPipeline p) {
-        p.addLast(PipelineNames.READ_TIMEOUT, new RequestReadTimeoutHandler(
-                server.requestReadTimeout().toNanos(), server.idleTimeout().toNanos()));
+        p.addLast(
+                PipelineNames.READ_TIMEOUT,
+                new RequestReadTimeoutHandler(
+                        server.requestReadTimeout().toNanos(),
+                        server.idleTimeout().toNanos()));
     }
 
     private void addAggregation(ChannelPipeline p) {
-        p.addLast(PipelineNames.AGGREGATOR, new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())));
+        p.addLast(PipelineNames.AGGREGATOR, new BodyLimitAggregator((int)
+                Math.min(Integer.MAX_VALUE, server.maxBodyBytes())));
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {

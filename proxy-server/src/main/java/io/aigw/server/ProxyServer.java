@@ -4,20 +4,18 @@ import io.aigw.core.auth.ApiKeyStore;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
-import io.aigw.server.admin.AdminProviders;
+import io.aigw.core.log.RequestLog;
+import io.aigw.core.routing.Clock;
 import io.aigw.server.admin.AdminLogStatsEndpoint;
 import io.aigw.server.admin.AdminLogsEndpoint;
+import io.aigw.server.admin.AdminProviders;
 import io.aigw.server.admin.AdminProvidersEndpoint;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
-import io.aigw.core.log.RequestLog;
-import io.aigw.core.routing.Clock;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.UpstreamClient;
@@ -32,6 +30,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +49,7 @@ public final class ProxyServer implements AutoCloseable {
     private Channel serverChannel;
     /** Open client connections; a closed one leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
+
     private final ActiveExchanges active = new ActiveExchanges();
     private final Routing routing;
     private RequestLog requestLog;
@@ -94,11 +95,16 @@ public final class ProxyServer implements AutoCloseable {
                 .handler(new AcceptedConnectionsHandler(connections))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ProxyChannelInitializer(server, new ApiKeyAuthHandler(keys, adminKeys()), router,
-                        active, requestLog));
+                .childHandler(new ProxyChannelInitializer(
+                        server, new ApiKeyAuthHandler(keys, adminKeys()), router, active, requestLog));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
-        log.info("aigw listening on {}:{} ({} transport, {} models, {} providers)", server.host(), port(),
-                transport.name(), config.models().size(), config.providers().size());
+        log.info(
+                "aigw listening on {}:{} ({} transport, {} models, {} providers)",
+                server.host(),
+                port(),
+                transport.name(),
+                config.models().size(),
+                config.providers().size());
         return this;
     }
 
@@ -118,10 +124,18 @@ public final class ProxyServer implements AutoCloseable {
                 .route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
-                .route(HttpMethod.POST, "/v1/chat/completions",
+                .route(
+                        HttpMethod.POST,
+                        "/v1/chat/completions",
                         new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing))
-                .route(HttpMethod.POST, "/v1/completions", new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
-                .route(HttpMethod.POST, "/v1/embeddings", new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
+                .route(
+                        HttpMethod.POST,
+                        "/v1/completions",
+                        new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
+                .route(
+                        HttpMethod.POST,
+                        "/v1/embeddings",
+                        new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
                 .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
@@ -138,7 +152,9 @@ public final class ProxyServer implements AutoCloseable {
         if (inFlight == 0) {
             return;
         }
-        log.info("stopping: waiting up to {} ms for {} exchange(s) in flight", config.server().shutdownGrace().toMillis(),
+        log.info(
+                "stopping: waiting up to {} ms for {} exchange(s) in flight",
+                config.server().shutdownGrace().toMillis(),
                 inFlight);
         try {
             if (!active.awaitNone(config.server().shutdownGrace())) {

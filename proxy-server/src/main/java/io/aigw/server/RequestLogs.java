@@ -22,7 +22,9 @@ final class RequestLogs {
         LogStore store = switch (c.store()) {
             case OFF -> null;
             case SQLITE -> LogStores.sqlite(c.sqlitePath());
-            case POSTGRES -> LogStores.postgres(c.postgres().url(), c.postgres().user(), c.postgres().password());
+            case POSTGRES ->
+                LogStores.postgres(
+                        c.postgres().url(), c.postgres().user(), c.postgres().password());
             case STDOUT -> LogStores.stdout();
         };
         if (store == null) {
@@ -32,9 +34,19 @@ final class RequestLogs {
         RowRenderer renderer = new RowRenderer(Redactor.of(c.redactRules(), c.customRedactions()));
         RequestLogWriter writer = new RequestLogWriter(c, store, renderer::render).start();
         // The store names itself safely: a password inside a PostgreSQL URL is masked there.
-        log.info("request log: {}, bodies {}, redaction {}", store, c.bodies().name().toLowerCase(), c.redactRules().isEmpty() && c.customRedactions().isEmpty()
-                        ? "off" : String.join(", ", c.redactRules()) + (c.customRedactions().isEmpty() ? ""
-                        : " + " + String.join(", ", c.customRedactions().keySet())));
+        log.info(
+                "request log: {}, bodies {}, redaction {}",
+                store,
+                c.bodies().name().toLowerCase(),
+                c.redactRules().isEmpty() && c.customRedactions().isEmpty()
+                        ? "off"
+                        : String.join(", ", c.redactRules())
+                                + (c.customRedactions().isEmpty()
+                                        ? ""
+                                        : " + "
+                                                + String.join(
+                                                        ", ",
+                                                        c.customRedactions().keySet())));
         return writer;
     }
 }

@@ -32,7 +32,8 @@ class ExampleConfigsTest {
         for (Path file : files) {
             ProxyConfig config = new ConfigLoader(Dialects.TYPES, variables(file)).load(file);
             assertFalse(config.models().isEmpty(), file + " serves no model");
-            assertTrue(config.auth().apiKeyHashes().size() > 0 || file.toString().contains("local"), file.toString());
+            assertTrue(
+                    config.auth().apiKeyHashes().size() > 0 || file.toString().contains("local"), file.toString());
         }
     }
 
@@ -44,7 +45,9 @@ class ExampleConfigsTest {
         ProxyConfig config = new ConfigLoader(Dialects.TYPES, env).load(file);
         var local = config.providers().get("local");
         assertTrue(local.type().equals("ollama"));
-        assertTrue(local.baseUrl().toString().equals("http://127.0.0.1:11434"), local.baseUrl().toString());
+        assertTrue(
+                local.baseUrl().toString().equals("http://127.0.0.1:11434"),
+                local.baseUrl().toString());
         assertTrue(local.apiKey().isEmpty(), "no key by default");
     }
 

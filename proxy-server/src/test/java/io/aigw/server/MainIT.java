@@ -36,8 +36,8 @@ class MainIT {
             // As scripts/run.sh starts it: Netty's and SQLite's native code allowed without warnings.
             command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.aigw.server.Main",
-                "--config", config.toString()));
+        command.addAll(List.of(
+                "-cp", System.getProperty("java.class.path"), "io.aigw.server.Main", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(dir.toFile());
         pb.environment().remove("PROXY_API_KEYS");
@@ -75,13 +75,15 @@ class MainIT {
 
     @Test
     void malformedYamlStopsStartWithItsLineNumber() throws Exception {
-        String line = failingStart("server:\n  port: 8080\nproviders: [unclosed\n").get(0);
+        String line =
+                failingStart("server:\n  port: 8080\nproviders: [unclosed\n").get(0);
         assertTrue(line.contains("line 3") || line.contains("line 4"), line);
     }
 
     @Test
     void unknownProviderTypeIsNamedByKey() throws Exception {
-        String line = failingStart("providers:\n  x: {type: bogus, base_url: \"http://h/v1\"}\nmodels: {}\n").get(0);
+        String line = failingStart("providers:\n  x: {type: bogus, base_url: \"http://h/v1\"}\nmodels: {}\n")
+                .get(0);
         assertTrue(line.contains("providers.x.type"), line);
     }
 
@@ -89,13 +91,15 @@ class MainIT {
     void modelOnUnknownProviderAndMissingBaseUrlAreNamed() throws Exception {
         assertTrue(failingStart("providers:\n  a: {type: openai}\n").get(0).contains("providers.a.base_url"));
         String line = failingStart("providers:\n  a: {type: openai, base_url: \"http://h/v1\"}\n"
-                + "models:\n  m:\n    providers:\n      nope: {}\n").get(0);
+                        + "models:\n  m:\n    providers:\n      nope: {}\n")
+                .get(0);
         assertTrue(line.contains("models.m.providers.nope"), line);
     }
 
     @Test
     void aPortInUseIsOneLineAndExitCode1() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Process p = launch(write("server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
                     + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -128,7 +132,8 @@ class MainIT {
         String key = null;
         int port = -1;
         Process p = launch(config);
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             Pattern keyPattern = Pattern.compile("(sk-aigw-[A-Za-z0-9_-]{20,})");
             Pattern portPattern = Pattern.compile("listening on [^:]+:(\\d+)");
             String line;
@@ -149,11 +154,16 @@ class MainIT {
             assertFalse(stored.contains(key));
 
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
-                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                            .header("Authorization", "Bearer " + key)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode());
-            HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> open = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(401, open.statusCode(), "the default start is never an open relay");
         } finally {
             p.destroy();
@@ -161,7 +171,8 @@ class MainIT {
         }
 
         Process again = launch(config);
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null && !line.contains("listening on")) {
                 assertFalse(line.contains("sk-aigw-"), "the key is shown only on the start that made it");

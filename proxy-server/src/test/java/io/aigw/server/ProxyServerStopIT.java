@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * them: the exchange in flight is never finished, its buffers leak, and both sockets stay open.
  */
 class ProxyServerStopIT {
-    private static final String CHUNK = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}";
+    private static final String CHUNK =
+            "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}";
 
     @Test
     void aLoopBusyWhenTheStopArrivesStillHasItsConnectionsClosed() throws Exception {
@@ -43,7 +44,9 @@ class ProxyServerStopIT {
             StreamScript script = new StreamScript();
             up.enqueue(Reply.stream(script));
             try (RawHttp raw = new RawHttp(proxy.port())) {
-                raw.post("/v1/chat/completions", ProxyHarness.KEY,
+                raw.post(
+                        "/v1/chat/completions",
+                        ProxyHarness.KEY,
                         "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
                 script.send(CHUNK);
                 assertEquals(200, raw.readHead());

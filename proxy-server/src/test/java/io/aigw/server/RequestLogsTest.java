@@ -26,7 +26,8 @@ class RequestLogsTest {
     @Test
     void thePostgresPasswordInTheUrlIsNotLogged() throws Exception {
         String secret = "hunter2-pg-secret";
-        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse("""
+        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of())
+                .parse("""
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["sk-test-client-key"]}
                 providers:
@@ -43,7 +44,10 @@ class RequestLogsTest {
         AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent e) {
-                lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()));
+                lines.add(e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null
+                                ? ""
+                                : e.getThrowableProxy().getMessage()));
             }
         };
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

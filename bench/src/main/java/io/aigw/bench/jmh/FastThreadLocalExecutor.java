@@ -13,7 +13,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FastThreadLocalExecutor extends ThreadPoolExecutor {
     public FastThreadLocalExecutor(int maxThreads, String prefix) {
-        super(maxThreads, maxThreads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+        super(
+                maxThreads,
+                maxThreads,
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory(prefix, true));
     }
 }

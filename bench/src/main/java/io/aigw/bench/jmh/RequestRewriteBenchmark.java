@@ -34,8 +34,15 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
-        "-Djmh.executor=CUSTOM", "-Djmh.executor.class=io.aigw.bench.jmh.FastThreadLocalExecutor"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Xms1g",
+            "-Xmx1g",
+            "-Dio.netty.leakDetection.level=disabled",
+            "-Djmh.executor=CUSTOM",
+            "-Djmh.executor.class=io.aigw.bench.jmh.FastThreadLocalExecutor"
+        })
 public class RequestRewriteBenchmark {
 
     /** The deployment model id spliced in (longer than the client's alias, as is typical). */
@@ -73,7 +80,8 @@ public class RequestRewriteBenchmark {
             CompositeByteBuf c = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(1024);
             for (int at = 0; at < bytes.length; at += 16 * 1024) {
                 int n = Math.min(16 * 1024, bytes.length - at);
-                c.addComponent(true, PooledByteBufAllocator.DEFAULT.directBuffer(n).writeBytes(bytes, at, n));
+                c.addComponent(
+                        true, PooledByteBufAllocator.DEFAULT.directBuffer(n).writeBytes(bytes, at, n));
             }
             body = c;
         } else {
@@ -82,7 +90,8 @@ public class RequestRewriteBenchmark {
         scan = RequestScan.scan(body, ApiEndpoint.CHAT_COMPLETIONS);
         forceUsage = scan.stream() && !scan.clientIncludeUsage();
         // Sanity check, once: the rewrite must produce what the proxy sends.
-        ByteBuf out = OpenAiRequestRewriter.rewrite(PooledByteBufAllocator.DEFAULT, body, scan, UPSTREAM_MODEL, forceUsage);
+        ByteBuf out =
+                OpenAiRequestRewriter.rewrite(PooledByteBufAllocator.DEFAULT, body, scan, UPSTREAM_MODEL, forceUsage);
         try {
             String s = out.toString(StandardCharsets.UTF_8);
             if (!s.contains("\"model\":\"" + UPSTREAM_MODEL + "\"")
@@ -119,7 +128,8 @@ public class RequestRewriteBenchmark {
     /** The splice alone, from a scan made in setup. */
     @Benchmark
     public void rewriteOnly(Blackhole bh) {
-        ByteBuf out = OpenAiRequestRewriter.rewrite(PooledByteBufAllocator.DEFAULT, body, scan, UPSTREAM_MODEL, forceUsage);
+        ByteBuf out =
+                OpenAiRequestRewriter.rewrite(PooledByteBufAllocator.DEFAULT, body, scan, UPSTREAM_MODEL, forceUsage);
         bh.consume(out.writerIndex());
         out.release();
     }
@@ -144,8 +154,27 @@ public class RequestRewriteBenchmark {
                     + "{\"role\":\"system\",\"content\":\"Summarise the document the user pastes.\"},"
                     + "{\"role\":\"user\",\"content\":\"";
             String tail = "\"}],\"temperature\":0.2,\"max_tokens\":1024}";
-            String[] words = {"the", "gateway", "forwards", "requests", "to", "a", "provider", "and", "records",
-                    "usage", "per", "key;", "naïve", "café", "résumé", "\\\"quoted\\\"", "tokens", "streaming", "\\n"};
+            String[] words = {
+                "the",
+                "gateway",
+                "forwards",
+                "requests",
+                "to",
+                "a",
+                "provider",
+                "and",
+                "records",
+                "usage",
+                "per",
+                "key;",
+                "naïve",
+                "café",
+                "résumé",
+                "\\\"quoted\\\"",
+                "tokens",
+                "streaming",
+                "\\n"
+            };
             StringBuilder sb = new StringBuilder(size + 64).append(head);
             int target = size - tail.length();
             long seed = 42;

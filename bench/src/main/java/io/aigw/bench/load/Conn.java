@@ -41,14 +41,17 @@ final class Conn extends ChannelInboundHandlerAdapter {
     boolean inFlight;
     /** Latency is measured from here: the intended send time (rate mode) or the actual one. */
     long base;
+
     long sentAt;
     /** Zero until the first body byte after the response head. */
     long firstByteAt;
+
     int status;
     /** The server said {@code Connection: close}: the connection is not reused. */
     boolean closeAfter;
     /** Mode-private flag (hold mode: the stream has been accounted for). */
     boolean finished;
+
     private boolean informational;
 
     Conn(ByteBuf request, Events events, boolean countSse) {

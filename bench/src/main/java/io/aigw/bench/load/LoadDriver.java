@@ -56,13 +56,25 @@ public final class LoadDriver {
     private static final long HIGHEST_US = TimeUnit.HOURS.toMicros(1);
     private static final long NS = 1_000_000_000L;
 
-    private LoadDriver() {
-    }
+    private LoadDriver() {}
 
     /** Parsed command line. Durations in seconds; {@code expectChunks} &lt; 0 means "do not check". */
-    public record Config(String url, byte[] body, List<String> headers, String mode, int threads, double rate,
-            double durationS, double warmupS, int connections, int maxConnections, int expectChunks, int streams,
-            double rampPerS, double timeoutS, double drainS) {
+    public record Config(
+            String url,
+            byte[] body,
+            List<String> headers,
+            String mode,
+            int threads,
+            double rate,
+            double durationS,
+            double warmupS,
+            int connections,
+            int maxConnections,
+            int expectChunks,
+            int streams,
+            double rampPerS,
+            double timeoutS,
+            double drainS) {
 
         public static Config parse(String... args) {
             String url = null;
@@ -130,11 +142,32 @@ public final class LoadDriver {
             if (mode.equals("hold") && streams <= 0) {
                 throw new IllegalArgumentException("hold mode needs --streams > 0");
             }
-            if (threads < 1 || connections < 1 || duration <= 0 || warmup < 0 || ramp <= 0 || timeout <= 0 || drain < 0) {
-                throw new IllegalArgumentException("--threads, --connections, --duration, --ramp-per-s and --timeout must be positive");
+            if (threads < 1
+                    || connections < 1
+                    || duration <= 0
+                    || warmup < 0
+                    || ramp <= 0
+                    || timeout <= 0
+                    || drain < 0) {
+                throw new IllegalArgumentException(
+                        "--threads, --connections, --duration, --ramp-per-s and --timeout must be positive");
             }
-            return new Config(url, body, List.copyOf(headers), mode, threads, rate, duration, warmup, connections,
-                    Math.max(connections, maxConnections), expect, streams, ramp, timeout, drain);
+            return new Config(
+                    url,
+                    body,
+                    List.copyOf(headers),
+                    mode,
+                    threads,
+                    rate,
+                    duration,
+                    warmup,
+                    connections,
+                    Math.max(connections, maxConnections),
+                    expect,
+                    streams,
+                    ramp,
+                    timeout,
+                    drain);
         }
     }
 
@@ -169,9 +202,10 @@ public final class LoadDriver {
             summary = run(args);
         } catch (IllegalArgumentException e) {
             System.err.println("LoadDriver: " + e.getMessage());
-            System.err.println("usage: LoadDriver --url URL --body-file FILE [--header 'Name: value']... --mode rate|max|stream|hold"
-                    + " [--threads N] [--rate R] [--duration S] [--warmup S] [--connections C] [--max-connections M]"
-                    + " [--expect-chunks K] [--streams S] [--ramp-per-s R] [--timeout S] [--drain S]");
+            System.err.println(
+                    "usage: LoadDriver --url URL --body-file FILE [--header 'Name: value']... --mode rate|max|stream|hold"
+                            + " [--threads N] [--rate R] [--duration S] [--warmup S] [--connections C] [--max-connections M]"
+                            + " [--expect-chunks K] [--streams S] [--ramp-per-s R] [--timeout S] [--drain S]");
             summary = errorSummary(mode, e);
             rc = 2;
         } catch (RuntimeException | Error e) {
@@ -256,7 +290,9 @@ public final class LoadDriver {
             }
             byte[] bytes = encodeRequest(uri, port, cfg.body(), cfg.headers());
             // Shared, not leak-tracked: every write sends a retained duplicate; the last release frees it.
-            request = new UnpooledByteBufAllocator(true, true).directBuffer(bytes.length, bytes.length).writeBytes(bytes);
+            request = new UnpooledByteBufAllocator(true, true)
+                    .directBuffer(bytes.length, bytes.length)
+                    .writeBytes(bytes);
             Transport transport = Transport.detect();
             group = transport.newGroup(cfg.threads(), "load-driver");
             HttpDecoderConfig decoderConfig = new HttpDecoderConfig().setValidateHeaders(false);
@@ -270,8 +306,10 @@ public final class LoadDriver {
                         @Override
                         protected void initChannel(Channel ch) {
                             channels.add(ch);
-                            ch.pipeline().addLast(new HttpResponseDecoder(decoderConfig),
-                                    new Conn(request, events, countSse));
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpResponseDecoder(decoderConfig),
+                                            new Conn(request, events, countSse));
                         }
                     });
         }
@@ -296,7 +334,9 @@ public final class LoadDriver {
             if (uri.getRawQuery() != null) {
                 path += "?" + uri.getRawQuery();
             }
-            StringBuilder head = new StringBuilder(256).append(body != null ? "POST " : "GET ").append(path)
+            StringBuilder head = new StringBuilder(256)
+                    .append(body != null ? "POST " : "GET ")
+                    .append(path)
                     .append(" HTTP/1.1\r\n");
             boolean hasHost = false;
             boolean hasType = false;
@@ -311,10 +351,17 @@ public final class LoadDriver {
                 }
                 hasHost |= name.equals("host");
                 hasType |= name.equals("content-type");
-                head.append(h.substring(0, colon).trim()).append(": ").append(h.substring(colon + 1).trim()).append("\r\n");
+                head.append(h.substring(0, colon).trim())
+                        .append(": ")
+                        .append(h.substring(colon + 1).trim())
+                        .append("\r\n");
             }
             if (!hasHost) {
-                head.append("host: ").append(uri.getHost()).append(':').append(port).append("\r\n");
+                head.append("host: ")
+                        .append(uri.getHost())
+                        .append(':')
+                        .append(port)
+                        .append("\r\n");
             }
             if (body != null) {
                 if (!hasType) {
@@ -453,27 +500,36 @@ public final class LoadDriver {
                 for (int i = 0; i < cfg.connections(); i++) {
                     openOne();
                 }
-                await(() -> {
-                    synchronized (lock) {
-                        return opening == 0;
-                    }
-                }, System.nanoTime() + 5 * NS, "connecting", () -> opened + " connected");
+                await(
+                        () -> {
+                            synchronized (lock) {
+                                return opening == 0;
+                            }
+                        },
+                        System.nanoTime() + 5 * NS,
+                        "connecting",
+                        () -> opened + " connected");
                 long t0 = System.nanoTime() + 1_000_000;
                 measureStart = t0 + (long) (cfg.warmupS() * NS);
                 measureEnd = measureStart + (long) (cfg.durationS() * NS);
                 measuring = true;
                 double interval = NS / cfg.rate();
-                Thread dispatcher = new Thread(() -> {
-                    for (long i = 0; i < total; i++) {
-                        long intended = t0 + (long) (i * interval);
-                        parkUntil(intended);
-                        dispatch(intended);
-                    }
-                }, "load-dispatcher");
+                Thread dispatcher = new Thread(
+                        () -> {
+                            for (long i = 0; i < total; i++) {
+                                long intended = t0 + (long) (i * interval);
+                                parkUntil(intended);
+                                dispatch(intended);
+                            }
+                        },
+                        "load-dispatcher");
                 dispatcher.setDaemon(true);
                 dispatcher.start();
                 dispatcher.join();
-                await(() -> finishedAll.get() >= total, measureEnd + (long) (cfg.drainS() * NS), "draining",
+                await(
+                        () -> finishedAll.get() >= total,
+                        measureEnd + (long) (cfg.drainS() * NS),
+                        "draining",
                         () -> finishedAll.get() + "/" + total + " finished");
                 stopping = true;
                 long now = System.nanoTime();
@@ -557,7 +613,9 @@ public final class LoadDriver {
          * a second.
          */
         private boolean shouldOpen() {
-            if (backlog.size() <= opening || opening >= MAX_PENDING_CONNECTS || opened + opening >= cfg.maxConnections()) {
+            if (backlog.size() <= opening
+                    || opening >= MAX_PENDING_CONNECTS
+                    || opened + opening >= cfg.maxConnections()) {
                 return false;
             }
             long now = System.nanoTime();
@@ -681,7 +739,10 @@ public final class LoadDriver {
                     openOne();
                 }
                 await(() -> false, end, "running", () -> completed.sum() + " measured, " + errors.sum() + " errors");
-                await(() -> inFlight.get() <= 0, end + (long) (cfg.drainS() * NS), "draining",
+                await(
+                        () -> inFlight.get() <= 0,
+                        end + (long) (cfg.drainS() * NS),
+                        "draining",
                         () -> inFlight.get() + " in flight");
                 stopping = true;
                 client.closeChannels();
@@ -837,29 +898,34 @@ public final class LoadDriver {
             long finishedAt;
             try {
                 double interval = NS / cfg.rampPerS();
-                Thread dispatcher = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < s; i++) {
-                            long at = t0 + (long) (i * interval);
-                            if (at - deadline >= 0) {
-                                break;
-                            }
-                            parkUntil(at);
-                            attempted.incrementAndGet();
-                            client.connect().addListener((ChannelFuture f) -> {
-                                if (!f.isSuccess()) {
-                                    connectFailures.increment();
-                                    failed.incrementAndGet();
+                Thread dispatcher = new Thread(
+                        () -> {
+                            try {
+                                for (int i = 0; i < s; i++) {
+                                    long at = t0 + (long) (i * interval);
+                                    if (at - deadline >= 0) {
+                                        break;
+                                    }
+                                    parkUntil(at);
+                                    attempted.incrementAndGet();
+                                    client.connect().addListener((ChannelFuture f) -> {
+                                        if (!f.isSuccess()) {
+                                            connectFailures.increment();
+                                            failed.incrementAndGet();
+                                        }
+                                    });
                                 }
-                            });
-                        }
-                    } finally {
-                        dispatcherDone = true;
-                    }
-                }, "load-dispatcher");
+                            } finally {
+                                dispatcherDone = true;
+                            }
+                        },
+                        "load-dispatcher");
                 dispatcher.setDaemon(true);
                 dispatcher.start();
-                await(() -> dispatcherDone && completed.get() + failed.get() >= attempted.get(), deadline, "holding",
+                await(
+                        () -> dispatcherDone && completed.get() + failed.get() >= attempted.get(),
+                        deadline,
+                        "holding",
                         () -> attempted.get() + " started, " + concurrent.get() + " open, " + completed.get()
                                 + " completed, " + failed.get() + " failed, " + chunks.get() + " chunks");
                 finishedAt = System.nanoTime();

@@ -76,8 +76,13 @@ public final class SseEventCounter implements ByteProcessor {
             }
             if (v < n && line[v] == '{') {
                 pendingJson = true;
-            } else if (v + 6 <= n && line[v] == '[' && line[v + 1] == 'D' && line[v + 2] == 'O' && line[v + 3] == 'N'
-                    && line[v + 4] == 'E' && line[v + 5] == ']') {
+            } else if (v + 6 <= n
+                    && line[v] == '['
+                    && line[v + 1] == 'D'
+                    && line[v + 2] == 'O'
+                    && line[v + 3] == 'N'
+                    && line[v + 4] == 'E'
+                    && line[v + 5] == ']') {
                 pendingDone = true;
             }
         }

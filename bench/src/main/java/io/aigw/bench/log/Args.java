@@ -6,8 +6,7 @@ import java.util.Map;
 /** {@code --name value} or {@code --name=value} options over defaults; an unknown name is an error. */
 final class Args {
 
-    private Args() {
-    }
+    private Args() {}
 
     /** {@code defaults} are name, value pairs. */
     static Map<String, String> parse(String[] args, String... defaults) {

@@ -46,15 +46,39 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class MixedLoad {
 
-    private MixedLoad() {
-    }
+    private MixedLoad() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Args.parse(args, "--url", "", "--key", "", "--requests", "10000",
-                "--rate", "125", "--stream-every", "3", "--plain-model", "mock",
-                "--stream-model", "mock;chunks=20;size=240", "--expect-stream-events", "22", "--id-prefix", "acc-",
-                "--out", "", "--timeout-s", "30", "--warmup-requests", "0", "--warmup-rate", "500",
-                "--warmup-prefix", "warm-");
+        Map<String, String> o = Args.parse(
+                args,
+                "--url",
+                "",
+                "--key",
+                "",
+                "--requests",
+                "10000",
+                "--rate",
+                "125",
+                "--stream-every",
+                "3",
+                "--plain-model",
+                "mock",
+                "--stream-model",
+                "mock;chunks=20;size=240",
+                "--expect-stream-events",
+                "22",
+                "--id-prefix",
+                "acc-",
+                "--out",
+                "",
+                "--timeout-s",
+                "30",
+                "--warmup-requests",
+                "0",
+                "--warmup-rate",
+                "500",
+                "--warmup-prefix",
+                "warm-");
         if (o.get("--url").isEmpty()) {
             throw new IllegalArgumentException("--url is required");
         }
@@ -67,23 +91,32 @@ public final class MixedLoad {
         URI uri = URI.create(o.get("--url"));
 
         byte[][] bodies = {body(o.get("--plain-model"), false), body(o.get("--stream-model"), true)};
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         Load load = new Load(client, uri, o.get("--key"), bodies, streamEvery, expectEvents, timeout);
         int warmup = Integer.parseInt(o.get("--warmup-requests"));
         if (warmup > 0) {
             // Warms the JIT of this client and of the server on the same code paths; checked, not reported.
             Result[] warm = load.run(o.get("--warmup-prefix"), warmup, Double.parseDouble(o.get("--warmup-rate")));
-            long bad = Arrays.stream(warm).filter(r -> r == null || r.error != null).count();
+            long bad = Arrays.stream(warm)
+                    .filter(r -> r == null || r.error != null)
+                    .count();
             System.err.println("mixed load: warm-up of " + warmup + " request(s) done, " + bad + " failed");
         }
         long t0 = System.nanoTime();
         Result[] results = load.run(prefix, n, rate);
         long sendEnd = load.lastSendNanos;
-        long[] latencies = Arrays.stream(results).filter(r -> r != null && r.error == null)
-                .mapToLong(r -> r.latencyUs).sorted().toArray();
+        long[] latencies = Arrays.stream(results)
+                .filter(r -> r != null && r.error == null)
+                .mapToLong(r -> r.latencyUs)
+                .sorted()
+                .toArray();
         long ok = latencies.length;
-        long streams = Arrays.stream(results).filter(r -> r != null && r.stream && r.error == null).count();
+        long streams = Arrays.stream(results)
+                .filter(r -> r != null && r.stream && r.error == null)
+                .count();
         if (!o.get("--out").isEmpty()) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(o.get("--out"))))) {
                 w.println("n,stream,intended_epoch_ms,latency_us,ttfb_us,status,ok,error");
@@ -93,29 +126,39 @@ public final class MixedLoad {
                         w.println(i + ",,,,,0,0,never completed");
                         continue;
                     }
-                    w.println(r.n + "," + (r.stream ? 1 : 0) + "," + String.format(Locale.ROOT, "%.3f", r.intendedEpochMs)
-                            + "," + r.latencyUs + "," + r.ttfbUs + "," + r.status + "," + (r.error == null ? 1 : 0) + ","
+                    w.println(r.n + "," + (r.stream ? 1 : 0) + ","
+                            + String.format(Locale.ROOT, "%.3f", r.intendedEpochMs)
+                            + "," + r.latencyUs + "," + r.ttfbUs + "," + r.status + "," + (r.error == null ? 1 : 0)
+                            + ","
                             + (r.error == null ? "" : r.error.replace(',', ';').replace('\n', ' ')));
                 }
             }
         }
-        String firstError = Arrays.stream(results).filter(r -> r == null || r.error != null)
-                .map(r -> r == null ? "never completed" : r.error).findFirst().orElse(null);
-        System.out.println("{\"requests\":" + n + ",\"ok\":" + ok + ",\"errors\":" + (n - ok) + ",\"streams_ok\":" + streams
-                + ",\"achieved_send_rps\":" + Math.round(n / ((sendEnd - t0) / 1e9))
-                + ",\"p50_us\":" + pct(latencies, 50) + ",\"p99_us\":" + pct(latencies, 99)
-                + ",\"max_us\":" + (latencies.length == 0 ? -1 : latencies[latencies.length - 1])
-                + (firstError == null ? "" : ",\"first_error\":\"" + firstError.replace("\\", "\\\\").replace("\"", "'") + "\"")
-                + "}");
+        String firstError = Arrays.stream(results)
+                .filter(r -> r == null || r.error != null)
+                .map(r -> r == null ? "never completed" : r.error)
+                .findFirst()
+                .orElse(null);
+        System.out.println(
+                "{\"requests\":" + n + ",\"ok\":" + ok + ",\"errors\":" + (n - ok) + ",\"streams_ok\":" + streams
+                        + ",\"achieved_send_rps\":" + Math.round(n / ((sendEnd - t0) / 1e9))
+                        + ",\"p50_us\":" + pct(latencies, 50) + ",\"p99_us\":" + pct(latencies, 99)
+                        + ",\"max_us\":" + (latencies.length == 0 ? -1 : latencies[latencies.length - 1])
+                        + (firstError == null
+                                ? ""
+                                : ",\"first_error\":\""
+                                        + firstError.replace("\\", "\\\\").replace("\"", "'") + "\"")
+                        + "}");
         System.exit(0); // the HttpClient's selector thread is not a daemon in every JDK
     }
 
     private static byte[] body(String model, boolean stream) {
         String m = model.replace("\\", "\\\\").replace("\"", "\\\"");
         return ("{\"model\":\"" + m + "\"," + (stream ? "\"stream\":true," : "")
-                + "\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
-                + "{\"role\":\"user\",\"content\":\"Say hello, and nothing else. My address is jane.doe@example.com.\"}],"
-                + "\"max_tokens\":64}").getBytes(StandardCharsets.UTF_8);
+                        + "\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Say hello, and nothing else. My address is jane.doe@example.com.\"}],"
+                        + "\"max_tokens\":64}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Null when the answer is right, else what is wrong with it. */
@@ -161,7 +204,14 @@ public final class MixedLoad {
         final Duration timeout;
         long lastSendNanos;
 
-        Load(HttpClient client, URI uri, String key, byte[][] bodies, int streamEvery, int expectEvents, Duration timeout) {
+        Load(
+                HttpClient client,
+                URI uri,
+                String key,
+                byte[][] bodies,
+                int streamEvery,
+                int expectEvents,
+                Duration timeout) {
             this.client = client;
             this.uri = uri;
             this.key = key;
@@ -191,12 +241,19 @@ public final class MixedLoad {
             return results;
         }
 
-        private void send(String prefix, int index, long intended, double intendedEpochMs, Result[] results,
+        private void send(
+                String prefix,
+                int index,
+                long intended,
+                double intendedEpochMs,
+                Result[] results,
                 CountDownLatch done) {
             boolean stream = streamEvery > 0 && index % streamEvery == streamEvery - 1;
             String id = prefix + index;
-            HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(timeout)
-                    .header("Content-Type", "application/json").header("x-request-id", id)
+            HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("x-request-id", id)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[stream ? 1 : 0]));
             if (!key.isEmpty()) {
                 rb.header("Authorization", "Bearer " + key);
@@ -204,21 +261,30 @@ public final class MixedLoad {
             Collector collector = new Collector();
             CompletableFuture<HttpResponse<byte[]>> f;
             try {
-                f = client.sendAsync(rb.build(), info -> HttpResponse.BodySubscribers.fromSubscriber(collector,
-                        c -> c.bytes()));
+                f = client.sendAsync(
+                        rb.build(), info -> HttpResponse.BodySubscribers.fromSubscriber(collector, c -> c.bytes()));
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
             f.whenComplete((response, error) -> {
                 long end = System.nanoTime();
-                Result r = new Result(index, stream, intendedEpochMs, (end - intended) / 1000,
+                Result r = new Result(
+                        index,
+                        stream,
+                        intendedEpochMs,
+                        (end - intended) / 1000,
                         collector.firstByteAt == 0 ? -1 : (collector.firstByteAt - intended) / 1000);
                 if (error != null) {
                     r.error = error.getClass().getSimpleName() + ": " + error.getMessage();
                 } else {
                     r.status = response.statusCode();
-                    r.error = check(response.statusCode(), response.headers().firstValue("x-request-id").orElse(null),
-                            response.body(), id, stream, expectEvents);
+                    r.error = check(
+                            response.statusCode(),
+                            response.headers().firstValue("x-request-id").orElse(null),
+                            response.body(),
+                            id,
+                            stream,
+                            expectEvents);
                 }
                 results[index] = r;
                 done.countDown();
@@ -267,12 +333,10 @@ public final class MixedLoad {
         }
 
         @Override
-        public void onError(Throwable t) {
-        }
+        public void onError(Throwable t) {}
 
         @Override
-        public void onComplete() {
-        }
+        public void onComplete() {}
 
         byte[] bytes() {
             return out.toByteArray();

@@ -48,7 +48,8 @@ public final class SampleExchanges {
                 + "\"model\":\"gpt-4o-mini-2024-07-18\",\"system_fingerprint\":\"fp_0ba0d124f1\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":" + jsonString(ANSWER_TEXT) + ",\"refusal\":null},"
                 + "\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS
-                + ",\"completion_tokens\":" + COMPLETION_TOKENS + ",\"total_tokens\":" + (PROMPT_TOKENS + COMPLETION_TOKENS)
+                + ",\"completion_tokens\":" + COMPLETION_TOKENS + ",\"total_tokens\":"
+                + (PROMPT_TOKENS + COMPLETION_TOKENS)
                 + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},\"completion_tokens_details\":"
                 + "{\"reasoning_tokens\":0,\"audio_tokens\":0,\"accepted_prediction_tokens\":0,"
                 + "\"rejected_prediction_tokens\":0}}}");
@@ -58,10 +59,12 @@ public final class SampleExchanges {
         StringBuilder s = new StringBuilder(8 * 1024);
         int step = (ANSWER_TEXT.length() + STREAM_CHUNKS - 1) / STREAM_CHUNKS;
         for (int i = 0; i < STREAM_CHUNKS; i++) {
-            String piece = ANSWER_TEXT.substring(Math.min(i * step, ANSWER_TEXT.length()),
-                    Math.min((i + 1) * step, ANSWER_TEXT.length()));
-            s.append(prefix).append(i == 0 ? "{\"role\":\"assistant\",\"content\":" : "{\"content\":")
-                    .append(jsonString(piece)).append("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+            String piece = ANSWER_TEXT.substring(
+                    Math.min(i * step, ANSWER_TEXT.length()), Math.min((i + 1) * step, ANSWER_TEXT.length()));
+            s.append(prefix)
+                    .append(i == 0 ? "{\"role\":\"assistant\",\"content\":" : "{\"content\":")
+                    .append(jsonString(piece))
+                    .append("},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
         }
         s.append(prefix).append("{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n");
         s.append("data: [DONE]\n\n");

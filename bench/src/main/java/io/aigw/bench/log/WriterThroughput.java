@@ -46,8 +46,7 @@ import java.util.stream.Stream;
  */
 public final class WriterThroughput {
 
-    private WriterThroughput() {
-    }
+    private WriterThroughput() {}
 
     public static void main(String[] args) throws Exception {
         System.out.println(run(args));
@@ -55,17 +54,36 @@ public final class WriterThroughput {
 
     /** Runs once and returns the JSON summary line. */
     public static String run(String... args) throws Exception {
-        Map<String, String> o = Args.parse(args, "--store", "postgres",
-                "--url", "jdbc:postgresql://127.0.0.1:5432/postgres", "--user", "postgres", "--password", "",
-                "--sqlite-path", "", "--rows", "200000", "--warmup-rows", "20000", "--stream-every", "3",
-                "--batch-size", "500", "--queue-capacity", "65536");
+        Map<String, String> o = Args.parse(
+                args,
+                "--store",
+                "postgres",
+                "--url",
+                "jdbc:postgresql://127.0.0.1:5432/postgres",
+                "--user",
+                "postgres",
+                "--password",
+                "",
+                "--sqlite-path",
+                "",
+                "--rows",
+                "200000",
+                "--warmup-rows",
+                "20000",
+                "--stream-every",
+                "3",
+                "--batch-size",
+                "500",
+                "--queue-capacity",
+                "65536");
         String storeName = o.get("--store").toLowerCase(Locale.ROOT);
         int rows = Integer.parseInt(o.get("--rows"));
         int warmup = Integer.parseInt(o.get("--warmup-rows"));
         int streamEvery = Integer.parseInt(o.get("--stream-every"));
         Path tmp = Files.createTempDirectory("aigw-writer-bench");
         try {
-            Path sqlitePath = o.get("--sqlite-path").isEmpty() ? tmp.resolve("requests.db") : Path.of(o.get("--sqlite-path"));
+            Path sqlitePath =
+                    o.get("--sqlite-path").isEmpty() ? tmp.resolve("requests.db") : Path.of(o.get("--sqlite-path"));
             LogStore store;
             Store kind;
             switch (storeName) {
@@ -84,9 +102,20 @@ public final class WriterThroughput {
                 default -> throw new IllegalArgumentException("--store must be postgres, sqlite or discard");
             }
             RequestLogConfig d = RequestLogConfig.defaults(tmp);
-            RequestLogConfig config = new RequestLogConfig(kind, Bodies.FULL, d.maxBodyBytes(), sqlitePath, null,
-                    Duration.ZERO, d.redactRules(), d.customRedactions(), Integer.parseInt(o.get("--queue-capacity")),
-                    Integer.parseInt(o.get("--batch-size")), d.flushInterval(), tmp.resolve("spill"), Duration.ofSeconds(60));
+            RequestLogConfig config = new RequestLogConfig(
+                    kind,
+                    Bodies.FULL,
+                    d.maxBodyBytes(),
+                    sqlitePath,
+                    null,
+                    Duration.ZERO,
+                    d.redactRules(),
+                    d.customRedactions(),
+                    Integer.parseInt(o.get("--queue-capacity")),
+                    Integer.parseInt(o.get("--batch-size")),
+                    d.flushInterval(),
+                    tmp.resolve("spill"),
+                    Duration.ofSeconds(60));
             RowRenderer renderer = new RowRenderer(Redactor.of(config.redactRules(), config.customRedactions()));
             SampleExchanges samples = new SampleExchanges();
             RequestLogWriter writer = new RequestLogWriter(config, store, renderer::render).start();
@@ -106,9 +135,12 @@ public final class WriterThroughput {
                 long end = System.nanoTime();
                 long[] cpu1 = writerThreadsCpu();
                 double seconds = (end - start) / 1e9;
-                int streamed = streamEvery <= 0 ? 0 : (int) (countStreams(warmup + rows, streamEvery) - countStreams(warmup, streamEvery));
+                int streamed = streamEvery <= 0
+                        ? 0
+                        : (int) (countStreams(warmup + rows, streamEvery) - countStreams(warmup, streamEvery));
                 return "{\"store\":\"" + storeName + "\",\"rows\":" + rows + ",\"streamed\":" + streamed
-                        + ",\"request_bytes\":" + samples.requestBytes() + ",\"response_bytes\":" + samples.responseBytes()
+                        + ",\"request_bytes\":" + samples.requestBytes() + ",\"response_bytes\":"
+                        + samples.responseBytes()
                         + ",\"sse_bytes\":" + samples.sseBytes() + ",\"batch_size\":" + config.batchSize()
                         + ",\"seconds\":" + String.format(Locale.ROOT, "%.3f", seconds)
                         + ",\"rows_per_s\":" + Math.round(rows / seconds)
@@ -133,8 +165,8 @@ public final class WriterThroughput {
      * Offers records {@code from} .. {@code from + count - 1} and returns once every one of them is in
      * the store (written or replayed); returns the nanoseconds the producer waited for queue room.
      */
-    private static long push(RequestLogWriter writer, SampleExchanges samples, long from, int count, int streamEvery,
-            int capacity) {
+    private static long push(
+            RequestLogWriter writer, SampleExchanges samples, long from, int count, int streamEvery, int capacity) {
         LogWriterStats s = writer.stats();
         long target = s.written() + s.replayed() + count;
         int room = Math.max(1, capacity / 4);
@@ -169,7 +201,8 @@ public final class WriterThroughput {
             if (t == null) {
                 continue;
             }
-            int slot = t.getThreadName().startsWith("aigw-log-writer") ? 0
+            int slot = t.getThreadName().startsWith("aigw-log-writer")
+                    ? 0
                     : t.getThreadName().startsWith("aigw-log-insert") ? 1 : -1;
             long ns = slot < 0 ? -1 : mx.getThreadCpuTime(t.getThreadId());
             if (ns > 0) {
@@ -190,12 +223,10 @@ public final class WriterThroughput {
     /** Keeps nothing: the writer's queue and rendering alone. */
     private static final class DiscardStore implements LogStore {
         @Override
-        public void migrate() {
-        }
+        public void migrate() {}
 
         @Override
-        public void insert(List<LogRow> rows) {
-        }
+        public void insert(List<LogRow> rows) {}
 
         @Override
         public boolean ping() {
@@ -213,7 +244,6 @@ public final class WriterThroughput {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -43,7 +43,7 @@ final class MockHandler extends ChannelInboundHandlerAdapter {
     private int next;
     private ScheduledFuture<?> timer;
 
-    private record Pending(MockResponses.Canned canned, boolean keepAlive) { }
+    private record Pending(MockResponses.Canned canned, boolean keepAlive) {}
 
     MockHandler(MockResponses responses) {
         this.responses = responses;

@@ -6,8 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +57,9 @@ public final class MockProvider implements AutoCloseable {
                             ch.pipeline().addLast(new HttpRequestDecoder(decoderConfig), new MockHandler(responses));
                         }
                     });
-            Channel ch = b.bind(new InetSocketAddress("127.0.0.1", port)).syncUninterruptibly().channel();
+            Channel ch = b.bind(new InetSocketAddress("127.0.0.1", port))
+                    .syncUninterruptibly()
+                    .channel();
             return new MockProvider(group, ch, responses, transport.name());
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -98,8 +100,8 @@ public final class MockProvider implements AutoCloseable {
                     return;
                 }
                 default -> {
-                    System.err.println("unknown argument: " + args[i]
-                            + "\nusage: MockProvider [--port 9100] [--threads 1]");
+                    System.err.println(
+                            "unknown argument: " + args[i] + "\nusage: MockProvider [--port 9100] [--threads 1]");
                     System.exit(2);
                 }
             }

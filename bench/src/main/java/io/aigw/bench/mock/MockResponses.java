@@ -36,13 +36,15 @@ final class MockResponses implements AutoCloseable {
 
     /** Cached entries are direct and released by {@link #close()}; past this many, responses are built per request on the heap. */
     private static final int MAX_CACHED = 4096;
+
     private static final int MAX_SIZE = 16 << 20;
     private static final int MAX_CHUNKS = 100_000;
 
     /** Shared buffers are not reference-tracked: they live as long as the server, and are released on close. */
     private static final ByteBufAllocator SHARED_ALLOC = new UnpooledByteBufAllocator(true, true);
 
-    private static final String FILLER = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ";
+    private static final String FILLER =
+            "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ";
 
     /** One response: written as {@code head}, then {@code chunks} (with the configured delay between them), then {@code tail}. */
     static final class Canned {
@@ -83,10 +85,30 @@ final class MockResponses implements AutoCloseable {
 
     MockResponses() {
         health = new Canned(0, 0, shared(full(200, "{\"status\":\"ok\"}")), new ByteBuf[0], null);
-        notFound = new Canned(0, 0, shared(full(404, openAiError("mock: no such route", "invalid_request_error"))), new ByteBuf[0], null);
-        badMethod = new Canned(0, 0, shared(full(405, openAiError("mock: method not allowed", "invalid_request_error"))), new ByteBuf[0], null);
-        tooLarge = new Canned(0, 0, shared(full(413, openAiError("mock: request body too large", "invalid_request_error"))), new ByteBuf[0], null);
-        badRequest = new Canned(0, 0, shared(full(400, openAiError("mock: malformed request", "invalid_request_error"))), new ByteBuf[0], null);
+        notFound = new Canned(
+                0,
+                0,
+                shared(full(404, openAiError("mock: no such route", "invalid_request_error"))),
+                new ByteBuf[0],
+                null);
+        badMethod = new Canned(
+                0,
+                0,
+                shared(full(405, openAiError("mock: method not allowed", "invalid_request_error"))),
+                new ByteBuf[0],
+                null);
+        tooLarge = new Canned(
+                0,
+                0,
+                shared(full(413, openAiError("mock: request body too large", "invalid_request_error"))),
+                new ByteBuf[0],
+                null);
+        badRequest = new Canned(
+                0,
+                0,
+                shared(full(400, openAiError("mock: malformed request", "invalid_request_error"))),
+                new ByteBuf[0],
+                null);
         continue100 = shared(bytes("HTTP/1.1 100 Continue\r\n\r\n"));
     }
 
@@ -138,8 +160,12 @@ final class MockResponses implements AutoCloseable {
             includeUsage = false;
         }
         String m = model == null ? "mock" : model;
-        String key = new StringBuilder(m.length() + 3).append((char) ('0' + route)).append(stream ? 's' : 'n')
-                .append(includeUsage ? 'u' : '-').append(m).toString();
+        String key = new StringBuilder(m.length() + 3)
+                .append((char) ('0' + route))
+                .append(stream ? 's' : 'n')
+                .append(includeUsage ? 'u' : '-')
+                .append(m)
+                .toString();
         Canned c = cache.get(key);
         if (c != null) {
             return c;
@@ -177,7 +203,8 @@ final class MockResponses implements AutoCloseable {
         String m = jsonString(model);
         if (o.status >= 400 && o.status <= 599) {
             String body = route == MESSAGES
-                    ? "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"mock status " + o.status + "\"}}"
+                    ? "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"mock status " + o.status
+                            + "\"}}"
                     : openAiError("mock status " + o.status, o.status == 429 ? "rate_limit_error" : "server_error");
             return new Canned(o.latencyMs, 0, b.buf(full(o.status, body)), new ByteBuf[0], null);
         }
@@ -194,41 +221,57 @@ final class MockResponses implements AutoCloseable {
             String text = jsonString(filler(o.size));
             String body;
             if (route == CHAT) {
-                body = "{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion\",\"created\":" + created + ",\"model\":" + m
+                body = "{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion\",\"created\":" + created + ",\"model\":"
+                        + m
                         + ",\"system_fingerprint\":\"fp_mock\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                        + text + ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" + usage + "}";
+                        + text + ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" + usage
+                        + "}";
             } else if (route == COMPLETIONS) {
                 body = "{\"id\":\"cmpl-mock\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":" + m
-                        + ",\"choices\":[{\"text\":" + text + ",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":"
+                        + ",\"choices\":[{\"text\":" + text
+                        + ",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":"
                         + usage + "}";
             } else {
-                body = "{\"id\":\"msg_mock\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
-                        + text + "}],\"model\":" + m + ",\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":"
-                        + "{\"input_tokens\":10,\"output_tokens\":" + completionTokens
-                        + ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}}";
+                body =
+                        "{\"id\":\"msg_mock\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
+                                + text + "}],\"model\":" + m
+                                + ",\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":"
+                                + "{\"input_tokens\":10,\"output_tokens\":" + completionTokens
+                                + ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}}";
             }
             return new Canned(o.latencyMs, 0, b.buf(full(200, body)), new ByteBuf[0], null);
         }
 
         int n = o.chunks;
         String piece = jsonString(filler(Math.max(1, o.size / Math.max(1, n))));
-        StringBuilder head = new StringBuilder(512).append("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                + "cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n");
+        StringBuilder head = new StringBuilder(512)
+                .append("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                        + "cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n");
         StringBuilder tail = new StringBuilder(1024);
         ByteBuf first;
         ByteBuf rest;
         if (route == MESSAGES) {
-            head.append(chunk(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_mock\",\"type\":\"message\","
-                    + "\"role\":\"assistant\",\"content\":[],\"model\":" + m + ",\"stop_reason\":null,\"stop_sequence\":null,"
-                    + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1,\"cache_creation_input_tokens\":0,"
-                    + "\"cache_read_input_tokens\":0}}}")));
-            head.append(chunk(event("content_block_start",
-                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")));
-            first = rest = b.buf(bytes(chunk(event("content_block_delta",
-                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + piece + "}}"))));
+            head.append(chunk(event(
+                    "message_start",
+                    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_mock\",\"type\":\"message\","
+                            + "\"role\":\"assistant\",\"content\":[],\"model\":" + m
+                            + ",\"stop_reason\":null,\"stop_sequence\":null,"
+                            + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1,\"cache_creation_input_tokens\":0,"
+                            + "\"cache_read_input_tokens\":0}}}")));
+            head.append(
+                    chunk(
+                            event(
+                                    "content_block_start",
+                                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")));
+            first = rest = b.buf(bytes(chunk(event(
+                    "content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + piece
+                            + "}}"))));
             tail.append(chunk(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")));
-            tail.append(chunk(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + completionTokens + "}}")));
+            tail.append(chunk(event(
+                    "message_delta",
+                    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + completionTokens + "}}")));
             tail.append(chunk(event("message_stop", "{\"type\":\"message_stop\"}")));
         } else {
             String usageNull = includeUsage ? ",\"usage\":null" : "";
@@ -237,19 +280,21 @@ final class MockResponses implements AutoCloseable {
             String restJson;
             String finishJson;
             if (route == CHAT) {
-                prefix = "{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\",\"created\":" + created + ",\"model\":" + m
-                        + ",\"system_fingerprint\":\"fp_mock\",\"choices\":";
+                prefix = "{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\",\"created\":" + created
+                        + ",\"model\":" + m + ",\"system_fingerprint\":\"fp_mock\",\"choices\":";
                 firstJson = prefix + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":" + piece
                         + "},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}";
                 restJson = prefix + "[{\"index\":0,\"delta\":{\"content\":" + piece
                         + "},\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}";
-                finishJson = prefix + "[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]" + usageNull + "}";
-            } else {
-                prefix = "{\"id\":\"cmpl-mock\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":" + m
-                        + ",\"choices\":";
-                firstJson = restJson = prefix + "[{\"text\":" + piece + ",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]"
+                finishJson = prefix + "[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]"
                         + usageNull + "}";
-                finishJson = prefix + "[{\"text\":\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}]" + usageNull + "}";
+            } else {
+                prefix = "{\"id\":\"cmpl-mock\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":"
+                        + m + ",\"choices\":";
+                firstJson = restJson = prefix + "[{\"text\":" + piece
+                        + ",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]" + usageNull + "}";
+                finishJson = prefix + "[{\"text\":\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}]"
+                        + usageNull + "}";
             }
             rest = b.buf(bytes(chunk(data(restJson))));
             first = firstJson.equals(restJson) ? rest : b.buf(bytes(chunk(data(firstJson))));
@@ -323,7 +368,7 @@ final class MockResponses implements AutoCloseable {
                     case "delay" -> o.delayMs = v;
                     case "size" -> o.size = Math.min(MAX_SIZE, v);
                     case "status" -> o.status = v;
-                    default -> { }
+                    default -> {}
                 }
             }
             return o;
@@ -334,8 +379,9 @@ final class MockResponses implements AutoCloseable {
 
     static byte[] full(int status, String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase()
-                + "\r\ncontent-type: application/json\r\ncontent-length: " + b.length + "\r\n\r\n";
+        String head =
+                "HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase()
+                        + "\r\ncontent-type: application/json\r\ncontent-length: " + b.length + "\r\n\r\n";
         byte[] h = bytes(head);
         byte[] all = new byte[h.length + b.length];
         System.arraycopy(h, 0, all, 0, h.length);
@@ -344,7 +390,8 @@ final class MockResponses implements AutoCloseable {
     }
 
     private static String openAiError(String message, String type) {
-        return "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":\"" + type + "\",\"param\":null,\"code\":null}}";
+        return "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":\"" + type
+                + "\",\"param\":null,\"code\":null}}";
     }
 
     private static String data(String json) {

@@ -20,7 +20,8 @@ class SampleExchangesTest {
     @Test
     void bodiesAreAboutOneKilobyteAndTheStreamHasThirtyChunks() {
         assertTrue(samples.requestBytes() > 800 && samples.requestBytes() < 1300, "request " + samples.requestBytes());
-        assertTrue(samples.responseBytes() > 800 && samples.responseBytes() < 1300, "response " + samples.responseBytes());
+        assertTrue(
+                samples.responseBytes() > 800 && samples.responseBytes() < 1300, "response " + samples.responseBytes());
         String sse = new String(samples.record(1, true).responseBody, java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(SampleExchanges.STREAM_CHUNKS + 2, sse.split("\n\n").length, "content chunks, finish, [DONE]");
     }
@@ -31,9 +32,14 @@ class SampleExchangesTest {
         assertFalse(row.stream());
         assertEquals(SampleExchanges.PROMPT_TOKENS, row.promptTokens());
         assertEquals(SampleExchanges.PROMPT_TOKENS + SampleExchanges.COMPLETION_TOKENS, row.totalTokens());
-        assertEquals("gpt-4o-mini", json.readTree(row.requestBody()).get("model").asText());
-        assertEquals("chat.completion", json.readTree(row.responseBody()).get("object").asText());
-        assertEquals("OpenAI/Python 1.54.3", json.readTree(row.requestHeaders()).get("user-agent").asText());
+        assertEquals(
+                "gpt-4o-mini", json.readTree(row.requestBody()).get("model").asText());
+        assertEquals(
+                "chat.completion",
+                json.readTree(row.responseBody()).get("object").asText());
+        assertEquals(
+                "OpenAI/Python 1.54.3",
+                json.readTree(row.requestHeaders()).get("user-agent").asText());
     }
 
     @Test
@@ -43,7 +49,8 @@ class SampleExchangesTest {
         JsonNode message = json.readTree(row.responseBody());
         assertEquals("stop", message.get("finish_reason").asText());
         String plain = json.readTree(renderer.render(samples.record(9, false)).responseBody())
-                .at("/choices/0/message/content").asText();
+                .at("/choices/0/message/content")
+                .asText();
         assertEquals(plain, message.get("content").asText());
     }
 }

@@ -26,7 +26,10 @@ class MockProviderTest {
     @BeforeAll
     static void start() {
         mock = MockProvider.start(0);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @AfterAll
@@ -69,7 +72,8 @@ class MockProviderTest {
 
     @Test
     void chatCompletionJsonHasUsageAndEchoesTheModel() throws Exception {
-        HttpResponse<String> r = post("/v1/chat/completions",
+        HttpResponse<String> r = post(
+                "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"say \\\"model\\\": no\"}], \"model\" : \"gpt-mock;size=40\"}");
         assertEquals(200, r.statusCode());
         JsonNode n = JSON.readTree(r.body());
@@ -82,14 +86,17 @@ class MockProviderTest {
 
     @Test
     void legacyCompletionsEmbeddingsAndAnthropicJson() throws Exception {
-        JsonNode c = JSON.readTree(post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}").body());
+        JsonNode c = JSON.readTree(
+                post("/v1/completions", "{\"model\":\"m\",\"prompt\":\"x\"}").body());
         assertEquals("text_completion", c.path("object").asText());
         assertTrue(c.at("/choices/0/text").asText().length() >= 90);
 
-        JsonNode e = JSON.readTree(post("/v1/embeddings", "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}").body());
+        JsonNode e = JSON.readTree(post("/v1/embeddings", "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}")
+                .body());
         assertEquals(3, e.at("/data/0/embedding").size());
 
-        JsonNode a = JSON.readTree(post("/v1/messages", "{\"model\":\"claude-mock\",\"max_tokens\":5}").body());
+        JsonNode a = JSON.readTree(post("/v1/messages", "{\"model\":\"claude-mock\",\"max_tokens\":5}")
+                .body());
         assertEquals("message", a.path("type").asText());
         assertEquals("end_turn", a.path("stop_reason").asText());
         assertEquals("text", a.at("/content/0/type").asText());
@@ -100,15 +107,21 @@ class MockProviderTest {
     void openAiStreamHasUsageChunkOnlyWithIncludeUsage() throws Exception {
         HttpResponse<String> plain = post("/v1/chat/completions", "{\"model\":\"mock;chunks=4\",\"stream\": true}");
         assertEquals(200, plain.statusCode());
-        assertEquals("text/event-stream", plain.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "text/event-stream", plain.headers().firstValue("content-type").orElse(""));
         List<String[]> ev = events(plain.body());
         assertEquals(6, ev.size(), plain.body()); // 4 content chunks, the finish chunk, [DONE]
         assertEquals("[DONE]", ev.get(5)[1]);
-        assertEquals("assistant", JSON.readTree(ev.get(0)[1]).at("/choices/0/delta/role").asText());
-        assertEquals("stop", JSON.readTree(ev.get(4)[1]).at("/choices/0/finish_reason").asText());
+        assertEquals(
+                "assistant",
+                JSON.readTree(ev.get(0)[1]).at("/choices/0/delta/role").asText());
+        assertEquals(
+                "stop",
+                JSON.readTree(ev.get(4)[1]).at("/choices/0/finish_reason").asText());
         assertFalse(plain.body().contains("\"usage\""));
 
-        HttpResponse<String> withUsage = post("/v1/chat/completions",
+        HttpResponse<String> withUsage = post(
+                "/v1/chat/completions",
                 "{\"model\":\"mock;chunks=4\",\"stream\":true,\"stream_options\":{\"include_usage\": true}}");
         ev = events(withUsage.body());
         assertEquals(7, ev.size(), withUsage.body());
@@ -119,7 +132,8 @@ class MockProviderTest {
         assertEquals("[DONE]", ev.get(6)[1]);
 
         // "stream": false and include_usage false: neither streams nor reports stream usage.
-        HttpResponse<String> off = post("/v1/chat/completions",
+        HttpResponse<String> off = post(
+                "/v1/chat/completions",
                 "{\"model\":\"mock\",\"stream\":false,\"stream_options\":{\"include_usage\":false}}");
         assertEquals("chat.completion", JSON.readTree(off.body()).path("object").asText());
     }
@@ -133,32 +147,46 @@ class MockProviderTest {
             names.add(e[0]);
             assertEquals(e[0], JSON.readTree(e[1]).path("type").asText(), "the JSON type equals the event name");
         }
-        assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_delta",
-                "content_block_delta", "content_block_stop", "message_delta", "message_stop"), names);
+        assertEquals(
+                List.of(
+                        "message_start",
+                        "content_block_start",
+                        "content_block_delta",
+                        "content_block_delta",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "message_delta",
+                        "message_stop"),
+                names);
         assertTrue(r.body().contains("\"stop_reason\":\"end_turn\""));
     }
 
     @Test
     void legacyCompletionStreamAndLatencyAndDelay() throws Exception {
         long t0 = System.nanoTime();
-        HttpResponse<String> r = post("/v1/completions", "{\"model\":\"m;chunks=3;delay=50;latency=50\",\"stream\":true}");
+        HttpResponse<String> r =
+                post("/v1/completions", "{\"model\":\"m;chunks=3;delay=50;latency=50\",\"stream\":true}");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         List<String[]> ev = events(r.body());
         assertEquals(5, ev.size());
-        assertEquals("text_completion", JSON.readTree(ev.get(0)[1]).path("object").asText());
+        assertEquals(
+                "text_completion", JSON.readTree(ev.get(0)[1]).path("object").asText());
         assertTrue(ms >= 150, "latency 50 + 2 delays of 50 ms, took " + ms);
     }
 
     @Test
     void healthUnknownRoutesAndStatusOption() throws Exception {
-        HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.port() + "/health")).build(),
+        HttpResponse<String> h = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.port() + "/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, h.statusCode());
         assertEquals(404, post("/v1/nope", "{}").statusCode());
         HttpResponse<String> s = post("/v1/chat/completions", "{\"model\":\"mock;status=503\"}");
         assertEquals(503, s.statusCode());
         assertTrue(JSON.readTree(s.body()).has("error"));
-        assertEquals(429, post("/v1/messages", "{\"model\":\"mock;status=429\"}").statusCode());
+        assertEquals(
+                429, post("/v1/messages", "{\"model\":\"mock;status=429\"}").statusCode());
     }
 
     @Test
@@ -168,7 +196,9 @@ class MockProviderTest {
         }
         post("/v1/chat/completions", "{\"model\":\"mock;dep=stats-b\",\"stream\":true}");
         post("/v1/completions", "{\"model\":\"mock;dep=stats-b\",\"prompt\":\"x\"}");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.port() + "/stats")).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.port() + "/stats"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         JsonNode n = JSON.readTree(r.body()).path("requests");

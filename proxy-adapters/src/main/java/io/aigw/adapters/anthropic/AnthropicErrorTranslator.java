@@ -55,7 +55,11 @@ public final class AnthropicErrorTranslator {
         }
         if (!json) {
             int s = clientStatus(status);
-            return new ApiError(s, s < 500 ? ApiError.INVALID_REQUEST : ApiError.API_ERROR, "upstream_error", null,
+            return new ApiError(
+                    s,
+                    s < 500 ? ApiError.INVALID_REQUEST : ApiError.API_ERROR,
+                    "upstream_error",
+                    null,
                     "The upstream provider returned HTTP " + status + " with an unreadable error body.");
         }
         return forType(type, message, status);
@@ -67,12 +71,14 @@ public final class AnthropicErrorTranslator {
      * Also used for {@code error} events inside a stream, where the status does not matter.
      */
     static ApiError forType(String type, String message, int status) {
-        String msg = message != null ? message : "The upstream provider returned an error"
-                + (type != null ? " (" + type + ")." : " (HTTP " + status + ").");
+        String msg = message != null
+                ? message
+                : "The upstream provider returned an error"
+                        + (type != null ? " (" + type + ")." : " (HTTP " + status + ").");
         switch (type == null ? "" : type) {
             case "invalid_request_error":
-                return new ApiError(status >= 400 && status < 500 ? status : 400,
-                        ApiError.INVALID_REQUEST, null, null, msg);
+                return new ApiError(
+                        status >= 400 && status < 500 ? status : 400, ApiError.INVALID_REQUEST, null, null, msg);
             case "authentication_error":
                 return new ApiError(401, "authentication_error", "invalid_api_key", null, msg);
             case "billing_error":
@@ -80,9 +86,10 @@ public final class AnthropicErrorTranslator {
             case "permission_error":
                 return new ApiError(403, "permission_error", null, null, msg);
             case "not_found_error":
-                boolean model = message != null && message.toLowerCase(Locale.ROOT).contains("model");
-                return new ApiError(404, ApiError.INVALID_REQUEST, model ? "model_not_found" : null,
-                        model ? "model" : null, msg);
+                boolean model =
+                        message != null && message.toLowerCase(Locale.ROOT).contains("model");
+                return new ApiError(
+                        404, ApiError.INVALID_REQUEST, model ? "model_not_found" : null, model ? "model" : null, msg);
             case "request_too_large":
                 return new ApiError(413, ApiError.INVALID_REQUEST, null, null, msg);
             case "rate_limit_error":

@@ -37,12 +37,13 @@ public final class AnthropicRequestTranslator {
     /** Used when the caller has no per-model default; LiteLLM's long-standing default. */
     static final int FALLBACK_MAX_TOKENS = 4096;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(
-                    JsonFactory.builder()
-                            // Shallow nesting bounds stack use; strings stay large for base64 images.
-                            .streamReadConstraints(StreamReadConstraints.builder()
-                                    .maxNestingDepth(128).maxStringLength(256 << 20).build())
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    // Shallow nesting bounds stack use; strings stay large for base64 images.
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(128)
+                            .maxStringLength(256 << 20)
                             .build())
+                    .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
@@ -74,7 +75,8 @@ public final class AnthropicRequestTranslator {
         JsonNode stream = Invalid.field(root, "stream");
         boolean streaming = stream != null && stream.booleanValue();
         JsonNode options = Invalid.field(root, "stream_options");
-        boolean includeUsage = streaming && options != null && options.path("include_usage").booleanValue();
+        boolean includeUsage =
+                streaming && options != null && options.path("include_usage").booleanValue();
 
         ByteBuf out = alloc.buffer(openAiBody.readableBytes() + 256);
         boolean ok = false;
@@ -141,8 +143,8 @@ public final class AnthropicRequestTranslator {
             JsonLocation loc = e.getLocation();
             long at = loc == null ? -1 : loc.getByteOffset();
             // Jackson's own message can quote request content, so only the position is reported.
-            throw new ApiException(ApiError.invalidJson("We could not parse the JSON body of your request"
-                    + (at >= 0 ? " (at byte " + at + ")." : ".")));
+            throw new ApiException(ApiError.invalidJson(
+                    "We could not parse the JSON body of your request" + (at >= 0 ? " (at byte " + at + ")." : ".")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

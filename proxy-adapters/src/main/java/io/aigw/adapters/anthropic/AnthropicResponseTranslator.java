@@ -44,8 +44,8 @@ public final class AnthropicResponseTranslator {
      *
      * @throws ApiException (502) when the upstream body is not a readable Anthropic message
      */
-    public static Translated translate(ByteBuf anthropicBody, long created, boolean jsonSchemaTool,
-                                       ByteBufAllocator alloc) {
+    public static Translated translate(
+            ByteBuf anthropicBody, long created, boolean jsonSchemaTool, ByteBufAllocator alloc) {
         String id = null;
         String model = null;
         String stopReason = null;
@@ -99,11 +99,20 @@ public final class AnthropicResponseTranslator {
                                 long n = p.nextToken() == VALUE_NUMBER_INT ? p.getLongValue() : -1;
                                 p.skipChildren();
                                 switch (f) {
-                                    case "input_tokens": input = n; break;
-                                    case "output_tokens": output = n; break;
-                                    case "cache_creation_input_tokens": cacheCreation = n; break;
-                                    case "cache_read_input_tokens": cacheRead = n; break;
-                                    default: break;
+                                    case "input_tokens":
+                                        input = n;
+                                        break;
+                                    case "output_tokens":
+                                        output = n;
+                                        break;
+                                    case "cache_creation_input_tokens":
+                                        cacheCreation = n;
+                                        break;
+                                    case "cache_read_input_tokens":
+                                        cacheRead = n;
+                                        break;
+                                    default:
+                                        break;
                                 }
                             }
                         } else {
@@ -140,7 +149,8 @@ public final class AnthropicResponseTranslator {
         Usage usage = AnthropicResponseJson.usage(input, output, cacheCreation, cacheRead);
 
         ByteBuf out = alloc.buffer(256 + (content == null ? 0 : content.length() + content.length() / 8));
-        try (JsonGenerator g = AnthropicResponseJson.FACTORY.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
+        try (JsonGenerator g =
+                AnthropicResponseJson.FACTORY.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
             g.writeStartObject();
             g.writeStringField("id", "chatcmpl-" + (id != null ? id : "anthropic"));
             g.writeStringField("object", "chat.completion");
@@ -215,11 +225,20 @@ public final class AnthropicResponseTranslator {
                 b.input = w.toString();
             } else if (v == VALUE_STRING) {
                 switch (f) {
-                    case "type": b.type = p.getText(); break;
-                    case "text": b.text = p.getText(); break;
-                    case "id": b.id = p.getText(); break;
-                    case "name": b.name = p.getText(); break;
-                    default: break;
+                    case "type":
+                        b.type = p.getText();
+                        break;
+                    case "text":
+                        b.text = p.getText();
+                        break;
+                    case "id":
+                        b.id = p.getText();
+                        break;
+                    case "name":
+                        b.name = p.getText();
+                        break;
+                    default:
+                        break;
                 }
             } else {
                 p.skipChildren();
@@ -229,7 +248,7 @@ public final class AnthropicResponseTranslator {
     }
 
     private static ApiException bad() {
-        return new ApiException(ApiError.badGateway("upstream_invalid_response",
-                "The upstream provider returned a response that could not be read."));
+        return new ApiException(ApiError.badGateway(
+                "upstream_invalid_response", "The upstream provider returned a response that could not be read."));
     }
 }

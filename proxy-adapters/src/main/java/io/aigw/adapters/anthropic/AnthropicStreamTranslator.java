@@ -5,8 +5,6 @@ import static com.fasterxml.jackson.core.JsonToken.START_OBJECT;
 import static com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT;
 import static com.fasterxml.jackson.core.JsonToken.VALUE_STRING;
 
-
-
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -70,6 +68,7 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
 
     /** Per Anthropic block index: kind, OpenAI tool index, and whether argument text was sent. */
     private byte[] blockKind = new byte[4];
+
     private int[] blockTool = new int[4];
     private boolean[] blockArgs = new boolean[4];
 
@@ -108,7 +107,11 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
             releaseDiscard();
             if (!ended) {
                 ended = true;
-                emitError(new ApiError(502, ApiError.API_ERROR, "upstream_stream_truncated", null,
+                emitError(new ApiError(
+                        502,
+                        ApiError.API_ERROR,
+                        "upstream_stream_truncated",
+                        null,
                         "The upstream stream ended before the response was complete."));
             }
         } finally {
@@ -170,7 +173,11 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
         }
         if (!ok) {
             ended = true;
-            emitError(new ApiError(502, ApiError.API_ERROR, "upstream_invalid_event", null,
+            emitError(new ApiError(
+                    502,
+                    ApiError.API_ERROR,
+                    "upstream_invalid_event",
+                    null,
                     "The upstream stream sent an event that could not be read."));
             return false;
         }
@@ -233,16 +240,29 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
     }
 
     private void takeUsage() {
-        if (ev.input >= 0) { input = ev.input; usageSeen = true; }
-        if (ev.output >= 0) { output = ev.output; usageSeen = true; } // cumulative: overwrite
-        if (ev.cacheCreation >= 0) { cacheCreation = ev.cacheCreation; usageSeen = true; }
-        if (ev.cacheRead >= 0) { cacheRead = ev.cacheRead; usageSeen = true; }
+        if (ev.input >= 0) {
+            input = ev.input;
+            usageSeen = true;
+        }
+        if (ev.output >= 0) {
+            output = ev.output;
+            usageSeen = true;
+        } // cumulative: overwrite
+        if (ev.cacheCreation >= 0) {
+            cacheCreation = ev.cacheCreation;
+            usageSeen = true;
+        }
+        if (ev.cacheRead >= 0) {
+            cacheRead = ev.cacheRead;
+            usageSeen = true;
+        }
     }
 
     private void sendFinish(String stopReason) throws IOException {
         finishSent = true;
         finishReason = jsonSchemaTool && schemaToolSeen && "tool_use".equals(stopReason)
-                ? "stop" : AnthropicResponseJson.finishReason(stopReason);
+                ? "stop"
+                : AnthropicResponseJson.finishReason(stopReason);
         ensureRole();
         JsonGenerator g = begin();
         g.writeObjectFieldStart("delta");
@@ -261,7 +281,8 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
             kind = KIND_TEXT;
         } else if ("tool_use".equals(ev.blockType)) {
             kind = jsonSchemaTool && AnthropicResponseJson.JSON_SCHEMA_TOOL.equals(ev.blockName)
-                    ? KIND_SCHEMA : KIND_TOOL;
+                    ? KIND_SCHEMA
+                    : KIND_TOOL;
         }
         blockKind[i] = kind;
         blockArgs[i] = false;
@@ -535,11 +556,20 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
                 long n = p.nextToken() == VALUE_NUMBER_INT ? p.getLongValue() : -1;
                 p.skipChildren();
                 switch (f) {
-                    case "input_tokens": input = n; break;
-                    case "output_tokens": output = n; break;
-                    case "cache_creation_input_tokens": cacheCreation = n; break;
-                    case "cache_read_input_tokens": cacheRead = n; break;
-                    default: break;
+                    case "input_tokens":
+                        input = n;
+                        break;
+                    case "output_tokens":
+                        output = n;
+                        break;
+                    case "cache_creation_input_tokens":
+                        cacheCreation = n;
+                        break;
+                    case "cache_read_input_tokens":
+                        cacheRead = n;
+                        break;
+                    default:
+                        break;
                 }
             }
         }
@@ -552,11 +582,20 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
                     continue;
                 }
                 switch (f) {
-                    case "type": blockType = p.getText(); break;
-                    case "id": blockId = p.getText(); break;
-                    case "name": blockName = p.getText(); break;
-                    case "text": blockText = p.getText(); break;
-                    default: break; // thinking text, signatures: never materialised
+                    case "type":
+                        blockType = p.getText();
+                        break;
+                    case "id":
+                        blockId = p.getText();
+                        break;
+                    case "name":
+                        blockName = p.getText();
+                        break;
+                    case "text":
+                        blockText = p.getText();
+                        break;
+                    default:
+                        break; // thinking text, signatures: never materialised
                 }
             }
         }
@@ -569,11 +608,20 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
                     continue;
                 }
                 switch (f) {
-                    case "type": deltaType = p.getText(); break;
-                    case "text": deltaText = p.getText(); break;
-                    case "partial_json": partialJson = p.getText(); break;
-                    case "stop_reason": stopReason = p.getText(); break;
-                    default: break;
+                    case "type":
+                        deltaType = p.getText();
+                        break;
+                    case "text":
+                        deltaText = p.getText();
+                        break;
+                    case "partial_json":
+                        partialJson = p.getText();
+                        break;
+                    case "stop_reason":
+                        stopReason = p.getText();
+                        break;
+                    default:
+                        break;
                 }
             }
         }

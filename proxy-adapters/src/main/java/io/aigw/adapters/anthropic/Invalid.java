@@ -20,8 +20,8 @@ final class Invalid {
     }
 
     static ApiException missing(String param) {
-        return new ApiException(ApiError.badRequest("missing_required_parameter", param,
-                "Missing required parameter: '" + param + "'."));
+        return new ApiException(ApiError.badRequest(
+                "missing_required_parameter", param, "Missing required parameter: '" + param + "'."));
     }
 
     static ApiException type(String param, String message) {

@@ -160,7 +160,8 @@ final class MessageConverter {
                 case "image_url": {
                     JsonNode image = Invalid.field(part, "image_url");
                     String url = image != null && image.isObject()
-                            ? Invalid.text(image, "url", PARAM, at + ".image_url") : null;
+                            ? Invalid.text(image, "url", PARAM, at + ".image_url")
+                            : null;
                     if (url == null) {
                         throw Invalid.value(PARAM, at + ".image_url.url is required.");
                     }
@@ -171,7 +172,8 @@ final class MessageConverter {
                     // OpenAI's file_data is a data URL; a file_id names an OpenAI upload Anthropic cannot see.
                     JsonNode file = Invalid.field(part, "file");
                     String data = file != null && file.isObject()
-                            ? Invalid.text(file, "file_data", PARAM, at + ".file") : null;
+                            ? Invalid.text(file, "file_data", PARAM, at + ".file")
+                            : null;
                     if (data == null) {
                         throw Invalid.unsupported(PARAM, at + ": only inline file_data (a data URL) is supported.");
                     }
@@ -227,7 +229,8 @@ final class MessageConverter {
         List<Block> out = new ArrayList<>();
         if (calls == null) {
             if (Invalid.field(msg, "function_call") != null) {
-                throw Invalid.unsupported(PARAM, where + ".function_call is deprecated and not supported; use tool_calls.");
+                throw Invalid.unsupported(
+                        PARAM, where + ".function_call is deprecated and not supported; use tool_calls.");
             }
             return out;
         }
@@ -282,8 +285,11 @@ final class MessageConverter {
         StringBuilder sb = null;
         for (int k = 0; k < id.length(); k++) {
             char ch = id.charAt(k);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '_' || ch == '-';
+            boolean ok = (ch >= 'a' && ch <= 'z')
+                    || (ch >= 'A' && ch <= 'Z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '_'
+                    || ch == '-';
             if (!ok && sb == null) {
                 sb = new StringBuilder(id.length()).append(id, 0, k);
             }

@@ -14,7 +14,11 @@ import java.util.function.UnaryOperator;
  * max tokens, stop, user, tools, tool_choice, response_format, n) are handled by the translator.
  */
 final class ScalarFields {
-    enum Kind { NUMBER, INTEGER, BOOLEAN }
+    enum Kind {
+        NUMBER,
+        INTEGER,
+        BOOLEAN
+    }
 
     record Field(String openAi, String anthropic, Kind kind, UnaryOperator<JsonNode> map) {}
 
@@ -32,9 +36,21 @@ final class ScalarFields {
      * there is a 400 from upstream.
      */
     static final Set<String> DROPPED = Set.of(
-            "n", "presence_penalty", "frequency_penalty", "seed", "logit_bias", "logprobs",
-            "top_logprobs", "stream_options", "store", "metadata", "service_tier", "modalities",
-            "audio", "prediction", "reasoning_effort");
+            "n",
+            "presence_penalty",
+            "frequency_penalty",
+            "seed",
+            "logit_bias",
+            "logprobs",
+            "top_logprobs",
+            "stream_options",
+            "store",
+            "metadata",
+            "service_tier",
+            "modalities",
+            "audio",
+            "prediction",
+            "reasoning_effort");
 
     private ScalarFields() {}
 

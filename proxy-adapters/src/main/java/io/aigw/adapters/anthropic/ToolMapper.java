@@ -13,6 +13,7 @@ import java.util.Map;
 final class ToolMapper {
     /** The synthetic tool a json_schema response format becomes; the response side looks for this name. */
     static final String JSON_SCHEMA_TOOL = "json_schema_output";
+
     static final String JSON_SCHEMA_DESCRIPTION = "Respond with JSON matching this schema.";
 
     /** OpenAI string choices to Anthropic choice types: translation as data. */
@@ -132,7 +133,9 @@ final class ToolMapper {
         }
         if (choice.isObject() && "function".equals(Invalid.text(choice, "type", "tool_choice", "tool_choice"))) {
             JsonNode fn = Invalid.field(choice, "function");
-            String name = fn != null && fn.isObject() ? Invalid.text(fn, "name", "tool_choice", "tool_choice.function") : null;
+            String name = fn != null && fn.isObject()
+                    ? Invalid.text(fn, "name", "tool_choice", "tool_choice.function")
+                    : null;
             if (name == null) {
                 throw Invalid.value("tool_choice", "tool_choice.function.name is required.");
             }

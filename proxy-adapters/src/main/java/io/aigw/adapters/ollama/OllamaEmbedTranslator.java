@@ -44,13 +44,15 @@ public final class OllamaEmbedTranslator {
         JsonNode root = OllamaJson.readRequest(openAiBody);
         JsonNode input = root.get("input");
         if (!isStrings(input)) {
-            throw new ApiException(ApiError.badRequest("invalid_value", "input",
+            throw new ApiException(ApiError.badRequest(
+                    "invalid_value",
+                    "input",
                     "input must be a string or an array of strings for this model (token arrays are not supported)."));
         }
         String format = root.path("encoding_format").asText("float");
         if (!format.equals("float") && !format.equals("base64")) {
-            throw new ApiException(ApiError.badRequest("invalid_value", "encoding_format",
-                    "encoding_format must be 'float' or 'base64'."));
+            throw new ApiException(ApiError.badRequest(
+                    "invalid_value", "encoding_format", "encoding_format must be 'float' or 'base64'."));
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("model", modelId);
@@ -58,7 +60,8 @@ public final class OllamaEmbedTranslator {
         JsonNode dimensions = root.get("dimensions");
         if (dimensions != null && !dimensions.isNull()) {
             if (!dimensions.isIntegralNumber()) {
-                throw new ApiException(ApiError.badRequest("invalid_type", "dimensions", "dimensions must be an integer."));
+                throw new ApiException(
+                        ApiError.badRequest("invalid_type", "dimensions", "dimensions must be an integer."));
             }
             out.set("dimensions", dimensions);
         }
@@ -95,7 +98,7 @@ public final class OllamaEmbedTranslator {
         ByteBuf out = alloc.buffer(Math.max(256, ollamaBody.readableBytes() + 128));
         boolean ok = false;
         try (JsonParser p = OllamaJson.parser(ollamaBody);
-             JsonGenerator g = OllamaJson.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(out))) {
+                JsonGenerator g = OllamaJson.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(out))) {
             String model = "";
             long promptTokens = -1;
             boolean sawEmbeddings = false;
@@ -169,7 +172,9 @@ public final class OllamaEmbedTranslator {
         ByteBuffer bytes = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
         while (p.nextToken().isNumeric()) {
             if (!bytes.hasRemaining()) {
-                bytes = ByteBuffer.allocate(bytes.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN).put(bytes.flip());
+                bytes = ByteBuffer.allocate(bytes.capacity() * 2)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .put(bytes.flip());
             }
             bytes.putFloat(p.getFloatValue());
         }

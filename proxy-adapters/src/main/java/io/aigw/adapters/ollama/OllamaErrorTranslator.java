@@ -27,7 +27,11 @@ public final class OllamaErrorTranslator {
         }
         if (message == null) {
             int s = clientStatus(status);
-            return new ApiError(s, s < 500 ? ApiError.INVALID_REQUEST : ApiError.API_ERROR, "upstream_error", null,
+            return new ApiError(
+                    s,
+                    s < 500 ? ApiError.INVALID_REQUEST : ApiError.API_ERROR,
+                    "upstream_error",
+                    null,
                     "The upstream provider returned HTTP " + status + " with an unreadable error body.");
         }
         return forStatus(status, message);
@@ -45,8 +49,8 @@ public final class OllamaErrorTranslator {
                 return new ApiError(403, "permission_error", null, null, msg);
             case 404:
                 boolean model = msg.toLowerCase(Locale.ROOT).contains("model");
-                return new ApiError(404, ApiError.INVALID_REQUEST, model ? "model_not_found" : null,
-                        model ? "model" : null, msg);
+                return new ApiError(
+                        404, ApiError.INVALID_REQUEST, model ? "model_not_found" : null, model ? "model" : null, msg);
             case 429:
                 return new ApiError(429, "rate_limit_error", "rate_limit_exceeded", null, msg);
             default:

@@ -31,11 +31,15 @@ final class OllamaJson {
     /** Shallow nesting bounds stack use; strings stay large for base64 images. */
     static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(128).maxStringLength(256 << 20).build())
+                            .maxNestingDepth(128)
+                            .maxStringLength(256 << 20)
+                            .build())
                     .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                     // Parse errors must not quote request or upstream content back at anyone.
                     .errorReportConfiguration(ErrorReportConfiguration.builder()
-                            .maxErrorTokenLength(32).maxRawContentLength(0).build())
+                            .maxErrorTokenLength(32)
+                            .maxRawContentLength(0)
+                            .build())
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -44,7 +48,8 @@ final class OllamaJson {
     static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    private static final char[] ALPHABET =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
 
     private OllamaJson() {}
 
@@ -87,8 +92,8 @@ final class OllamaJson {
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             long at = loc == null ? -1 : loc.getByteOffset();
-            throw new ApiException(ApiError.invalidJson("We could not parse the JSON body of your request"
-                    + (at >= 0 ? " (at byte " + at + ")." : ".")));
+            throw new ApiException(ApiError.invalidJson(
+                    "We could not parse the JSON body of your request" + (at >= 0 ? " (at byte " + at + ")." : ".")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,8 +117,8 @@ final class OllamaJson {
     }
 
     static ApiException unreadable() {
-        return new ApiException(ApiError.badGateway("upstream_invalid_response",
-                "The upstream provider returned a response that could not be read."));
+        return new ApiException(ApiError.badGateway(
+                "upstream_invalid_response", "The upstream provider returned a response that could not be read."));
     }
 
     /** {@code call_} and 24 random alphanumerics: Ollama's tool calls have no ids, OpenAI clients need them. */

@@ -89,7 +89,9 @@ final class OllamaMessages {
                 }
                 images.add(imageBase64(part.get("image_url"), where));
             } else {
-                throw new ApiException(ApiError.badRequest("unsupported_value", "messages",
+                throw new ApiException(ApiError.badRequest(
+                        "unsupported_value",
+                        "messages",
                         where + ": content parts of type '" + type + "' are not supported by this model."));
             }
         }
@@ -133,7 +135,8 @@ final class OllamaMessages {
 
     /** OpenAI sends arguments as a JSON string; Ollama wants the object itself. */
     private static JsonNode arguments(JsonNode arguments, String where) {
-        if (arguments == null || arguments.isNull()
+        if (arguments == null
+                || arguments.isNull()
                 || arguments.isTextual() && arguments.textValue().isBlank()) {
             return NODES.objectNode();
         }

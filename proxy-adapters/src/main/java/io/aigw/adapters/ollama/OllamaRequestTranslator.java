@@ -36,7 +36,9 @@ public final class OllamaRequestTranslator {
         // Ollama streams when stream is absent; OpenAI does not. So it is always sent.
         out.put("stream", stream);
         JsonNode tools = root.get("tools");
-        if (tools != null && !tools.isNull() && !"none".equals(root.path("tool_choice").asText(""))) {
+        if (tools != null
+                && !tools.isNull()
+                && !"none".equals(root.path("tool_choice").asText(""))) {
             if (!tools.isArray()) {
                 throw new ApiException(ApiError.badRequest("invalid_type", "tools", "tools must be an array."));
             }
@@ -50,7 +52,8 @@ public final class OllamaRequestTranslator {
         if (options != null) {
             out.set("options", options);
         }
-        boolean includeUsage = stream && root.path("stream_options").path("include_usage").asBoolean(false);
+        boolean includeUsage =
+                stream && root.path("stream_options").path("include_usage").asBoolean(false);
         ByteBuf body = OllamaJson.write(alloc, openAiBody.readableBytes() + 64, g -> g.writeTree(out));
         return new Result(body, stream, includeUsage);
     }
@@ -64,8 +67,8 @@ public final class OllamaRequestTranslator {
             throw new ApiException(ApiError.badRequest("invalid_value", "n", "n must be a positive integer."));
         }
         if (n.longValue() > 1) {
-            throw new ApiException(ApiError.badRequest("unsupported_value", "n",
-                    "n > 1 is not supported for this model; send n separate requests."));
+            throw new ApiException(ApiError.badRequest(
+                    "unsupported_value", "n", "n > 1 is not supported for this model; send n separate requests."));
         }
     }
 
@@ -82,12 +85,16 @@ public final class OllamaRequestTranslator {
             case "json_schema":
                 JsonNode schema = rf.path("json_schema").get("schema");
                 if (schema == null || !schema.isObject()) {
-                    throw new ApiException(ApiError.badRequest("invalid_value", "response_format",
+                    throw new ApiException(ApiError.badRequest(
+                            "invalid_value",
+                            "response_format",
                             "response_format.json_schema.schema must be an object."));
                 }
                 return schema;
             default:
-                throw new ApiException(ApiError.badRequest("invalid_value", "response_format",
+                throw new ApiException(ApiError.badRequest(
+                        "invalid_value",
+                        "response_format",
                         "response_format.type must be text, json_object or json_schema."));
         }
     }

@@ -30,8 +30,8 @@ public final class OllamaResponseTranslator {
      *
      * @throws ApiException (502) when the body is not a readable Ollama answer
      */
-    public static Translated translate(ByteBuf ollamaBody, String id, long created, Supplier<String> toolCallIds,
-                                       ByteBufAllocator alloc) {
+    public static Translated translate(
+            ByteBuf ollamaBody, String id, long created, Supplier<String> toolCallIds, ByteBufAllocator alloc) {
         ChatLine r = new ChatLine();
         try (JsonParser p = OllamaJson.parser(ollamaBody)) {
             if (!r.read(p) || p.nextToken() != null || r.error != null) {

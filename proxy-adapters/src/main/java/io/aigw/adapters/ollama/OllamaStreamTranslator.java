@@ -104,7 +104,11 @@ public final class OllamaStreamTranslator implements StreamTranslator {
             heldLength = 0;
             if (!ended) {
                 ended = true;
-                emitError(new ApiError(502, ApiError.API_ERROR, "upstream_stream_truncated", null,
+                emitError(new ApiError(
+                        502,
+                        ApiError.API_ERROR,
+                        "upstream_stream_truncated",
+                        null,
                         "The upstream stream ended before the response was complete."));
             }
         } finally {
@@ -161,7 +165,11 @@ public final class OllamaStreamTranslator implements StreamTranslator {
         }
         if (!ok) {
             ended = true;
-            emitError(new ApiError(502, ApiError.API_ERROR, "upstream_invalid_event", null,
+            emitError(new ApiError(
+                    502,
+                    ApiError.API_ERROR,
+                    "upstream_invalid_event",
+                    null,
                     "The upstream stream sent a line that could not be read."));
             return;
         }
@@ -192,10 +200,12 @@ public final class OllamaStreamTranslator implements StreamTranslator {
         }
         if (!roleSent) {
             roleSent = true;
-            chunk(g -> {
-                g.writeStringField("role", "assistant");
-                g.writeStringField("content", "");
-            }, null);
+            chunk(
+                    g -> {
+                        g.writeStringField("role", "assistant");
+                        g.writeStringField("content", "");
+                    },
+                    null);
         }
         if (line.content != null && !line.content.isEmpty()) {
             chunk(g -> g.writeStringField("content", line.content), null);
@@ -203,26 +213,28 @@ public final class OllamaStreamTranslator implements StreamTranslator {
         for (ChatLine.ToolCall t : line.toolCalls) {
             int index = toolCount++;
             String id = t.id() != null ? t.id() : toolCallIds.get();
-            chunk(g -> {
-                g.writeArrayFieldStart("tool_calls");
-                g.writeStartObject();
-                g.writeNumberField("index", index);
-                g.writeStringField("id", id);
-                g.writeStringField("type", "function");
-                g.writeObjectFieldStart("function");
-                g.writeStringField("name", t.name());
-                g.writeStringField("arguments", t.arguments());
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-            }, null);
+            chunk(
+                    g -> {
+                        g.writeArrayFieldStart("tool_calls");
+                        g.writeStartObject();
+                        g.writeNumberField("index", index);
+                        g.writeStringField("id", id);
+                        g.writeStringField("type", "function");
+                        g.writeObjectFieldStart("function");
+                        g.writeStringField("name", t.name());
+                        g.writeStringField("arguments", t.arguments());
+                        g.writeEndObject();
+                        g.writeEndObject();
+                        g.writeEndArray();
+                    },
+                    null);
         }
         if (line.done) {
             ended = true;
             completed = true;
             usage = OllamaJson.usage(line.promptEvalCount, line.evalCount);
             finishReason = OllamaJson.finishReason(line.doneReason, toolCount > 0);
-            chunk(g -> { }, finishReason);
+            chunk(g -> {}, finishReason);
             if (includeUsage) {
                 event(g -> {
                     g.writeArrayFieldStart("choices");

@@ -14,7 +14,11 @@ import java.util.List;
  * current name) beats the deprecated max_tokens. Table order is output order.
  */
 final class OptionFields {
-    enum Kind { NUMBER, INTEGER, STOP }
+    enum Kind {
+        NUMBER,
+        INTEGER,
+        STOP
+    }
 
     record Field(String option, Kind kind, String... openAi) {}
 

@@ -17,6 +17,7 @@ public record CompletionFacts(Usage usage, String finishReason) {
 
     /** Bodies up to this size are parsed whole; past it only the tail is read (see {@link #ofAnswer}). */
     static final int WHOLE_PARSE_LIMIT = 256 * 1024;
+
     private static final int TAIL = 4096;
     private static final byte[] USAGE = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -116,8 +117,8 @@ public record CompletionFacts(Usage usage, String finishReason) {
 
     private static JsonParser parser(ByteBuf body) throws IOException {
         if (body.hasArray()) {
-            return OpenAiJson.RESPONSES.createParser(body.array(), body.arrayOffset() + body.readerIndex(),
-                    body.readableBytes());
+            return OpenAiJson.RESPONSES.createParser(
+                    body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
         }
         return OpenAiJson.RESPONSES.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
     }

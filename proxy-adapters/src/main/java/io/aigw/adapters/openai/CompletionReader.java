@@ -20,10 +20,12 @@ import java.io.IOException;
 final class CompletionReader {
     /** Null when absent or null. */
     Usage usage;
+
     String firstFinishReason;
     String lastFinishReason;
     /** True when choices is absent, null or []: the shape of the include_usage chunk. */
     boolean choicesEmpty;
+
     boolean error;
     /** True when id is absent, null or "": Azure's content-filter annotation chunks. */
     boolean idEmpty;

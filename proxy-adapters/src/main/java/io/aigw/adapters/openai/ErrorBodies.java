@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aigw.core.error.ApiError;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 
 /**
@@ -33,11 +33,19 @@ public final class ErrorBodies {
             // falls through to the generic error
         }
         if (error == null || !error.isObject()) {
-            return new ApiError(status, defaultType, "upstream_error", null,
+            return new ApiError(
+                    status,
+                    defaultType,
+                    "upstream_error",
+                    null,
                     "Provider '" + provider + "' answered HTTP " + status + ".");
         }
         ObjectNode e = (ObjectNode) error;
-        return new ApiError(status, text(e, "type", defaultType), text(e, "code", null), text(e, "param", null),
+        return new ApiError(
+                status,
+                text(e, "type", defaultType),
+                text(e, "code", null),
+                text(e, "param", null),
                 text(e, "message", "Provider '" + provider + "' answered HTTP " + status + "."));
     }
 

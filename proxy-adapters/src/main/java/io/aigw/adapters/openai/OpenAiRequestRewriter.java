@@ -27,8 +27,8 @@ public final class OpenAiRequestRewriter {
      * for usage gets {@code stream_options.include_usage: true}; non-streamed requests are left
      * alone because OpenAI rejects stream_options without stream. {@code body} is not modified.
      */
-    public static ByteBuf rewrite(ByteBufAllocator alloc, ByteBuf body, RequestScan scan,
-                                  String modelId, boolean forceIncludeUsage) {
+    public static ByteBuf rewrite(
+            ByteBufAllocator alloc, ByteBuf body, RequestScan scan, String modelId, boolean forceIncludeUsage) {
         int len = body.readableBytes();
         if (len != scan.bodyLength || scan.modelStart < 0) {
             throw new IllegalArgumentException("the scan was not made from this body");
@@ -41,23 +41,25 @@ public final class OpenAiRequestRewriter {
         int usageFrom = -1;
         int usageTo = -1;
         if (forceIncludeUsage && scan.stream() && !scan.clientIncludeUsage()) {
-            if (scan.streamOptionsStart < 0) {          // no key: add one before the root's '}'
+            if (scan.streamOptionsStart < 0) { // no key: add one before the root's '}'
                 usage = scan.rootEmpty ? ONLY_OPTIONS : APPEND_OPTIONS;
                 usageFrom = usageTo = scan.rootEnd;
-            } else if (scan.streamOptionsNull) {        // "stream_options": null
+            } else if (scan.streamOptionsNull) { // "stream_options": null
                 usage = OPTIONS_OBJECT;
                 usageFrom = scan.streamOptionsStart;
                 usageTo = usageFrom + 4;
-            } else if (scan.includeUsageStart < 0) {    // object without include_usage: right after '{'
+            } else if (scan.includeUsageStart < 0) { // object without include_usage: right after '{'
                 usage = scan.streamOptionsEmpty ? ONLY_FIELD : FIRST_FIELD;
                 usageFrom = usageTo = scan.streamOptionsStart + 1;
-            } else {                                    // include_usage: false or null
+            } else { // include_usage: false or null
                 usage = TRUE;
                 usageFrom = scan.includeUsageStart;
                 usageTo = scan.includeUsageEnd;
             }
         }
-        int size = len - (scan.modelEnd - scan.modelStart) + modelLength
+        int size = len
+                - (scan.modelEnd - scan.modelStart)
+                + modelLength
                 + (usage == null ? 0 : usage.length - (usageTo - usageFrom));
         ByteBuf out = alloc.buffer(size);
         try {
@@ -88,8 +90,8 @@ public final class OpenAiRequestRewriter {
     }
 
     /** Like splice for the model value: the quoted bytes, or the plain id written between quotes. */
-    private static int spliceModel(ByteBuf out, ByteBuf body, int base, int at, RequestScan scan,
-                                   byte[] quoted, String plainId) {
+    private static int spliceModel(
+            ByteBuf out, ByteBuf body, int base, int at, RequestScan scan, byte[] quoted, String plainId) {
         if (quoted != null) {
             return splice(out, body, base, at, scan.modelStart, scan.modelEnd, quoted);
         }

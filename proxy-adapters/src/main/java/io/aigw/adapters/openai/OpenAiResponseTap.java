@@ -24,7 +24,7 @@ public final class OpenAiResponseTap {
             // Upstream sent something that is not JSON (an HTML error page, a cut-off body): the
             // relay forwards it regardless; we only lose the accounting.
         }
-        return new ResponseSummary(parsed, parsed && r.error,
-                r.usage == null ? Usage.NONE : r.usage, r.firstFinishReason);
+        return new ResponseSummary(
+                parsed, parsed && r.error, r.usage == null ? Usage.NONE : r.usage, r.firstFinishReason);
     }
 }

@@ -2,10 +2,10 @@ package io.aigw.adapters.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.aigw.adapters.StreamTranslator;
 import io.aigw.adapters.sse.SseEventFields;
 import io.aigw.adapters.sse.SseEventSplitter;
 import io.aigw.core.exchange.Usage;
-import io.aigw.adapters.StreamTranslator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -138,7 +138,10 @@ public final class OpenAiStreamTap implements StreamTranslator {
             finishReason = reader.lastFinishReason;
         }
         if (reader.usage == null) {
-            return !(dropAzureAnnotations && complete && reader.idEmpty && reader.lastFinishReason == null
+            return !(dropAzureAnnotations
+                    && complete
+                    && reader.idEmpty
+                    && reader.lastFinishReason == null
                     && !fields.isErrorEvent());
         }
         usage = reader.usage;
@@ -147,8 +150,8 @@ public final class OpenAiStreamTap implements StreamTranslator {
 
     /** True when the data is a well-formed JSON object; the reader then holds its fields. */
     private boolean readData() {
-        try (JsonParser p = OpenAiJson.RESPONSES.createParser(
-                fields.dataArray(), fields.dataOffset(), fields.dataLength())) {
+        try (JsonParser p =
+                OpenAiJson.RESPONSES.createParser(fields.dataArray(), fields.dataOffset(), fields.dataLength())) {
             return reader.read(p) == JsonToken.START_OBJECT && p.nextToken() == null;
         } catch (IOException e) {
             return false;

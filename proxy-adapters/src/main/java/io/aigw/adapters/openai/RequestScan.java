@@ -17,16 +17,20 @@ public final class RequestScan {
     final int bodyLength;
     /** The model value token, opening quote to just past the closing quote. */
     final int modelStart;
+
     final int modelEnd;
     /** First byte of the stream_options value ('{' or 'n' of null); -1 when the key is absent. */
     final int streamOptionsStart;
+
     final boolean streamOptionsNull;
     final boolean streamOptionsEmpty;
     /** The include_usage value token (true/false/null literal); -1 when absent. */
     final int includeUsageStart;
+
     final int includeUsageEnd;
     /** The root object's closing brace. */
     final int rootEnd;
+
     final boolean rootEmpty;
 
     RequestScan(RequestScanner s, int bodyLength) {
@@ -71,7 +75,6 @@ public final class RequestScan {
 
     @Override
     public String toString() {
-        return "RequestScan[model=" + model + ", stream=" + stream
-                + ", clientIncludeUsage=" + clientIncludeUsage + "]";
+        return "RequestScan[model=" + model + ", stream=" + stream + ", clientIncludeUsage=" + clientIncludeUsage + "]";
     }
 }

@@ -76,7 +76,8 @@ final class RequestScanner {
         if (t != START_OBJECT) {
             p.skipChildren();
             expectEnd(p);
-            throw new ApiException(ApiError.badRequest("invalid_type", null, "The request body must be a JSON object."));
+            throw new ApiException(
+                    ApiError.badRequest("invalid_type", null, "The request body must be a JSON object."));
         }
         while (p.nextToken() == FIELD_NAME) {
             rootEmpty = false;
@@ -162,7 +163,10 @@ final class RequestScanner {
                 includeUsageStart = start(p);
                 includeUsageEnd = includeUsageStart + (iv == JsonToken.VALUE_FALSE ? 5 : 4); // literal length
             } else {
-                problem("invalid_type", "stream_options.include_usage", "stream_options.include_usage must be a boolean.");
+                problem(
+                        "invalid_type",
+                        "stream_options.include_usage",
+                        "stream_options.include_usage must be a boolean.");
                 p.skipChildren();
             }
         }
@@ -207,13 +211,13 @@ final class RequestScanner {
             throw new ApiException(problem);
         }
         if ((seen & MODEL) == 0) {
-            throw new ApiException(ApiError.badRequest("missing_required_parameter", "model",
-                    "you must provide a model parameter"));
+            throw new ApiException(
+                    ApiError.badRequest("missing_required_parameter", "model", "you must provide a model parameter"));
         }
         if (!requiredPresent) {
             String field = endpoint.requiredField();
-            throw new ApiException(ApiError.badRequest("missing_required_parameter", field,
-                    "Missing required parameter: '" + field + "'."));
+            throw new ApiException(ApiError.badRequest(
+                    "missing_required_parameter", field, "Missing required parameter: '" + field + "'."));
         }
     }
 

@@ -48,7 +48,7 @@ final class Utf8Validator {
 
     /** The same check over the body's parts; a sequence may start in one part and end in a later one. */
     private static int firstInvalid(ByteBuf body, int from, int len, ByteBuffer[] parts) {
-        int pos = 0;    // body offset of the next byte to check
+        int pos = 0; // body offset of the next byte to check
         int offset = 0; // body offset of the current part's first byte
         for (ByteBuffer b : parts) {
             int base = b.position();

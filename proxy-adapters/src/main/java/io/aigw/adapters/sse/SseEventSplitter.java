@@ -33,6 +33,7 @@ public final class SseEventSplitter implements ByteProcessor, AutoCloseable {
     private boolean pendingCr;
     /** The last event ended on a CR at the end of a chunk: an LF starting the next chunk is its. */
     private boolean lfOwed;
+
     private boolean lastDropped;
 
     public SseEventSplitter(EventHandler handler) {
@@ -43,8 +44,8 @@ public final class SseEventSplitter implements ByteProcessor, AutoCloseable {
     public void split(ByteBuf chunk, List<ByteBuf> out) {
         final int start = chunk.readerIndex();
         final int end = chunk.writerIndex();
-        int evStart = start;   // first byte of the event being scanned
-        int runStart = start;  // first byte of kept events not yet emitted
+        int evStart = start; // first byte of the event being scanned
+        int runStart = start; // first byte of kept events not yet emitted
         if (lfOwed && start < end) {
             lfOwed = false;
             if (chunk.getByte(start) == '\n') {

@@ -25,29 +25,31 @@ class AnthropicErrorTranslatorTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(nullValues = "null", value = {
-        "400, invalid_request_error, 400, invalid_request_error, null,                  null",
-        "422, invalid_request_error, 422, invalid_request_error, null,                  null",
-        "401, authentication_error,  401, authentication_error,  invalid_api_key,       null",
-        "402, billing_error,         402, insufficient_quota,    insufficient_quota,    null",
-        "403, permission_error,      403, permission_error,      null,                  null",
-        "404, not_found_error,       404, invalid_request_error, null,                  null",
-        "413, request_too_large,     413, invalid_request_error, null,                  null",
-        "429, rate_limit_error,      429, rate_limit_error,      rate_limit_exceeded,   null",
-        "500, api_error,             500, api_error,             null,                  null",
-        "504, timeout_error,         504, timeout,               null,                  null",
-        "529, overloaded_error,      503, overloaded_error,      null,                  null",
-        "529, some_new_error,        503, api_error,             null,                  null",
-        "418, some_new_error,        418, invalid_request_error, null,                  null",
-    })
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "400, invalid_request_error, 400, invalid_request_error, null,                  null",
+                "422, invalid_request_error, 422, invalid_request_error, null,                  null",
+                "401, authentication_error,  401, authentication_error,  invalid_api_key,       null",
+                "402, billing_error,         402, insufficient_quota,    insufficient_quota,    null",
+                "403, permission_error,      403, permission_error,      null,                  null",
+                "404, not_found_error,       404, invalid_request_error, null,                  null",
+                "413, request_too_large,     413, invalid_request_error, null,                  null",
+                "429, rate_limit_error,      429, rate_limit_error,      rate_limit_exceeded,   null",
+                "500, api_error,             500, api_error,             null,                  null",
+                "504, timeout_error,         504, timeout,               null,                  null",
+                "529, overloaded_error,      503, overloaded_error,      null,                  null",
+                "529, some_new_error,        503, api_error,             null,                  null",
+                "418, some_new_error,        418, invalid_request_error, null,                  null",
+            })
     void table(int status, String anthropicType, int expStatus, String expType, String expCode, String expParam) {
         String body = "{\"type\":\"error\",\"error\":{\"type\":\"" + anthropicType
                 + "\",\"message\":\"Something: \\\"x\\\" é\"},\"request_id\":\"req_011\"}";
         for (Bufs.Kind kind : Bufs.Kind.values()) {
             ApiError e = translate(status, body, kind);
             assertEquals(new ApiError(expStatus, expType, expCode, expParam, "Something: \"x\" é"), e, kind.name());
-            Map<?, ?> err = (Map<?, ?>) ((Map<?, ?>) JsonTree.parse(
-                    new String(e.toJsonBytes(), StandardCharsets.UTF_8))).get("error");
+            Map<?, ?> err = (Map<?, ?>)
+                    ((Map<?, ?>) JsonTree.parse(new String(e.toJsonBytes(), StandardCharsets.UTF_8))).get("error");
             assertEquals(4, err.size(), "message, type, param, code, nulls explicit");
             assertEquals(expType, err.get("type"));
             assertEquals(expCode, err.get("code"));
@@ -56,18 +58,25 @@ class AnthropicErrorTranslatorTest {
 
     @Test
     void notFoundModelGetsModelNotFound() {
-        ApiError e = translate(404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\","
-                + "\"message\":\"model: claude-nope\"}}", Bufs.Kind.POOLED_DIRECT);
+        ApiError e = translate(
+                404,
+                "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\"," + "\"message\":\"model: claude-nope\"}}",
+                Bufs.Kind.POOLED_DIRECT);
         assertEquals(new ApiError(404, "invalid_request_error", "model_not_found", "model", "model: claude-nope"), e);
     }
 
     @Test
     void openAiShapeWithExplicitNulls() {
-        ApiError e = translate(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
-                + "\"message\":\"Overloaded\"},\"request_id\":null}", Bufs.Kind.POOLED_HEAP);
+        ApiError e = translate(
+                529,
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                        + "\"message\":\"Overloaded\"},\"request_id\":null}",
+                Bufs.Kind.POOLED_HEAP);
         assertEquals(503, e.status());
-        assertEquals(JsonTree.parse("{\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\","
-                + "\"param\":null,\"code\":null}}"), JsonTree.parse(new String(e.toJsonBytes(), StandardCharsets.UTF_8)));
+        assertEquals(
+                JsonTree.parse("{\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\","
+                        + "\"param\":null,\"code\":null}}"),
+                JsonTree.parse(new String(e.toJsonBytes(), StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -89,7 +98,8 @@ class AnthropicErrorTranslatorTest {
     @Test
     void jsonWithoutAnthropicShapeKeepsStatusWithGenericMessage() {
         ApiError e = translate(503, "{\"message\":\"nope\"}", Bufs.Kind.POOLED_HEAP);
-        assertEquals(new ApiError(503, "api_error", null, null, "The upstream provider returned an error (HTTP 503)."), e);
+        assertEquals(
+                new ApiError(503, "api_error", null, null, "The upstream provider returned an error (HTTP 503)."), e);
         ApiError s = translate(500, "{\"error\":\"plain string\"}", Bufs.Kind.POOLED_HEAP);
         assertEquals(new ApiError(500, "api_error", null, null, "plain string"), s);
     }

@@ -104,8 +104,10 @@ class AnthropicRequestTranslatorTest {
     @Test
     void outputIsCompactAndStartsWithModel() {
         String out = translate("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"model\":\"gpt\"}", 10);
-        assertEquals("{\"model\":\"claude-test-1\",\"messages\":[{\"role\":\"user\",\"content\":"
-                + "[{\"type\":\"text\",\"text\":\"Hi\"}]}],\"max_tokens\":10}", out);
+        assertEquals(
+                "{\"model\":\"claude-test-1\",\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "[{\"type\":\"text\",\"text\":\"Hi\"}]}],\"max_tokens\":10}",
+                out);
     }
 
     @Test
@@ -132,9 +134,14 @@ class AnthropicRequestTranslatorTest {
 
     @Test
     void malformedBodiesAreRejected() {
-        for (String body : new String[] {"{\"model\":\"m\",\"messages\":[", "", "[1,2]", "\"x\"",
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]} trailing",
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"temperature\":NaN}"}) {
+        for (String body : new String[] {
+            "{\"model\":\"m\",\"messages\":[",
+            "",
+            "[1,2]",
+            "\"x\"",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]} trailing",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"temperature\":NaN}"
+        }) {
             ApiError e = error(body);
             assertBadRequest(e, null, "invalid_json");
             assertFalse(e.message().contains("trailing"), "does not echo the body: " + e.message());
@@ -146,28 +153,51 @@ class AnthropicRequestTranslatorTest {
         String user = "{\"role\":\"user\",\"content\":\"Hi\"}";
         assertBadRequest(error("{\"model\":\"m\"}"), "messages", "missing_required_parameter");
         assertBadRequest(error("{\"model\":\"m\",\"messages\":[]}"), "messages", "invalid_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"system\",\"content\":\"only\"}]}"), "messages", "invalid_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}"), "messages", "invalid_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"function\",\"name\":\"f\",\"content\":\"x\"}]}"),
-                "messages", "unsupported_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
-                + "\"image_url\":{\"url\":\"ftp://x/y.png\"}}]}]}"), "messages", "invalid_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
-                + "\"image_url\":{\"url\":\"data:image/png,abc\"}}]}]}"), "messages", "invalid_value");
-        assertBadRequest(error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\","
-                + "\"file\":{\"file_id\":\"file-1\"}}]}]}"), "messages", "unsupported_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"system\",\"content\":\"only\"}]}"), "messages", "invalid_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}"), "messages", "invalid_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"function\",\"name\":\"f\",\"content\":\"x\"}]}"),
+                "messages",
+                "unsupported_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                        + "\"image_url\":{\"url\":\"ftp://x/y.png\"}}]}]}"),
+                "messages",
+                "invalid_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                        + "\"image_url\":{\"url\":\"data:image/png,abc\"}}]}]}"),
+                "messages",
+                "invalid_value");
+        assertBadRequest(
+                error("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\","
+                        + "\"file\":{\"file_id\":\"file-1\"}}]}]}"),
+                "messages",
+                "unsupported_value");
         assertBadRequest(error("{\"n\":0,\"messages\":[" + user + "]}"), "n", "invalid_value");
         assertBadRequest(error("{\"max_tokens\":0,\"messages\":[" + user + "]}"), "max_tokens", "invalid_value");
         assertBadRequest(error("{\"temperature\":\"hot\",\"messages\":[" + user + "]}"), "temperature", "invalid_type");
         assertBadRequest(error("{\"stop\":[1],\"messages\":[" + user + "]}"), "stop", "invalid_type");
-        assertBadRequest(error("{\"tool_choice\":\"sometimes\",\"tools\":[],\"messages\":[" + user + "]}"),
-                "tool_choice", "invalid_value");
-        assertBadRequest(error("{\"tool_choice\":{\"type\":\"allowed_tools\",\"allowed_tools\":{}},"
-                + "\"messages\":[" + user + "]}"), "tool_choice", "unsupported_value");
-        assertBadRequest(error("{\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"x\"}}],"
-                + "\"messages\":[" + user + "]}"), "tools", "unsupported_value");
-        assertBadRequest(error("{\"response_format\":{\"type\":\"xml\"},\"messages\":[" + user + "]}"),
-                "response_format", "invalid_value");
+        assertBadRequest(
+                error("{\"tool_choice\":\"sometimes\",\"tools\":[],\"messages\":[" + user + "]}"),
+                "tool_choice",
+                "invalid_value");
+        assertBadRequest(
+                error("{\"tool_choice\":{\"type\":\"allowed_tools\",\"allowed_tools\":{}}," + "\"messages\":[" + user
+                        + "]}"),
+                "tool_choice",
+                "unsupported_value");
+        assertBadRequest(
+                error("{\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"x\"}}]," + "\"messages\":[" + user
+                        + "]}"),
+                "tools",
+                "unsupported_value");
+        assertBadRequest(
+                error("{\"response_format\":{\"type\":\"xml\"},\"messages\":[" + user + "]}"),
+                "response_format",
+                "invalid_value");
     }
 
     @Test
@@ -202,8 +232,14 @@ class AnthropicRequestTranslatorTest {
     private static ApiError error(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.COMPOSITE, body);
         try {
-            return assertThrows(ApiException.class, () -> AnthropicRequestTranslator.translate(
-                    in, MODEL, DEFAULT_MAX, PooledByteBufAllocator.DEFAULT).body().release(), body).error();
+            return assertThrows(
+                            ApiException.class,
+                            () -> AnthropicRequestTranslator.translate(
+                                            in, MODEL, DEFAULT_MAX, PooledByteBufAllocator.DEFAULT)
+                                    .body()
+                                    .release(),
+                            body)
+                    .error();
         } finally {
             in.release();
         }
@@ -225,7 +261,8 @@ class AnthropicRequestTranslatorTest {
     }
 
     private static byte[] resource(String file) {
-        try (InputStream in = AnthropicRequestTranslatorTest.class.getClassLoader().getResourceAsStream(DIR + file)) {
+        try (InputStream in =
+                AnthropicRequestTranslatorTest.class.getClassLoader().getResourceAsStream(DIR + file)) {
             if (in == null) {
                 throw new IllegalStateException("missing fixture " + DIR + file);
             }

@@ -38,8 +38,16 @@ class AnthropicResponseTranslatorTest {
     }
 
     static Stream<Arguments> cases() {
-        String[] names = {"text", "text_and_two_tools", "tool_only", "max_tokens", "refusal", "cache_usage",
-            "json_schema", "pause_turn"};
+        String[] names = {
+            "text",
+            "text_and_two_tools",
+            "tool_only",
+            "max_tokens",
+            "refusal",
+            "cache_usage",
+            "json_schema",
+            "pause_turn"
+        };
         List<Arguments> args = new ArrayList<>();
         for (String n : names) {
             for (Bufs.Kind k : Bufs.Kind.values()) {
@@ -57,8 +65,8 @@ class AnthropicResponseTranslatorTest {
         ByteBuf in = Bufs.of(kind, input);
         AnthropicResponseTranslator.Translated t;
         try {
-            t = AnthropicResponseTranslator.translate(in, CREATED, name.startsWith("json_schema"),
-                    PooledByteBufAllocator.DEFAULT);
+            t = AnthropicResponseTranslator.translate(
+                    in, CREATED, name.startsWith("json_schema"), PooledByteBufAllocator.DEFAULT);
             assertEquals(1, in.refCnt(), "input is not owned");
         } finally {
             in.release();
@@ -66,15 +74,20 @@ class AnthropicResponseTranslatorTest {
         try {
             assertEquals(expected, JsonTree.parse(Bufs.utf8(t.body())));
             @SuppressWarnings("unchecked")
-            Map<String, Object> choice = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) expected)
-                    .get("choices")).get(0);
+            Map<String, Object> choice =
+                    (Map<String, Object>) ((List<Object>) ((Map<String, Object>) expected).get("choices")).get(0);
             assertEquals(choice.get("finish_reason"), t.finishReason());
             @SuppressWarnings("unchecked")
             Map<String, Object> u = (Map<String, Object>) ((Map<String, Object>) expected).get("usage");
             @SuppressWarnings("unchecked")
             Map<String, Object> d = (Map<String, Object>) u.get("prompt_tokens_details");
-            assertEquals(new Usage((Long) u.get("prompt_tokens"), (Long) u.get("completion_tokens"),
-                    (Long) u.get("total_tokens"), (Long) d.get("cached_tokens")), t.usage());
+            assertEquals(
+                    new Usage(
+                            (Long) u.get("prompt_tokens"),
+                            (Long) u.get("completion_tokens"),
+                            (Long) u.get("total_tokens"),
+                            (Long) d.get("cached_tokens")),
+                    t.usage());
         } finally {
             t.body().release();
         }
@@ -103,7 +116,9 @@ class AnthropicResponseTranslatorTest {
             try {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> msg = (Map<String, Object>) ((Map<String, Object>) ((List<Object>)
-                        ((Map<String, Object>) JsonTree.parse(Bufs.utf8(t.body()))).get("choices")).get(0)).get("message");
+                                        ((Map<String, Object>) JsonTree.parse(Bufs.utf8(t.body()))).get("choices"))
+                                .get(0))
+                        .get("message");
                 assertNull(msg.get("content"));
                 assertEquals(1, ((List<?>) msg.get("tool_calls")).size());
                 assertEquals("tool_calls", t.finishReason());
@@ -117,7 +132,8 @@ class AnthropicResponseTranslatorTest {
 
     @Test
     void unknownStopReasonAndMissingUsageMapToStopAndZeros() {
-        ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP,
+        ByteBuf in = Bufs.of(
+                Bufs.Kind.POOLED_HEAP,
                 "{\"type\":\"message\",\"id\":\"m\",\"model\":\"c\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}],"
                         + "\"stop_reason\":\"model_context_window_exceeded\"}");
         try {
@@ -132,13 +148,22 @@ class AnthropicResponseTranslatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "<html>bad gateway</html>", "[1,2]", "{\"content\":[{\"type\":\"text\"", "{\"a\":1} x",
-        "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"m\"}}", "{\"content\":[\"s\"]}"})
+    @ValueSource(
+            strings = {
+                "",
+                "<html>bad gateway</html>",
+                "[1,2]",
+                "{\"content\":[{\"type\":\"text\"",
+                "{\"a\":1} x",
+                "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"m\"}}",
+                "{\"content\":[\"s\"]}"
+            })
     void unreadableUpstreamBodyIs502(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.COMPOSITE, body);
         try {
-            ApiException e = assertThrows(ApiException.class, () ->
-                    AnthropicResponseTranslator.translate(in, CREATED, false, PooledByteBufAllocator.DEFAULT));
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> AnthropicResponseTranslator.translate(in, CREATED, false, PooledByteBufAllocator.DEFAULT));
             assertEquals(502, e.error().status());
             assertEquals("upstream_invalid_response", e.error().code());
         } finally {

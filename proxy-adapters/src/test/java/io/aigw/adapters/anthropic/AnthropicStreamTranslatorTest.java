@@ -84,7 +84,8 @@ class AnthropicStreamTranslatorTest {
         for (int i = 0; i < Math.min(exp.size(), act.size()); i++) {
             String e = exp.get(i);
             String a = act.get(i);
-            assertTrue(a.startsWith("data: ") && a.indexOf('\n') < 0 && a.indexOf('\r') < 0,
+            assertTrue(
+                    a.startsWith("data: ") && a.indexOf('\n') < 0 && a.indexOf('\r') < 0,
                     "event " + i + " must be one data line: " + a);
             if (e.equals("data: [DONE]")) {
                 assertEquals(e, a, "event " + i);
@@ -131,14 +132,22 @@ class AnthropicStreamTranslatorTest {
         assertFalse(out.contains("\"usage\""), "no usage anywhere without include_usage");
 
         AnthropicStreamTranslator tools = new AnthropicStreamTranslator(ID, CREATED, true, false);
-        run(tools, AnthropicResponseTranslatorTest.resource("stream/two_tools_after_text.anthropic.sse")
-                .getBytes(StandardCharsets.UTF_8), 7, Bufs.Kind.COMPOSITE);
+        run(
+                tools,
+                AnthropicResponseTranslatorTest.resource("stream/two_tools_after_text.anthropic.sse")
+                        .getBytes(StandardCharsets.UTF_8),
+                7,
+                Bufs.Kind.COMPOSITE);
         assertEquals(new Usage(300, 90, 390, 0), tools.usage());
         assertEquals("tool_calls", tools.finishReason());
 
         AnthropicStreamTranslator cut = new AnthropicStreamTranslator(ID, CREATED, false, false);
-        run(cut, AnthropicResponseTranslatorTest.resource("stream/truncated.anthropic.sse")
-                .getBytes(StandardCharsets.UTF_8), 0, Bufs.Kind.POOLED_HEAP);
+        run(
+                cut,
+                AnthropicResponseTranslatorTest.resource("stream/truncated.anthropic.sse")
+                        .getBytes(StandardCharsets.UTF_8),
+                0,
+                Bufs.Kind.POOLED_HEAP);
         assertNull(cut.finishReason());
         assertEquals(new Usage(25, 1, 26, 0), cut.usage(), "what message_start reported");
         assertFalse(cut.completed());
@@ -148,8 +157,10 @@ class AnthropicStreamTranslatorTest {
     void nothingAtAllIsATruncation() {
         AnthropicStreamTranslator t = new AnthropicStreamTranslator(ID, CREATED, true, false);
         String out = run(t, new byte[0], 0, Bufs.Kind.POOLED_HEAP);
-        assertSse("data: {\"error\":{\"message\":\"The upstream stream ended before the response was complete.\","
-                + "\"type\":\"api_error\",\"param\":null,\"code\":\"upstream_stream_truncated\"}}\n\n", out);
+        assertSse(
+                "data: {\"error\":{\"message\":\"The upstream stream ended before the response was complete.\","
+                        + "\"type\":\"api_error\",\"param\":null,\"code\":\"upstream_stream_truncated\"}}\n\n",
+                out);
         assertEquals(Usage.NONE, t.usage());
     }
 
@@ -191,7 +202,8 @@ class AnthropicStreamTranslatorTest {
 
     @Test
     void outputBuffersArePooled() {
-        ByteBuf c = Bufs.of(Bufs.Kind.POOLED_DIRECT, AnthropicResponseTranslatorTest.resource("stream/text.anthropic.sse"));
+        ByteBuf c =
+                Bufs.of(Bufs.Kind.POOLED_DIRECT, AnthropicResponseTranslatorTest.resource("stream/text.anthropic.sse"));
         List<ByteBuf> out = new ArrayList<>();
         try (AnthropicStreamTranslator t = new AnthropicStreamTranslator(ID, CREATED, false, false)) {
             t.onChunk(c, ALLOC, out);

@@ -1,5 +1,9 @@
 package io.aigw.adapters.ollama;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,9 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Golden fixtures under {@code src/test/resources/ollama/}, and deterministic tool-call ids. */
 final class Fixtures {
@@ -36,7 +37,8 @@ final class Fixtures {
         for (int i = 0; i < Math.min(exp.size(), act.size()); i++) {
             String e = exp.get(i);
             String a = act.get(i);
-            assertTrue(a.startsWith("data: ") && a.indexOf('\n') < 0 && a.indexOf('\r') < 0,
+            assertTrue(
+                    a.startsWith("data: ") && a.indexOf('\n') < 0 && a.indexOf('\r') < 0,
                     "event " + i + " must be one data line: " + a);
             if (e.equals("data: [DONE]")) {
                 assertEquals(e, a, "event " + i);

@@ -27,9 +27,12 @@ class OllamaEmbedTranslatorTest {
     void requestGolden(Bufs.Kind kind) throws Exception {
         ByteBuf in = Bufs.of(kind, Fixtures.resource("embed/request_strings.openai.json"));
         try {
-            OllamaEmbedTranslator.Request r = OllamaEmbedTranslator.request(in, "all-minilm", PooledByteBufAllocator.DEFAULT);
+            OllamaEmbedTranslator.Request r =
+                    OllamaEmbedTranslator.request(in, "all-minilm", PooledByteBufAllocator.DEFAULT);
             try {
-                assertEquals(JSON.readTree(Fixtures.resource("embed/request_strings.ollama.json")), JSON.readTree(Bufs.utf8(r.body())));
+                assertEquals(
+                        JSON.readTree(Fixtures.resource("embed/request_strings.ollama.json")),
+                        JSON.readTree(Bufs.utf8(r.body())));
                 assertTrue(r.base64());
             } finally {
                 r.body().release();
@@ -40,14 +43,23 @@ class OllamaEmbedTranslatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"model\":\"e\",\"input\":[1,2,3]}", "{\"model\":\"e\",\"input\":[[1,2]]}",
-        "{\"model\":\"e\",\"input\":[]}", "{\"model\":\"e\"}", "{\"model\":\"e\",\"input\":\"x\",\"encoding_format\":\"int8\"}",
-        "{\"model\":\"e\",\"input\":\"x\",\"dimensions\":\"big\"}"})
+    @ValueSource(
+            strings = {
+                "{\"model\":\"e\",\"input\":[1,2,3]}",
+                "{\"model\":\"e\",\"input\":[[1,2]]}",
+                "{\"model\":\"e\",\"input\":[]}",
+                "{\"model\":\"e\"}",
+                "{\"model\":\"e\",\"input\":\"x\",\"encoding_format\":\"int8\"}",
+                "{\"model\":\"e\",\"input\":\"x\",\"dimensions\":\"big\"}"
+            })
     void inputsOllamaCannotTakeAre400(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP, body);
         try {
-            ApiException e = assertThrows(ApiException.class,
-                    () -> OllamaEmbedTranslator.request(in, "e", PooledByteBufAllocator.DEFAULT).body().release());
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> OllamaEmbedTranslator.request(in, "e", PooledByteBufAllocator.DEFAULT)
+                            .body()
+                            .release());
             assertEquals(400, e.error().status());
         } finally {
             in.release();
@@ -59,7 +71,8 @@ class OllamaEmbedTranslatorTest {
     void floatResponseGolden(Bufs.Kind kind) throws Exception {
         ByteBuf in = Bufs.of(kind, Fixtures.resource("embed/two_inputs.ollama.json"));
         try {
-            OllamaEmbedTranslator.Translated t = OllamaEmbedTranslator.response(in, false, PooledByteBufAllocator.DEFAULT);
+            OllamaEmbedTranslator.Translated t =
+                    OllamaEmbedTranslator.response(in, false, PooledByteBufAllocator.DEFAULT);
             try {
                 String text = Bufs.utf8(t.body());
                 assertEquals(JSON.readTree(Fixtures.resource("embed/two_inputs.openai.json")), JSON.readTree(text));
@@ -77,13 +90,15 @@ class OllamaEmbedTranslatorTest {
     void base64IsLittleEndianFloat32() throws Exception {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_DIRECT, Fixtures.resource("embed/two_inputs.ollama.json"));
         try {
-            OllamaEmbedTranslator.Translated t = OllamaEmbedTranslator.response(in, true, PooledByteBufAllocator.DEFAULT);
+            OllamaEmbedTranslator.Translated t =
+                    OllamaEmbedTranslator.response(in, true, PooledByteBufAllocator.DEFAULT);
             try {
                 JsonNode data = JSON.readTree(Bufs.utf8(t.body())).get("data");
                 assertEquals(2, data.size());
                 float[][] expected = {{0.010071029f, -0.0017594862f, 0.05007221f}, {-0.5f, 1.0e-3f, 2f}};
                 for (int i = 0; i < 2; i++) {
-                    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(data.get(i).get("embedding").asText()))
+                    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder()
+                                    .decode(data.get(i).get("embedding").asText()))
                             .order(ByteOrder.LITTLE_ENDIAN);
                     assertEquals(expected[i].length * 4, b.remaining());
                     for (float f : expected[i]) {
@@ -107,9 +122,14 @@ class OllamaEmbedTranslatorTest {
         s.append("]],\"prompt_eval_count\":1}");
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP, s.toString());
         try {
-            OllamaEmbedTranslator.Translated t = OllamaEmbedTranslator.response(in, true, PooledByteBufAllocator.DEFAULT);
+            OllamaEmbedTranslator.Translated t =
+                    OllamaEmbedTranslator.response(in, true, PooledByteBufAllocator.DEFAULT);
             try {
-                String b64 = JSON.readTree(Bufs.utf8(t.body())).get("data").get(0).get("embedding").asText();
+                String b64 = JSON.readTree(Bufs.utf8(t.body()))
+                        .get("data")
+                        .get(0)
+                        .get("embedding")
+                        .asText();
                 ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
                 assertEquals(4000, b.remaining());
                 assertEquals(999f, b.getFloat(3996));
@@ -122,13 +142,23 @@ class OllamaEmbedTranslatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "{\"model\":\"m\"}", "{\"embeddings\":[[1,\"x\"]]}", "{\"embeddings\":[[1,2]", "[]",
-        "{\"embeddings\":[[1]]} x"})
+    @ValueSource(
+            strings = {
+                "",
+                "{\"model\":\"m\"}",
+                "{\"embeddings\":[[1,\"x\"]]}",
+                "{\"embeddings\":[[1,2]",
+                "[]",
+                "{\"embeddings\":[[1]]} x"
+            })
     void unreadableAnswersAre502(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP, body);
         try {
-            ApiException e = assertThrows(ApiException.class,
-                    () -> OllamaEmbedTranslator.response(in, false, PooledByteBufAllocator.DEFAULT).body().release());
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> OllamaEmbedTranslator.response(in, false, PooledByteBufAllocator.DEFAULT)
+                            .body()
+                            .release());
             assertEquals(502, e.error().status());
             assertFalse(e.error().message().contains("embeddings"));
         } finally {

@@ -29,9 +29,18 @@ class OllamaRequestTranslatorTest {
     private static final String MODEL = "llama3.2:3b";
 
     static Stream<String> cases() {
-        return Stream.of("simple_text", "developer_parts_image", "tool_round_trip", "tool_choice_none", "options_all",
-                "max_completion_tokens_wins", "response_format_json_object", "response_format_json_schema",
-                "response_format_text", "streaming_include_usage", "streaming_without_usage");
+        return Stream.of(
+                "simple_text",
+                "developer_parts_image",
+                "tool_round_trip",
+                "tool_choice_none",
+                "options_all",
+                "max_completion_tokens_wins",
+                "response_format_json_object",
+                "response_format_json_schema",
+                "response_format_text",
+                "streaming_include_usage",
+                "streaming_without_usage");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,8 +87,11 @@ class OllamaRequestTranslatorTest {
     private static ApiError error(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP, body);
         try {
-            ApiException e = assertThrows(ApiException.class,
-                    () -> OllamaRequestTranslator.translate(in, MODEL, PooledByteBufAllocator.DEFAULT).body().release());
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> OllamaRequestTranslator.translate(in, MODEL, PooledByteBufAllocator.DEFAULT)
+                            .body()
+                            .release());
             return e.error();
         } finally {
             in.release();
@@ -95,10 +107,14 @@ class OllamaRequestTranslatorTest {
 
     @Test
     void nAboveOneIsRejected() {
-        assertBadRequest(error("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
-                "n", "unsupported_value");
-        assertBadRequest(error("{\"model\":\"m\",\"n\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
-                "n", "invalid_value");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "n",
+                "unsupported_value");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"n\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "n",
+                "invalid_value");
     }
 
     @Test
@@ -112,10 +128,15 @@ class OllamaRequestTranslatorTest {
 
     @Test
     void unsupportedPartsAndRolesAreRejected() {
-        assertBadRequest(error("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\","
-                + "\"input_audio\":{\"data\":\"x\",\"format\":\"wav\"}}]}]}"), "messages", "unsupported_value");
-        assertBadRequest(error("{\"model\":\"m\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"),
-                "messages", "invalid_value");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\","
+                        + "\"input_audio\":{\"data\":\"x\",\"format\":\"wav\"}}]}]}"),
+                "messages",
+                "unsupported_value");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"),
+                "messages",
+                "invalid_value");
         assertBadRequest(error("{\"model\":\"m\",\"messages\":[]}"), "messages", "invalid_value");
     }
 
@@ -131,20 +152,34 @@ class OllamaRequestTranslatorTest {
 
     @Test
     void wrongOptionTypesAreRejected() {
-        assertBadRequest(error("{\"model\":\"m\",\"temperature\":\"hot\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
-                "temperature", "invalid_type");
-        assertBadRequest(error("{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
-                "max_tokens", "invalid_type");
-        assertBadRequest(error("{\"model\":\"m\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
-                "stop", "invalid_type");
-        assertBadRequest(error("{\"model\":\"m\",\"response_format\":{\"type\":\"json_schema\"},"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"), "response_format", "invalid_value");
+        assertBadRequest(
+                error(
+                        "{\"model\":\"m\",\"temperature\":\"hot\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "temperature",
+                "invalid_type");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "max_tokens",
+                "invalid_type");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "stop",
+                "invalid_type");
+        assertBadRequest(
+                error("{\"model\":\"m\",\"response_format\":{\"type\":\"json_schema\"},"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                "response_format",
+                "invalid_value");
     }
 
     @Test
     void malformedBodiesAreRejectedWithoutEcho() {
-        for (String body : new String[] {"{\"model\":\"m\",\"messages\":[", "", "[1,2]",
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]} trailing"}) {
+        for (String body : new String[] {
+            "{\"model\":\"m\",\"messages\":[",
+            "",
+            "[1,2]",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]} trailing"
+        }) {
             ApiError e = error(body);
             assertBadRequest(e, null, "invalid_json");
             assertFalse(e.message().contains("trailing"), e.message());
@@ -153,10 +188,12 @@ class OllamaRequestTranslatorTest {
 
     @Test
     void outputIsCompact() {
-        ByteBuf in = Bufs.of(Bufs.Kind.POOLED_DIRECT, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"model\":\"x\"}");
+        ByteBuf in = Bufs.of(
+                Bufs.Kind.POOLED_DIRECT, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"model\":\"x\"}");
         OllamaRequestTranslator.Result r = OllamaRequestTranslator.translate(in, MODEL, PooledByteBufAllocator.DEFAULT);
         try {
-            assertEquals("{\"model\":\"llama3.2:3b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":false}",
+            assertEquals(
+                    "{\"model\":\"llama3.2:3b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":false}",
                     Bufs.utf8(r.body()));
         } finally {
             r.body().release();

@@ -38,11 +38,13 @@ class OllamaResponseTranslatorTest {
     void golden(String name, Bufs.Kind kind) throws Exception {
         ByteBuf in = Bufs.of(kind, Fixtures.resource("response/" + name + ".ollama.json"));
         try {
-            OllamaResponseTranslator.Translated t = OllamaResponseTranslator.translate(in, "chatcmpl-test", CREATED,
-                    Fixtures.ids(), PooledByteBufAllocator.DEFAULT);
+            OllamaResponseTranslator.Translated t = OllamaResponseTranslator.translate(
+                    in, "chatcmpl-test", CREATED, Fixtures.ids(), PooledByteBufAllocator.DEFAULT);
             try {
-                assertEquals(JSON.readTree(Fixtures.resource("response/" + name + ".openai.json")),
-                        JSON.readTree(Bufs.utf8(t.body())), name);
+                assertEquals(
+                        JSON.readTree(Fixtures.resource("response/" + name + ".openai.json")),
+                        JSON.readTree(Bufs.utf8(t.body())),
+                        name);
             } finally {
                 t.body().release();
             }
@@ -56,8 +58,8 @@ class OllamaResponseTranslatorTest {
     void usageAndFinishReasonForAccounting() {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_HEAP, Fixtures.resource("response/tool_calls.ollama.json"));
         try {
-            OllamaResponseTranslator.Translated t = OllamaResponseTranslator.translate(in, "c", CREATED,
-                    PooledByteBufAllocator.DEFAULT);
+            OllamaResponseTranslator.Translated t =
+                    OllamaResponseTranslator.translate(in, "c", CREATED, PooledByteBufAllocator.DEFAULT);
             t.body().release();
             assertEquals(new Usage(120, 30, 150, 0), t.usage());
             assertEquals("tool_calls", t.finishReason());
@@ -71,8 +73,9 @@ class OllamaResponseTranslatorTest {
     void unreadableAnswersAre502(String body) {
         ByteBuf in = Bufs.of(Bufs.Kind.POOLED_DIRECT, body);
         try {
-            ApiException e = assertThrows(ApiException.class, () -> OllamaResponseTranslator.translate(in, "c", CREATED,
-                    PooledByteBufAllocator.DEFAULT));
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> OllamaResponseTranslator.translate(in, "c", CREATED, PooledByteBufAllocator.DEFAULT));
             assertEquals(502, e.error().status());
             assertEquals("upstream_invalid_response", e.error().code());
         } finally {

@@ -90,21 +90,30 @@ class OllamaStreamTranslatorTest {
     @Test
     void usageAndFinishReasonForAccounting() {
         OllamaStreamTranslator t = new OllamaStreamTranslator(ID, CREATED, false);
-        String out = run(t, Fixtures.resource("stream/text.ollama.ndjson").getBytes(StandardCharsets.UTF_8), 0,
+        String out = run(
+                t,
+                Fixtures.resource("stream/text.ollama.ndjson").getBytes(StandardCharsets.UTF_8),
+                0,
                 Bufs.Kind.POOLED_DIRECT);
         assertEquals(new Usage(10, 2, 12, 0), t.usage());
         assertEquals("stop", t.finishReason());
         assertFalse(out.contains("\"usage\""), "no usage anywhere without include_usage");
 
         OllamaStreamTranslator tools = new OllamaStreamTranslator(ID, CREATED, true);
-        String toolOut = run(tools, Fixtures.resource("stream/tool_calls_usage.ollama.ndjson")
-                .getBytes(StandardCharsets.UTF_8), 7, Bufs.Kind.COMPOSITE);
+        String toolOut = run(
+                tools,
+                Fixtures.resource("stream/tool_calls_usage.ollama.ndjson").getBytes(StandardCharsets.UTF_8),
+                7,
+                Bufs.Kind.COMPOSITE);
         assertEquals(new Usage(50, 20, 70, 0), tools.usage());
         assertEquals("tool_calls", tools.finishReason());
         assertTrue(toolOut.matches("(?s).*\"id\":\"call_[A-Za-z0-9]{24}\".*"), "generated ids: " + toolOut);
 
         OllamaStreamTranslator cut = new OllamaStreamTranslator(ID, CREATED, false);
-        run(cut, Fixtures.resource("stream/truncated.ollama.ndjson").getBytes(StandardCharsets.UTF_8), 0,
+        run(
+                cut,
+                Fixtures.resource("stream/truncated.ollama.ndjson").getBytes(StandardCharsets.UTF_8),
+                0,
                 Bufs.Kind.POOLED_HEAP);
         assertEquals(Usage.NONE, cut.usage());
         assertEquals(null, cut.finishReason());
@@ -114,8 +123,10 @@ class OllamaStreamTranslatorTest {
     void nothingAtAllIsATruncation() {
         OllamaStreamTranslator t = new OllamaStreamTranslator(ID, CREATED, true);
         String out = run(t, new byte[0], 0, Bufs.Kind.POOLED_HEAP);
-        Fixtures.assertSse("data: {\"error\":{\"message\":\"The upstream stream ended before "
-                + "the response was complete.\",\"type\":\"api_error\",\"param\":null,\"code\":\"upstream_stream_truncated\"}}\n\n", out);
+        Fixtures.assertSse(
+                "data: {\"error\":{\"message\":\"The upstream stream ended before "
+                        + "the response was complete.\",\"type\":\"api_error\",\"param\":null,\"code\":\"upstream_stream_truncated\"}}\n\n",
+                out);
     }
 
     @Test

@@ -12,10 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Azure's stream as captured in PROTOCOLS.md 5.3: a prompt-filter annotation chunk first, an
@@ -23,14 +23,16 @@ import org.junit.jupiter.api.Test;
  * each drop option on and off, must give exactly the expected bytes.
  */
 class AzureAnnotationStreamTest {
-    private static final String PROMPT_ANNOTATION = "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
-            + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,"
-            + "\"severity\":\"safe\"},\"jailbreak\":{\"filtered\":false,\"detected\":false}}}],\"usage\":null}";
+    private static final String PROMPT_ANNOTATION =
+            "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+                    + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,"
+                    + "\"severity\":\"safe\"},\"jailbreak\":{\"filtered\":false,\"detected\":false}}}],\"usage\":null}";
     private static final String ASYNC_ANNOTATION = "data: {\"id\":\"\",\"object\":\"\",\"created\":0,\"model\":\"\","
             + "\"choices\":[{\"index\":0,\"finish_reason\":null,\"content_filter_results\":{\"violence\":{\"filtered\":false,"
             + "\"severity\":\"safe\"}},\"content_filter_offsets\":{\"check_offset\":0,\"start_offset\":0,\"end_offset\":9}}]}";
-    private static final String USAGE = "data: {\"id\":\"chatcmpl-az\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
-            + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}";
+    private static final String USAGE =
+            "data: {\"id\":\"chatcmpl-az\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
+                    + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}";
     private static final String[] EVENTS = {
         PROMPT_ANNOTATION,
         "data: {\"id\":\"chatcmpl-az\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
@@ -158,7 +160,10 @@ class AzureAnnotationStreamTest {
         };
         for (String event : kept) {
             String s = event + "\n\n";
-            assertEquals(s, run(new OpenAiStreamTap(false, true), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP), event);
+            assertEquals(
+                    s,
+                    run(new OpenAiStreamTap(false, true), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP),
+                    event);
         }
         String[] dropped = {
             "data: {\"choices\":[],\"prompt_annotations\":[]}", // the older sample: no id at all
@@ -168,16 +173,21 @@ class AzureAnnotationStreamTest {
         };
         for (String event : dropped) {
             String s = event + "\n\ndata: [DONE]\n\n";
-            assertEquals("data: [DONE]\n\n", run(new OpenAiStreamTap(false, true), s.getBytes(StandardCharsets.UTF_8),
-                    Bufs.Kind.POOLED_HEAP), event);
-            assertEquals(s, run(new OpenAiStreamTap(true, false), s.getBytes(StandardCharsets.UTF_8),
-                    Bufs.Kind.POOLED_HEAP), "drop off: " + event);
+            assertEquals(
+                    "data: [DONE]\n\n",
+                    run(new OpenAiStreamTap(false, true), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP),
+                    event);
+            assertEquals(
+                    s,
+                    run(new OpenAiStreamTap(true, false), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP),
+                    "drop off: " + event);
         }
     }
 
     @Test
     void anUnterminatedAnnotationAtTheEndIsForwardedAsItIs() {
         String s = "data: [DONE]\n\n" + PROMPT_ANNOTATION;
-        assertEquals(s, run(new OpenAiStreamTap(true, true), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP, 5));
+        assertEquals(
+                s, run(new OpenAiStreamTap(true, true), s.getBytes(StandardCharsets.UTF_8), Bufs.Kind.POOLED_HEAP, 5));
     }
 }

@@ -16,15 +16,17 @@ class CompletionFactsTest {
 
     @Test
     void aChatAnswerGivesUsageAndFinishReason() {
-        CompletionFacts f = CompletionFacts.ofAnswer(buf("{\"id\":\"x\",\"choices\":[{\"index\":0,\"finish_reason\":\"length\"}],"
-                + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}"));
+        CompletionFacts f =
+                CompletionFacts.ofAnswer(buf("{\"id\":\"x\",\"choices\":[{\"index\":0,\"finish_reason\":\"length\"}],"
+                        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}"));
         assertEquals(new Usage(3, 4, 7, -1), f.usage());
         assertEquals("length", f.finishReason());
     }
 
     @Test
     void aHugeEmbeddingsAnswerIsReadFromItsTailOnly() {
-        StringBuilder vectors = new StringBuilder("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[");
+        StringBuilder vectors = new StringBuilder(
+                "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[");
         while (vectors.length() < 600_000) {
             vectors.append("0.0123456789,");
         }
@@ -46,9 +48,14 @@ class CompletionFactsTest {
 
     @Test
     void errorSummaries() {
-        assertEquals("rate_limit_exceeded: slow down", CompletionFacts.errorSummary(
-                buf("{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}")));
-        assertEquals("only a message", CompletionFacts.errorSummary(buf("{\"error\":{\"message\":\"only a message\",\"code\":null}}")));
+        assertEquals(
+                "rate_limit_exceeded: slow down",
+                CompletionFacts.errorSummary(
+                        buf(
+                                "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}")));
+        assertEquals(
+                "only a message",
+                CompletionFacts.errorSummary(buf("{\"error\":{\"message\":\"only a message\",\"code\":null}}")));
         assertNull(CompletionFacts.errorSummary(buf("<html>bad gateway</html>")));
         assertNull(CompletionFacts.errorSummary(buf("{\"ok\":true}")));
     }

@@ -52,8 +52,9 @@ class OpenAiRequestRewriterTest {
 
     @Test
     void replacesOnlyTheTopLevelModelAndKeepsEveryOtherByte() {
-        String body = "{ \"messages\" : [ {\"role\":\"user\",\"content\":\"caf\\u00e9 \\\"q\\\" é\",\"model\":\"inner\"} ] ,\n"
-                + "\t\"model\"\t:\t\"gpt-4o\" ,  \"temperature\": 1.50e3, \"n\" : -0.0, \"x\":{\"model\":\"deep\"} }\r\n";
+        String body =
+                "{ \"messages\" : [ {\"role\":\"user\",\"content\":\"caf\\u00e9 \\\"q\\\" é\",\"model\":\"inner\"} ] ,\n"
+                        + "\t\"model\"\t:\t\"gpt-4o\" ,  \"temperature\": 1.50e3, \"n\" : -0.0, \"x\":{\"model\":\"deep\"} }\r\n";
         String expected = body.replace("\"gpt-4o\"", "\"provider-model\"");
         assertEquals(expected, chat(body, false));
     }
@@ -68,34 +69,50 @@ class OpenAiRequestRewriterTest {
     @Test
     void insertsStreamOptionsBeforeTheRootBraceWhenAbsent() {
         String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"}\"}] \n}";
-        assertEquals("{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"}\"}] \n,"
-                + USAGE + "}", chat(body, true));
+        assertEquals(
+                "{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"}\"}] \n,"
+                        + USAGE + "}",
+                chat(body, true));
     }
 
     @Test
     void replacesNullStreamOptions() {
         String body = "{\"stream_options\" : null,\"model\":\"m\",\"stream\":true,\"messages\":[{}]}";
-        assertEquals("{\"stream_options\" : {\"include_usage\":true},\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
+        assertEquals(
+                "{\"stream_options\" : {\"include_usage\":true},\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
                 chat(body, true));
     }
 
     @Test
     void addsIncludeUsageToAnEmptyOrFilledStreamOptionsObject() {
-        assertEquals("{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":true}}",
+        assertEquals(
+                "{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":true}}",
                 chat("{\"model\":\"m\",\"stream\":true,\"messages\":[{}],\"stream_options\":{}}", true));
-        assertEquals("{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\": {\"include_usage\":true, \"include_obfuscation\": false }}",
-                chat("{\"model\":\"m\",\"stream\":true,\"messages\":[{}],\"stream_options\": { \"include_obfuscation\": false }}", true));
-        assertEquals("{\"stream_options\":{\"include_usage\":true,\"include_usage_x\":1},\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
-                chat("{\"stream_options\":{\"include_usage_x\":1},\"model\":\"m\",\"stream\":true,\"messages\":[{}]}", true));
+        assertEquals(
+                "{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\": {\"include_usage\":true, \"include_obfuscation\": false }}",
+                chat(
+                        "{\"model\":\"m\",\"stream\":true,\"messages\":[{}],\"stream_options\": { \"include_obfuscation\": false }}",
+                        true));
+        assertEquals(
+                "{\"stream_options\":{\"include_usage\":true,\"include_usage_x\":1},\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
+                chat(
+                        "{\"stream_options\":{\"include_usage_x\":1},\"model\":\"m\",\"stream\":true,\"messages\":[{}]}",
+                        true));
     }
 
     @Test
     void turnsFalseOrNullIncludeUsageIntoTrue() {
-        assertEquals("{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":true}}",
-                chat("{\"model\":\"m\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":false}}", true));
+        assertEquals(
+                "{\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":true}}",
+                chat(
+                        "{\"model\":\"m\",\"stream\":true,\"messages\":[{}],\"stream_options\":{\"include_usage\":false}}",
+                        true));
         // stream_options before model exercises the other splice order.
-        assertEquals("{\"stream_options\":{\"x\":[1], \"include_usage\" : true },\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
-                chat("{\"stream_options\":{\"x\":[1], \"include_usage\" : null },\"model\":\"m\",\"stream\":true,\"messages\":[{}]}", true));
+        assertEquals(
+                "{\"stream_options\":{\"x\":[1], \"include_usage\" : true },\"model\":\"provider-model\",\"stream\":true,\"messages\":[{}]}",
+                chat(
+                        "{\"stream_options\":{\"x\":[1], \"include_usage\" : null },\"model\":\"m\",\"stream\":true,\"messages\":[{}]}",
+                        true));
     }
 
     @Test
@@ -126,7 +143,8 @@ class OpenAiRequestRewriterTest {
         ByteBuf b = Bufs.of(Bufs.Kind.POOLED_HEAP, "{\"model\":\"mm\",\"messages\":[{}]}");
         try {
             RequestScan scan = RequestScan.scan(a, CHAT_COMPLETIONS);
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> OpenAiRequestRewriter.rewrite(PooledByteBufAllocator.DEFAULT, b, scan, "x", false));
         } finally {
             a.release();

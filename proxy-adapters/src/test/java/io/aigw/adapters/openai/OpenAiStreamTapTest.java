@@ -179,7 +179,8 @@ class OpenAiStreamTapTest {
                     assertSame(chunk.array(), slice.array());
                     assertEquals(chunk.arrayOffset() + chunk.readerIndex(), slice.arrayOffset() + slice.readerIndex());
                 } else if (chunk.hasMemoryAddress()) {
-                    assertEquals(chunk.memoryAddress() + chunk.readerIndex(), slice.memoryAddress() + slice.readerIndex());
+                    assertEquals(
+                            chunk.memoryAddress() + chunk.readerIndex(), slice.memoryAddress() + slice.readerIndex());
                 }
                 assertEquals(3, tap.events());
             } finally {
@@ -257,7 +258,8 @@ class OpenAiStreamTapTest {
 
     @Test
     void errorsInDataOrEventName() {
-        String s = "data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n";
+        String s =
+                "data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n";
         OpenAiStreamTap tap = new OpenAiStreamTap(true);
         assertEquals(s, new String(run(tap, chunks(s.getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8));
         assertTrue(tap.sawError());
@@ -284,10 +286,14 @@ class OpenAiStreamTapTest {
 
     @Test
     void multiLineDataAndLenientUsageChunkShapes() {
-        String multi = "data: {\"choices\":[],\ndata: \"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\n";
-        String nullChoices = "data: {\"choices\":null,\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":5,\"total_tokens\":9}}\n\n";
-        String noChoices = "data:{\"usage\":{\"prompt_tokens\":6,\"completion_tokens\":7,\"total_tokens\":13.0}}\r\n\r\n";
-        String withChoices = "data: {\"choices\":[{\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}\n\n";
+        String multi =
+                "data: {\"choices\":[],\ndata: \"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\n";
+        String nullChoices =
+                "data: {\"choices\":null,\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":5,\"total_tokens\":9}}\n\n";
+        String noChoices =
+                "data:{\"usage\":{\"prompt_tokens\":6,\"completion_tokens\":7,\"total_tokens\":13.0}}\r\n\r\n";
+        String withChoices =
+                "data: {\"choices\":[{\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}\n\n";
         OpenAiStreamTap tap = new OpenAiStreamTap(true);
         byte[] in = (multi + nullChoices + noChoices + withChoices).getBytes(StandardCharsets.UTF_8);
         assertEquals(withChoices, new String(run(tap, chunks(in, 3, 70)), StandardCharsets.UTF_8));

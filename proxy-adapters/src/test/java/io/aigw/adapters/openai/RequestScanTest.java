@@ -78,7 +78,9 @@ class RequestScanTest {
 
     @Test
     void readsModelStreamAndIncludeUsage() {
-        RequestScan s = scan("{\"model\":\"gpt\\u002d4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," + MSGS + "}", CHAT_COMPLETIONS);
+        RequestScan s = scan(
+                "{\"model\":\"gpt\\u002d4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," + MSGS + "}",
+                CHAT_COMPLETIONS);
         assertEquals("gpt-4o", s.model());
         assertTrue(s.stream());
         assertTrue(s.clientIncludeUsage());
@@ -86,10 +88,14 @@ class RequestScanTest {
 
     @Test
     void absentOrNullFlagsAreFalse() {
-        RequestScan s = scan("{" + MSGS + ",\"model\":\"m\",\"stream\":null,\"stream_options\":{\"include_usage\":null}}", CHAT_COMPLETIONS);
+        RequestScan s = scan(
+                "{" + MSGS + ",\"model\":\"m\",\"stream\":null,\"stream_options\":{\"include_usage\":null}}",
+                CHAT_COMPLETIONS);
         assertFalse(s.stream());
         assertFalse(s.clientIncludeUsage());
-        s = scan("{\"model\":\"m\",\"prompt\":\"p\",\"stream\":false,\"stream_options\":{\"include_usage\":false}}", COMPLETIONS);
+        s = scan(
+                "{\"model\":\"m\",\"prompt\":\"p\",\"stream\":false,\"stream_options\":{\"include_usage\":false}}",
+                COMPLETIONS);
         assertFalse(s.stream());
         assertFalse(s.clientIncludeUsage());
         s = scan("{\"model\":\"m\",\"input\":[1,2],\"stream\":false}", EMBEDDINGS);
@@ -99,7 +105,8 @@ class RequestScanTest {
 
     @Test
     void acceptsUtf8ByteOrderMarkAndMultibyteText() {
-        byte[] body = ("\uFEFF{\"model\":\"m\",\"messages\":[{\"content\":\"é 中文 😀\"}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                ("\uFEFF{\"model\":\"m\",\"messages\":[{\"content\":\"é 中文 😀\"}]}").getBytes(StandardCharsets.UTF_8);
         RequestScan s = scan(body, CHAT_COMPLETIONS);
         assertEquals("m", s.model());
         assertEquals(3 + 9, s.modelStart); // offsets count the BOM, since they index the raw bytes
@@ -138,21 +145,61 @@ class RequestScanTest {
                 Arguments.of("{\"model\":\"m\",\"messages\":[ ]}", CHAT_COMPLETIONS, "invalid_value", "messages"),
                 Arguments.of("{\"model\":\"m\"," + MSGS + "}", COMPLETIONS, "missing_required_parameter", "prompt"),
                 Arguments.of("{\"model\":\"m\",\"prompt\":\"p\"}", EMBEDDINGS, "missing_required_parameter", "input"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream\":\"yes\"}", CHAT_COMPLETIONS, "invalid_type", "stream"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"stream\":\"yes\"}",
+                        CHAT_COMPLETIONS,
+                        "invalid_type",
+                        "stream"),
                 Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream\":1}", CHAT_COMPLETIONS, "invalid_type", "stream"),
-                Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"stream\":true}", EMBEDDINGS, "invalid_value", "stream"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream_options\":true}", CHAT_COMPLETIONS, "invalid_type", "stream_options"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream_options\":[]}", CHAT_COMPLETIONS, "invalid_type", "stream_options"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream_options\":{\"include_usage\":\"true\"}}", CHAT_COMPLETIONS, "invalid_type", "stream_options.include_usage"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream_options\":{\"include_usage\":1}}", CHAT_COMPLETIONS, "invalid_type", "stream_options.include_usage"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"model\":\"other\"}", CHAT_COMPLETIONS, "invalid_value", "model"),
-                Arguments.of("{\"model\":\"m\",\"stream\":true," + MSGS + ",\"stream\":false}", CHAT_COMPLETIONS, "invalid_value", "stream"),
-                Arguments.of("{\"model\":\"m\",\"stream_options\":null," + MSGS + ",\"stream_options\":{}}", CHAT_COMPLETIONS, "invalid_value", "stream_options"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + "," + MSGS + "}", CHAT_COMPLETIONS, "invalid_value", "messages"),
-                Arguments.of("{\"model\":\"m\",\"prompt\":\"a\",\"prompt\":\"b\"}", COMPLETIONS, "invalid_value", "prompt"),
-                Arguments.of("{\"model\":\"m\",\"input\":\"a\",\"input\":[\"b\"]}", EMBEDDINGS, "invalid_value", "input"),
-                Arguments.of("{\"model\":\"m\"," + MSGS + ",\"stream_options\":{\"include_usage\":false,\"include_usage\":true}}",
-                        CHAT_COMPLETIONS, "invalid_value", "stream_options.include_usage"));
+                Arguments.of(
+                        "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}", EMBEDDINGS, "invalid_value", "stream"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"stream_options\":true}",
+                        CHAT_COMPLETIONS,
+                        "invalid_type",
+                        "stream_options"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"stream_options\":[]}",
+                        CHAT_COMPLETIONS,
+                        "invalid_type",
+                        "stream_options"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"stream_options\":{\"include_usage\":\"true\"}}",
+                        CHAT_COMPLETIONS,
+                        "invalid_type",
+                        "stream_options.include_usage"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"stream_options\":{\"include_usage\":1}}",
+                        CHAT_COMPLETIONS,
+                        "invalid_type",
+                        "stream_options.include_usage"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + ",\"model\":\"other\"}",
+                        CHAT_COMPLETIONS,
+                        "invalid_value",
+                        "model"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"stream\":true," + MSGS + ",\"stream\":false}",
+                        CHAT_COMPLETIONS,
+                        "invalid_value",
+                        "stream"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"stream_options\":null," + MSGS + ",\"stream_options\":{}}",
+                        CHAT_COMPLETIONS,
+                        "invalid_value",
+                        "stream_options"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS + "," + MSGS + "}", CHAT_COMPLETIONS, "invalid_value", "messages"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"prompt\":\"a\",\"prompt\":\"b\"}", COMPLETIONS, "invalid_value", "prompt"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"input\":\"a\",\"input\":[\"b\"]}", EMBEDDINGS, "invalid_value", "input"),
+                Arguments.of(
+                        "{\"model\":\"m\"," + MSGS
+                                + ",\"stream_options\":{\"include_usage\":false,\"include_usage\":true}}",
+                        CHAT_COMPLETIONS,
+                        "invalid_value",
+                        "stream_options.include_usage"));
     }
 
     @ParameterizedTest
@@ -169,14 +216,23 @@ class RequestScanTest {
 
     @Test
     void messagesForCommonErrors() {
-        assertEquals("you must provide a model parameter", error("{" + MSGS + "}", CHAT_COMPLETIONS).message());
-        assertEquals("The request body must be a JSON object.", error("[]", CHAT_COMPLETIONS).message());
-        assertEquals("duplicate key 'model'", error("{\"model\":\"a\",\"model\":\"b\"," + MSGS + "}", CHAT_COMPLETIONS).message());
+        assertEquals(
+                "you must provide a model parameter",
+                error("{" + MSGS + "}", CHAT_COMPLETIONS).message());
+        assertEquals(
+                "The request body must be a JSON object.",
+                error("[]", CHAT_COMPLETIONS).message());
+        assertEquals(
+                "duplicate key 'model'",
+                error("{\"model\":\"a\",\"model\":\"b\"," + MSGS + "}", CHAT_COMPLETIONS)
+                        .message());
     }
 
     @Test
     void syntaxErrorsWinOverSemanticOnes() {
-        assertEquals("invalid_json", error("{\"model\":5," + MSGS + ",}", CHAT_COMPLETIONS).code());
+        assertEquals(
+                "invalid_json",
+                error("{\"model\":5," + MSGS + ",}", CHAT_COMPLETIONS).code());
     }
 
     @Test
@@ -209,7 +265,8 @@ class RequestScanTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badUtf8")
     void rejectsInvalidUtf8InsideSkippedStrings(String name, byte[] bad) {
-        byte[] head = ("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"abcdefghijkl").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = ("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"abcdefghijkl")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] tail = "\"}]}".getBytes(StandardCharsets.US_ASCII);
         byte[] body = new byte[head.length + bad.length + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);
@@ -223,8 +280,12 @@ class RequestScanTest {
 
     @Test
     void rejectsInvalidUtf8AtTheVeryEndAndOutsideStrings() {
-        assertTrue(error(new byte[] {'{', (byte) 0xE2, (byte) 0x82}, CHAT_COMPLETIONS).message().contains("UTF-8"));
-        assertTrue(error(new byte[] {'{', (byte) 0xFF, '}'}, CHAT_COMPLETIONS).message().contains("UTF-8"));
+        assertTrue(error(new byte[] {'{', (byte) 0xE2, (byte) 0x82}, CHAT_COMPLETIONS)
+                .message()
+                .contains("UTF-8"));
+        assertTrue(error(new byte[] {'{', (byte) 0xFF, '}'}, CHAT_COMPLETIONS)
+                .message()
+                .contains("UTF-8"));
     }
 
     @Test

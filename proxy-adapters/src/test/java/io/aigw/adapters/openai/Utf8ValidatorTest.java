@@ -16,11 +16,11 @@ class Utf8ValidatorTest {
             "{\"content\":\"plain ascii text, long enough for the 8-byte path\"}".getBytes(StandardCharsets.UTF_8),
             "é中😀aé中😀bcdefghijé".getBytes(StandardCharsets.UTF_8),
             new byte[] {'a', 'b', 'c', (byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80, 'd'},
-            new byte[] {'a', 'b', 'c', 'd', 'e', 'f', 'g', (byte) 0xE2, (byte) 0x82},       // truncated at the end
-            new byte[] {'a', (byte) 0xC0, (byte) 0xA2, 'b', 'c', 'd', 'e', 'f', 'g', 'h'},   // overlong
-            new byte[] {'a', 'b', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'c'},               // surrogate
-            new byte[] {'a', 'b', 'c', (byte) 0xE2, 'x', (byte) 0xAC, 'd', 'e'},             // bad continuation
-            new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},                 // above U+10FFFF
+            new byte[] {'a', 'b', 'c', 'd', 'e', 'f', 'g', (byte) 0xE2, (byte) 0x82}, // truncated at the end
+            new byte[] {'a', (byte) 0xC0, (byte) 0xA2, 'b', 'c', 'd', 'e', 'f', 'g', 'h'}, // overlong
+            new byte[] {'a', 'b', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'c'}, // surrogate
+            new byte[] {'a', 'b', 'c', (byte) 0xE2, 'x', (byte) 0xAC, 'd', 'e'}, // bad continuation
+            new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
             new byte[] {'a', (byte) 0xFF, 'b'},
             ("0123456789abcdef".repeat(4) + "é").getBytes(StandardCharsets.UTF_8));
 

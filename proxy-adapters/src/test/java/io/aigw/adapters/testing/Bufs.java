@@ -13,7 +13,11 @@ public final class Bufs {
 
     private Bufs() {}
 
-    public enum Kind { POOLED_HEAP, POOLED_DIRECT, COMPOSITE }
+    public enum Kind {
+        POOLED_HEAP,
+        POOLED_DIRECT,
+        COMPOSITE
+    }
 
     public static ByteBuf of(Kind kind, String s) {
         return of(kind, s.getBytes(StandardCharsets.UTF_8));

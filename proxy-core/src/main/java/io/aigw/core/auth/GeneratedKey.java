@@ -34,8 +34,12 @@ public final class GeneratedKey {
         String key = "sk-aigw-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         KeyHash hash = KeyHash.ofKey(key);
         try {
-            Files.writeString(file, hash.hex() + "\n", StandardCharsets.US_ASCII,
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file,
+                    hash.hex() + "\n",
+                    StandardCharsets.US_ASCII,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException raced) {
             return new Result(read(file), null);
         }

@@ -22,7 +22,7 @@ public record AzureSettings(String apiVersion, Style style, String bearerToken) 
 
     @Override
     public String toString() {
-        return "AzureSettings[apiVersion=" + apiVersion + ", style=" + style
-                + ", bearerToken=" + (bearerToken.isEmpty() ? "<none>" : "<redacted>") + "]";
+        return "AzureSettings[apiVersion=" + apiVersion + ", style=" + style + ", bearerToken="
+                + (bearerToken.isEmpty() ? "<none>" : "<redacted>") + "]";
     }
 }

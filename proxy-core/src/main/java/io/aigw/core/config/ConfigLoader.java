@@ -44,10 +44,18 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
     public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
 
-    static final List<String> TOP_KEYS = List.of("server", "upstream", "auth", "data_dir", "providers", "models",
-            "request_log");
-    static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes", "max_initial_line_bytes",
-            "max_header_bytes", "request_read_timeout_ms", "idle_timeout_ms", "io_threads", "shutdown_grace_ms");
+    static final List<String> TOP_KEYS =
+            List.of("server", "upstream", "auth", "data_dir", "providers", "models", "request_log");
+    static final List<String> SERVER_KEYS = List.of(
+            "host",
+            "port",
+            "max_body_bytes",
+            "max_initial_line_bytes",
+            "max_header_bytes",
+            "request_read_timeout_ms",
+            "idle_timeout_ms",
+            "io_threads",
+            "shutdown_grace_ms");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
     static final List<String> MODEL_KEYS = List.of("strategy", "retries", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
@@ -92,8 +100,8 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName + ": the configuration is empty");
         }
         if (!root.isMapping()) {
-            throw new ConfigException(sourceName + ": the top level must be a mapping of keys ("
-                    + String.join(", ", TOP_KEYS) + ")");
+            throw new ConfigException(
+                    sourceName + ": the top level must be a mapping of keys (" + String.join(", ", TOP_KEYS) + ")");
         }
         root.mapping(TOP_KEYS);
 
@@ -102,8 +110,8 @@ public final class ConfigLoader {
                 UpstreamReader.read(root.child("upstream").mapping(UpstreamReader.KEYS), UpstreamReader.DEFAULTS);
         AuthConfig auth = readAuth(root.child("auth"));
         Path dataDir = toPath(root.child("data_dir"), "./data");
-        Map<String, ProviderConfig> providers = new ProviderReader(providerTypes, baseDir, upstream)
-                .readAll(root.child("providers"));
+        Map<String, ProviderConfig> providers =
+                new ProviderReader(providerTypes, baseDir, upstream).readAll(root.child("providers"));
         Map<String, ModelRoute> models = readModels(root.child("models"), providers);
         RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
         return new ProxyConfig(server, auth, providers, models, dataDir, requestLog);
@@ -242,8 +250,8 @@ public final class ConfigLoader {
                 dn.mapping(DEPLOYMENT_KEYS);
                 int priority = dn.child("priority").integer(0, 0, Integer.MAX_VALUE);
                 if (wildcard && !dn.child("model_id").isAbsent()) {
-                    throw dn.child("model_id").error(
-                            "not allowed in a wildcard route (the rest of the requested name is the model id)");
+                    throw dn.child("model_id")
+                            .error("not allowed in a wildcard route (the rest of the requested name is the model id)");
                 }
                 String modelId = wildcard ? "" : dn.child("model_id").string(name);
                 if (!wildcard && modelId.isEmpty()) {
@@ -256,11 +264,18 @@ public final class ConfigLoader {
             deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
             long longestTotal = 0;
             for (Deployment d : deployments) {
-                longestTotal = Math.max(longestTotal, providers.get(d.provider()).upstream().totalTimeout().toMillis());
+                longestTotal = Math.max(
+                        longestTotal,
+                        providers.get(d.provider()).upstream().totalTimeout().toMillis());
             }
-            models.put(name, new ModelRoute(name, List.copyOf(deployments),
-                    routeStrategy(mn.child("strategy")), retries(mn.child("retries")),
-                    UpstreamReader.millis(mn.child("timeout_ms"), longestTotal)));
+            models.put(
+                    name,
+                    new ModelRoute(
+                            name,
+                            List.copyOf(deployments),
+                            routeStrategy(mn.child("strategy")),
+                            retries(mn.child("retries")),
+                            UpstreamReader.millis(mn.child("timeout_ms"), longestTotal)));
         }
         return Collections.unmodifiableMap(models);
     }
@@ -329,7 +344,10 @@ public final class ConfigLoader {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof MarkedYAMLException m && m.getProblemMark() != null) {
                 String problem = m.getProblem() != null ? m.getProblem() : m.getContext();
-                return at(sourceName, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1,
+                return at(
+                        sourceName,
+                        m.getProblemMark().getLine() + 1,
+                        m.getProblemMark().getColumn() + 1,
                         firstLine(problem));
             }
         }
@@ -341,7 +359,8 @@ public final class ConfigLoader {
             problem = "only one YAML document is allowed";
         }
         JsonLocation loc = e.getLocation();
-        return loc == null ? new ConfigException(sourceName + ": " + problem)
+        return loc == null
+                ? new ConfigException(sourceName + ": " + problem)
                 : at(sourceName, loc.getLineNr(), loc.getColumnNr(), problem);
     }
 

@@ -145,7 +145,8 @@ final class ConfigNode {
         boolean tooSmall = value.compareTo(BigInteger.valueOf(min)) < 0;
         if (tooSmall || value.compareTo(BigInteger.valueOf(max)) > 0) {
             // A cap of Integer.MAX_VALUE or more is a technical limit, not a range worth spelling out.
-            String rule = max < Integer.MAX_VALUE ? "between " + min + " and " + max
+            String rule = max < Integer.MAX_VALUE
+                    ? "between " + min + " and " + max
                     : tooSmall ? "at least " + min : "at most " + max;
             throw error("must be " + rule + ", got " + value);
         }
@@ -196,7 +197,9 @@ final class ConfigNode {
             return "a list";
         }
         if (!echo) {
-            return node.isTextual() ? "a string" : node.isBoolean() ? "a boolean" : node.isNumber() ? "a number" : "a value";
+            return node.isTextual()
+                    ? "a string"
+                    : node.isBoolean() ? "a boolean" : node.isNumber() ? "a number" : "a value";
         }
         return node.isTextual() ? quote(node.textValue()) : node.asText();
     }

@@ -42,14 +42,36 @@ public record ProviderConfig(
         apiKeys = List.copyOf(apiKeys);
     }
 
-    public ProviderConfig(String name, String type, URI baseUrl, String apiKey, Map<String, String> headers,
-                          UpstreamSettings upstream, TlsConfig tls, AzureSettings azure) {
-        this(name, type, baseUrl, apiKey, headers, upstream, tls, azure,
-                apiKey == null || apiKey.isEmpty() ? List.of() : List.of(apiKey), KeyStrategy.ROUND_ROBIN);
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            String apiKey,
+            Map<String, String> headers,
+            UpstreamSettings upstream,
+            TlsConfig tls,
+            AzureSettings azure) {
+        this(
+                name,
+                type,
+                baseUrl,
+                apiKey,
+                headers,
+                upstream,
+                tls,
+                azure,
+                apiKey == null || apiKey.isEmpty() ? List.of() : List.of(apiKey),
+                KeyStrategy.ROUND_ROBIN);
     }
 
-    public ProviderConfig(String name, String type, URI baseUrl, String apiKey, Map<String, String> headers,
-                          UpstreamSettings upstream, TlsConfig tls) {
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            String apiKey,
+            Map<String, String> headers,
+            UpstreamSettings upstream,
+            TlsConfig tls) {
         this(name, type, baseUrl, apiKey, headers, upstream, tls, null);
     }
 
@@ -67,6 +89,7 @@ public record ProviderConfig(
         return "ProviderConfig[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
                 + ", apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<redacted>")
                 + ", apiKeys=" + apiKeys.size() + " redacted, keyStrategy=" + keyStrategy
-                + ", headers=" + headers.keySet() + ", upstream=" + upstream + ", tls=" + tls + (azure == null ? "" : ", azure=" + azure) + "]";
+                + ", headers=" + headers.keySet() + ", upstream=" + upstream + ", tls=" + tls
+                + (azure == null ? "" : ", azure=" + azure) + "]";
     }
 }

@@ -27,10 +27,12 @@ final class ProviderReader {
     static final List<String> KEYS;
     /** The azure-only keys are unknown (an error) for every other type. */
     static final List<String> AZURE_KEYS;
+
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
     static {
-        List<String> keys = new ArrayList<>(List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls"));
+        List<String> keys =
+                new ArrayList<>(List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls"));
         keys.addAll(UpstreamReader.KEYS);
         KEYS = List.copyOf(keys);
         keys.addAll(2, AzureReader.KEYS);
@@ -38,8 +40,17 @@ final class ProviderReader {
     }
 
     /** Headers that frame or route the upstream request; letting the file set them would corrupt it. */
-    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding",
-            "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-connection");
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "proxy-connection");
+
     private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
     private final Set<String> types;
@@ -64,7 +75,8 @@ final class ProviderReader {
         n.entries(); // a mapping, before anything is looked up in it
         String type = n.child("type").requiredString();
         if (!types.contains(type)) {
-            throw n.child("type").error("unknown provider type '" + type + "' (known: " + String.join(", ", types) + ")");
+            throw n.child("type")
+                    .error("unknown provider type '" + type + "' (known: " + String.join(", ", types) + ")");
         }
         boolean azure = "azure".equals(type);
         n.mapping(azure ? AZURE_KEYS : KEYS);
@@ -146,7 +158,8 @@ final class ProviderReader {
         } catch (URISyntaxException e) {
             uri = null;
         }
-        boolean http = uri != null && uri.getScheme() != null
+        boolean http = uri != null
+                && uri.getScheme() != null
                 && (uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"));
         if (!http || uri.isOpaque() || uri.getHost() == null) {
             // A URL with user info may carry a password, so it is not echoed.
@@ -221,7 +234,9 @@ final class ProviderReader {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || TOKEN_SYMBOLS.indexOf(c) >= 0;
             if (!ok) {
                 return false;

@@ -24,8 +24,12 @@ public record ProxyConfig(
         RequestLogConfig requestLog) {
 
     /** With the request log's defaults for {@code dataDir}. */
-    public ProxyConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
-                       Map<String, ModelRoute> models, Path dataDir) {
+    public ProxyConfig(
+            ServerConfig server,
+            AuthConfig auth,
+            Map<String, ProviderConfig> providers,
+            Map<String, ModelRoute> models,
+            Path dataDir) {
         this(server, auth, providers, models, dataDir, RequestLogConfig.defaults(dataDir));
     }
 
@@ -59,8 +63,8 @@ public record ProxyConfig(
      * <p>A wildcard route ({@code "openrouter/*"}) has exactly one deployment whose {@code modelId}
      * is empty: the part of the requested name after the prefix is the provider's model id.
      */
-    public record ModelRoute(String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries,
-                             Duration timeout) {
+    public record ModelRoute(
+            String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries, Duration timeout) {
         /** With the default strategy, retries, and the upstream default total timeout. */
         public ModelRoute(String name, List<Deployment> deployments) {
             this(name, deployments, RouteStrategy.PRIORITY, Retries.DEFAULT, Duration.ofMillis(600_000));

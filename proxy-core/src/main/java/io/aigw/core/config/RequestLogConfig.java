@@ -38,9 +38,18 @@ public record RequestLogConfig(
         Path spillDir,
         Duration drainTimeout) {
 
-    public enum Store { SQLITE, POSTGRES, STDOUT, OFF }
+    public enum Store {
+        SQLITE,
+        POSTGRES,
+        STDOUT,
+        OFF
+    }
 
-    public enum Bodies { FULL, METADATA, OFF }
+    public enum Bodies {
+        FULL,
+        METADATA,
+        OFF
+    }
 
     /** The password is a secret: never in {@link #toString()}. */
     public record Postgres(String url, String user, String password) {
@@ -54,8 +63,19 @@ public record RequestLogConfig(
 
     /** The defaults for a data directory: SQLite under it, full bodies, every built-in rule, 30 days. */
     public static RequestLogConfig defaults(Path dataDir) {
-        return new RequestLogConfig(Store.SQLITE, Bodies.FULL, 64 * 1024, dataDir.resolve("requests.db"), null,
-                Duration.ofDays(30), BUILTIN_RULES, Map.of(), 65_536, 500, Duration.ofMillis(200),
-                dataDir.resolve("spill"), Duration.ofSeconds(10));
+        return new RequestLogConfig(
+                Store.SQLITE,
+                Bodies.FULL,
+                64 * 1024,
+                dataDir.resolve("requests.db"),
+                null,
+                Duration.ofDays(30),
+                BUILTIN_RULES,
+                Map.of(),
+                65_536,
+                500,
+                Duration.ofMillis(200),
+                dataDir.resolve("spill"),
+                Duration.ofSeconds(10));
     }
 }

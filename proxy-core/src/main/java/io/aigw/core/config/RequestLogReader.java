@@ -15,8 +15,18 @@ import java.util.regex.PatternSyntaxException;
 
 /** Reads the {@code request_log:} block into a {@link RequestLogConfig}. */
 final class RequestLogReader {
-    static final List<String> KEYS = List.of("store", "bodies", "max_body_bytes", "sqlite", "postgres",
-            "retention_days", "redact", "queue_capacity", "batch_size", "flush_interval_ms", "spill_dir",
+    static final List<String> KEYS = List.of(
+            "store",
+            "bodies",
+            "max_body_bytes",
+            "sqlite",
+            "postgres",
+            "retention_days",
+            "redact",
+            "queue_capacity",
+            "batch_size",
+            "flush_interval_ms",
+            "spill_dir",
             "drain_timeout_ms");
     static final List<String> SQLITE_KEYS = List.of("path");
     static final List<String> POSTGRES_KEYS = List.of("url", "user", "password");
@@ -35,11 +45,16 @@ final class RequestLogReader {
         ConfigNode pg = n.child("postgres").mapping(POSTGRES_KEYS);
         Postgres postgres = null;
         if (store == Store.POSTGRES || !pg.isAbsent()) {
-            String url = pg.child("url").string("jdbc:postgresql://127.0.0.1:5432/postgres").trim();
+            String url = pg.child("url")
+                    .string("jdbc:postgresql://127.0.0.1:5432/postgres")
+                    .trim();
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw pg.child("url").error("must start with jdbc:postgresql:");
             }
-            postgres = new Postgres(url, pg.child("user").string("postgres"), pg.child("password").secretString(""));
+            postgres = new Postgres(
+                    url,
+                    pg.child("user").string("postgres"),
+                    pg.child("password").secretString(""));
         }
         long days = n.child("retention_days").longInteger(30, 0, 36_500);
         List<String> rules = new ArrayList<>();
@@ -74,17 +89,28 @@ final class RequestLogReader {
                 }
             }
         }
-        return new RequestLogConfig(store, bodies, maxBody, sqlitePath, postgres, Duration.ofDays(days),
-                List.copyOf(rules), Map.copyOf(custom),
+        return new RequestLogConfig(
+                store,
+                bodies,
+                maxBody,
+                sqlitePath,
+                postgres,
+                Duration.ofDays(days),
+                List.copyOf(rules),
+                Map.copyOf(custom),
                 n.child("queue_capacity").integer(d.queueCapacity(), 16, 16 * 1024 * 1024),
                 n.child("batch_size").integer(d.batchSize(), 1, 10_000),
-                UpstreamReader.millis(n.child("flush_interval_ms"), d.flushInterval().toMillis()),
+                UpstreamReader.millis(
+                        n.child("flush_interval_ms"), d.flushInterval().toMillis()),
                 path(n.child("spill_dir"), d.spillDir()),
-                UpstreamReader.millis(n.child("drain_timeout_ms"), d.drainTimeout().toMillis()));
+                UpstreamReader.millis(
+                        n.child("drain_timeout_ms"), d.drainTimeout().toMillis()));
     }
 
     private static <E extends Enum<E>> E choice(ConfigNode n, Class<E> type, E defaultValue) throws ConfigException {
-        String s = n.isFalse() ? "off" : n.string(defaultValue.name().toLowerCase(Locale.ROOT)).trim();
+        String s = n.isFalse()
+                ? "off"
+                : n.string(defaultValue.name().toLowerCase(Locale.ROOT)).trim();
         for (E e : type.getEnumConstants()) {
             if (e.name().toLowerCase(Locale.ROOT).equals(s)) {
                 return e;

@@ -21,9 +21,24 @@ public record ServerConfig(
         int ioThreads,
         Duration shutdownGrace) {
 
-    public ServerConfig(String host, int port, long maxBodyBytes, int maxInitialLineBytes, int maxHeaderBytes,
-                        Duration requestReadTimeout, Duration idleTimeout, int ioThreads) {
-        this(host, port, maxBodyBytes, maxInitialLineBytes, maxHeaderBytes, requestReadTimeout, idleTimeout,
-                ioThreads, Duration.ofSeconds(30));
+    public ServerConfig(
+            String host,
+            int port,
+            long maxBodyBytes,
+            int maxInitialLineBytes,
+            int maxHeaderBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            int ioThreads) {
+        this(
+                host,
+                port,
+                maxBodyBytes,
+                maxInitialLineBytes,
+                maxHeaderBytes,
+                requestReadTimeout,
+                idleTimeout,
+                ioThreads,
+                Duration.ofSeconds(30));
     }
 }

@@ -5,9 +5,17 @@ import java.util.List;
 
 /** Reads the keys of {@link UpstreamSettings}, from the {@code upstream:} block or a provider's own. */
 final class UpstreamReader {
-    static final List<String> KEYS = List.of("connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
-            "total_timeout_ms", "max_connections", "max_pending_acquires", "acquire_timeout_ms",
-            "pool_idle_timeout_ms", "max_response_bytes", "breaker");
+    static final List<String> KEYS = List.of(
+            "connect_timeout_ms",
+            "first_byte_timeout_ms",
+            "idle_timeout_ms",
+            "total_timeout_ms",
+            "max_connections",
+            "max_pending_acquires",
+            "acquire_timeout_ms",
+            "pool_idle_timeout_ms",
+            "max_response_bytes",
+            "breaker");
     static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms");
 
     static final UpstreamSettings DEFAULTS = new UpstreamSettings(
@@ -34,13 +42,17 @@ final class UpstreamReader {
         ConfigNode breaker = n.child("breaker").mapping(BREAKER_KEYS);
         return new UpstreamSettings(
                 millis(n.child("connect_timeout_ms"), defaults.connectTimeout().toMillis()),
-                millis(n.child("first_byte_timeout_ms"), defaults.firstByteTimeout().toMillis()),
+                millis(
+                        n.child("first_byte_timeout_ms"),
+                        defaults.firstByteTimeout().toMillis()),
                 millis(n.child("idle_timeout_ms"), defaults.idleTimeout().toMillis()),
                 millis(n.child("total_timeout_ms"), defaults.totalTimeout().toMillis()),
                 n.child("max_connections").integer(defaults.maxConnections(), 1, Integer.MAX_VALUE),
                 n.child("max_pending_acquires").integer(defaults.maxPendingAcquires(), 1, Integer.MAX_VALUE),
                 millis(n.child("acquire_timeout_ms"), defaults.acquireTimeout().toMillis()),
-                millis(n.child("pool_idle_timeout_ms"), defaults.poolIdleTimeout().toMillis()),
+                millis(
+                        n.child("pool_idle_timeout_ms"),
+                        defaults.poolIdleTimeout().toMillis()),
                 n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE),
                 breaker.child("failures").integer(defaults.breakerFailures(), 1, Integer.MAX_VALUE),
                 millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()));

@@ -27,10 +27,27 @@ public record UpstreamSettings(
     public static final int DEFAULT_BREAKER_FAILURES = 3;
     public static final Duration DEFAULT_BREAKER_COOLDOWN = Duration.ofMillis(600_000);
 
-    public UpstreamSettings(Duration connectTimeout, Duration firstByteTimeout, Duration idleTimeout,
-                            Duration totalTimeout, int maxConnections, int maxPendingAcquires,
-                            Duration acquireTimeout, Duration poolIdleTimeout, long maxResponseBytes) {
-        this(connectTimeout, firstByteTimeout, idleTimeout, totalTimeout, maxConnections, maxPendingAcquires,
-                acquireTimeout, poolIdleTimeout, maxResponseBytes, DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_COOLDOWN);
+    public UpstreamSettings(
+            Duration connectTimeout,
+            Duration firstByteTimeout,
+            Duration idleTimeout,
+            Duration totalTimeout,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration acquireTimeout,
+            Duration poolIdleTimeout,
+            long maxResponseBytes) {
+        this(
+                connectTimeout,
+                firstByteTimeout,
+                idleTimeout,
+                totalTimeout,
+                maxConnections,
+                maxPendingAcquires,
+                acquireTimeout,
+                poolIdleTimeout,
+                maxResponseBytes,
+                DEFAULT_BREAKER_FAILURES,
+                DEFAULT_BREAKER_COOLDOWN);
     }
 }

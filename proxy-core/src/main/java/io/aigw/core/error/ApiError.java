@@ -29,51 +29,75 @@ public record ApiError(int status, String type, String code, String param, Strin
     }
 
     public static ApiError unauthorized() {
-        return new ApiError(401, INVALID_REQUEST, "invalid_api_key",
-                null, "Invalid or missing API key. Send it as 'Authorization: Bearer <key>'.");
+        return new ApiError(
+                401,
+                INVALID_REQUEST,
+                "invalid_api_key",
+                null,
+                "Invalid or missing API key. Send it as 'Authorization: Bearer <key>'.");
     }
 
     /** A path under {@code /admin/} without a valid admin key (a client key is not one). */
     public static ApiError adminKeyRequired() {
-        return new ApiError(401, INVALID_REQUEST, "invalid_api_key", null,
+        return new ApiError(
+                401,
+                INVALID_REQUEST,
+                "invalid_api_key",
+                null,
                 "This path needs an admin key (auth.admin_keys), sent as 'Authorization: Bearer <key>'; "
                         + "client API keys are not accepted here.");
     }
 
     /** A path under {@code /admin/} while no admin key is configured: the admin API is off. */
     public static ApiError adminNotConfigured() {
-        return new ApiError(401, INVALID_REQUEST, "invalid_api_key", null,
+        return new ApiError(
+                401,
+                INVALID_REQUEST,
+                "invalid_api_key",
+                null,
                 "No admin key is configured, so the admin API is off; set auth.admin_keys or PROXY_ADMIN_KEYS.");
     }
 
     public static ApiError providerNotFound(String provider) {
-        return new ApiError(404, INVALID_REQUEST, "provider_not_found", null,
-                "The provider '" + provider + "' is not configured.");
+        return new ApiError(
+                404, INVALID_REQUEST, "provider_not_found", null, "The provider '" + provider + "' is not configured.");
     }
 
     public static ApiError modelNotFound(String model) {
-        return new ApiError(404, INVALID_REQUEST, "model_not_found", "model",
+        return new ApiError(
+                404,
+                INVALID_REQUEST,
+                "model_not_found",
+                "model",
                 "The model '" + model + "' does not exist or you do not have access to it.");
     }
 
     public static ApiError unknownPath(String method, String path) {
-        return new ApiError(404, INVALID_REQUEST, "unknown_url", null,
-                "Unknown request URL: " + method + " " + path + ".");
+        return new ApiError(
+                404, INVALID_REQUEST, "unknown_url", null, "Unknown request URL: " + method + " " + path + ".");
     }
 
     public static ApiError methodNotAllowed(String method, String path) {
-        return new ApiError(405, INVALID_REQUEST, "method_not_allowed", null,
+        return new ApiError(
+                405,
+                INVALID_REQUEST,
+                "method_not_allowed",
+                null,
                 "Method " + method + " is not allowed on " + path + ".");
     }
 
     public static ApiError bodyTooLarge(long limit) {
-        return new ApiError(413, INVALID_REQUEST, "request_too_large", null,
+        return new ApiError(
+                413,
+                INVALID_REQUEST,
+                "request_too_large",
+                null,
                 "Request body exceeds the limit of " + limit + " bytes.");
     }
 
     public static ApiError requestTimeout() {
-        return new ApiError(408, INVALID_REQUEST, "request_timeout", null,
-                "The request was not received completely in time.");
+        return new ApiError(
+                408, INVALID_REQUEST, "request_timeout", null, "The request was not received completely in time.");
     }
 
     public static ApiError badGateway(String code, String message) {

@@ -39,8 +39,7 @@ final class BuiltinRules {
 
     private static final String EMAIL_LOCAL = "A-Za-z0-9._%+-";
     /** RFC 5321's limits (64 for the local part, 63 per label) bound the work per candidate; {@code icon@2x.png} is a file. */
-    private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}"
+    private static final Pattern EMAIL = Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}"
             + "@(?!\\d+x\\.)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])");
 
     // ---- card: 13-19 digits passing Luhn ---------------------------------------------------------
@@ -51,8 +50,8 @@ final class BuiltinRules {
      * JCB and Diners, Visa, Mastercard, Discover and UnionPay), which keeps out millisecond
      * timestamps (1...) and zero-padded ids; the look-ahead refuses a prefix of a longer number.
      */
-    private static final Pattern CARD = Pattern.compile(
-            "(?<![\\w.+-])[2-6](?:\\d{12,18}|\\d{3}(?:[ -]\\d{2,6}){2,4})(?![\\w]|[ .-]\\d)");
+    private static final Pattern CARD =
+            Pattern.compile("(?<![\\w.+-])[2-6](?:\\d{12,18}|\\d{3}(?:[ -]\\d{2,6}){2,4})(?![\\w]|[ .-]\\d)");
 
     // ---- phone: international + forms, and national forms only with separators ------------------
 
@@ -87,52 +86,81 @@ final class BuiltinRules {
             + "|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}"
             + "|AIza[0-9A-Za-z_-]{35}(?![\\w-])"
             + "|xox[abprs]-[A-Za-z0-9-]{10,})");
+
     private static final String[] KEY_PREFIXES = {
-        "sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AIza", "xox"};
+        "sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AIza", "xox"
+    };
     /** Only the token is replaced: "Bearer [REDACTED:secret]" still says what it was. */
-    private static final Pattern BEARER = Pattern.compile(
-            "(?<![A-Za-z0-9])(?i:bearer)[ \\t]+([A-Za-z0-9._~+/-]{16,}=*)");
+    private static final Pattern BEARER =
+            Pattern.compile("(?<![A-Za-z0-9])(?i:bearer)[ \\t]+([A-Za-z0-9._~+/-]{16,}=*)");
     /**
      * {@code api_key=...}, {@code "token": "..."}, {@code client_secret: ...} (also with JSON's quotes
      * escaped, as in a body kept as text): the value, when long and random-looking.
      */
     private static final Pattern KEY_ASSIGNMENT = Pattern.compile(
             "(?i)(?<![A-Za-z0-9])(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|access[_-]?token"
-            + "|auth[_-]?token|refresh[_-]?token|client[_-]?secret|token|secret|key)"
-            + "(?:\\\\?[\"'])?[ \\t]*[:=][ \\t]*(?:\\\\?[\"'])?([A-Za-z0-9_./+~-]{16,}={0,2})");
+                    + "|auth[_-]?token|refresh[_-]?token|client[_-]?secret|token|secret|key)"
+                    + "(?:\\\\?[\"'])?[ \\t]*[:=][ \\t]*(?:\\\\?[\"'])?([A-Za-z0-9_./+~-]{16,}={0,2})");
+
     private static final String[] KEY_WORDS = {"key", "token", "secret"};
     /** A password is a secret however guessable it looks, so any value of six characters or more. */
-    private static final Pattern PASSWORD_ASSIGNMENT = Pattern.compile(
-            "(?i)(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd)"
-            + "(?:\\\\?[\"'])?[ \\t]*[:=][ \\t]*(?:\\\\?[\"'])?([^\\s\"'\\\\,;&<>(){}\\[\\]]{6,})");
+    private static final Pattern PASSWORD_ASSIGNMENT =
+            Pattern.compile("(?i)(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd)"
+                    + "(?:\\\\?[\"'])?[ \\t]*[:=][ \\t]*(?:\\\\?[\"'])?([^\\s\"'\\\\,;&<>(){}\\[\\]]{6,})");
+
     private static final String[] PASSWORD_WORDS = {"password", "passwd", "passphrase", "pwd"};
 
     private static final String WORD = "A-Za-z0-9_";
 
     private static final Map<String, List<RedactionRule>> RULES = Map.of(
-            "email", List.of(new RedactionRule.Builder("email", EMAIL)
-                    .when(text -> text.indexOf('@') >= 0)
-                    .startsWith(EMAIL_LOCAL).notAfter(EMAIL_LOCAL).build()),
-            "card", List.of(new RedactionRule.Builder("card", CARD)
-                    .when(digits(13, 4)).check(BuiltinRules::luhn)
-                    .startsWith("2-6").notAfter(WORD + ".+-").build()),
-            "phone", List.of(new RedactionRule.Builder("phone", PHONE)
-                    .when(digits(7, 2)).check(BuiltinRules::phoneLike)
-                    .startsWith("+(0-9").notAfter(WORD + "+.-").build()),
-            "secret", List.of(
-                    new RedactionRule.Builder("secret", KEY_FORMATS)
-                            .when(text -> containsAny(text, KEY_PREFIXES)).check(BuiltinRules::keyFormat)
-                            .startsWith("sAgx").notAfter(WORD + "-").build(),
-                    new RedactionRule.Builder("secret", BEARER).group(1)
-                            .when(text -> text.contains("earer") || text.contains("EARER"))
-                            .check(BuiltinRules::randomLooking)
-                            .startsWith("bB").notAfter("A-Za-z0-9").build(),
-                    new RedactionRule.Builder("secret", KEY_ASSIGNMENT).group(1)
-                            .when(text -> assignsTo(text, KEY_WORDS)).check(BuiltinRules::randomLooking)
-                            .startsWith("aAsSpPcCrRtTkK").notAfter("A-Za-z0-9").build(),
-                    new RedactionRule.Builder("secret", PASSWORD_ASSIGNMENT).group(1)
-                            .when(text -> assignsTo(text, PASSWORD_WORDS))
-                            .startsWith("pP").notAfter("A-Za-z0-9").build()));
+            "email",
+                    List.of(new RedactionRule.Builder("email", EMAIL)
+                            .when(text -> text.indexOf('@') >= 0)
+                            .startsWith(EMAIL_LOCAL)
+                            .notAfter(EMAIL_LOCAL)
+                            .build()),
+            "card",
+                    List.of(new RedactionRule.Builder("card", CARD)
+                            .when(digits(13, 4))
+                            .check(BuiltinRules::luhn)
+                            .startsWith("2-6")
+                            .notAfter(WORD + ".+-")
+                            .build()),
+            "phone",
+                    List.of(new RedactionRule.Builder("phone", PHONE)
+                            .when(digits(7, 2))
+                            .check(BuiltinRules::phoneLike)
+                            .startsWith("+(0-9")
+                            .notAfter(WORD + "+.-")
+                            .build()),
+            "secret",
+                    List.of(
+                            new RedactionRule.Builder("secret", KEY_FORMATS)
+                                    .when(text -> containsAny(text, KEY_PREFIXES))
+                                    .check(BuiltinRules::keyFormat)
+                                    .startsWith("sAgx")
+                                    .notAfter(WORD + "-")
+                                    .build(),
+                            new RedactionRule.Builder("secret", BEARER)
+                                    .group(1)
+                                    .when(text -> text.contains("earer") || text.contains("EARER"))
+                                    .check(BuiltinRules::randomLooking)
+                                    .startsWith("bB")
+                                    .notAfter("A-Za-z0-9")
+                                    .build(),
+                            new RedactionRule.Builder("secret", KEY_ASSIGNMENT)
+                                    .group(1)
+                                    .when(text -> assignsTo(text, KEY_WORDS))
+                                    .check(BuiltinRules::randomLooking)
+                                    .startsWith("aAsSpPcCrRtTkK")
+                                    .notAfter("A-Za-z0-9")
+                                    .build(),
+                            new RedactionRule.Builder("secret", PASSWORD_ASSIGNMENT)
+                                    .group(1)
+                                    .when(text -> assignsTo(text, PASSWORD_WORDS))
+                                    .startsWith("pP")
+                                    .notAfter("A-Za-z0-9")
+                                    .build()));
 
     // ---- pre-checks: cheap scans that say when a pattern cannot match ----------------------------
 
@@ -157,9 +185,15 @@ final class BuiltinRules {
                 twoInARow |= ++run >= 2;
             } else {
                 run = 0;
-                if (c == '@' || c == ':' || c == '=' || prev == 's' && c == 'k' || prev == 'g' && c == 'h'
-                        || prev == 'x' && c == 'o' || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
-                        || prev2 == 'r' && prev == 'e' && c == 'r' || prev2 == 'R' && prev == 'E' && c == 'R') {
+                if (c == '@'
+                        || c == ':'
+                        || c == '='
+                        || prev == 's' && c == 'k'
+                        || prev == 'g' && c == 'h'
+                        || prev == 'x' && c == 'o'
+                        || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
+                        || prev2 == 'r' && prev == 'e' && c == 'r'
+                        || prev2 == 'R' && prev == 'E' && c == 'R') {
                     return false;
                 }
             }

@@ -27,6 +27,7 @@ public final class ExchangeRecord {
     public String error;
     /** Allow-listed request headers as name, value pairs (lower-case names). */
     public final List<String> requestHeaders = new ArrayList<>(8);
+
     public byte[] requestBody;
     public boolean requestTruncated;
     /** The answer's body: JSON, or for a stream the SSE bytes sent to the client. */
@@ -36,6 +37,7 @@ public final class ExchangeRecord {
      * ahead of them); once handed to the writer, the array holds exactly the body.
      */
     public int responseLength;
+
     public boolean responseTruncated;
     /**
      * The most bytes of a successful answer {@link #responseBody} will hold: 0 when bodies are not
@@ -43,6 +45,7 @@ public final class ExchangeRecord {
      * the pass that redacts it, so the event loop need not parse it.
      */
     public int responseCapture;
+
     public long totalNanos = -1;
     public long providerNanos = -1;
     public long ttftNanos = -1;

@@ -127,7 +127,8 @@ public final class JdbcLogStore implements LogStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive: " + limit);
         }
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(deleteSql)) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(deleteSql)) {
             dialect.setTs(ps, 1, cutoff);
             ps.setInt(2, limit);
             return ps.executeUpdate();
@@ -143,7 +144,8 @@ public final class JdbcLogStore implements LogStore {
         where(sql, args, "status_code = ?", q.status());
         where(sql, args, "api_key_hash = ?", dialect.text(q.keyHash()));
         sql.append(" ORDER BY ts DESC LIMIT ?");
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             for (Object arg : args) {
                 if (arg instanceof Instant ts) {

@@ -92,7 +92,8 @@ public final class JsonRedaction {
                 inUsage &= depth > 1;
             } else if (t == JsonToken.VALUE_STRING) {
                 // Checked in the parser's own buffer: most values are clean and never become a String.
-                if (!redactor.leavesAlone(CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
+                if (!redactor.leavesAlone(
+                        CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
                     String text = p.getText();
                     if (redactor.redact(text) != text) {
                         return false;

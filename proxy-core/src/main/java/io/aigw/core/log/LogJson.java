@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 final class LogJson {
     /** Its factory carries the mapper as codec, so parsers it makes can read a value as a tree. */
     static final ObjectMapper MAPPER = new ObjectMapper();
+
     static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private LogJson() {}

@@ -13,8 +13,8 @@ import java.io.IOException;
  */
 public final class LogRowJson {
     /** Strict: text with anything after its JSON value is not JSON, and goes as a string. */
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private LogRowJson() {}
 

@@ -90,8 +90,8 @@ public final class LogStores {
         cfg.setConnectionTimeout(1_000);
         cfg.setValidationTimeout(1_000);
         cfg.setInitializationFailTimeout(-1);
-        return new JdbcLogStore(SqlDialect.POSTGRES, new HikariDataSource(cfg),
-                "postgres log store " + JdbcUrls.redact(url));
+        return new JdbcLogStore(
+                SqlDialect.POSTGRES, new HikariDataSource(cfg), "postgres log store " + JdbcUrls.redact(url));
     }
 
     /** One JSON line per row on standard output. */

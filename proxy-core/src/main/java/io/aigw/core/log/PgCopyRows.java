@@ -25,11 +25,12 @@ final class PgCopyRows {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix milliseconds. */
     private static final long PG_EPOCH_MILLIS = 946_684_800_000L;
+
     private static final int CHUNK = 64 * 1024;
     private static final byte JSONB_VERSION = 1;
 
-    private final String sql = "COPY request_logs (" + String.join(", ", RequestLogsTable.COLUMNS)
-            + ") FROM STDIN (FORMAT binary)";
+    private final String sql =
+            "COPY request_logs (" + String.join(", ", RequestLogsTable.COLUMNS) + ") FROM STDIN (FORMAT binary)";
     private final byte[] buf = new byte[CHUNK];
     private int pos;
     private CopyIn copy;

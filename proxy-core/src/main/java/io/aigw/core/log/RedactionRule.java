@@ -65,8 +65,10 @@ public final class RedactionRule {
         try {
             return new Builder(name, Pattern.compile(regex)).build();
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("redaction rule '" + name + "': invalid regex: "
-                    + e.getDescription() + " near index " + e.getIndex(), e);
+            throw new IllegalArgumentException(
+                    "redaction rule '" + name + "': invalid regex: " + e.getDescription() + " near index "
+                            + e.getIndex(),
+                    e);
         }
     }
 
@@ -94,7 +96,8 @@ public final class RedactionRule {
         while (m.find()) {
             int start = m.start(group);
             int end = m.end(group);
-            // An empty match (a custom "a*") or an unused group redacts nothing; skipping keeps markers out of thin air.
+            // An empty match (a custom "a*") or an unused group redacts nothing; skipping keeps markers out of thin
+            // air.
             if (start < 0 || start == end || !check.accept(text, start, end)) {
                 continue;
             }

@@ -26,6 +26,7 @@ public final class Redactor {
     private final RedactionRule[] rules;
     /** The first {@code builtins} of {@link #rules} are built-in ones. */
     private final int builtins;
+
     private final List<String> names;
 
     private Redactor(List<RedactionRule> rules, int builtins) {

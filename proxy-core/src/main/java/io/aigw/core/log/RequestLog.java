@@ -31,8 +31,7 @@ public interface RequestLog extends AutoCloseable {
             }
 
             @Override
-            public void offer(ExchangeRecord record) {
-            }
+            public void offer(ExchangeRecord record) {}
 
             @Override
             public LogWriterStats stats() {
@@ -40,8 +39,7 @@ public interface RequestLog extends AutoCloseable {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

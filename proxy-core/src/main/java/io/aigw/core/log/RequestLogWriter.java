@@ -44,6 +44,7 @@ public final class RequestLogWriter implements RequestLog {
     private static final long INSERTER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** SQLite's primary result codes (SQLiteException reports them as its error code). */
     private static final int SQLITE_BUSY = 5;
+
     private static final int SQLITE_LOCKED = 6;
 
     private final RequestLogConfig config;
@@ -59,6 +60,7 @@ public final class RequestLogWriter implements RequestLog {
     private final BlockingQueue<List<LogRow>> backlog = new ArrayBlockingQueue<>(INSERT_BACKLOG);
     /** The batch the inserter is writing, for a stop that cannot wait for it. */
     private volatile List<LogRow> inFlight;
+
     private volatile boolean rendering = true;
     private volatile boolean abandoned;
     private volatile long closeDeadline;
@@ -67,6 +69,7 @@ public final class RequestLogWriter implements RequestLog {
     private volatile boolean migrated;
     /** Probe thread only (and the stop, after the probe thread is done with it). */
     private long probeFailures;
+
     private volatile boolean running = true;
     private final LogWriterStats stats = new LogWriterStats();
 
@@ -150,14 +153,15 @@ public final class RequestLogWriter implements RequestLog {
                 }
                 batch.add(r);
             }
-            boolean due = batch.size() >= batchSize || (!batch.isEmpty() && (!running
-                    || System.nanoTime() - firstSeen >= flushNanos));
+            boolean due = batch.size() >= batchSize
+                    || (!batch.isEmpty() && (!running || System.nanoTime() - firstSeen >= flushNanos));
             if (due) {
                 route(render(batch));
                 batch = new ArrayList<>(batchSize);
                 continue;
             }
-            LockSupport.parkNanos(this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
+            LockSupport.parkNanos(
+                    this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
         }
         if (!batch.isEmpty()) {
             route(render(batch));
@@ -264,7 +268,10 @@ public final class RequestLogWriter implements RequestLog {
             }
             if (rows.size() == 1) {
                 stats.dropped.increment();
-                log.error("request log: the store refused the row of request {}: {}", rows.get(0).requestId(), brief(e));
+                log.error(
+                        "request log: the store refused the row of request {}: {}",
+                        rows.get(0).requestId(),
+                        brief(e));
                 return;
             }
         }
@@ -304,8 +311,8 @@ public final class RequestLogWriter implements RequestLog {
      * store failing, and its rows are spilled, not dropped.
      */
     static boolean isRowFault(SQLException e) {
-        SQLException first = e instanceof java.sql.BatchUpdateException && e.getNextException() != null
-                ? e.getNextException() : e;
+        SQLException first =
+                e instanceof java.sql.BatchUpdateException && e.getNextException() != null ? e.getNextException() : e;
         if (first instanceof org.sqlite.SQLiteException lite) {
             int code = lite.getErrorCode() & 0xFF;
             return code == 18 || code == 19 || code == 20;
@@ -320,15 +327,19 @@ public final class RequestLogWriter implements RequestLog {
             return true; // a batch error carries the real cause as the next exception
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
-                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+            if (t instanceof java.sql.SQLTransientException
+                    || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.net.SocketException
+                    || t instanceof java.io.EOFException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("08")) {
                 return true;
             }
-            if (t instanceof org.sqlite.SQLiteException lite && (lite.getErrorCode() == SQLITE_BUSY
-                    || lite.getErrorCode() == SQLITE_LOCKED)) {
+            if (t instanceof org.sqlite.SQLiteException lite
+                    && (lite.getErrorCode() == SQLITE_BUSY || lite.getErrorCode() == SQLITE_LOCKED)) {
                 return true; // another process holds the file locked past busy_timeout: the store, not the row
             }
         }
@@ -337,8 +348,11 @@ public final class RequestLogWriter implements RequestLog {
 
     private void storeDown(Exception e) {
         if (storeUp.compareAndSet(true, false)) {
-            log.warn("request log: the {} store failed ({}); spilling to {} until it is back",
-                    config.store().name().toLowerCase(), brief(e), config.spillDir());
+            log.warn(
+                    "request log: the {} store failed ({}); spilling to {} until it is back",
+                    config.store().name().toLowerCase(),
+                    brief(e),
+                    config.spillDir());
         }
     }
 
@@ -350,8 +364,11 @@ public final class RequestLogWriter implements RequestLog {
             }
         } catch (IOException e) {
             stats.dropped.add(rows.size());
-            log.error("request log: {} record(s) lost: the spill file in {} failed: {}", rows.size(),
-                    config.spillDir(), e.toString());
+            log.error(
+                    "request log: {} record(s) lost: the spill file in {} failed: {}",
+                    rows.size(),
+                    config.spillDir(),
+                    e.toString());
         }
     }
 
@@ -402,11 +419,16 @@ public final class RequestLogWriter implements RequestLog {
             }
             storeUp.set(true);
             probeFailures = 0;
-            log.info("request log: the {} store is reachable", config.store().name().toLowerCase());
+            log.info(
+                    "request log: the {} store is reachable",
+                    config.store().name().toLowerCase());
         } catch (SQLException | RuntimeException e) {
             // Once a minute while it lasts: the probe runs every second.
             if (probeFailures++ % 60 == 0) {
-                log.warn("request log: the {} store is not ready: {}", config.store().name().toLowerCase(), brief(e));
+                log.warn(
+                        "request log: the {} store is not ready: {}",
+                        config.store().name().toLowerCase(),
+                        brief(e));
             }
         }
     }
@@ -455,7 +477,10 @@ public final class RequestLogWriter implements RequestLog {
         if (!join(writer, deadline)) {
             long lost = queue.size();
             stats.dropped.add(lost);
-            log.warn("request log: {} record(s) still queued after {} ms are lost", lost, config.drainTimeout().toMillis());
+            log.warn(
+                    "request log: {} record(s) still queued after {} ms are lost",
+                    lost,
+                    config.drainTimeout().toMillis());
         }
         probe(); // a store that came back during the drain still gets the spill
         boolean inserterDone = join(inserter, deadline);
@@ -468,8 +493,10 @@ public final class RequestLogWriter implements RequestLog {
             for (List<LogRow> waiting; (waiting = backlog.poll()) != null; ) {
                 spill(waiting, true);
             }
-            log.warn("request log: the {} store did not finish within {} ms; its unconfirmed rows are spilled for the next start",
-                    config.store().name().toLowerCase(), config.drainTimeout().toMillis());
+            log.warn(
+                    "request log: the {} store did not finish within {} ms; its unconfirmed rows are spilled for the next start",
+                    config.store().name().toLowerCase(),
+                    config.drainTimeout().toMillis());
         }
         background.shutdownNow();
         try {

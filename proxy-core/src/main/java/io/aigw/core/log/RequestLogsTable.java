@@ -13,12 +13,31 @@ import java.util.List;
  */
 final class RequestLogsTable {
     static final List<String> COLUMNS = List.of(
-            "log_id", "ts", "request_id", "api_key_hash", "endpoint", "model", "provider",
-            "model_resolved", "status_code", "stream", "attempts", "error",
-            "request_headers", "request_body", "response_body",
-            "request_truncated", "response_truncated",
-            "total_latency_ms", "provider_latency_ms", "ttft_ms",
-            "prompt_tokens", "completion_tokens", "total_tokens", "trace_id", "client_ip");
+            "log_id",
+            "ts",
+            "request_id",
+            "api_key_hash",
+            "endpoint",
+            "model",
+            "provider",
+            "model_resolved",
+            "status_code",
+            "stream",
+            "attempts",
+            "error",
+            "request_headers",
+            "request_body",
+            "response_body",
+            "request_truncated",
+            "response_truncated",
+            "total_latency_ms",
+            "provider_latency_ms",
+            "ttft_ms",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "trace_id",
+            "client_ip");
     private static final List<String> JSON_COLUMNS = List.of("request_headers", "request_body", "response_body");
 
     private final SqlDialect dialect;
@@ -35,8 +54,8 @@ final class RequestLogsTable {
         }
         String columns = String.join(", ", COLUMNS);
         // Idempotent on log_id: a replayed spill or a retried batch never duplicates a row.
-        this.insertSql = "INSERT INTO request_logs (" + columns + ") VALUES (" + values
-                + ") ON CONFLICT (log_id) DO NOTHING";
+        this.insertSql =
+                "INSERT INTO request_logs (" + columns + ") VALUES (" + values + ") ON CONFLICT (log_id) DO NOTHING";
         this.selectSql = "SELECT " + columns + " FROM request_logs";
     }
 

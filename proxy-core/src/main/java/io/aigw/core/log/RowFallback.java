@@ -8,11 +8,32 @@ final class RowFallback {
     private RowFallback() {}
 
     static LogRow metadataOnly(ExchangeRecord r) {
-        return new LogRow(UUID.randomUUID(), Instant.ofEpochMilli(r.tsEpochMillis), r.requestId, r.apiKeyHash,
-                r.endpoint, r.model, r.provider, r.modelResolved, r.statusCode, r.stream, r.attempts,
-                r.error == null ? null : "(not rendered)", "{}", null, null, false, false, ms(r.totalNanos),
-                ms(r.providerNanos), ms(r.ttftNanos), count(r.promptTokens), count(r.completionTokens),
-                count(r.totalTokens), r.traceId, r.clientIp);
+        return new LogRow(
+                UUID.randomUUID(),
+                Instant.ofEpochMilli(r.tsEpochMillis),
+                r.requestId,
+                r.apiKeyHash,
+                r.endpoint,
+                r.model,
+                r.provider,
+                r.modelResolved,
+                r.statusCode,
+                r.stream,
+                r.attempts,
+                r.error == null ? null : "(not rendered)",
+                "{}",
+                null,
+                null,
+                false,
+                false,
+                ms(r.totalNanos),
+                ms(r.providerNanos),
+                ms(r.ttftNanos),
+                count(r.promptTokens),
+                count(r.completionTokens),
+                count(r.totalTokens),
+                r.traceId,
+                r.clientIp);
     }
 
     private static Long ms(long nanos) {

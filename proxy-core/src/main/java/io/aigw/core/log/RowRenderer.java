@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RowRenderer {
     /** Headers that carry credentials; compared lower-case. */
-    static final Set<String> NEVER_LOGGED = Set.of(
-            "authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie");
+    static final Set<String> NEVER_LOGGED =
+            Set.of("authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie");
 
     private final Redactor redactor;
     private final JsonRedaction json;

@@ -39,7 +39,8 @@ final class SpillFile implements AutoCloseable {
 
     SpillFile(Path dir) {
         this.dir = dir;
-        this.json = new ObjectMapper().registerModule(new JavaTimeModule())
+        this.json = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }
 
@@ -48,9 +49,10 @@ final class SpillFile implements AutoCloseable {
         if (out == null) {
             Files.createDirectories(dir);
             // Names sort by creation: time, then a sequence for segments made within one millisecond.
-            outPath = dir.resolve(String.format("%s%013d-%06d%s", PREFIX, System.currentTimeMillis(), sequence++ % 1_000_000, SUFFIX));
-            out = Files.newBufferedWriter(outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            outPath = dir.resolve(String.format(
+                    "%s%013d-%06d%s", PREFIX, System.currentTimeMillis(), sequence++ % 1_000_000, SUFFIX));
+            out = Files.newBufferedWriter(
+                    outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         knownEmpty = false;
         for (LogRow row : rows) {

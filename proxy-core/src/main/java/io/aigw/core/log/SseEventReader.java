@@ -39,6 +39,7 @@ final class SseEventReader {
         private String event;
         /** The data so far: a range of {@link #in} for the first line, then a copy once lines join. */
         private byte[] data;
+
         private int dataOffset;
         private int dataLength = -1; // -1: no data line yet
 

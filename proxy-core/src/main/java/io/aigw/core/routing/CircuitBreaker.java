@@ -27,15 +27,28 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CircuitBreaker {
 
-    public enum State { CLOSED, OPEN, HALF_OPEN, COOLING, DISABLED }
+    public enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN,
+        COOLING,
+        DISABLED
+    }
 
-    private enum Forced { NONE, FORCED_OPEN, FORCED_CLOSED }
+    private enum Forced {
+        NONE,
+        FORCED_OPEN,
+        FORCED_CLOSED
+    }
 
-    private enum Phase { CLOSED, OPEN, COOLING }
+    private enum Phase {
+        CLOSED,
+        OPEN,
+        COOLING
+    }
 
     /** Immutable snapshot; {@code until} is meaningful in OPEN and COOLING only. */
-    private record Snap(Forced override, Phase phase, int failures, long until, boolean probing) {
-    }
+    private record Snap(Forced override, Phase phase, int failures, long until, boolean probing) {}
 
     private static final Snap FRESH = new Snap(Forced.NONE, Phase.CLOSED, 0, 0L, false);
 
@@ -69,7 +82,7 @@ public final class CircuitBreaker {
      * probe reports through {@link #onSuccess}, {@link #onFailure} or {@link #release}.
      */
     public boolean tryAcquire(long now) {
-        for (;;) {
+        for (; ; ) {
             Snap s = ref.get();
             switch (s.override) {
                 case FORCED_OPEN:
@@ -113,7 +126,7 @@ public final class CircuitBreaker {
     }
 
     public void onSuccess(long now) {
-        for (;;) {
+        for (; ; ) {
             Snap s = ref.get();
             Snap next;
             if (s.override != Forced.NONE || s.phase == Phase.CLOSED) {
@@ -139,7 +152,7 @@ public final class CircuitBreaker {
     }
 
     public void onFailure(long now) {
-        for (;;) {
+        for (; ; ) {
             Snap s = ref.get();
             Snap next;
             if (s.override == Forced.FORCED_OPEN) {
@@ -174,7 +187,7 @@ public final class CircuitBreaker {
      */
     public void coolFor(long nanos, long now) {
         long until = now + Math.max(0L, nanos);
-        for (;;) {
+        for (; ; ) {
             Snap s = ref.get();
             Snap next;
             if (s.override != Forced.NONE) {
@@ -195,7 +208,7 @@ public final class CircuitBreaker {
 
     /** Gives back the half-open probe slot without a verdict (cancelled request). No-op otherwise. */
     public void release() {
-        for (;;) {
+        for (; ; ) {
             Snap s = ref.get();
             if (!s.probing) {
                 return;

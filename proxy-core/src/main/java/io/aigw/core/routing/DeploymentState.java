@@ -12,8 +12,14 @@ import java.util.Objects;
  * @param priority lower is tried first
  * @param weight   relative share inside its priority group; 0 = standby (only after the weighted ones)
  */
-public record DeploymentState(String name, String provider, String modelId, int priority, int weight,
-                              CircuitBreaker breaker, LatencyTracker latency) {
+public record DeploymentState(
+        String name,
+        String provider,
+        String modelId,
+        int priority,
+        int weight,
+        CircuitBreaker breaker,
+        LatencyTracker latency) {
 
     public DeploymentState {
         Objects.requireNonNull(name, "name");
@@ -26,10 +32,16 @@ public record DeploymentState(String name, String provider, String modelId, int 
         }
     }
 
-    public static DeploymentState of(String name, String provider, String modelId, int priority, int weight,
-                                     BreakerPolicy breakerPolicy) {
-        return new DeploymentState(name, provider, modelId, priority, weight,
-                CircuitBreaker.of(breakerPolicy), LatencyTracker.withDefaults());
+    public static DeploymentState of(
+            String name, String provider, String modelId, int priority, int weight, BreakerPolicy breakerPolicy) {
+        return new DeploymentState(
+                name,
+                provider,
+                modelId,
+                priority,
+                weight,
+                CircuitBreaker.of(breakerPolicy),
+                LatencyTracker.withDefaults());
     }
 
     /** Default breaker policy and latency tracker. */

@@ -159,8 +159,8 @@ public final class KeyPool {
         }
         long until = nowNanos + nanos;
         long stored = until == 0 ? 1 : until; // 0 means "not cooling"
-        key.coolUntil.updateAndGet(current ->
-                current == 0 || current - nowNanos <= 0 || stored - current > 0 ? stored : current);
+        key.coolUntil.updateAndGet(
+                current -> current == 0 || current - nowNanos <= 0 || stored - current > 0 ? stored : current);
     }
 
     /**

@@ -19,8 +19,7 @@ public final class LatencyTracker {
     public static final Duration DEFAULT_DECAY = Duration.ofSeconds(10);
     public static final Duration DEFAULT_INITIAL = Duration.ofMillis(500);
 
-    private record Estimate(double ewmaNanos, long stamp, boolean sampled) {
-    }
+    private record Estimate(double ewmaNanos, long stamp, boolean sampled) {}
 
     private final double tauNanos;
     private final AtomicReference<Estimate> estimate;
@@ -69,7 +68,7 @@ public final class LatencyTracker {
     /** Records a sample without touching the in-flight count. */
     public void observe(long ttfbNanos, long now) {
         double rtt = Math.max(0L, ttfbNanos);
-        for (;;) {
+        for (; ; ) {
             Estimate e = estimate.get();
             double next;
             if (!e.sampled || rtt > e.ewmaNanos) {

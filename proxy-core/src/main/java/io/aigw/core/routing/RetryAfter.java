@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RetryAfter {
 
-    private RetryAfter() {
-    }
+    private RetryAfter() {}
 
     /**
      * @param retryAfter      the {@code Retry-After} header value, or null
@@ -69,7 +68,9 @@ public final class RetryAfter {
     private static Optional<Long> date(String v, long nowEpochMillis) {
         long at;
         try {
-            at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
             return Optional.empty();
         }

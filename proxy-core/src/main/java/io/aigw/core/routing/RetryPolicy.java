@@ -59,8 +59,8 @@ public record RetryPolicy(int count, Backoff backoff, Duration retryAfterCap) {
      * @param now         {@link Clock#nanoTime()} now
      * @param deadline    {@link Clock#nanoTime()} value the whole request must finish by
      */
-    public OptionalLong nextDelay(int attempt, Optional<Long> serverDelay, long now, long deadline,
-                                  RandomGenerator rnd) {
+    public OptionalLong nextDelay(
+            int attempt, Optional<Long> serverDelay, long now, long deadline, RandomGenerator rnd) {
         if (attempt < 1 || attempt > count) {
             return OptionalLong.empty();
         }

@@ -34,7 +34,8 @@ import java.util.random.RandomGenerator;
 public final class RouteSelector {
 
     public enum Strategy {
-        PRIORITY, LEAST_LATENCY;
+        PRIORITY,
+        LEAST_LATENCY;
 
         /** {@code priority} (also null/blank) or {@code least_latency}, case-insensitive. */
         public static Strategy parse(String s) {
@@ -44,8 +45,9 @@ public final class RouteSelector {
             return switch (s.trim().toLowerCase(Locale.ROOT).replace('-', '_')) {
                 case "priority" -> PRIORITY;
                 case "least_latency" -> LEAST_LATENCY;
-                default -> throw new IllegalArgumentException(
-                        "unknown routing strategy '" + s + "' (expected priority or least_latency)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown routing strategy '" + s + "' (expected priority or least_latency)");
             };
         }
     }
@@ -53,6 +55,7 @@ public final class RouteSelector {
     private final Strategy strategy;
     /** Groups in ascending priority, members in configuration order. */
     private final List<List<DeploymentState>> groups;
+
     private final List<DeploymentState> deployments;
 
     private RouteSelector(Strategy strategy, List<DeploymentState> deployments) {
@@ -145,8 +148,8 @@ public final class RouteSelector {
     }
 
     /** Repeated power of two choices by cost; consumes {@code pool}. */
-    private static void powerOfTwoOrder(List<DeploymentState> pool, long now, RandomGenerator rnd,
-                                        List<DeploymentState> out) {
+    private static void powerOfTwoOrder(
+            List<DeploymentState> pool, long now, RandomGenerator rnd, List<DeploymentState> out) {
         while (pool.size() > 1) {
             int n = pool.size();
             int a = rnd.nextInt(n);
@@ -176,14 +179,18 @@ public final class RouteSelector {
     public static boolean isRetryable(Throwable failure) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException
-                    || t instanceof UnknownHostException || t instanceof SocketTimeoutException
-                    || t instanceof TimeoutException || t instanceof ClosedChannelException
+            if (t instanceof ConnectException
+                    || t instanceof NoRouteToHostException
+                    || t instanceof UnknownHostException
+                    || t instanceof SocketTimeoutException
+                    || t instanceof TimeoutException
+                    || t instanceof ClosedChannelException
                     || t instanceof SocketException) {
                 return true;
             }
             String cls = t.getClass().getSimpleName();
-            if (cls.endsWith("TimeoutException") || cls.equals("ConnectTimeoutException")
+            if (cls.endsWith("TimeoutException")
+                    || cls.equals("ConnectTimeoutException")
                     || cls.equals("PrematureChannelClosureException")) {
                 return true;
             }

@@ -30,8 +30,7 @@ public final class WildcardRoutes<T> {
         }
     }
 
-    private record Wildcard<T>(String name, String prefix, T route) {
-    }
+    private record Wildcard<T>(String name, String prefix, T route) {}
 
     private final Map<String, T> exact;
     private final List<Wildcard<T>> wildcards;
@@ -48,7 +47,8 @@ public final class WildcardRoutes<T> {
                 ex.put(name, route);
             }
         });
-        wc.sort(Comparator.comparingInt((Wildcard<T> w) -> w.prefix.length()).reversed()
+        wc.sort(Comparator.comparingInt((Wildcard<T> w) -> w.prefix.length())
+                .reversed()
                 .thenComparing(Wildcard::prefix));
         this.exact = Map.copyOf(ex);
         this.wildcards = List.copyOf(wc);

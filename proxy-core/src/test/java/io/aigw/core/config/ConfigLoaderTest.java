@@ -45,7 +45,8 @@ class ConfigLoaderTest {
     }
 
     private static String error(String yaml, Map<String, String> env) {
-        String message = assertThrows(ConfigException.class, () -> parse(yaml, env)).getMessage();
+        String message =
+                assertThrows(ConfigException.class, () -> parse(yaml, env)).getMessage();
         assertFalse(message.contains("\n") || message.contains("\r"), "one line: " + message);
         return message;
     }
@@ -59,8 +60,17 @@ class ConfigLoaderTest {
     @Test
     void defaultsApplyToAnAlmostEmptyFile() throws Exception {
         ProxyConfig config = parse("server: {}\n");
-        assertEquals(new ServerConfig("0.0.0.0", 8080, 32L * 1024 * 1024, 8192, 16384,
-                Duration.ofMillis(30_000), Duration.ofMillis(120_000), 0), config.server());
+        assertEquals(
+                new ServerConfig(
+                        "0.0.0.0",
+                        8080,
+                        32L * 1024 * 1024,
+                        8192,
+                        16384,
+                        Duration.ofMillis(30_000),
+                        Duration.ofMillis(120_000),
+                        0),
+                config.server());
         assertEquals(List.of(), config.auth().apiKeyHashes());
         assertEquals(Map.of(), config.providers());
         assertEquals(Map.of(), config.models());
@@ -78,11 +88,25 @@ class ConfigLoaderTest {
     @Test
     void providerDefaults() throws Exception {
         ProviderConfig p = provider(OPENAI, Map.of());
-        assertEquals(new ProviderConfig("openai", "openai", URI.create("https://api.openai.com/v1"), "", Map.of(),
-                new UpstreamSettings(Duration.ofMillis(5000), Duration.ofMillis(120_000), Duration.ofMillis(120_000),
-                        Duration.ofMillis(600_000), 512, 4096, Duration.ofMillis(5000), Duration.ofMillis(60_000),
-                        64L * 1024 * 1024),
-                TlsConfig.DEFAULT), p);
+        assertEquals(
+                new ProviderConfig(
+                        "openai",
+                        "openai",
+                        URI.create("https://api.openai.com/v1"),
+                        "",
+                        Map.of(),
+                        new UpstreamSettings(
+                                Duration.ofMillis(5000),
+                                Duration.ofMillis(120_000),
+                                Duration.ofMillis(120_000),
+                                Duration.ofMillis(600_000),
+                                512,
+                                4096,
+                                Duration.ofMillis(5000),
+                                Duration.ofMillis(60_000),
+                                64L * 1024 * 1024),
+                        TlsConfig.DEFAULT),
+                p);
         assertEquals(443, p.port());
     }
 
@@ -132,26 +156,70 @@ class ConfigLoaderTest {
                 """.formatted(hash);
         ProxyConfig config = new ConfigLoader(TYPES, Map.of()).parse(yaml, SRC, dir);
 
-        assertEquals(new ServerConfig("127.0.0.1", 9000, 1_048_576, 4096, 8192,
-                Duration.ofMillis(1000), Duration.ofMillis(2000), 3), config.server());
-        UpstreamSettings upstream = new UpstreamSettings(Duration.ofMillis(11), Duration.ofMillis(12),
-                Duration.ofMillis(13), Duration.ofMillis(14), 15, 16, Duration.ofMillis(17), Duration.ofMillis(18), 2048);
-        assertEquals(List.of(KeyHash.ofKey("sk-plain"), KeyHash.ofKey("sk-hashed")), config.auth().apiKeyHashes());
+        assertEquals(
+                new ServerConfig(
+                        "127.0.0.1", 9000, 1_048_576, 4096, 8192, Duration.ofMillis(1000), Duration.ofMillis(2000), 3),
+                config.server());
+        UpstreamSettings upstream = new UpstreamSettings(
+                Duration.ofMillis(11),
+                Duration.ofMillis(12),
+                Duration.ofMillis(13),
+                Duration.ofMillis(14),
+                15,
+                16,
+                Duration.ofMillis(17),
+                Duration.ofMillis(18),
+                2048);
+        assertEquals(
+                List.of(KeyHash.ofKey("sk-plain"), KeyHash.ofKey("sk-hashed")),
+                config.auth().apiKeyHashes());
         assertEquals(Path.of("/var/lib/aigw"), config.dataDir());
         assertEquals(List.of("openai", "local"), List.copyOf(config.providers().keySet()));
-        assertEquals(new ProviderConfig("openai", "openai", URI.create("https://api.openai.com/v1"), "sk-upstream",
-                Map.of("HTTP-Referer", "https://x", "X-Title", "y"), upstream, new TlsConfig(false, ca)),
+        assertEquals(
+                new ProviderConfig(
+                        "openai",
+                        "openai",
+                        URI.create("https://api.openai.com/v1"),
+                        "sk-upstream",
+                        Map.of("HTTP-Referer", "https://x", "X-Title", "y"),
+                        upstream,
+                        new TlsConfig(false, ca)),
                 config.providers().get("openai"));
-        assertEquals(List.of("HTTP-Referer", "X-Title"), List.copyOf(config.providers().get("openai").headers().keySet()));
-        assertEquals(new ProviderConfig("local", "openai", URI.create("http://localhost:11434"), "", Map.of(),
-                new UpstreamSettings(Duration.ofMillis(11), Duration.ofMillis(12), Duration.ofMillis(13),
-                        Duration.ofMillis(14), 2, 16, Duration.ofMillis(17), Duration.ofMillis(18), 2048),
-                TlsConfig.DEFAULT), config.providers().get("local"));
+        assertEquals(
+                List.of("HTTP-Referer", "X-Title"),
+                List.copyOf(config.providers().get("openai").headers().keySet()));
+        assertEquals(
+                new ProviderConfig(
+                        "local",
+                        "openai",
+                        URI.create("http://localhost:11434"),
+                        "",
+                        Map.of(),
+                        new UpstreamSettings(
+                                Duration.ofMillis(11),
+                                Duration.ofMillis(12),
+                                Duration.ofMillis(13),
+                                Duration.ofMillis(14),
+                                2,
+                                16,
+                                Duration.ofMillis(17),
+                                Duration.ofMillis(18),
+                                2048),
+                        TlsConfig.DEFAULT),
+                config.providers().get("local"));
         assertEquals(11434, config.providers().get("local").port());
-        assertEquals(Map.of("gpt-4o-mini", new ModelRoute("gpt-4o-mini", List.of(
-                new Deployment("openai", "gpt-4o-mini-2024-07-18", 0, 0),
-                new Deployment("local", "llama3:8b", 1, 3)), ProxyConfig.RouteStrategy.PRIORITY,
-                ProxyConfig.Retries.DEFAULT, Duration.ofMillis(14))), config.models(),
+        assertEquals(
+                Map.of(
+                        "gpt-4o-mini",
+                        new ModelRoute(
+                                "gpt-4o-mini",
+                                List.of(
+                                        new Deployment("openai", "gpt-4o-mini-2024-07-18", 0, 0),
+                                        new Deployment("local", "llama3:8b", 1, 3)),
+                                ProxyConfig.RouteStrategy.PRIORITY,
+                                ProxyConfig.Retries.DEFAULT,
+                                Duration.ofMillis(14))),
+                config.models(),
                 "the request deadline defaults to the longest total timeout of the route's providers");
     }
 
@@ -185,14 +253,27 @@ class ConfigLoaderTest {
                   m: {providers: {alpha: {}}}
                 """);
         assertEquals(List.of("zeta", "alpha"), List.copyOf(config.providers().keySet()));
-        assertEquals(List.of("z-model", "a/model:v1.5", "m"), List.copyOf(config.models().keySet()));
-        assertEquals(List.of("B", "A"), List.copyOf(config.providers().get("alpha").headers().keySet()));
-        assertEquals("a/model:v1.5", config.models().get("a/model:v1.5").deployments().get(0).modelId());
-        assertThrows(UnsupportedOperationException.class, () -> config.providers().remove("zeta"));
+        assertEquals(
+                List.of("z-model", "a/model:v1.5", "m"),
+                List.copyOf(config.models().keySet()));
+        assertEquals(
+                List.of("B", "A"),
+                List.copyOf(config.providers().get("alpha").headers().keySet()));
+        assertEquals(
+                "a/model:v1.5",
+                config.models().get("a/model:v1.5").deployments().get(0).modelId());
+        assertThrows(
+                UnsupportedOperationException.class, () -> config.providers().remove("zeta"));
         assertThrows(UnsupportedOperationException.class, () -> config.models().remove("m"));
-        assertThrows(UnsupportedOperationException.class, () -> config.providers().get("alpha").headers().clear());
-        assertThrows(UnsupportedOperationException.class, () -> config.models().get("m").deployments().clear());
-        assertThrows(UnsupportedOperationException.class, () -> config.auth().apiKeyHashes().clear());
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> config.providers().get("alpha").headers().clear());
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> config.models().get("m").deployments().clear());
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> config.auth().apiKeyHashes().clear());
     }
 
     @Test
@@ -211,28 +292,46 @@ class ConfigLoaderTest {
                       c: {priority: 2}
                       d: {}
                 """);
-        assertEquals(List.of("d", "b", "a", "c"),
-                config.models().get("m").deployments().stream().map(Deployment::provider).toList());
+        assertEquals(
+                List.of("d", "b", "a", "c"),
+                config.models().get("m").deployments().stream()
+                        .map(Deployment::provider)
+                        .toList());
     }
 
     @Test
     void wellKnownProviderTypesDefaultTheirBaseUrl() throws Exception {
         ConfigLoader loader = new ConfigLoader(Set.of("openai", "anthropic", "ollama"), Map.of());
-        assertEquals(URI.create("http://127.0.0.1:11434"),
-                loader.parse("providers: {p: {type: ollama}}", SRC).providers().get("p").baseUrl());
-        assertEquals(URI.create("https://api.anthropic.com"),
-                loader.parse("providers: {p: {type: anthropic}}", SRC).providers().get("p").baseUrl());
-        assertEquals(URI.create("http://gpu-box:11434"),
+        assertEquals(
+                URI.create("http://127.0.0.1:11434"),
+                loader.parse("providers: {p: {type: ollama}}", SRC)
+                        .providers()
+                        .get("p")
+                        .baseUrl());
+        assertEquals(
+                URI.create("https://api.anthropic.com"),
+                loader.parse("providers: {p: {type: anthropic}}", SRC)
+                        .providers()
+                        .get("p")
+                        .baseUrl());
+        assertEquals(
+                URI.create("http://gpu-box:11434"),
                 loader.parse("providers: {p: {type: ollama, base_url: \"http://gpu-box:11434/\"}}", SRC)
-                        .providers().get("p").baseUrl());
+                        .providers()
+                        .get("p")
+                        .baseUrl());
     }
 
     @Test
     void baseUrlTrailingSlashesAreStripped() throws Exception {
-        assertEquals(URI.create("https://h/v1"),
-                provider("providers: {p: {type: openai, base_url: \"https://h/v1//\"}}", Map.of()).baseUrl());
-        assertEquals(URI.create("http://localhost:8000"),
-                provider("providers: {p: {type: openai, base_url: \"http://localhost:8000/\"}}", Map.of()).baseUrl());
+        assertEquals(
+                URI.create("https://h/v1"),
+                provider("providers: {p: {type: openai, base_url: \"https://h/v1//\"}}", Map.of())
+                        .baseUrl());
+        assertEquals(
+                URI.create("http://localhost:8000"),
+                provider("providers: {p: {type: openai, base_url: \"http://localhost:8000/\"}}", Map.of())
+                        .baseUrl());
     }
 
     @Test
@@ -272,15 +371,19 @@ class ConfigLoaderTest {
         assertEquals("a${NOT_SET}b$$c", p.headers().get("Escaped"));
         assertEquals("", p.headers().get("Empty-Fallback"));
 
-        assertEquals(URI.create("https://env.example"),
-                provider(yaml, Map.of("KEY", "k", "A", "a", "EMPTY", "", "URL", "https://env.example/")).baseUrl());
+        assertEquals(
+                URI.create("https://env.example"),
+                provider(yaml, Map.of("KEY", "k", "A", "a", "EMPTY", "", "URL", "https://env.example/"))
+                        .baseUrl());
     }
 
     @Test
     void unsetVariableNamesKeyAndVariable() {
-        assertEquals("providers.openai.api_key: environment variable OPENAI_API_KEY is not set",
+        assertEquals(
+                "providers.openai.api_key: environment variable OPENAI_API_KEY is not set",
                 error(OPENAI + "    api_key: \"${OPENAI_API_KEY}\"\n"));
-        assertEquals("auth.api_keys[1]: environment variable K2 is not set",
+        assertEquals(
+                "auth.api_keys[1]: environment variable K2 is not set",
                 error("auth: {api_keys: [\"${K1:-}\", \"${K2}\"]}"));
     }
 
@@ -289,15 +392,17 @@ class ConfigLoaderTest {
         String message = error(OPENAI + "    api_key: \"sk-secret${oops\"\n");
         assertEquals("providers.openai.api_key: unterminated ${ (write $${ for a literal ${)", message);
         message = error(OPENAI + "    api_key: \"sk-secret${not a name}\"\n");
-        assertEquals("providers.openai.api_key: malformed ${...} reference, expected ${NAME} or ${NAME:-default}"
-                + " (write $${ for a literal ${)", message);
+        assertEquals(
+                "providers.openai.api_key: malformed ${...} reference, expected ${NAME} or ${NAME:-default}"
+                        + " (write $${ for a literal ${)",
+                message);
     }
 
     @Test
     void substitutedValuesCannotChangeTheYamlStructure() throws Exception {
         String hostile = "x\"\n  evil: [1, 2]\n# ${NOPE}";
-        ProxyConfig config = parse(OPENAI + "models:\n  m: {providers: {openai: {model_id: \"${KEY}\"}}}\n",
-                Map.of("KEY", hostile));
+        ProxyConfig config =
+                parse(OPENAI + "models:\n  m: {providers: {openai: {model_id: \"${KEY}\"}}}\n", Map.of("KEY", hostile));
         assertEquals(hostile, config.models().get("m").deployments().get(0).modelId());
         assertEquals(Set.of("m"), config.models().keySet());
     }
@@ -336,30 +441,49 @@ class ConfigLoaderTest {
 
     @Test
     void proxyPortOverridesTheFile() throws Exception {
-        assertEquals(9999, parse("server: {port: 8000}", Map.of("PROXY_PORT", "9999")).server().port());
-        assertEquals(0, parse("server: {port: 8000}", Map.of("PROXY_PORT", "0")).server().port());
-        assertEquals(8000, parse("server: {port: 8000}", Map.of("PROXY_PORT", "")).server().port());
-        assertEquals(8080, parse("server: {}", Map.of("PROXY_PORT", " ")).server().port());
-        assertEquals("PROXY_PORT: expected an integer, got \"http\"", error("server: {}", Map.of("PROXY_PORT", "http")));
-        assertEquals("PROXY_PORT: must be between 0 and 65535, got 70000",
+        assertEquals(
+                9999,
+                parse("server: {port: 8000}", Map.of("PROXY_PORT", "9999"))
+                        .server()
+                        .port());
+        assertEquals(
+                0,
+                parse("server: {port: 8000}", Map.of("PROXY_PORT", "0"))
+                        .server()
+                        .port());
+        assertEquals(
+                8000,
+                parse("server: {port: 8000}", Map.of("PROXY_PORT", "")).server().port());
+        assertEquals(
+                8080, parse("server: {}", Map.of("PROXY_PORT", " ")).server().port());
+        assertEquals(
+                "PROXY_PORT: expected an integer, got \"http\"", error("server: {}", Map.of("PROXY_PORT", "http")));
+        assertEquals(
+                "PROXY_PORT: must be between 0 and 65535, got 70000",
                 error("server: {}", Map.of("PROXY_PORT", "70000")));
         // The file's own port is still validated.
-        assertEquals("server.port: must be between 0 and 65535, got -1",
+        assertEquals(
+                "server.port: must be between 0 and 65535, got -1",
                 error("server: {port: -1}", Map.of("PROXY_PORT", "80")));
     }
 
     @Test
     void proxyApiKeysMergeWithTheFileWithoutDuplicates() throws Exception {
         String hashC = KeyHash.ofKey("sk-c").hex();
-        ProxyConfig config = parse("auth: {api_keys: [sk-a]}",
-                Map.of("PROXY_API_KEYS", " sk-b , ,sha256:" + hashC + ",sk-a,sk-c,"));
-        assertEquals(List.of(KeyHash.ofKey("sk-a"), KeyHash.ofKey("sk-b"), KeyHash.ofKey("sk-c")),
+        ProxyConfig config =
+                parse("auth: {api_keys: [sk-a]}", Map.of("PROXY_API_KEYS", " sk-b , ,sha256:" + hashC + ",sk-a,sk-c,"));
+        assertEquals(
+                List.of(KeyHash.ofKey("sk-a"), KeyHash.ofKey("sk-b"), KeyHash.ofKey("sk-c")),
                 config.auth().apiKeyHashes());
 
-        assertEquals(List.of(KeyHash.ofKey("only-env")),
+        assertEquals(
+                List.of(KeyHash.ofKey("only-env")),
                 parse("server: {}", Map.of("PROXY_API_KEYS", "only-env")).auth().apiKeyHashes());
-        assertEquals(List.of(), parse("server: {}", Map.of("PROXY_API_KEYS", " , ")).auth().apiKeyHashes());
-        assertEquals("PROXY_API_KEYS[1]: not a sha256 hash",
+        assertEquals(
+                List.of(),
+                parse("server: {}", Map.of("PROXY_API_KEYS", " , ")).auth().apiKeyHashes());
+        assertEquals(
+                "PROXY_API_KEYS[1]: not a sha256 hash",
                 error("server: {}", Map.of("PROXY_API_KEYS", "sk-a,sha256:abc")));
     }
 
@@ -373,7 +497,9 @@ class ConfigLoaderTest {
                 providers:
                   p: {type: openai, base_url: "https://h", api_key: sk-upstream-secret, headers: {X-Key: hdr-secret}}
                 """.formatted(plaintext, upper, plaintext));
-        assertEquals(List.of(KeyHash.ofKey(plaintext), KeyHash.ofKey("other")), config.auth().apiKeyHashes());
+        assertEquals(
+                List.of(KeyHash.ofKey(plaintext), KeyHash.ofKey("other")),
+                config.auth().apiKeyHashes());
         String shown = config.toString();
         assertFalse(shown.contains(plaintext), shown);
         assertFalse(shown.contains("sk-upstream-secret"), shown);
@@ -384,8 +510,11 @@ class ConfigLoaderTest {
     @Test
     void badAuthEntries() {
         String valid = "a".repeat(64);
-        assertEquals("auth.api_keys[1]: not a sha256 hash", error("auth: {api_keys: [sk-a, \"sha256:" + "a".repeat(63) + "\"]}"));
-        assertEquals("auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + "g".repeat(64) + "\"]}"));
+        assertEquals(
+                "auth.api_keys[1]: not a sha256 hash",
+                error("auth: {api_keys: [sk-a, \"sha256:" + "a".repeat(63) + "\"]}"));
+        assertEquals(
+                "auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + "g".repeat(64) + "\"]}"));
         assertEquals("auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + valid + "0\"]}"));
         assertEquals("auth.api_keys[0]: expected a string, got a number", error("auth: {api_keys: [123456789]}"));
         assertEquals("auth.api_keys: expected a list, got a string", error("auth: {api_keys: sk-single-secret}"));
@@ -396,10 +525,14 @@ class ConfigLoaderTest {
 
     @Test
     void unknownProviderType() {
-        assertEquals("providers.x.type: unknown provider type 'bogus' (known: openai)",
+        assertEquals(
+                "providers.x.type: unknown provider type 'bogus' (known: openai)",
                 error("providers: {x: {type: bogus, base_url: \"https://h\"}}"));
-        String message = assertThrows(ConfigException.class, () -> new ConfigLoader(Set.of("openai", "anthropic", "azure"),
-                Map.of()).parse("providers: {x: {type: bogus, base_url: \"https://h\"}}", SRC)).getMessage();
+        String message = assertThrows(
+                        ConfigException.class,
+                        () -> new ConfigLoader(Set.of("openai", "anthropic", "azure"), Map.of())
+                                .parse("providers: {x: {type: bogus, base_url: \"https://h\"}}", SRC))
+                .getMessage();
         assertEquals("providers.x.type: unknown provider type 'bogus' (known: anthropic, azure, openai)", message);
         assertEquals("providers.x.type: missing", error("providers: {x: {base_url: \"https://h\"}}"));
         assertEquals("providers.x.type: missing", error("providers: {x: }"));
@@ -407,17 +540,20 @@ class ConfigLoaderTest {
 
     @Test
     void modelNamingAnUnknownProvider() {
-        assertEquals("models.gpt-4o-mini.providers.foo: unknown provider 'foo'",
+        assertEquals(
+                "models.gpt-4o-mini.providers.foo: unknown provider 'foo'",
                 error(OPENAI + "models:\n  gpt-4o-mini:\n    providers: {openai: {}, foo: {}}\n"));
     }
 
     @Test
     void modelProvidersMissingOrEmpty() {
-        assertEquals("models.gpt-4o.providers: must name at least one provider",
+        assertEquals(
+                "models.gpt-4o.providers: must name at least one provider",
                 error(OPENAI + "models:\n  gpt-4o:\n    providers: {}\n"));
         assertEquals("models.gpt-4o.providers: missing", error(OPENAI + "models:\n  gpt-4o: {}\n"));
         assertEquals("models.gpt-4o.providers: missing", error(OPENAI + "models:\n  gpt-4o:\n"));
-        assertEquals("models.gpt-4o.providers: expected a mapping, got a list",
+        assertEquals(
+                "models.gpt-4o.providers: expected a mapping, got a list",
                 error(OPENAI + "models:\n  gpt-4o:\n    providers: [openai]\n"));
     }
 
@@ -425,9 +561,12 @@ class ConfigLoaderTest {
     void deploymentErrors() {
         String prefix = OPENAI + "models:\n  m:\n    providers:\n      openai: ";
         assertEquals("models.m.providers.openai.weight: must be at least 0, got -1", error(prefix + "{weight: -1}"));
-        assertEquals("models.m.providers.openai.priority: expected an integer, got \"high\"", error(prefix + "{priority: high}"));
+        assertEquals(
+                "models.m.providers.openai.priority: expected an integer, got \"high\"",
+                error(prefix + "{priority: high}"));
         assertEquals("models.m.providers.openai.model_id: must not be empty", error(prefix + "{model_id: \"\"}"));
-        assertEquals("models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight, max_tokens)",
+        assertEquals(
+                "models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight, max_tokens)",
                 error(prefix + "{modelid: x}"));
     }
 
@@ -435,34 +574,55 @@ class ConfigLoaderTest {
     void baseUrlErrors() {
         String p = "providers: {x: {type: openai, base_url: %s}}";
         assertEquals("providers.x.base_url: missing", error("providers: {x: {type: openai}}"));
-        assertEquals("providers.x.base_url: not an absolute http(s) URL: \"ftp://a\"", error(p.formatted("\"ftp://a\"")));
-        assertEquals("providers.x.base_url: not an absolute http(s) URL: \"api.openai.com/v1\"",
+        assertEquals(
+                "providers.x.base_url: not an absolute http(s) URL: \"ftp://a\"", error(p.formatted("\"ftp://a\"")));
+        assertEquals(
+                "providers.x.base_url: not an absolute http(s) URL: \"api.openai.com/v1\"",
                 error(p.formatted("api.openai.com/v1")));
-        assertEquals("providers.x.base_url: not an absolute http(s) URL: \"https://\"", error(p.formatted("\"https://\"")));
+        assertEquals(
+                "providers.x.base_url: not an absolute http(s) URL: \"https://\"", error(p.formatted("\"https://\"")));
         assertEquals("providers.x.base_url: not an absolute http(s) URL: \"\"", error(p.formatted("\"\"")));
-        assertEquals("providers.x.base_url: not an absolute http(s) URL: \"https://a b\"", error(p.formatted("\"https://a b\"")));
-        assertEquals("providers.x.base_url: must not have a query or fragment", error(p.formatted("\"https://h/v1?key=sk-q\"")));
-        assertEquals("providers.x.base_url: must not have a query or fragment", error(p.formatted("\"https://h/v1#frag\"")));
-        assertEquals("providers.x.base_url: must not contain user info (use api_key or headers for credentials)",
+        assertEquals(
+                "providers.x.base_url: not an absolute http(s) URL: \"https://a b\"",
+                error(p.formatted("\"https://a b\"")));
+        assertEquals(
+                "providers.x.base_url: must not have a query or fragment",
+                error(p.formatted("\"https://h/v1?key=sk-q\"")));
+        assertEquals(
+                "providers.x.base_url: must not have a query or fragment", error(p.formatted("\"https://h/v1#frag\"")));
+        assertEquals(
+                "providers.x.base_url: must not contain user info (use api_key or headers for credentials)",
                 error(p.formatted("\"https://user:pw-secret@h/v1\"")));
         assertEquals("providers.x.base_url: not an absolute http(s) URL", error(p.formatted("\"ftp://user:pw@h\"")));
-        assertEquals("providers.x.base_url: invalid port in \"https://h:70000/v1\"", error(p.formatted("\"https://h:70000/v1\"")));
+        assertEquals(
+                "providers.x.base_url: invalid port in \"https://h:70000/v1\"",
+                error(p.formatted("\"https://h:70000/v1\"")));
         assertEquals("providers.x.base_url: expected a string, got a list", error(p.formatted("[a]")));
     }
 
     @Test
     void unknownKeysEverywhere() {
-        assertEquals("server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
-                + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms)", error("server: {prot: 1}"));
-        assertEquals("serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log)",
+        assertEquals(
+                "server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
+                        + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms)",
+                error("server: {prot: 1}"));
+        assertEquals(
+                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log)",
                 error("serverr: {}"));
-        assertEquals("upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
-                + "total_timeout_ms, max_connections, max_pending_acquires, acquire_timeout_ms, pool_idle_timeout_ms, "
-                + "max_response_bytes, breaker)", error("upstream: {max_conns: 1}"));
-        assertTrue(error(OPENAI + "    apikey: x\n").startsWith(
-                "providers.openai.apikey: unknown key (known: type, base_url, api_key, api_keys, key_strategy, headers, tls, connect_timeout_ms,"));
-        assertEquals("providers.openai.tls.verfy: unknown key (known: verify, ca_file)", error(OPENAI + "    tls: {verfy: no}\n"));
-        assertEquals("models.m.provider: unknown key (known: strategy, retries, timeout_ms, providers)",
+        assertEquals(
+                "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
+                        + "total_timeout_ms, max_connections, max_pending_acquires, acquire_timeout_ms, pool_idle_timeout_ms, "
+                        + "max_response_bytes, breaker)",
+                error("upstream: {max_conns: 1}"));
+        assertTrue(
+                error(OPENAI + "    apikey: x\n")
+                        .startsWith(
+                                "providers.openai.apikey: unknown key (known: type, base_url, api_key, api_keys, key_strategy, headers, tls, connect_timeout_ms,"));
+        assertEquals(
+                "providers.openai.tls.verfy: unknown key (known: verify, ca_file)",
+                error(OPENAI + "    tls: {verfy: no}\n"));
+        assertEquals(
+                "models.m.provider: unknown key (known: strategy, retries, timeout_ms, providers)",
                 error(OPENAI + "models: {m: {provider: {openai: {}}}}"));
     }
 
@@ -483,18 +643,25 @@ class ConfigLoaderTest {
     @Test
     void rangeChecks() {
         assertEquals("server.port: must be between 0 and 65535, got 65536", error("server: {port: 65536}"));
-        assertEquals("server.port: must be between 0 and 65535, got 99999999999999999999",
+        assertEquals(
+                "server.port: must be between 0 and 65535, got 99999999999999999999",
                 error("server: {port: 99999999999999999999}"));
         assertEquals("server.max_body_bytes: must be at least 1024, got 10", error("server: {max_body_bytes: 10}"));
         assertEquals("server.io_threads: must be at least 0, got -2", error("server: {io_threads: -2}"));
         assertEquals("upstream.max_connections: must be at least 1, got 0", error("upstream: {max_connections: 0}"));
-        assertEquals("upstream.connect_timeout_ms: must be at least 1, got 0", error("upstream: {connect_timeout_ms: 0}"));
-        assertEquals("upstream.max_response_bytes: must be at least 1024, got 1", error("upstream: {max_response_bytes: 1}"));
-        assertEquals("upstream.total_timeout_ms: must be at most 2147483647, got 2147483648",
+        assertEquals(
+                "upstream.connect_timeout_ms: must be at least 1, got 0", error("upstream: {connect_timeout_ms: 0}"));
+        assertEquals(
+                "upstream.max_response_bytes: must be at least 1024, got 1",
+                error("upstream: {max_response_bytes: 1}"));
+        assertEquals(
+                "upstream.total_timeout_ms: must be at most 2147483647, got 2147483648",
                 error("upstream: {total_timeout_ms: 2147483648}"));
-        assertEquals("server.max_body_bytes: must be at most 9223372036854775807, got 9223372036854775808",
+        assertEquals(
+                "server.max_body_bytes: must be at most 9223372036854775807, got 9223372036854775808",
                 error("server: {max_body_bytes: 9223372036854775808}"));
-        assertEquals("providers.openai.max_pending_acquires: must be at least 1, got 0",
+        assertEquals(
+                "providers.openai.max_pending_acquires: must be at least 1, got 0",
                 error(OPENAI + "    max_pending_acquires: 0\n"));
     }
 
@@ -507,22 +674,30 @@ class ConfigLoaderTest {
 
     @Test
     void headerErrorsNeverShowTheValue() {
-        assertEquals("providers.x.headers.Authorization: value contains a line break",
+        assertEquals(
+                "providers.x.headers.Authorization: value contains a line break",
                 error("providers: {x: {type: openai, base_url: \"https://h\", "
                         + "headers: {Authorization: \"Bearer sk-secret\\r\\nX-Evil: 1\"}}}"));
-        assertEquals("providers.x.headers.X-A: value contains a control character",
+        assertEquals(
+                "providers.x.headers.X-A: value contains a control character",
                 error("providers: {x: {type: openai, base_url: \"https://h\", headers: {X-A: \"sk-secret\\0\"}}}"));
-        assertEquals("providers.x.headers.Bad Name: not a valid HTTP header name",
+        assertEquals(
+                "providers.x.headers.Bad Name: not a valid HTTP header name",
                 error("providers: {x: {type: openai, base_url: \"https://h\", headers: {Bad Name: v}}}"));
-        assertEquals("providers.x.headers.Content-Length: set by the proxy itself, cannot be configured",
+        assertEquals(
+                "providers.x.headers.Content-Length: set by the proxy itself, cannot be configured",
                 error("providers: {x: {type: openai, base_url: \"https://h\", headers: {Content-Length: 5}}}"));
-        assertEquals("providers.x.headers.x-title: duplicate header (names are case-insensitive)",
+        assertEquals(
+                "providers.x.headers.x-title: duplicate header (names are case-insensitive)",
                 error("providers: {x: {type: openai, base_url: \"https://h\", headers: {X-Title: a, x-title: b}}}"));
-        assertEquals("providers.x.headers.X-Key: expected a string, got a number",
+        assertEquals(
+                "providers.x.headers.X-Key: expected a string, got a number",
                 error("providers: {x: {type: openai, base_url: \"https://h\", headers: {X-Key: 123456}}}"));
-        assertEquals("providers.x.api_key: expected a string, got a list",
+        assertEquals(
+                "providers.x.api_key: expected a string, got a list",
                 error("providers: {x: {type: openai, base_url: \"https://h\", api_key: [sk-secret]}}"));
-        assertEquals("providers.x.api_key: expected a string, got a number",
+        assertEquals(
+                "providers.x.api_key: expected a string, got a number",
                 error("providers: {x: {type: openai, base_url: \"https://h\", api_key: 1234567}}"));
     }
 
@@ -554,16 +729,21 @@ class ConfigLoaderTest {
     void emptyOrNonMappingFiles() {
         assertEquals("test.yaml: the configuration is empty", error(""));
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
-        assertEquals("test.yaml: the top level must be a mapping of keys "
-                + "(server, upstream, auth, data_dir, providers, models, request_log)", error("- server\n"));
-        assertEquals("test.yaml: the top level must be a mapping of keys "
-                + "(server, upstream, auth, data_dir, providers, models, request_log)", error("just a string\n"));
+        assertEquals(
+                "test.yaml: the top level must be a mapping of keys "
+                        + "(server, upstream, auth, data_dir, providers, models, request_log)",
+                error("- server\n"));
+        assertEquals(
+                "test.yaml: the top level must be a mapping of keys "
+                        + "(server, upstream, auth, data_dir, providers, models, request_log)",
+                error("just a string\n"));
     }
 
     @Test
     void yamlTagsDoNotConstructObjects() {
         // A tag naming a class is not honoured: the value is the tagged scalar, a string where a number is due.
-        assertEquals("server.port: expected an integer, got \"x\"",
+        assertEquals(
+                "server.port: expected an integer, got \"x\"",
                 error("server: {port: !!javax.script.ScriptEngineManager x}"));
     }
 
@@ -571,13 +751,14 @@ class ConfigLoaderTest {
     void caFileMustExist() throws Exception {
         Path missing = dir.resolve("missing.pem");
         String yaml = "providers: {x: {type: openai, base_url: \"https://h\", tls: {ca_file: missing.pem}}}";
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new ConfigLoader(TYPES, Map.of()).parse(yaml, SRC, dir));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> new ConfigLoader(TYPES, Map.of()).parse(yaml, SRC, dir));
         assertEquals("providers.x.tls.ca_file: file not found: " + missing, e.getMessage());
 
         Files.createDirectory(dir.resolve("adir"));
-        e = assertThrows(ConfigException.class, () -> new ConfigLoader(TYPES, Map.of())
-                .parse(yaml.replace("missing.pem", "adir"), SRC, dir));
+        e = assertThrows(
+                ConfigException.class,
+                () -> new ConfigLoader(TYPES, Map.of()).parse(yaml.replace("missing.pem", "adir"), SRC, dir));
         assertEquals("providers.x.tls.ca_file: not a readable file: " + dir.resolve("adir"), e.getMessage());
 
         ProviderConfig p = provider(yaml.replace("missing.pem", "\"${CA:-}\""), Map.of());
@@ -588,7 +769,8 @@ class ConfigLoaderTest {
     void caFileIsResolvedAgainstTheConfigFilesDirectory() throws Exception {
         Path confDir = Files.createDirectories(dir.resolve("conf"));
         Path ca = Files.writeString(confDir.resolve("ca.pem"), "pem");
-        Path file = Files.writeString(confDir.resolve("proxy.yaml"),
+        Path file = Files.writeString(
+                confDir.resolve("proxy.yaml"),
                 "providers: {x: {type: openai, base_url: \"https://h\", tls: {ca_file: ca.pem}}}\n");
         ProxyConfig config = new ConfigLoader(TYPES, Map.of()).load(file);
         assertEquals(ca.toAbsolutePath(), config.providers().get("x").tls().caFile());
@@ -642,10 +824,14 @@ class ConfigLoaderTest {
         assertEquals(8080, config.server().port());
         assertEquals(List.of(), config.auth().apiKeyHashes());
         assertEquals("", config.providers().get("openai").apiKey());
-        assertEquals(URI.create("https://openrouter.ai/api/v1"), config.providers().get("openrouter").baseUrl());
-        assertEquals(Map.of("HTTP-Referer", "https://github.com/aigw", "X-Title", "aigw"),
+        assertEquals(
+                URI.create("https://openrouter.ai/api/v1"),
+                config.providers().get("openrouter").baseUrl());
+        assertEquals(
+                Map.of("HTTP-Referer", "https://github.com/aigw", "X-Title", "aigw"),
                 config.providers().get("openrouter").headers());
-        assertEquals(List.of(new Deployment("openrouter", "anthropic/claude-3.5-sonnet", 0, 1)),
+        assertEquals(
+                List.of(new Deployment("openrouter", "anthropic/claude-3.5-sonnet", 0, 1)),
                 config.models().get("openrouter/anthropic/claude-3.5-sonnet").deployments());
         assertNull(config.providers().get("openai").tls().caFile());
     }

@@ -14,7 +14,8 @@ class ConfigPathTest {
     }
 
     private static String error(String... args) {
-        return assertThrows(ConfigException.class, () -> resolve(List.of(args), Map.of())).getMessage();
+        return assertThrows(ConfigException.class, () -> resolve(List.of(args), Map.of()))
+                .getMessage();
     }
 
     @Test

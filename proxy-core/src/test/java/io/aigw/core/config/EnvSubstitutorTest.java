@@ -51,11 +51,14 @@ class EnvSubstitutorTest {
     void errors() {
         assertEquals("k: environment variable UNSET is not set", error("x ${UNSET} y"));
         assertEquals("k: unterminated ${ (write $${ for a literal ${)", error("abc${A"));
-        assertEquals("k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
+        assertEquals(
+                "k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
                 error("${}"));
-        assertEquals("k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
+        assertEquals(
+                "k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
                 error("${1A}"));
-        assertEquals("k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
+        assertEquals(
+                "k: malformed ${...} reference, expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)",
                 error("${A-default}"));
     }
 }

@@ -20,7 +20,8 @@ class RequestLogConfigTest {
 
     private static RequestLogConfig parse(String yaml) throws ConfigException {
         return new ConfigLoader(Set.of("openai"), Map.of("PGPASS", "s3cret-pg"))
-                .parse(BASE + yaml, "t.yaml").requestLog();
+                .parse(BASE + yaml, "t.yaml")
+                .requestLog();
     }
 
     private static String error(String yaml) {
@@ -80,14 +81,18 @@ class RequestLogConfigTest {
 
     @Test
     void mistakesNameTheKey() {
-        assertEquals("request_log.store: expected one of sqlite, postgres, stdout, off, got \"mysql\"",
+        assertEquals(
+                "request_log.store: expected one of sqlite, postgres, stdout, off, got \"mysql\"",
                 error("request_log: {store: mysql}\n"));
-        assertEquals("request_log.bodies: expected one of full, metadata, off, got \"some\"",
+        assertEquals(
+                "request_log.bodies: expected one of full, metadata, off, got \"some\"",
                 error("request_log: {bodies: some}\n"));
-        assertTrue(error("request_log: {redact: [emails]}\n").startsWith("request_log.redact[0]: unknown rule \"emails\""));
+        assertTrue(error("request_log: {redact: [emails]}\n")
+                .startsWith("request_log.redact[0]: unknown rule \"emails\""));
         assertTrue(error("request_log: {redact: [{name: x, regex: \"([a-z\"}]}\n")
                 .startsWith("request_log.redact[0].regex: not a valid regular expression"));
-        assertEquals("request_log.postgres.url: must start with jdbc:postgresql:",
+        assertEquals(
+                "request_log.postgres.url: must start with jdbc:postgresql:",
                 error("request_log: {store: postgres, postgres: {url: \"http://db\"}}\n"));
         assertTrue(error("request_log: {colour: red}\n").startsWith("request_log.colour: unknown key"));
     }

@@ -42,7 +42,8 @@ class RoutingConfigTest {
     }
 
     private static String error(String yaml, Map<String, String> env) {
-        String message = assertThrows(ConfigException.class, () -> parse(yaml, env)).getMessage();
+        String message =
+                assertThrows(ConfigException.class, () -> parse(yaml, env)).getMessage();
         assertFalse(message.contains("\n") || message.contains("\r"), "one line: " + message);
         return message;
     }
@@ -71,11 +72,18 @@ class RoutingConfigTest {
     @Test
     void adminKeysAreHashedAndSeparateFromClientKeys() throws Exception {
         String hex = KeyHash.ofKey("sk-admin-2").hex();
-        AuthConfig auth = parse("auth: {api_keys: [sk-client], admin_keys: [sk-admin, \"sha256:" + hex + "\", \"\"]}\n",
-                Map.of("PROXY_ADMIN_KEYS", "sk-env-1, ,sk-env-2")).auth();
+        AuthConfig auth = parse(
+                        "auth: {api_keys: [sk-client], admin_keys: [sk-admin, \"sha256:" + hex + "\", \"\"]}\n",
+                        Map.of("PROXY_ADMIN_KEYS", "sk-env-1, ,sk-env-2"))
+                .auth();
         assertEquals(List.of(KeyHash.ofKey("sk-client")), auth.apiKeyHashes());
-        assertEquals(List.of(KeyHash.ofKey("sk-admin"), KeyHash.ofKey("sk-admin-2"), KeyHash.ofKey("sk-env-1"),
-                KeyHash.ofKey("sk-env-2")), auth.adminKeyHashes());
+        assertEquals(
+                List.of(
+                        KeyHash.ofKey("sk-admin"),
+                        KeyHash.ofKey("sk-admin-2"),
+                        KeyHash.ofKey("sk-env-1"),
+                        KeyHash.ofKey("sk-env-2")),
+                auth.adminKeyHashes());
         assertFalse(auth.toString().contains("sk-admin"));
     }
 
@@ -84,13 +92,18 @@ class RoutingConfigTest {
         assertEquals("auth.admin_keys[0]: not a sha256 hash", error("auth: {admin_keys: [\"sha256:abc\"]}"));
         assertEquals("auth.admin_keys[0]: expected a string, got a number", error("auth: {admin_keys: [12345]}"));
         assertEquals("auth.admin_keys: expected a list, got a string", error("auth: {admin_keys: sk-secret-admin}"));
-        assertEquals("PROXY_ADMIN_KEYS[1]: not a sha256 hash", error("server: {}\n", Map.of("PROXY_ADMIN_KEYS", "a,sha256:x")));
+        assertEquals(
+                "PROXY_ADMIN_KEYS[1]: not a sha256 hash",
+                error("server: {}\n", Map.of("PROXY_ADMIN_KEYS", "a,sha256:x")));
         String same = error("auth: {api_keys: [sk-same-secret], admin_keys: [sk-other, sk-same-secret]}");
         assertEquals("auth.admin_keys[1]: also a client key (admin keys must be separate from api_keys)", same);
-        assertEquals("PROXY_ADMIN_KEYS[0]: also a client key (admin keys must be separate from api_keys)",
+        assertEquals(
+                "PROXY_ADMIN_KEYS[0]: also a client key (admin keys must be separate from api_keys)",
                 error("server: {}\n", Map.of("PROXY_API_KEYS", "sk-x", "PROXY_ADMIN_KEYS", "sk-x")));
-        assertEquals("auth.admin_keys[0]: also a client key (admin keys must be separate from api_keys)",
-                error("auth: {api_keys: [sk-y], admin_keys: [\"sha256:" + KeyHash.ofKey("sk-y").hex() + "\"]}"));
+        assertEquals(
+                "auth.admin_keys[0]: also a client key (admin keys must be separate from api_keys)",
+                error("auth: {api_keys: [sk-y], admin_keys: [\"sha256:"
+                        + KeyHash.ofKey("sk-y").hex() + "\"]}"));
     }
 
     // ---- upstream.breaker
@@ -106,20 +119,29 @@ class RoutingConfigTest {
                 + "    breaker: {failures: 7}\n"
                 + "  other: {type: openai, base_url: \"https://o\"}\n");
         assertEquals(7, c.providers().get("openai").upstream().breakerFailures());
-        assertEquals(Duration.ofMillis(1000), c.providers().get("openai").upstream().breakerCooldown());
+        assertEquals(
+                Duration.ofMillis(1000), c.providers().get("openai").upstream().breakerCooldown());
         assertEquals(5, c.providers().get("other").upstream().breakerFailures());
-        assertEquals(Duration.ofMillis(1000), c.providers().get("other").upstream().breakerCooldown());
-        assertEquals(Duration.ofMillis(2), openai("    breaker: {cooldown_ms: 2}\n").upstream().breakerCooldown());
+        assertEquals(
+                Duration.ofMillis(1000), c.providers().get("other").upstream().breakerCooldown());
+        assertEquals(
+                Duration.ofMillis(2),
+                openai("    breaker: {cooldown_ms: 2}\n").upstream().breakerCooldown());
     }
 
     @Test
     void breakerErrors() {
-        assertEquals("upstream.breaker.failures: must be at least 1, got 0", error("upstream: {breaker: {failures: 0}}"));
-        assertEquals("upstream.breaker.cooldown_ms: must be at least 1, got 0", error("upstream: {breaker: {cooldown_ms: 0}}"));
-        assertEquals("upstream.breaker.failure: unknown key (known: failures, cooldown_ms)",
+        assertEquals(
+                "upstream.breaker.failures: must be at least 1, got 0", error("upstream: {breaker: {failures: 0}}"));
+        assertEquals(
+                "upstream.breaker.cooldown_ms: must be at least 1, got 0",
+                error("upstream: {breaker: {cooldown_ms: 0}}"));
+        assertEquals(
+                "upstream.breaker.failure: unknown key (known: failures, cooldown_ms)",
                 error("upstream: {breaker: {failure: 1}}"));
         assertEquals("upstream.breaker: expected a mapping, got a number", error("upstream: {breaker: 3}"));
-        assertEquals("providers.openai.breaker.failures: expected an integer, got \"many\"",
+        assertEquals(
+                "providers.openai.breaker.failures: expected an integer, got \"many\"",
                 error(OPENAI + "    breaker: {failures: many}\n"));
     }
 
@@ -137,7 +159,8 @@ class RoutingConfigTest {
 
     @Test
     void severalKeysInOrderEmptyOnesIgnored() throws Exception {
-        ProviderConfig p = openai("    api_keys: [sk-k1, \"${K2}\", \"${K3:-}\", \"\"]\n    key_strategy: least_used\n",
+        ProviderConfig p = openai(
+                "    api_keys: [sk-k1, \"${K2}\", \"${K3:-}\", \"\"]\n    key_strategy: least_used\n",
                 Map.of("K2", "sk-k2"));
         assertEquals(List.of("sk-k1", "sk-k2"), p.apiKeys());
         assertEquals("sk-k1", p.apiKey());
@@ -146,39 +169,60 @@ class RoutingConfigTest {
         assertFalse(p.toString().contains("sk-k2"), p.toString());
         assertTrue(p.toString().contains("apiKeys=2 redacted"), p.toString());
         // an empty api_key and a list is not "both"
-        assertEquals(List.of("sk-a"), openai("    api_key: \"${NONE:-}\"\n    api_keys: [sk-a]\n").apiKeys());
-        assertEquals(List.of("sk-a"), openai("    api_key: sk-a\n    api_keys: [\"\"]\n").apiKeys());
+        assertEquals(
+                List.of("sk-a"),
+                openai("    api_key: \"${NONE:-}\"\n    api_keys: [sk-a]\n").apiKeys());
+        assertEquals(
+                List.of("sk-a"),
+                openai("    api_key: sk-a\n    api_keys: [\"\"]\n").apiKeys());
     }
 
     @Test
     void keyStrategies() throws Exception {
-        assertEquals(KeyStrategy.ROUND_ROBIN, openai("    key_strategy: round_robin\n").keyStrategy());
-        assertEquals(KeyStrategy.PRIORITY, openai("    key_strategy: priority\n").keyStrategy());
-        assertEquals(KeyStrategy.LEAST_USED, openai("    key_strategy: \"${S:-least_used}\"\n").keyStrategy());
-        assertEquals("providers.openai.key_strategy: expected round_robin, priority or least_used, got \"random\"",
+        assertEquals(
+                KeyStrategy.ROUND_ROBIN,
+                openai("    key_strategy: round_robin\n").keyStrategy());
+        assertEquals(
+                KeyStrategy.PRIORITY, openai("    key_strategy: priority\n").keyStrategy());
+        assertEquals(
+                KeyStrategy.LEAST_USED,
+                openai("    key_strategy: \"${S:-least_used}\"\n").keyStrategy());
+        assertEquals(
+                "providers.openai.key_strategy: expected round_robin, priority or least_used, got \"random\"",
                 error(OPENAI + "    key_strategy: random\n"));
     }
 
     @Test
     void apiKeysErrorsNeverShowTheKey() {
-        assertEquals("providers.openai.api_keys: set either api_key or api_keys, not both",
+        assertEquals(
+                "providers.openai.api_keys: set either api_key or api_keys, not both",
                 error(OPENAI + "    api_key: sk-secret-a\n    api_keys: [sk-secret-b]\n"));
-        assertEquals("providers.openai.api_keys[1]: value contains a line break",
+        assertEquals(
+                "providers.openai.api_keys[1]: value contains a line break",
                 error(OPENAI + "    api_keys: [sk-ok, \"sk-secret\\n\"]\n"));
-        assertEquals("providers.openai.api_keys[0]: value contains a control character",
+        assertEquals(
+                "providers.openai.api_keys[0]: value contains a control character",
                 error(OPENAI + "    api_keys: [\"sk-secret\\u0001\"]\n"));
-        assertEquals("providers.openai.api_keys[1]: value contains a line break",
+        assertEquals(
+                "providers.openai.api_keys[1]: value contains a line break",
                 error(OPENAI + "    api_keys: [sk-ok, \"${K}\"]\n", Map.of("K", "sk-secret\r\n")));
-        assertEquals("providers.openai.api_keys[0]: expected a string, got a number", error(OPENAI + "    api_keys: [1234567]\n"));
-        assertEquals("providers.openai.api_keys: expected a list, got a string", error(OPENAI + "    api_keys: sk-secret\n"));
-        assertEquals("providers.openai.api_keys[2]: the same key as providers.openai.api_keys[0]",
+        assertEquals(
+                "providers.openai.api_keys[0]: expected a string, got a number",
+                error(OPENAI + "    api_keys: [1234567]\n"));
+        assertEquals(
+                "providers.openai.api_keys: expected a list, got a string",
+                error(OPENAI + "    api_keys: sk-secret\n"));
+        assertEquals(
+                "providers.openai.api_keys[2]: the same key as providers.openai.api_keys[0]",
                 error(OPENAI + "    api_keys: [sk-secret, \"\", sk-secret]\n"));
     }
 
     @Test
     void azureTakesItsFirstKeyFromApiKeys() throws Exception {
         ProviderConfig p = parse("providers: {az: {type: azure, base_url: \"https://r.openai.azure.com\", "
-                + "api_keys: [az-1, az-2], key_strategy: priority}}\n").providers().get("az");
+                        + "api_keys: [az-1, az-2], key_strategy: priority}}\n")
+                .providers()
+                .get("az");
         assertEquals("az-1", p.apiKey());
         assertEquals(List.of("az-1", "az-2"), p.apiKeys());
         assertEquals(KeyStrategy.PRIORITY, p.keyStrategy());
@@ -186,17 +230,34 @@ class RoutingConfigTest {
 
     @Test
     void oldConstructorsStillWork() {
-        ProviderConfig p = new ProviderConfig("p", "openai", URI.create("https://h"), "sk", Map.of(),
-                UpstreamReader.DEFAULTS, TlsConfig.DEFAULT);
+        ProviderConfig p = new ProviderConfig(
+                "p", "openai", URI.create("https://h"), "sk", Map.of(), UpstreamReader.DEFAULTS, TlsConfig.DEFAULT);
         assertEquals(List.of("sk"), p.apiKeys());
         assertEquals(KeyStrategy.ROUND_ROBIN, p.keyStrategy());
-        assertEquals(List.of(), new ProviderConfig("p", "openai", URI.create("https://h"), "", Map.of(),
-                UpstreamReader.DEFAULTS, TlsConfig.DEFAULT).apiKeys());
+        assertEquals(
+                List.of(),
+                new ProviderConfig(
+                                "p",
+                                "openai",
+                                URI.create("https://h"),
+                                "",
+                                Map.of(),
+                                UpstreamReader.DEFAULTS,
+                                TlsConfig.DEFAULT)
+                        .apiKeys());
         ModelRoute r = new ModelRoute("m", List.of(new Deployment("p", "m", 0, 1)));
         assertEquals(RouteStrategy.PRIORITY, r.strategy());
         assertEquals(Retries.DEFAULT, r.retries());
-        UpstreamSettings u = new UpstreamSettings(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1),
-                Duration.ofMillis(1), 1, 1, Duration.ofMillis(1), Duration.ofMillis(1), 1024);
+        UpstreamSettings u = new UpstreamSettings(
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                1,
+                1,
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                1024);
         assertEquals(3, u.breakerFailures());
     }
 
@@ -206,7 +267,9 @@ class RoutingConfigTest {
     void routeDefaults() throws Exception {
         ModelRoute r = model("    providers: {openai: {}}\n");
         assertEquals(RouteStrategy.PRIORITY, r.strategy());
-        assertEquals(new Retries(2, Duration.ofMillis(100), Duration.ofMillis(5000), Duration.ofMillis(30_000)), r.retries());
+        assertEquals(
+                new Retries(2, Duration.ofMillis(100), Duration.ofMillis(5000), Duration.ofMillis(30_000)),
+                r.retries());
         assertFalse(r.isWildcard());
         assertEquals("m", r.prefix());
     }
@@ -219,18 +282,27 @@ class RoutingConfigTest {
         assertEquals(RouteStrategy.LEAST_LATENCY, r.strategy());
         assertEquals(new Retries(0, Duration.ZERO, Duration.ZERO, Duration.ZERO), r.retries());
         r = model("    retries: {count: 10, backoff_ms: 250}\n    providers: {openai: {}}\n");
-        assertEquals(new Retries(10, Duration.ofMillis(250), Duration.ofMillis(5000), Duration.ofMillis(30_000)), r.retries());
+        assertEquals(
+                new Retries(10, Duration.ofMillis(250), Duration.ofMillis(5000), Duration.ofMillis(30_000)),
+                r.retries());
         // a backoff above the default cap raises the default cap with it
         r = model("    retries: {backoff_ms: 8000}\n    providers: {openai: {}}\n");
         assertEquals(Duration.ofMillis(8000), r.retries().maxBackoff());
-        assertEquals(RouteStrategy.PRIORITY, model("    strategy: priority\n    providers: {openai: {}}\n").strategy());
+        assertEquals(
+                RouteStrategy.PRIORITY,
+                model("    strategy: priority\n    providers: {openai: {}}\n").strategy());
     }
 
     @Test
     void routeTimeoutDefaultsToTheLongestProviderTotalAndMayBeSet() throws Exception {
-        assertEquals(Duration.ofMillis(600_000), model("    providers: {openai: {}}\n").timeout());
-        assertEquals(Duration.ofMillis(2500), model("    timeout_ms: 2500\n    providers: {openai: {}}\n").timeout());
-        assertEquals("models.m.timeout_ms: must be at least 1, got 0",
+        assertEquals(
+                Duration.ofMillis(600_000),
+                model("    providers: {openai: {}}\n").timeout());
+        assertEquals(
+                Duration.ofMillis(2500),
+                model("    timeout_ms: 2500\n    providers: {openai: {}}\n").timeout());
+        assertEquals(
+                "models.m.timeout_ms: must be at least 1, got 0",
                 error(OPENAI + "models:\n  m:\n    timeout_ms: 0\n    providers: {openai: {}}\n"));
     }
 
@@ -238,16 +310,26 @@ class RoutingConfigTest {
     void routeErrors() {
         String m = OPENAI + "models:\n  m:\n";
         String p = "    providers: {openai: {}}\n";
-        assertEquals("models.m.strategy: expected priority or least_latency, got \"fastest\"",
+        assertEquals(
+                "models.m.strategy: expected priority or least_latency, got \"fastest\"",
                 error(m + "    strategy: fastest\n" + p));
-        assertEquals("models.m.retries.count: must be between 0 and 10, got 11", error(m + "    retries: {count: 11}\n" + p));
-        assertEquals("models.m.retries.count: must be between 0 and 10, got -1", error(m + "    retries: {count: -1}\n" + p));
-        assertEquals("models.m.retries.backoff_ms: must be at least 0, got -5", error(m + "    retries: {backoff_ms: -5}\n" + p));
-        assertEquals("models.m.retries.max_backoff_ms: must be at least backoff_ms (100), got 50",
+        assertEquals(
+                "models.m.retries.count: must be between 0 and 10, got 11",
+                error(m + "    retries: {count: 11}\n" + p));
+        assertEquals(
+                "models.m.retries.count: must be between 0 and 10, got -1",
+                error(m + "    retries: {count: -1}\n" + p));
+        assertEquals(
+                "models.m.retries.backoff_ms: must be at least 0, got -5",
+                error(m + "    retries: {backoff_ms: -5}\n" + p));
+        assertEquals(
+                "models.m.retries.max_backoff_ms: must be at least backoff_ms (100), got 50",
                 error(m + "    retries: {max_backoff_ms: 50}\n" + p));
-        assertEquals("models.m.retries.retry_after_cap_ms: expected an integer, got \"soon\"",
+        assertEquals(
+                "models.m.retries.retry_after_cap_ms: expected an integer, got \"soon\"",
                 error(m + "    retries: {retry_after_cap_ms: soon}\n" + p));
-        assertEquals("models.m.retries.tries: unknown key (known: count, backoff_ms, max_backoff_ms, retry_after_cap_ms)",
+        assertEquals(
+                "models.m.retries.tries: unknown key (known: count, backoff_ms, max_backoff_ms, retry_after_cap_ms)",
                 error(m + "    retries: {tries: 1}\n" + p));
         assertEquals("models.m.retries: expected a mapping, got a number", error(m + "    retries: 3\n" + p));
     }
@@ -262,21 +344,27 @@ class RoutingConfigTest {
         assertEquals("openai/", r.prefix());
         assertEquals(List.of(new Deployment("openai", "", 0, 1, 0)), r.deployments());
         ModelRoute nested = parse(OPENAI + "models:\n  \"a/b/*\":\n    strategy: least_latency\n"
-                + "    providers: {openai: {weight: 2, max_tokens: 10}}\n").models().get("a/b/*");
+                        + "    providers: {openai: {weight: 2, max_tokens: 10}}\n")
+                .models()
+                .get("a/b/*");
         assertEquals("a/b/", nested.prefix());
         assertEquals(RouteStrategy.LEAST_LATENCY, nested.strategy());
-        assertEquals(new Deployment("openai", "", 0, 2, 10), nested.deployments().get(0));
+        assertEquals(
+                new Deployment("openai", "", 0, 2, 10), nested.deployments().get(0));
     }
 
     @Test
     void wildcardErrors() {
         String two = OPENAI + "  other: {type: openai, base_url: \"https://o\"}\n";
-        assertEquals("models.x/*.providers: a wildcard route must name exactly one provider",
+        assertEquals(
+                "models.x/*.providers: a wildcard route must name exactly one provider",
                 error(two + "models:\n  \"x/*\":\n    providers: {openai: {}, other: {}}\n"));
-        assertEquals("models.x/*.providers.openai.model_id: not allowed in a wildcard route "
+        assertEquals(
+                "models.x/*.providers.openai.model_id: not allowed in a wildcard route "
                         + "(the rest of the requested name is the model id)",
                 error(OPENAI + "models:\n  \"x/*\":\n    providers: {openai: {model_id: gpt-4o}}\n"));
-        assertEquals("models.x/*.providers: must name at least one provider",
+        assertEquals(
+                "models.x/*.providers: must name at least one provider",
                 error(OPENAI + "models:\n  \"x/*\":\n    providers: {}\n"));
         String star = ": '*' is only allowed as a final '/*' after a prefix (as in \"openrouter/*\")";
         assertEquals("models.gpt-*" + star, error(OPENAI + "models:\n  \"gpt-*\":\n    providers: {openai: {}}\n"));
@@ -317,7 +405,8 @@ class RoutingConfigTest {
         assertEquals(2, c.auth().adminKeyHashes().size());
         assertEquals(List.of("k1", "k2"), c.providers().get("openai").apiKeys());
         assertEquals(List.of("or-key"), c.providers().get("openrouter").apiKeys());
-        assertEquals(List.of("gpt-4o-mini", "openrouter/*"), List.copyOf(c.models().keySet()));
+        assertEquals(
+                List.of("gpt-4o-mini", "openrouter/*"), List.copyOf(c.models().keySet()));
         assertEquals(Retries.DEFAULT, c.models().get("gpt-4o-mini").retries());
         assertTrue(c.models().get("openrouter/*").isWildcard());
     }

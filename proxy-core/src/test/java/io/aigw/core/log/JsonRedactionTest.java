@@ -59,9 +59,12 @@ class JsonRedactionTest {
 
     @Test
     void aCleanBodyIsKeptAsItCameAndADirtyOneIsRewritten() throws Exception {
-        byte[] clean = "{ \"model\": \"gpt-4o-2024-08-06\",\n  \"max_tokens\": 16, \"messages\": [{\"content\": \"Say hello.\"}] }"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(new String(clean, java.nio.charset.StandardCharsets.UTF_8), json.tryRedact(clean),
+        byte[] clean =
+                "{ \"model\": \"gpt-4o-2024-08-06\",\n  \"max_tokens\": 16, \"messages\": [{\"content\": \"Say hello.\"}] }"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(
+                new String(clean, java.nio.charset.StandardCharsets.UTF_8),
+                json.tryRedact(clean),
                 "nothing to redact: the bytes are not generated again");
         byte[] dirty = "{ \"content\": \"mail bob@example.com\" }".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals("{\"content\":\"mail [REDACTED:email]\"}", json.tryRedact(dirty));
@@ -72,9 +75,10 @@ class JsonRedactionTest {
     @Test
     void usageIsReadInTheSamePassAsTheRedaction() {
         long[] usage = {-1, -1, -1};
-        String answer = "{\"id\":\"c1\",\"choices\":[{\"message\":{\"content\":\"hi\"},\"usage\":{\"total_tokens\":999}}],"
-                + "\"usage\":{\"prompt_tokens\":11,\"prompt_tokens_details\":{\"cached_tokens\":3,\"total_tokens\":77},"
-                + "\"completion_tokens\":7.0,\"total_tokens\":18},\"total_tokens\":5}";
+        String answer =
+                "{\"id\":\"c1\",\"choices\":[{\"message\":{\"content\":\"hi\"},\"usage\":{\"total_tokens\":999}}],"
+                        + "\"usage\":{\"prompt_tokens\":11,\"prompt_tokens_details\":{\"cached_tokens\":3,\"total_tokens\":77},"
+                        + "\"completion_tokens\":7.0,\"total_tokens\":18},\"total_tokens\":5}";
         assertEquals(answer, json.tryRedact(answer.getBytes(StandardCharsets.UTF_8), usage));
         assertArrayEquals(new long[] {11, 7, 18}, usage, "only the top-level usage object's own figures count");
 
@@ -86,24 +90,31 @@ class JsonRedactionTest {
         assertArrayEquals(new long[] {4, 2, 6}, redacted, "a body that needed redacting still gives its usage");
 
         long[] none = {-1, 5, -1};
-        json.tryRedact("{\"usage\":[1,2],\"x\":{\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8), none);
+        json.tryRedact(
+                "{\"usage\":[1,2],\"x\":{\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8), none);
         json.tryRedact("[{\"usage\":{\"prompt_tokens\":1}}]".getBytes(StandardCharsets.UTF_8), none);
         assertArrayEquals(new long[] {-1, 5, -1}, none, "no top-level usage object: the figures stay as they were");
         assertNull(json.tryRedact("{\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8), none));
-        assertNull(json.tryRedact("{\"a\":\"bob@example.com\",\"usage\":{\"prompt_tokens\":1}} x".getBytes(StandardCharsets.UTF_8), none));
+        assertNull(json.tryRedact(
+                "{\"a\":\"bob@example.com\",\"usage\":{\"prompt_tokens\":1}} x".getBytes(StandardCharsets.UTF_8),
+                none));
         assertArrayEquals(new long[] {-1, 5, -1}, none, "nor from a body that is not one JSON value");
     }
 
     @Test
     void valuesAreCheckedAsDecodedAndCustomRulesAlwaysRun() {
         // The quick check reads the parser's decoded chars: an escaped @ or digit is still seen.
-        assertEquals("{\"x\":\"mail [REDACTED:email]\"}",
+        assertEquals(
+                "{\"x\":\"mail [REDACTED:email]\"}",
                 json.tryRedact("{\"x\":\"mail ann\\u0040example.com\"}".getBytes(StandardCharsets.UTF_8)));
-        assertEquals("{\"x\":\"call [REDACTED:phone]\"}",
+        assertEquals(
+                "{\"x\":\"call [REDACTED:phone]\"}",
                 json.tryRedact("{\"x\":\"call +1 415 555 \\u0032671\"}".getBytes(StandardCharsets.UTF_8)));
         // A custom rule may match text no built-in pre-check would look at twice.
-        JsonRedaction custom = new JsonRedaction(Redactor.of(Redactor.BUILTIN, java.util.Map.of("project", "Project [A-Z]+")));
-        assertEquals("{\"x\":\"see [REDACTED:project]\"}",
+        JsonRedaction custom =
+                new JsonRedaction(Redactor.of(Redactor.BUILTIN, java.util.Map.of("project", "Project [A-Z]+")));
+        assertEquals(
+                "{\"x\":\"see [REDACTED:project]\"}",
                 custom.tryRedact("{\"x\":\"see Project ZEBRA\"}".getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -117,7 +128,9 @@ class JsonRedactionTest {
     void escapesAndUnicodeSurvive() throws Exception {
         String in = "{\"t\":\"line\\nbreak \\\"quoted\\\" \\u00e9t\\u00e9 \\ud83d\\ude00 tab\\t mail x@example.com\"}";
         String out = json.tryRedact(in);
-        assertEquals("line\nbreak \"quoted\" été \uD83D\uDE00 tab\t mail [REDACTED:email]", tree(out).get("t").asText());
+        assertEquals(
+                "line\nbreak \"quoted\" été \uD83D\uDE00 tab\t mail [REDACTED:email]",
+                tree(out).get("t").asText());
     }
 
     @Test

@@ -16,8 +16,18 @@ final class LogRows {
 
     /** Every field set, with non-ASCII text in the text and JSON columns. */
     static LogRow full(Instant ts) {
-        return new LogRow(UUID.randomUUID(), ts, "req_ünï-😀", "a".repeat(64), "/v1/chat/completions",
-                "gpt-4o-mini", "openai", "gpt-4o-mini-2024-07-18", 200, true, 2,
+        return new LogRow(
+                UUID.randomUUID(),
+                ts,
+                "req_ünï-😀",
+                "a".repeat(64),
+                "/v1/chat/completions",
+                "gpt-4o-mini",
+                "openai",
+                "gpt-4o-mini-2024-07-18",
+                200,
+                true,
+                2,
                 "rate_limit: 上游 \"busy\" — retried",
                 "{\"user-agent\":\"curl/8 ✓\",\"x-request-id\":\"req_1\"}",
                 "{\"model\":\"gpt-4o-mini\",\"temperature\":0.7,\"big\":12345678901234567890,"
@@ -25,29 +35,105 @@ final class LogRows {
                         + "\"stream\":true,\"stop\":null}",
                 "{\"content\":\"Bonjour 🌍\",\"tool_calls\":[{\"id\":\"call_1\",\"arguments\":\"{\\\"x\\\":1}\"}],"
                         + "\"finish_reason\":\"stop\"}",
-                true, false, 1234L, 1100L, 87L, 12, 34, 46, "4bf92f3577b34da6a3ce929d0e0e4736",
+                true,
+                false,
+                1234L,
+                1100L,
+                87L,
+                12,
+                34,
+                46,
+                "4bf92f3577b34da6a3ce929d0e0e4736",
                 "2001:db8::1");
     }
 
     /** Every nullable field null, and a truncated request body kept as a JSON string. */
     static LogRow minimal(Instant ts) {
-        return new LogRow(UUID.randomUUID(), ts, null, null, null, null, null, null, 401, false, 0,
-                null, "{}", "\"{\\\"model\\\":\\\"gpt-4o-mi\"", null, true, true,
-                null, null, null, null, null, null, null, null);
+        return new LogRow(
+                UUID.randomUUID(),
+                ts,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                401,
+                false,
+                0,
+                null,
+                "{}",
+                "\"{\\\"model\\\":\\\"gpt-4o-mi\"",
+                null,
+                true,
+                true,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** A row that differs from others in what {@link LogQuery} filters on. */
     static LogRow row(Instant ts, String model, int status, String keyHash) {
-        return new LogRow(UUID.randomUUID(), ts, "req", keyHash, "/v1/chat/completions", model, "p", model,
-                status, false, 1, null, "{}", null, null, false, false, 5L, 4L, 3L, 1, 2, 3, null, null);
+        return new LogRow(
+                UUID.randomUUID(),
+                ts,
+                "req",
+                keyHash,
+                "/v1/chat/completions",
+                model,
+                "p",
+                model,
+                status,
+                false,
+                1,
+                null,
+                "{}",
+                null,
+                null,
+                false,
+                false,
+                5L,
+                4L,
+                3L,
+                1,
+                2,
+                3,
+                null,
+                null);
     }
 
     static LogRow withModel(LogRow r, String model) {
-        return new LogRow(r.logId(), r.ts(), r.requestId(), r.apiKeyHash(), r.endpoint(), model, r.provider(),
-                r.modelResolved(), r.statusCode(), r.stream(), r.attempts(), r.error(), r.requestHeaders(),
-                r.requestBody(), r.responseBody(), r.requestTruncated(), r.responseTruncated(),
-                r.totalLatencyMs(), r.providerLatencyMs(), r.ttftMs(), r.promptTokens(),
-                r.completionTokens(), r.totalTokens(), r.traceId(), r.clientIp());
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                r.endpoint(),
+                model,
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                r.requestHeaders(),
+                r.requestBody(),
+                r.responseBody(),
+                r.requestTruncated(),
+                r.responseTruncated(),
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp());
     }
 
     /** Equal field by field; the JSON columns equal as JSON (jsonb reorders keys and spacing). */
@@ -70,9 +156,31 @@ final class LogRows {
     }
 
     private static LogRow withoutJson(LogRow r) {
-        return new LogRow(r.logId(), r.ts(), r.requestId(), r.apiKeyHash(), r.endpoint(), r.model(), r.provider(),
-                r.modelResolved(), r.statusCode(), r.stream(), r.attempts(), r.error(), "-", null, null,
-                r.requestTruncated(), r.responseTruncated(), r.totalLatencyMs(), r.providerLatencyMs(),
-                r.ttftMs(), r.promptTokens(), r.completionTokens(), r.totalTokens(), r.traceId(), r.clientIp());
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                r.endpoint(),
+                r.model(),
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                "-",
+                null,
+                null,
+                r.requestTruncated(),
+                r.responseTruncated(),
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp());
     }
 }

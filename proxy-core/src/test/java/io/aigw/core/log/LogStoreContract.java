@@ -137,7 +137,9 @@ abstract class LogStoreContract {
 
         List<LogRow> rows = all();
         assertEquals(3, rows.size());
-        assertEquals(List.of(c.logId(), b.logId(), a.logId()), rows.stream().map(LogRow::logId).toList());
+        assertEquals(
+                List.of(c.logId(), b.logId(), a.logId()),
+                rows.stream().map(LogRow::logId).toList());
         assertEquals("m", rows.get(1).model(), "the first write wins");
     }
 
@@ -150,8 +152,7 @@ abstract class LogStoreContract {
         }
         long start = System.nanoTime();
         store.insert(rows);
-        System.out.printf("%s: 1000 full rows in one batch: %d ms%n", store,
-                (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("%s: 1000 full rows in one batch: %d ms%n", store, (System.nanoTime() - start) / 1_000_000);
         assertEquals(1000, count("request_logs"));
     }
 
@@ -177,7 +178,8 @@ abstract class LogStoreContract {
         assertEquals(ids(rows, 3), ids(store.query(new LogQuery(T0.plusSeconds(1), "m1", 200, "k2", 100))));
         assertEquals(ids(rows, 5, 3), ids(store.query(new LogQuery(null, "m1", 200, null, 2))));
         assertEquals(List.of(), store.query(new LogQuery(null, "nope", null, null, 100)));
-        assertSameRow(rows.get(4), store.query(new LogQuery(null, null, 500, null, 1)).get(0));
+        assertSameRow(
+                rows.get(4), store.query(new LogQuery(null, null, 500, null, 1)).get(0));
     }
 
     @Test
@@ -210,7 +212,8 @@ abstract class LogStoreContract {
     }
 
     protected long count(String table) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement();
+        try (Connection c = connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);

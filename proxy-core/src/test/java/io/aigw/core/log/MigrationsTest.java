@@ -16,10 +16,13 @@ class MigrationsTest {
     @Test
     void everyFileOfEveryDialectIsListedInOrder() throws IOException, URISyntaxException {
         for (SqlDialect d : SqlDialect.values()) {
-            Path dir = Path.of(Migrations.class.getResource("/db/migration/" + d.migrationDir).toURI());
+            Path dir = Path.of(Migrations.class
+                    .getResource("/db/migration/" + d.migrationDir)
+                    .toURI());
             try (Stream<Path> files = Files.list(dir)) {
-                List<String> names = files.map(p -> p.getFileName().toString()).sorted(
-                        (a, b) -> Integer.compare(Migrations.version(a), Migrations.version(b))).toList();
+                List<String> names = files.map(p -> p.getFileName().toString())
+                        .sorted((a, b) -> Integer.compare(Migrations.version(a), Migrations.version(b)))
+                        .toList();
                 assertEquals(Migrations.FILES, names, d.migrationDir);
             }
         }
@@ -30,7 +33,8 @@ class MigrationsTest {
 
     @Test
     void scriptsSplitIntoStatementsWithoutComments() {
-        assertEquals(List.of("CREATE TABLE t (a int)", "CREATE INDEX i ON t (a)"),
+        assertEquals(
+                List.of("CREATE TABLE t (a int)", "CREATE INDEX i ON t (a)"),
                 Migrations.statements("-- why\nCREATE TABLE t (a int); -- trailing\n\nCREATE INDEX i ON t (a);\n"));
         for (SqlDialect d : SqlDialect.values()) {
             List<String> v1 = Migrations.statements(Migrations.read(d, "V1__request_logs.sql"));

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class PostgresLogStoreTest extends LogStoreContract {
     /** Overridable (-Daigw.test.pg.server=jdbc:postgresql://host:port/) to run elsewhere. */
     static final String SERVER = System.getProperty("aigw.test.pg.server", "jdbc:postgresql://127.0.0.1:5432/");
+
     static final String DATABASE = "test";
     static final String USER = "postgres";
 
@@ -66,7 +67,8 @@ class PostgresLogStoreTest extends LogStoreContract {
         // Per test rather than in @BeforeAll, so each shows as skipped, with the reason.
         assumeTrue(unreachable == null, () -> unreachable + "; skipped (with CI=true it fails instead)");
         schema = "aigw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
         }
         return LogStores.postgres(url(), USER, null);
@@ -89,7 +91,8 @@ class PostgresLogStoreTest extends LogStoreContract {
         if (schema == null) {
             return;
         }
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
     }
@@ -98,17 +101,38 @@ class PostgresLogStoreTest extends LogStoreContract {
     void valuesPostgresRefusesAreStoredAsReplacementCharacters() throws Exception {
         store.migrate();
         LogRow full = LogRows.full(T0);
-        LogRow odd = new LogRow(full.logId(), full.ts(), "req\0nul", full.apiKeyHash(), full.endpoint(),
-                full.model(), full.provider(), full.modelResolved(), full.statusCode(), full.stream(),
-                full.attempts(), "error with \0 inside", full.requestHeaders(),
+        LogRow odd = new LogRow(
+                full.logId(),
+                full.ts(),
+                "req\0nul",
+                full.apiKeyHash(),
+                full.endpoint(),
+                full.model(),
+                full.provider(),
+                full.modelResolved(),
+                full.statusCode(),
+                full.stream(),
+                full.attempts(),
+                "error with \0 inside",
+                full.requestHeaders(),
                 "{\"a\":\"x\\u0000y\",\"lone\":\"\\ud83d\",\"pair\":\"\\ud83d\\ude00\",\"kept\":\"\\\\u0000\"}",
-                full.responseBody(), full.requestTruncated(), full.responseTruncated(), full.totalLatencyMs(),
-                full.providerLatencyMs(), full.ttftMs(), full.promptTokens(), full.completionTokens(),
-                full.totalTokens(), full.traceId(), full.clientIp());
+                full.responseBody(),
+                full.requestTruncated(),
+                full.responseTruncated(),
+                full.totalLatencyMs(),
+                full.providerLatencyMs(),
+                full.ttftMs(),
+                full.promptTokens(),
+                full.completionTokens(),
+                full.totalTokens(),
+                full.traceId(),
+                full.clientIp());
         store.insert(List.of(odd, LogRows.full(T0)));
 
         LogRow read = store.query(new LogQuery(null, null, null, null, 10)).stream()
-                .filter(r -> r.logId().equals(odd.logId())).findFirst().orElseThrow();
+                .filter(r -> r.logId().equals(odd.logId()))
+                .findFirst()
+                .orElseThrow();
         assertEquals("req\ufffdnul", read.requestId());
         assertEquals("error with \ufffd inside", read.error());
         JsonNode body = LogRows.tree(read.requestBody());
@@ -123,10 +147,32 @@ class PostgresLogStoreTest extends LogStoreContract {
         store.migrate();
         LogRow full = LogRows.full(T0);
         String big = "{\"content\":\"" + "ü€😀x".repeat(40_000) + "\"}"; // ~440 KB: several 64 KB chunks
-        LogRow bigRow = new LogRow(UUID.randomUUID(), Instant.parse("1999-12-31T23:59:59.999Z"), full.requestId(),
-                full.apiKeyHash(), full.endpoint(), full.model(), full.provider(), full.modelResolved(), 599,
-                false, Integer.MAX_VALUE, full.error(), full.requestHeaders(), big, big, true, false,
-                Long.MAX_VALUE / 4, 0L, -1L, 0, Integer.MAX_VALUE, -1, full.traceId(), full.clientIp());
+        LogRow bigRow = new LogRow(
+                UUID.randomUUID(),
+                Instant.parse("1999-12-31T23:59:59.999Z"),
+                full.requestId(),
+                full.apiKeyHash(),
+                full.endpoint(),
+                full.model(),
+                full.provider(),
+                full.modelResolved(),
+                599,
+                false,
+                Integer.MAX_VALUE,
+                full.error(),
+                full.requestHeaders(),
+                big,
+                big,
+                true,
+                false,
+                Long.MAX_VALUE / 4,
+                0L,
+                -1L,
+                0,
+                Integer.MAX_VALUE,
+                -1,
+                full.traceId(),
+                full.clientIp());
         LogRow minimal = LogRows.minimal(T0.plusMillis(1));
         try (Connection c = connect()) {
             c.setAutoCommit(false);
@@ -158,16 +204,44 @@ class PostgresLogStoreTest extends LogStoreContract {
         }
         store.insert(batch);
         assertEquals(301, count("request_logs"));
-        assertEquals(1, store.query(new LogQuery(null, "m", null, null, 1000)).stream()
-                .filter(r -> r.logId().equals(stored.logId())).count(), "the stored row is kept as it was");
+        assertEquals(
+                1,
+                store.query(new LogQuery(null, "m", null, null, 1000)).stream()
+                        .filter(r -> r.logId().equals(stored.logId()))
+                        .count(),
+                "the stored row is kept as it was");
     }
 
     @Test
     void aRowPostgresRefusesFailsTheCopyWithItsDataErrorAndNoBodyInTheMessage() throws Exception {
         store.migrate();
         LogRow full = LogRows.full(T0);
-        LogRow notJson = new LogRow(UUID.randomUUID(), T0, "r", null, null, null, null, null, 200, false, 1, null,
-                "{}", "{\"secret-ish\": not json}", null, false, false, null, null, null, null, null, null, null, null);
+        LogRow notJson = new LogRow(
+                UUID.randomUUID(),
+                T0,
+                "r",
+                null,
+                null,
+                null,
+                null,
+                null,
+                200,
+                false,
+                1,
+                null,
+                "{}",
+                "{\"secret-ish\": not json}",
+                null,
+                false,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         SQLException e = assertThrows(SQLException.class, () -> store.insert(List.of(full, notJson)));
         assertTrue(RequestLogWriter.isRowFault(e), e.getSQLState());
         assertFalse(RequestLogWriter.brief(e).contains("secret-ish"), RequestLogWriter.brief(e));
@@ -177,18 +251,26 @@ class PostgresLogStoreTest extends LogStoreContract {
     @Test
     void columnsHaveTheirPostgresTypesAndTheOperatorsIndexesExist() throws Exception {
         store.migrate();
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             List<String> types = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT column_name || ' ' || data_type FROM information_schema.columns "
-                    + "WHERE table_schema = current_schema() AND table_name = 'request_logs' "
-                    + "AND column_name IN ('log_id', 'ts', 'request_headers', 'request_body', 'response_body') "
-                    + "ORDER BY column_name")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT column_name || ' ' || data_type FROM information_schema.columns "
+                            + "WHERE table_schema = current_schema() AND table_name = 'request_logs' "
+                            + "AND column_name IN ('log_id', 'ts', 'request_headers', 'request_body', 'response_body') "
+                            + "ORDER BY column_name")) {
                 while (rs.next()) {
                     types.add(rs.getString(1));
                 }
             }
-            assertEquals(List.of("log_id uuid", "request_body jsonb", "request_headers jsonb",
-                    "response_body jsonb", "ts timestamp with time zone"), types);
+            assertEquals(
+                    List.of(
+                            "log_id uuid",
+                            "request_body jsonb",
+                            "request_headers jsonb",
+                            "response_body jsonb",
+                            "ts timestamp with time zone"),
+                    types);
             List<String> indexes = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT indexname FROM pg_indexes "
                     + "WHERE schemaname = current_schema() AND tablename = 'request_logs' ORDER BY indexname")) {
@@ -196,8 +278,14 @@ class PostgresLogStoreTest extends LogStoreContract {
                     indexes.add(rs.getString(1));
                 }
             }
-            assertEquals(List.of("request_logs_key_ts_idx", "request_logs_model_ts_idx", "request_logs_pkey",
-                    "request_logs_status_ts_idx", "request_logs_ts_idx"), indexes);
+            assertEquals(
+                    List.of(
+                            "request_logs_key_ts_idx",
+                            "request_logs_model_ts_idx",
+                            "request_logs_pkey",
+                            "request_logs_status_ts_idx",
+                            "request_logs_ts_idx"),
+                    indexes);
         }
     }
 
@@ -227,7 +315,8 @@ class PostgresLogStoreTest extends LogStoreContract {
             assertFalse(late.ping());
             assertThrows(SQLException.class, () -> late.insert(List.of(LogRows.full(T0))));
 
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE " + db);
             }
             // As the writer would: retry until the database answers (the first calls may still be
@@ -240,10 +329,12 @@ class PostgresLogStoreTest extends LogStoreContract {
             late.migrate();
             LogRow row = LogRows.full(T0);
             late.insert(List.of(row));
-            LogRows.assertSameRow(row, late.query(new LogQuery(null, null, null, null, 10)).get(0));
+            LogRows.assertSameRow(
+                    row, late.query(new LogQuery(null, null, null, null, 10)).get(0));
         } finally {
             late.close();
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
             }
         }

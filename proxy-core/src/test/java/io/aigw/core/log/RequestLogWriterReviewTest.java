@@ -1,7 +1,6 @@
 package io.aigw.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
@@ -74,13 +73,24 @@ class RequestLogWriterReviewTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private RequestLogConfig config(int batch, Duration drain) {
-        return new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, dir.resolve("r.db"), null, Duration.ZERO,
-                List.of(), Map.of(), 4096, batch, Duration.ofMillis(20), dir.resolve("spill"), drain);
+        return new RequestLogConfig(
+                Store.SQLITE,
+                Bodies.FULL,
+                1024,
+                dir.resolve("r.db"),
+                null,
+                Duration.ZERO,
+                List.of(),
+                Map.of(),
+                4096,
+                batch,
+                Duration.ofMillis(20),
+                dir.resolve("spill"),
+                drain);
     }
 
     private static ExchangeRecord record(String id) {
@@ -91,7 +101,8 @@ class RequestLogWriterReviewTest {
         return r;
     }
 
-    private static void await(java.util.function.BooleanSupplier c, long millis, String what) throws InterruptedException {
+    private static void await(java.util.function.BooleanSupplier c, long millis, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -110,7 +121,8 @@ class RequestLogWriterReviewTest {
     void theSpillIsReplayedWhileTrafficKeepsFlowing() throws Exception {
         SlowStore store = new SlowStore();
         store.up = false;
-        RequestLogWriter w = new RequestLogWriter(config(100, Duration.ofSeconds(10)), store, RowFallback::metadataOnly).start();
+        RequestLogWriter w =
+                new RequestLogWriter(config(100, Duration.ofSeconds(10)), store, RowFallback::metadataOnly).start();
         AtomicBoolean traffic = new AtomicBoolean(true);
         Thread load = new Thread(() -> {
             int i = 0;
@@ -129,8 +141,11 @@ class RequestLogWriterReviewTest {
             store.up = true;
             await(w::storeUp, 5_000, "the probe to find the store back");
             long spilled = w.stats().spilled();
-            await(() -> w.stats().replayed() >= spilled, 5_000,
-                    "the spill replayed under steady load (replayed " + w.stats().replayed() + " of " + spilled + ")");
+            await(
+                    () -> w.stats().replayed() >= spilled,
+                    5_000,
+                    "the spill replayed under steady load (replayed "
+                            + w.stats().replayed() + " of " + spilled + ")");
         } finally {
             traffic.set(false);
             load.join();
@@ -147,7 +162,8 @@ class RequestLogWriterReviewTest {
     void aStopThatOutlastsTheDrainTimeoutAccountsForEveryRecord() throws Exception {
         SlowStore store = new SlowStore();
         store.stuck = new CountDownLatch(1);
-        RequestLogWriter w = new RequestLogWriter(config(5, Duration.ofMillis(300)), store, RowFallback::metadataOnly).start();
+        RequestLogWriter w =
+                new RequestLogWriter(config(5, Duration.ofMillis(300)), store, RowFallback::metadataOnly).start();
         for (int i = 0; i < 10; i++) {
             w.offer(record("r-" + i));
         }
@@ -155,13 +171,17 @@ class RequestLogWriterReviewTest {
         w.close();
         LogWriterStats s = w.stats();
         try {
-            assertEquals(s.queued(), s.written() + s.spilled() + s.dropped(),
+            assertEquals(
+                    s.queued(),
+                    s.written() + s.spilled() + s.dropped(),
                     "every queued record is written, spilled or counted as dropped by the time close returns: " + s);
         } finally {
             store.stuck.countDown();
         }
         Thread.sleep(200);
-        assertEquals(s.queued(), s.written() + s.spilled() + s.dropped(),
+        assertEquals(
+                s.queued(),
+                s.written() + s.spilled() + s.dropped(),
                 "a stuck insert that completes after close changes no count (its rows are in the spill too): " + s);
         assertEquals(0, s.dropped(), "nothing is lost: what the store did not confirm is spilled");
     }

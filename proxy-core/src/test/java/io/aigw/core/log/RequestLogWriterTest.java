@@ -78,8 +78,7 @@ class RequestLogWriterTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         synchronized int distinct() {
             return stored.size();
@@ -91,8 +90,20 @@ class RequestLogWriterTest {
     }
 
     private RequestLogConfig config(int capacity, int batch) {
-        return new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, dir.resolve("r.db"), null, Duration.ZERO,
-                List.of(), Map.of(), capacity, batch, Duration.ofMillis(20), dir.resolve("spill"), Duration.ofSeconds(10));
+        return new RequestLogConfig(
+                Store.SQLITE,
+                Bodies.FULL,
+                1024,
+                dir.resolve("r.db"),
+                null,
+                Duration.ZERO,
+                List.of(),
+                Map.of(),
+                capacity,
+                batch,
+                Duration.ofMillis(20),
+                dir.resolve("spill"),
+                Duration.ofSeconds(10));
     }
 
     private static ExchangeRecord record(int i) {
@@ -208,8 +219,20 @@ class RequestLogWriterTest {
         FakeStore store = new FakeStore();
         store.oldRows = 12_000;
         RequestLogConfig c = config(64, 10);
-        RequestLogConfig thirtyDays = new RequestLogConfig(c.store(), c.bodies(), c.maxBodyBytes(), c.sqlitePath(), null,
-                Duration.ofDays(30), List.of(), Map.of(), 64, 10, c.flushInterval(), c.spillDir(), c.drainTimeout());
+        RequestLogConfig thirtyDays = new RequestLogConfig(
+                c.store(),
+                c.bodies(),
+                c.maxBodyBytes(),
+                c.sqlitePath(),
+                null,
+                Duration.ofDays(30),
+                List.of(),
+                Map.of(),
+                64,
+                10,
+                c.flushInterval(),
+                c.spillDir(),
+                c.drainTimeout());
         RequestLogWriter w = new RequestLogWriter(thirtyDays, store, RowFallback::metadataOnly).start();
         Instant before = Instant.now().minus(Duration.ofDays(30));
         w.runRetention();
@@ -258,7 +281,8 @@ class RequestLogWriterTest {
         java.sql.BatchUpdateException b = new java.sql.BatchUpdateException(
                 "Batch entry 0 INSERT INTO request_logs (log_id) VALUES ('secret body') was aborted", new int[0]);
         b.setNextException(new SQLException("An I/O error occurred while sending to the backend.", "08006"));
-        assertEquals("SQLException [08006]: An I/O error occurred while sending to the backend.", RequestLogWriter.brief(b));
+        assertEquals(
+                "SQLException [08006]: An I/O error occurred while sending to the backend.", RequestLogWriter.brief(b));
         String plain = RequestLogWriter.brief(new java.sql.BatchUpdateException(
                 "Batch entry 0 INSERT INTO request_logs VALUES ('secret body') was aborted", new int[0]));
         assertEquals("BatchUpdateException: Batch entry 0", plain);
@@ -267,15 +291,17 @@ class RequestLogWriterTest {
         assertTrue(RequestLogWriter.isRowFault(new SQLException("bad json", "22P02")));
         assertTrue(!RequestLogWriter.isRowFault(new SQLException("read-only transaction", "25006")), "a standby");
         assertTrue(!RequestLogWriter.isRowFault(new SQLException("disk full", "53100")));
-        assertTrue(!RequestLogWriter.isRowFault(new SQLException("canceling statement due to statement timeout", "57014")));
+        assertTrue(!RequestLogWriter.isRowFault(
+                new SQLException("canceling statement due to statement timeout", "57014")));
     }
 
     @Test
     void aRecordThatCannotBeRenderedIsStillLoggedWithItsFacts() throws Exception {
         FakeStore store = new FakeStore();
         RequestLogWriter w = new RequestLogWriter(config(64, 1), store, r -> {
-            throw new IllegalStateException("renderer bug");
-        }).start();
+                    throw new IllegalStateException("renderer bug");
+                })
+                .start();
         w.offer(record(1));
         await(() -> store.distinct() == 1, "the fallback row");
         w.close();

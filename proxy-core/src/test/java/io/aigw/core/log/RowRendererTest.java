@@ -58,12 +58,10 @@ class RowRendererTest {
 
     @Test
     void plainChatCompletion() throws Exception {
-        ExchangeRecord r = chat(false,
-                """
+        ExchangeRecord r = chat(false, """
                 {"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"Mail ann@example.com please"}],
                  "temperature":0.2,"max_tokens":256}
-                """,
-                """
+                """, """
                 {"id":"chatcmpl-9xYz","object":"chat.completion","created":1722950400,"model":"gpt-4o-2024-08-06",
                  "choices":[{"index":0,"message":{"role":"assistant","content":"Sent to ann@example.com."},
                  "finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17}}
@@ -101,13 +99,18 @@ class RowRendererTest {
         assertFalse(row.requestTruncated());
         assertFalse(row.responseTruncated());
 
-        assertEquals(tree("{\"content-type\":\"application/json\",\"user-agent\":\"OpenAI/Python 1.40.0\"}"),
+        assertEquals(
+                tree("{\"content-type\":\"application/json\",\"user-agent\":\"OpenAI/Python 1.40.0\"}"),
                 tree(row.requestHeaders()));
         JsonNode request = tree(row.requestBody());
-        assertEquals("Mail [REDACTED:email] please", request.at("/messages/0/content").asText());
+        assertEquals(
+                "Mail [REDACTED:email] please",
+                request.at("/messages/0/content").asText());
         assertEquals(0.2, request.get("temperature").asDouble());
         JsonNode response = tree(row.responseBody());
-        assertEquals("Sent to [REDACTED:email].", response.at("/choices/0/message/content").asText());
+        assertEquals(
+                "Sent to [REDACTED:email].",
+                response.at("/choices/0/message/content").asText());
         assertEquals(17, response.at("/usage/total_tokens").asInt());
         assertEquals(1722950400, response.get("created").asLong());
     }
@@ -137,7 +140,8 @@ class RowRendererTest {
 
     @Test
     void truncatedAndInvalidBodiesBecomeRedactedJsonStrings() throws Exception {
-        ExchangeRecord r = chat(false, "{\"messages\":[{\"content\":\"mail ann@example.com and more", "not json: x@example.com");
+        ExchangeRecord r =
+                chat(false, "{\"messages\":[{\"content\":\"mail ann@example.com and more", "not json: x@example.com");
         r.requestTruncated = true;
         LogRow row = renderer.render(r, ID);
         assertTrue(row.requestTruncated());
@@ -155,18 +159,22 @@ class RowRendererTest {
         // Bad UTF-8 and an empty body are not JSON either.
         r.requestTruncated = false;
         r.requestBody = new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}'};
-        assertEquals("{\"a\":\"\uFFFD\"}", tree(renderer.render(r, ID).requestBody()).asText());
+        assertEquals(
+                "{\"a\":\"\uFFFD\"}", tree(renderer.render(r, ID).requestBody()).asText());
         r.requestBody = new byte[0];
         assertEquals("\"\"", renderer.render(r, ID).requestBody());
     }
 
     @Test
     void anErrorAnswerToAStreamIsPlainJson() throws Exception {
-        ExchangeRecord r = chat(true, "{\"stream\":true}",
+        ExchangeRecord r = chat(
+                true,
+                "{\"stream\":true}",
                 "{\"error\":{\"message\":\"Rate limit for ann@example.com\",\"type\":\"rate_limit_error\",\"param\":null,\"code\":\"429\"}}");
         r.statusCode = 429;
         JsonNode response = tree(renderer.render(r, ID).responseBody());
-        assertEquals("Rate limit for [REDACTED:email]", response.at("/error/message").asText());
+        assertEquals(
+                "Rate limit for [REDACTED:email]", response.at("/error/message").asText());
         assertTrue(response.at("/error/param").isNull());
     }
 
@@ -301,7 +309,8 @@ class RowRendererTest {
                 """;
         ExchangeRecord r = chat(true, "{\"prompt\":\"Tell a story\",\"stream\":true}", sse);
         r.endpoint = "/v1/completions";
-        assertEquals(tree("{\"content\":\"Once upon a time, call [REDACTED:phone]\",\"finish_reason\":\"length\"}"),
+        assertEquals(
+                tree("{\"content\":\"Once upon a time, call [REDACTED:phone]\",\"finish_reason\":\"length\"}"),
                 tree(renderer.render(r, ID).responseBody()));
     }
 
@@ -321,11 +330,15 @@ class RowRendererTest {
 
     @Test
     void namedErrorEventsAndNonJsonErrors() throws Exception {
-        String named = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\nevent: error\ndata: {\"message\":\"overloaded\"}\n\n";
-        assertEquals(tree("{\"content\":\"Hi\",\"finish_reason\":null,\"error\":{\"message\":\"overloaded\"}}"),
+        String named =
+                "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\nevent: error\ndata: {\"message\":\"overloaded\"}\n\n";
+        assertEquals(
+                tree("{\"content\":\"Hi\",\"finish_reason\":null,\"error\":{\"message\":\"overloaded\"}}"),
                 tree(renderStream(named, false).responseBody()));
         String text = "event: error\ndata: upstream went away, tell ann@example.com\n\n";
-        assertEquals(tree("{\"content\":null,\"finish_reason\":null,\"error\":\"upstream went away, tell [REDACTED:email]\"}"),
+        assertEquals(
+                tree(
+                        "{\"content\":null,\"finish_reason\":null,\"error\":\"upstream went away, tell [REDACTED:email]\"}"),
                 tree(renderStream(text, false).responseBody()));
     }
 
@@ -339,20 +352,26 @@ class RowRendererTest {
                 data: {"choices":[{"index":0,"delta":{"content":", the thi""";
         LogRow row = renderStream(sse, true);
         assertTrue(row.responseTruncated());
-        assertEquals(tree("{\"content\":\"The first part, the second\",\"finish_reason\":null,\"truncated\":true}"),
+        assertEquals(
+                tree("{\"content\":\"The first part, the second\",\"finish_reason\":null,\"truncated\":true}"),
                 tree(row.responseBody()));
 
         // Cut just before the blank line that would end the last event: that event is whole and counts.
-        String cutAtEventEnd = "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"B\"}}]}";
-        assertEquals(tree("{\"content\":\"AB\",\"finish_reason\":null,\"truncated\":true}"),
+        String cutAtEventEnd =
+                "data: {\"choices\":[{\"delta\":{\"content\":\"A\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"B\"}}]}";
+        assertEquals(
+                tree("{\"content\":\"AB\",\"finish_reason\":null,\"truncated\":true}"),
                 tree(renderStream(cutAtEventEnd, true).responseBody()));
 
         // Cut inside a multi-byte character: that last event is not JSON and is left out.
-        byte[] bytes = utf8("data: {\"choices\":[{\"delta\":{\"content\":\"caf\u00e9\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"\u00e9");
+        byte[] bytes = utf8(
+                "data: {\"choices\":[{\"delta\":{\"content\":\"caf\u00e9\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"\u00e9");
         ExchangeRecord r = chat(true, "{}", null);
         r.responseBody = java.util.Arrays.copyOf(bytes, bytes.length - 1);
         r.responseTruncated = true;
-        assertEquals("café", tree(renderer.render(r, ID).responseBody()).get("content").asText());
+        assertEquals(
+                "café",
+                tree(renderer.render(r, ID).responseBody()).get("content").asText());
     }
 
     @Test
@@ -365,7 +384,8 @@ class RowRendererTest {
                 + ":comment\n"
                 + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
                 + "data: [DONE]\n\n";
-        assertEquals(tree("{\"content\":\"one two\",\"finish_reason\":\"stop\"}"),
+        assertEquals(
+                tree("{\"content\":\"one two\",\"finish_reason\":\"stop\"}"),
                 tree(renderStream(sse, false).responseBody()));
     }
 
@@ -392,10 +412,14 @@ class RowRendererTest {
 
     @Test
     void oddStreamsStillGiveJson() throws Exception {
-        assertEquals(tree("{\"content\":null,\"finish_reason\":null}"), tree(renderStream("", false).responseBody()));
+        assertEquals(
+                tree("{\"content\":null,\"finish_reason\":null}"),
+                tree(renderStream("", false).responseBody()));
         String foreign = "data: not json\n\ndata: [1,2]\n\ndata: {\"choices\":\"nope\",\"usage\":3}\n\n"
                 + "data: {\"choices\":[null,{\"index\":\"x\",\"delta\":{\"content\":[1],\"tool_calls\":{}}}]}\n\n"
                 + "data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\n";
-        assertEquals(tree("{\"content\":\"ok\",\"finish_reason\":null}"), tree(renderStream(foreign, false).responseBody()));
+        assertEquals(
+                tree("{\"content\":\"ok\",\"finish_reason\":null}"),
+                tree(renderStream(foreign, false).responseBody()));
     }
 }

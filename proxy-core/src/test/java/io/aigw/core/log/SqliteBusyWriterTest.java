@@ -30,8 +30,20 @@ class SqliteBusyWriterTest {
     @Test
     void aLockedDatabaseSpillsRowsInsteadOfDroppingThem() throws Exception {
         Path file = dir.resolve("requests.db");
-        RequestLogConfig config = new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, file, null, Duration.ZERO,
-                List.of(), Map.of(), 1024, 2, Duration.ofMillis(20), dir.resolve("spill"), Duration.ofSeconds(10));
+        RequestLogConfig config = new RequestLogConfig(
+                Store.SQLITE,
+                Bodies.FULL,
+                1024,
+                file,
+                null,
+                Duration.ZERO,
+                List.of(),
+                Map.of(),
+                1024,
+                2,
+                Duration.ofMillis(20),
+                dir.resolve("spill"),
+                Duration.ofSeconds(10));
         RequestLogWriter w = new RequestLogWriter(config, LogStores.sqlite(file), RowFallback::metadataOnly).start();
         try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             lock.setAutoCommit(false);
@@ -52,8 +64,8 @@ class SqliteBusyWriterTest {
         int rows = 0;
         while (System.nanoTime() < deadline && rows < 2) {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                 Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM request_logs")) {
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM request_logs")) {
                 rows = rs.getInt(1);
             }
             Thread.sleep(100);
@@ -69,8 +81,8 @@ class SqliteBusyWriterTest {
         w.close();
         LogWriterStats stats = w.stats();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM request_logs")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM request_logs")) {
             assertEquals(6, rs.getInt(1), "every record stored once the lock is gone: " + stats);
         }
         assertEquals(0, stats.dropped(), "rows dropped over a transient lock: " + stats);
@@ -80,8 +92,20 @@ class SqliteBusyWriterTest {
     @Test
     void aDatabaseLockedAtStartIsMigratedOnceTheLockIsGone() throws Exception {
         Path file = dir.resolve("requests.db");
-        RequestLogConfig config = new RequestLogConfig(Store.SQLITE, Bodies.FULL, 1024, file, null, Duration.ZERO,
-                List.of(), Map.of(), 1024, 2, Duration.ofMillis(20), dir.resolve("spill"), Duration.ofSeconds(10));
+        RequestLogConfig config = new RequestLogConfig(
+                Store.SQLITE,
+                Bodies.FULL,
+                1024,
+                file,
+                null,
+                Duration.ZERO,
+                List.of(),
+                Map.of(),
+                1024,
+                2,
+                Duration.ofMillis(20),
+                dir.resolve("spill"),
+                Duration.ofSeconds(10));
         RequestLogWriter w;
         try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             try (Statement s = lock.createStatement()) {
@@ -100,7 +124,8 @@ class SqliteBusyWriterTest {
         r.statusCode = 200;
         w.offer(r);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && !(w.storeUp() && w.stats().written() + w.stats().replayed() == 1)) {
+        while (System.nanoTime() < deadline
+                && !(w.storeUp() && w.stats().written() + w.stats().replayed() == 1)) {
             Thread.sleep(50);
         }
         LogWriterStats stats = w.stats();

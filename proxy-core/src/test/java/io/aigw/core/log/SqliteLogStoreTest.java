@@ -59,9 +59,11 @@ class SqliteLogStoreTest extends LogStoreContract {
     @Test
     void walModeAndReadableTimestamps() throws Exception {
         store.migrate();
-        store.insert(List.of(LogRows.row(T0, "gpt-4o-mini", 200, "k"),
+        store.insert(List.of(
+                LogRows.row(T0, "gpt-4o-mini", 200, "k"),
                 LogRows.row(Instant.parse("2026-11-23T17:01:03Z"), "gpt-4o", 429, "k")));
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
                 rs.next();
                 assertEquals("wal", rs.getString(1));
@@ -74,8 +76,11 @@ class SqliteLogStoreTest extends LogStoreContract {
                     lines.add(rs.getString(1));
                 }
             }
-            assertEquals(List.of("2026-11-23T17:01:02.345Z|gpt-4o-mini|200|text",
-                    "2026-11-23T17:01:03.000Z|gpt-4o|429|text"), lines);
+            assertEquals(
+                    List.of(
+                            "2026-11-23T17:01:02.345Z|gpt-4o-mini|200|text",
+                            "2026-11-23T17:01:03.000Z|gpt-4o|429|text"),
+                    lines);
             // SQLite's date functions write the same format, so an operator can filter by time.
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM request_logs WHERE ts >= "
                     + "strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-23T17:01:02.345Z', '+0.655 seconds')")) {
@@ -92,9 +97,10 @@ class SqliteLogStoreTest extends LogStoreContract {
         store.insert(List.of(full));
         LogRow read = all().get(0);
         assertEquals(full, read);
-        try (Connection c = connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT json_extract(request_body, '$.messages[0].content') "
-                        + "FROM request_logs")) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT json_extract(request_body, '$.messages[0].content') " + "FROM request_logs")) {
             rs.next();
             assertEquals("héllo 👋 世界 \"q\" \\ \n next", rs.getString(1));
         }
@@ -104,14 +110,21 @@ class SqliteLogStoreTest extends LogStoreContract {
     void theOperatorsIndexesExist() throws Exception {
         store.migrate();
         List<String> names = new ArrayList<>();
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'request_logs' "
-                        + "AND sql IS NOT NULL ORDER BY name")) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'request_logs' "
+                                + "AND sql IS NOT NULL ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
         }
-        assertEquals(List.of("request_logs_key_ts_idx", "request_logs_model_ts_idx",
-                "request_logs_status_ts_idx", "request_logs_ts_idx"), names);
+        assertEquals(
+                List.of(
+                        "request_logs_key_ts_idx",
+                        "request_logs_model_ts_idx",
+                        "request_logs_status_ts_idx",
+                        "request_logs_ts_idx"),
+                names);
     }
 }

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class SseEventReaderTest {
     private static List<String> events(String sse) {
         List<String> out = new ArrayList<>();
-        SseEventReader.read(sse.getBytes(StandardCharsets.UTF_8), (event, data, offset, length) ->
-                out.add(event + "|" + new String(data, offset, length, StandardCharsets.UTF_8)));
+        SseEventReader.read(
+                sse.getBytes(StandardCharsets.UTF_8),
+                (event, data, offset, length) ->
+                        out.add(event + "|" + new String(data, offset, length, StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -32,7 +34,8 @@ class SseEventReaderTest {
     void dataLinesJoinWithNewlines() {
         assertEquals(List.of("null|one\ntwo\n\nfour"), events("data: one\ndata:two\ndata\ndata: four\n\n"));
         String longLine = "x".repeat(200);
-        assertEquals(List.of("null|" + longLine + "\n" + longLine + "\n" + longLine),
+        assertEquals(
+                List.of("null|" + longLine + "\n" + longLine + "\n" + longLine),
                 events("data: " + longLine + "\ndata: " + longLine + "\ndata: " + longLine + "\n\n"));
     }
 

@@ -58,9 +58,32 @@ class StdoutLogStoreTest {
     @Test
     void aPrettyPrintedBodyStaysOnItsLineAndTextThatIsNotJsonBecomesAString() throws Exception {
         LogRow full = LogRows.full(T0);
-        LogRow pretty = new LogRow(full.logId(), full.ts(), null, null, null, null, null, null, 200, false, 1,
-                null, "{\n  \"a\": 1\n}", "{\"x\":1} trailing", "not json\nat all", false, false,
-                null, null, null, null, null, null, null, null);
+        LogRow pretty = new LogRow(
+                full.logId(),
+                full.ts(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                200,
+                false,
+                1,
+                null,
+                "{\n  \"a\": 1\n}",
+                "{\"x\":1} trailing",
+                "not json\nat all",
+                false,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         store.insert(List.of(pretty, full));
 
         List<String> lines = lines();
@@ -77,8 +100,7 @@ class StdoutLogStoreTest {
         assertTrue(store.ping());
         assertFalse(store.readable());
         assertEquals(0, store.deleteOlderThan(T0, 100));
-        assertThrows(UnsupportedOperationException.class,
-                () -> store.query(new LogQuery(null, null, null, null, 1)));
+        assertThrows(UnsupportedOperationException.class, () -> store.query(new LogQuery(null, null, null, null, 1)));
         store.insert(List.of());
         assertEquals(0, out.size());
     }

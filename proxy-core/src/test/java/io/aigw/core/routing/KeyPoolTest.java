@@ -29,6 +29,7 @@ class KeyPoolTest {
     private static final List<String> KEYS = List.of("sk-secret-aaaa", "sk-secret-bbbb", "sk-secret-cccc");
     /** Any origin works: times are compared by difference. */
     private static final long T0 = Long.MAX_VALUE - 1_000;
+
     private static final long SEC = TimeUnit.SECONDS.toNanos(1);
 
     private static KeyPool pool(KeyStrategy strategy) {
@@ -176,10 +177,27 @@ class KeyPoolTest {
 
     @Test
     void builtFromProviderConfig() {
-        UpstreamSettings u = new UpstreamSettings(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1),
-                Duration.ofMillis(1), 1, 1, Duration.ofMillis(1), Duration.ofMillis(1), 1024);
-        ProviderConfig p = new ProviderConfig("or", "openai", URI.create("https://h"), "k1", Map.of(), u,
-                TlsConfig.DEFAULT, null, List.of("k1", "k2"), KeyStrategy.LEAST_USED);
+        UpstreamSettings u = new UpstreamSettings(
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                1,
+                1,
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                1024);
+        ProviderConfig p = new ProviderConfig(
+                "or",
+                "openai",
+                URI.create("https://h"),
+                "k1",
+                Map.of(),
+                u,
+                TlsConfig.DEFAULT,
+                null,
+                List.of("k1", "k2"),
+                KeyStrategy.LEAST_USED);
         KeyPool pool = KeyPool.of(p);
         assertEquals("or", pool.provider());
         assertEquals(KeyStrategy.LEAST_USED, pool.strategy());

@@ -64,10 +64,12 @@ class RetryTest {
     void retryAfterHttpDate() {
         long now = Instant.parse("2015-10-21T07:27:30Z").toEpochMilli();
         assertEquals(Optional.of(30 * S), RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", null, now));
-        assertEquals(Optional.of(0L), RetryAfter.parse("Wed, 21 Oct 2015 07:00:00 GMT", null, now),
+        assertEquals(
+                Optional.of(0L),
+                RetryAfter.parse("Wed, 21 Oct 2015 07:00:00 GMT", null, now),
                 "a date in the past means no wait");
-        String formatted = DateTimeFormatter.RFC_1123_DATE_TIME
-                .format(Instant.ofEpochMilli(now).plusSeconds(7).atOffset(ZoneOffset.UTC));
+        String formatted = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                Instant.ofEpochMilli(now).plusSeconds(7).atOffset(ZoneOffset.UTC));
         assertEquals(Optional.of(7 * S), RetryAfter.parse(formatted, null, now));
     }
 
@@ -111,8 +113,8 @@ class RetryTest {
 
     @Test
     void backoffUsedWithoutServerDelay() {
-        RetryPolicy p = RetryPolicy.of(5, Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)),
-                Duration.ofSeconds(30));
+        RetryPolicy p = RetryPolicy.of(
+                5, Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)), Duration.ofSeconds(30));
         SplittableRandom rnd = new SplittableRandom(3);
         for (int i = 0; i < 500; i++) {
             long d = p.nextDelay(3, Optional.empty(), 0, 60 * S, rnd).orElseThrow();
@@ -126,7 +128,9 @@ class RetryTest {
         SplittableRandom rnd = new SplittableRandom(3);
         assertEquals(OptionalLong.of(7 * S), p.nextDelay(1, Optional.of(7 * S), 0, 60 * S, rnd));
         assertEquals(OptionalLong.of(30 * S), p.nextDelay(1, Optional.of(30 * S), 0, 60 * S, rnd));
-        assertEquals(OptionalLong.empty(), p.nextDelay(1, Optional.of(30 * S + 1), 0, 600 * S, rnd),
+        assertEquals(
+                OptionalLong.empty(),
+                p.nextDelay(1, Optional.of(30 * S + 1), 0, 600 * S, rnd),
                 "beyond the cap: give up");
         assertEquals(OptionalLong.of(0), p.nextDelay(1, Optional.of(-5L), 0, 60 * S, rnd));
     }
@@ -140,8 +144,8 @@ class RetryTest {
         assertEquals(OptionalLong.of(9 * S), p.nextDelay(1, Optional.of(9 * S), now, deadline, rnd));
         assertEquals(OptionalLong.empty(), p.nextDelay(1, Optional.of(10 * S), now, deadline, rnd));
         assertEquals(OptionalLong.empty(), p.nextDelay(1, Optional.of(11 * S), now, deadline, rnd));
-        assertEquals(OptionalLong.empty(), p.nextDelay(1, Optional.empty(), deadline, deadline, rnd),
-                "deadline reached");
+        assertEquals(
+                OptionalLong.empty(), p.nextDelay(1, Optional.empty(), deadline, deadline, rnd), "deadline reached");
         assertEquals(OptionalLong.empty(), p.nextDelay(1, Optional.empty(), deadline + 1, deadline, rnd));
         // Backoff can reach 100 ms; with 1 ms left every draw above 1 ms gives up, none waits past the deadline.
         int gaveUp = 0;

@@ -197,8 +197,14 @@ class RouteSelectorTest {
     @Test
     void singleDeploymentAndEmpty() {
         DeploymentState a = dep("a", 0, 1);
-        assertSame(a, RouteSelector.priority(List.of(a)).candidates(0, new SplittableRandom(1)).get(0));
-        assertTrue(RouteSelector.priority(List.of()).candidates(0, new SplittableRandom(1)).isEmpty());
+        assertSame(
+                a,
+                RouteSelector.priority(List.of(a))
+                        .candidates(0, new SplittableRandom(1))
+                        .get(0));
+        assertTrue(RouteSelector.priority(List.of())
+                .candidates(0, new SplittableRandom(1))
+                .isEmpty());
     }
 
     @Test

@@ -33,7 +33,8 @@ class WildcardRoutesTest {
 
     @Test
     void wildcardYieldsTheRestAsModelId() {
-        WildcardRoutes.Match<String> m = routes.match("openrouter/meta-llama/llama-3-70b").orElseThrow();
+        WildcardRoutes.Match<String> m =
+                routes.match("openrouter/meta-llama/llama-3-70b").orElseThrow();
         assertEquals("OR", m.route());
         assertEquals("openrouter/*", m.name());
         assertEquals(Optional.of("meta-llama/llama-3-70b"), m.modelId());
@@ -42,14 +43,16 @@ class WildcardRoutesTest {
 
     @Test
     void longestPrefixWins() {
-        WildcardRoutes.Match<String> m = routes.match("openrouter/anthropic/claude-3.5-sonnet").orElseThrow();
+        WildcardRoutes.Match<String> m =
+                routes.match("openrouter/anthropic/claude-3.5-sonnet").orElseThrow();
         assertEquals("OR-ANTHROPIC", m.route());
         assertEquals(Optional.of("claude-3.5-sonnet"), m.modelId());
     }
 
     @Test
     void exactBeatsWildcard() {
-        WildcardRoutes.Match<String> m = routes.match("openrouter/anthropic/claude-special").orElseThrow();
+        WildcardRoutes.Match<String> m =
+                routes.match("openrouter/anthropic/claude-special").orElseThrow();
         assertEquals("SPECIAL", m.route());
         assertFalse(m.wildcard());
     }

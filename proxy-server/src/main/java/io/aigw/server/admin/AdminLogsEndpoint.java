@@ -55,15 +55,21 @@ public final class AdminLogsEndpoint implements Endpoint {
         try {
             params = new QueryStringDecoder(uri).parameters();
         } catch (IllegalArgumentException e) {
-            Responses.sendError(ctx, ApiError.badRequest("invalid_url", null,
-                    "The query string is not validly percent-encoded."));
+            Responses.sendError(
+                    ctx, ApiError.badRequest("invalid_url", null, "The query string is not validly percent-encoded."));
             return;
         }
         LogStore store = requestLog.readableStore();
         if (store == null) {
-            Responses.sendError(ctx, new ApiError(404, ApiError.INVALID_REQUEST, "request_log_unavailable", null,
-                    "The request log cannot be read back: request_log.store is "
-                            + requestLog.config().store().name().toLowerCase() + "."));
+            Responses.sendError(
+                    ctx,
+                    new ApiError(
+                            404,
+                            ApiError.INVALID_REQUEST,
+                            "request_log_unavailable",
+                            null,
+                            "The request log cannot be read back: request_log.store is "
+                                    + requestLog.config().store().name().toLowerCase() + "."));
             return;
         }
         LogQuery query;
@@ -104,9 +110,12 @@ public final class AdminLogsEndpoint implements Endpoint {
         String s = one(params, "since");
         if (s != null) {
             try {
-                since = s.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
+                since = s.chars().allMatch(Character::isDigit)
+                        ? Instant.ofEpochMilli(Long.parseLong(s))
+                        : Instant.parse(s);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw new BadParam("since", "expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
+                throw new BadParam(
+                        "since", "expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
             }
         }
         Integer status = null;

@@ -23,8 +23,8 @@ public final class AdminProviders {
     public record Routed(String model, DeploymentState state) {}
 
     /** A configured provider: its keys and its deployments, in configuration order. */
-    public record Provider(String name, String type, ProviderConfig.KeyStrategy keyStrategy, KeyPool keys,
-                           List<Routed> deployments) {}
+    public record Provider(
+            String name, String type, ProviderConfig.KeyStrategy keyStrategy, KeyPool keys, List<Routed> deployments) {}
 
     private final Map<String, Provider> byName;
 
@@ -39,8 +39,14 @@ public final class AdminProviders {
                     }
                 }
             }
-            providers.put(p.name(), new Provider(p.name(), p.type(), p.keyStrategy(), routing.keys().get(p.name()),
-                    List.copyOf(deployments)));
+            providers.put(
+                    p.name(),
+                    new Provider(
+                            p.name(),
+                            p.type(),
+                            p.keyStrategy(),
+                            routing.keys().get(p.name()),
+                            List.copyOf(deployments)));
         }
         this.byName = providers;
     }

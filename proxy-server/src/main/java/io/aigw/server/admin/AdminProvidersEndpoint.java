@@ -44,7 +44,8 @@ public final class AdminProvidersEndpoint implements Endpoint {
         }
         String rest = path.substring(ITEM_PREFIX.length());
         int slash = rest.lastIndexOf('/');
-        Optional<ProviderAction> action = slash > 0 ? ProviderAction.parse(rest.substring(slash + 1)) : Optional.empty();
+        Optional<ProviderAction> action =
+                slash > 0 ? ProviderAction.parse(rest.substring(slash + 1)) : Optional.empty();
         if (action.isEmpty()) {
             Responses.sendError(ctx, ApiError.unknownPath(method, path));
             return;
@@ -56,8 +57,12 @@ public final class AdminProvidersEndpoint implements Endpoint {
             return;
         }
         action.get().apply(provider.get());
-        log.info("admin override: {} provider {} ({} deployment(s)) by admin key {}... (request {})",
-                action.get().segment(), name, provider.get().deployments().size(), hashPrefix(exchange.keyHash()),
+        log.info(
+                "admin override: {} provider {} ({} deployment(s)) by admin key {}... (request {})",
+                action.get().segment(),
+                name,
+                provider.get().deployments().size(),
+                hashPrefix(exchange.keyHash()),
                 exchange.requestId());
         Responses.sendJson(ctx, 200, ProvidersJson.one(provider.get(), clock.nanoTime()));
     }

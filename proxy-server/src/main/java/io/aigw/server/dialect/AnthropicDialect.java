@@ -34,14 +34,19 @@ public final class AnthropicDialect implements Dialect {
     }
 
     @Override
-    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
-                               ByteBufAllocator alloc) {
+    public DialectCall prepare(
+            ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment, ByteBufAllocator alloc) {
         if (endpoint != ApiEndpoint.CHAT_COMPLETIONS) {
-            throw new ApiException(ApiError.badRequest("unsupported_endpoint", "model", "Provider '" + providerName
-                    + "' (anthropic) does not serve " + (endpoint == ApiEndpoint.EMBEDDINGS ? "embeddings" : "legacy completions")
-                    + "; route this model to a provider that does."));
+            throw new ApiException(ApiError.badRequest(
+                    "unsupported_endpoint",
+                    "model",
+                    "Provider '" + providerName
+                            + "' (anthropic) does not serve "
+                            + (endpoint == ApiEndpoint.EMBEDDINGS ? "embeddings" : "legacy completions")
+                            + "; route this model to a provider that does."));
         }
-        return new Call(AnthropicRequestTranslator.translate(clientBody, deployment.modelId(), deployment.maxTokens(), alloc));
+        return new Call(
+                AnthropicRequestTranslator.translate(clientBody, deployment.modelId(), deployment.maxTokens(), alloc));
     }
 
     @Override
@@ -53,7 +58,8 @@ public final class AnthropicDialect implements Dialect {
     public List<CharSequence> fixedHeaders(ProviderConfig provider) {
         List<CharSequence> h = new ArrayList<>();
         // A configured anthropic-version (or anthropic-beta) comes with the provider's own headers.
-        boolean versionConfigured = provider.headers().keySet().stream().anyMatch(ANTHROPIC_VERSION::contentEqualsIgnoreCase);
+        boolean versionConfigured =
+                provider.headers().keySet().stream().anyMatch(ANTHROPIC_VERSION::contentEqualsIgnoreCase);
         if (!versionConfigured) {
             h.add(ANTHROPIC_VERSION);
             h.add(API_VERSION);
@@ -90,8 +96,11 @@ public final class AnthropicDialect implements Dialect {
 
         @Override
         public StreamTranslator newStreamTranslator() {
-            return new AnthropicStreamTranslator(DialectCall.newChatId(),
-                    System.currentTimeMillis() / 1000, request.includeUsage(), request.jsonSchemaTool());
+            return new AnthropicStreamTranslator(
+                    DialectCall.newChatId(),
+                    System.currentTimeMillis() / 1000,
+                    request.includeUsage(),
+                    request.jsonSchemaTool());
         }
 
         @Override

@@ -34,8 +34,8 @@ public final class AzureDialect implements Dialect {
 
     /** As for OpenAI: {@code model} is spliced (the deployment name, which v1 needs and the path style ignores). */
     @Override
-    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
-                               ByteBufAllocator alloc) {
+    public DialectCall prepare(
+            ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment, ByteBufAllocator alloc) {
         boolean forceUsage = scan.stream() && !scan.clientIncludeUsage();
         ByteBuf body = OpenAiRequestRewriter.rewrite(alloc, clientBody, scan, deployment.modelId(), forceUsage);
         return new OpenAiCall(providerName, body, scan.stream(), forceUsage, true);
@@ -47,8 +47,9 @@ public final class AzureDialect implements Dialect {
             return "/openai/v1" + endpoint.upstreamPath();
         }
         // Deployment names are plain ([A-Za-z0-9._-]); encoding only guards against a stray space or slash.
-        return "/openai/deployments/" + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20")
-                + endpoint.upstreamPath() + "?api-version=" + azure.apiVersion();
+        return "/openai/deployments/"
+                + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20") + endpoint.upstreamPath()
+                + "?api-version=" + azure.apiVersion();
     }
 
     /** The config guarantees exactly one credential: api key(s), sent per request, or a fixed bearer token. */

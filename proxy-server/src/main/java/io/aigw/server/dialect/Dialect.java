@@ -20,8 +20,8 @@ public interface Dialect {
      * Prepares one call. The client body is only read ({@code scan} was made from it). Throws
      * {@link io.aigw.core.error.ApiException} (400) for what the provider cannot take.
      */
-    DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
-                        ByteBufAllocator alloc);
+    DialectCall prepare(
+            ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment, ByteBufAllocator alloc);
 
     /**
      * The path (and query, if any) under the provider's base URL for this endpoint and deployment

@@ -31,13 +31,18 @@ public final class OllamaDialect implements Dialect {
     }
 
     @Override
-    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
-                               ByteBufAllocator alloc) {
+    public DialectCall prepare(
+            ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment, ByteBufAllocator alloc) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> new ChatCall(OllamaRequestTranslator.translate(clientBody, deployment.modelId(), alloc));
+            case CHAT_COMPLETIONS ->
+                new ChatCall(OllamaRequestTranslator.translate(clientBody, deployment.modelId(), alloc));
             case EMBEDDINGS -> new EmbedCall(OllamaEmbedTranslator.request(clientBody, deployment.modelId(), alloc));
-            default -> throw new ApiException(ApiError.badRequest("unsupported_endpoint", "model", "Provider '"
-                    + providerName + "' (ollama) does not serve legacy completions; use chat completions."));
+            default ->
+                throw new ApiException(ApiError.badRequest(
+                        "unsupported_endpoint",
+                        "model",
+                        "Provider '" + providerName
+                                + "' (ollama) does not serve legacy completions; use chat completions."));
         };
     }
 
@@ -85,15 +90,23 @@ public final class OllamaDialect implements Dialect {
 
         @Override
         public StreamTranslator newStreamTranslator() {
-            return new OllamaStreamTranslator(DialectCall.newChatId(), System.currentTimeMillis() / 1000, request.includeUsage());
+            return new OllamaStreamTranslator(
+                    DialectCall.newChatId(), System.currentTimeMillis() / 1000, request.includeUsage());
         }
 
         @Override
         public Answer translate(int status, String contentType, ByteBuf upstreamBody, ByteBufAllocator alloc) {
             try {
                 if (status / 100 == 2) {
-                    return new Answer(200, OllamaResponseTranslator.translate(upstreamBody, DialectCall.newChatId(),
-                            System.currentTimeMillis() / 1000, alloc).body(), "application/json");
+                    return new Answer(
+                            200,
+                            OllamaResponseTranslator.translate(
+                                            upstreamBody,
+                                            DialectCall.newChatId(),
+                                            System.currentTimeMillis() / 1000,
+                                            alloc)
+                                    .body(),
+                            "application/json");
                 }
                 return Answer.of(OllamaErrorTranslator.translate(status, upstreamBody), alloc);
             } catch (ApiException unreadable) {
@@ -130,7 +143,10 @@ public final class OllamaDialect implements Dialect {
         public Answer translate(int status, String contentType, ByteBuf upstreamBody, ByteBufAllocator alloc) {
             try {
                 if (status / 100 == 2) {
-                    return new Answer(200, OllamaEmbedTranslator.response(upstreamBody, request.base64(), alloc).body(),
+                    return new Answer(
+                            200,
+                            OllamaEmbedTranslator.response(upstreamBody, request.base64(), alloc)
+                                    .body(),
                             "application/json");
                 }
                 return Answer.of(OllamaErrorTranslator.translate(status, upstreamBody), alloc);

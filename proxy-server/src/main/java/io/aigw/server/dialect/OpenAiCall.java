@@ -15,7 +15,8 @@ final class OpenAiCall implements DialectCall {
     private final boolean dropUsageChunk;
     private final boolean dropAzureAnnotations;
 
-    OpenAiCall(String providerName, ByteBuf body, boolean stream, boolean dropUsageChunk, boolean dropAzureAnnotations) {
+    OpenAiCall(
+            String providerName, ByteBuf body, boolean stream, boolean dropUsageChunk, boolean dropAzureAnnotations) {
         this.providerName = providerName;
         this.body = body;
         this.stream = stream;

@@ -22,8 +22,8 @@ public final class OpenAiDialect implements Dialect {
     }
 
     @Override
-    public DialectCall prepare(ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment,
-                               ByteBufAllocator alloc) {
+    public DialectCall prepare(
+            ApiEndpoint endpoint, ByteBuf clientBody, RequestScan scan, Deployment deployment, ByteBufAllocator alloc) {
         // The log and quotas need usage for every stream, asked for or not; the tap hides the extra chunk.
         boolean forceUsage = scan.stream() && !scan.clientIncludeUsage();
         ByteBuf body = OpenAiRequestRewriter.rewrite(alloc, clientBody, scan, deployment.modelId(), forceUsage);

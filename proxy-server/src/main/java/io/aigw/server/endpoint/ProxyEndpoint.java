@@ -7,11 +7,11 @@ import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.WildcardRoutes;
+import io.aigw.server.http.Exchange;
+import io.aigw.server.http.Responses;
 import io.aigw.server.routing.Failover;
 import io.aigw.server.routing.Routes;
 import io.aigw.server.routing.Routing;
-import io.aigw.server.http.Exchange;
-import io.aigw.server.http.Responses;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -64,8 +64,10 @@ public final class ProxyEndpoint implements Endpoint {
             wildcardModelId = match.get().modelId().orElseThrow();
             if (!isPlain(wildcardModelId)) {
                 request.release();
-                Responses.sendError(ctx, ApiError.badRequest("invalid_value", "model",
-                        "The model name contains characters that are not allowed."));
+                Responses.sendError(
+                        ctx,
+                        ApiError.badRequest(
+                                "invalid_value", "model", "The model name contains characters that are not allowed."));
                 return;
             }
         }
@@ -73,10 +75,21 @@ public final class ProxyEndpoint implements Endpoint {
         // A single deployment is always tried: with nothing to fail over to, an open breaker would only
         // turn a short provider hiccup into minutes of 503s.
         List<DeploymentState> all = route.selector().deployments();
-        List<DeploymentState> candidates = all.size() == 1 ? all
+        List<DeploymentState> candidates = all.size() == 1
+                ? all
                 : route.selector().candidates(routing.clock().nanoTime(), ThreadLocalRandom.current());
-        new Failover(ctx, exchange, api, request, scan, route, candidates, wildcardModelId, config, upstreamClient,
-                routing)
+        new Failover(
+                        ctx,
+                        exchange,
+                        api,
+                        request,
+                        scan,
+                        route,
+                        candidates,
+                        wildcardModelId,
+                        config,
+                        upstreamClient,
+                        routing)
                 .start();
     }
 

@@ -24,6 +24,7 @@ import java.util.Set;
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** Everything under it is the admin API. */
     public static final String ADMIN_PREFIX = "/admin/";
+
     private static final Set<String> PUBLIC_PATHS = Set.of("/health");
     private static final String BEARER = "bearer ";
 
@@ -55,11 +56,15 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = isAdminPath(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        KeyHash hash = store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        KeyHash hash =
+                store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (hash == null) {
             request.release();
-            Responses.sendError(ctx, !admin ? ApiError.unauthorized()
-                    : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired());
+            Responses.sendError(
+                    ctx,
+                    !admin
+                            ? ApiError.unauthorized()
+                            : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired());
             return;
         }
         exchange.keyHash(hash);
@@ -68,12 +73,12 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** {@code /admin} itself or anything under {@code /admin/}; one character compare on the /v1 paths. */
     static boolean isAdminPath(String path) {
-        return path.startsWith(ADMIN_PREFIX)
-                || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
+        return path.startsWith(ADMIN_PREFIX) || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
     }
 
     private static KeyHash authenticate(ApiKeyStore store, String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
+        if (authorization == null
+                || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }

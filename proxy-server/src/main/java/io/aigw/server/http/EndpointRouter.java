@@ -6,9 +6,9 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,10 +56,15 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
         Endpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
             request.release();
-            FullHttpResponse r = Responses.error(ctx.alloc(),
-                    ApiError.methodNotAllowed(request.method().name(), path));
-            r.headers().set(HttpHeaderNames.ALLOW, byMethod.keySet().stream()
-                    .map(HttpMethod::name).sorted().collect(Collectors.joining(", ")));
+            FullHttpResponse r = Responses.error(
+                    ctx.alloc(), ApiError.methodNotAllowed(request.method().name(), path));
+            r.headers()
+                    .set(
+                            HttpHeaderNames.ALLOW,
+                            byMethod.keySet().stream()
+                                    .map(HttpMethod::name)
+                                    .sorted()
+                                    .collect(Collectors.joining(", ")));
             ctx.writeAndFlush(r);
             return;
         }
@@ -67,12 +72,22 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
             endpoint.handle(ctx, request, exchange);
         } catch (RuntimeException e) {
             // A bug, not a bad input: the client still gets an OpenAI-shaped answer, never a trace.
-            log.error("request {} failed inside {}", exchange.requestId(), endpoint.getClass().getSimpleName(), e);
+            log.error(
+                    "request {} failed inside {}",
+                    exchange.requestId(),
+                    endpoint.getClass().getSimpleName(),
+                    e);
             if (request.refCnt() > 0) {
                 request.release(request.refCnt());
             }
-            Responses.sendErrorAndClose(ctx, new ApiError(500, ApiError.API_ERROR, "internal_error", null,
-                    "The proxy failed to handle this request (request id " + exchange.requestId() + ")."),
+            Responses.sendErrorAndClose(
+                    ctx,
+                    new ApiError(
+                            500,
+                            ApiError.API_ERROR,
+                            "internal_error",
+                            null,
+                            "The proxy failed to handle this request (request id " + exchange.requestId() + ")."),
                     exchange.requestId());
         }
     }

@@ -70,8 +70,12 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         String path = decodedPath(request.uri());
         if (path == null) {
             // Bad percent-encoding ("%zz", a trailing "%"): the client's fault, not an internal error.
-            refuse(ctx, request, requestId, rawPath(request.uri()), ApiError.badRequest("invalid_url", null,
-                    "The request URL is not validly percent-encoded."));
+            refuse(
+                    ctx,
+                    request,
+                    requestId,
+                    rawPath(request.uri()),
+                    ApiError.badRequest("invalid_url", null, "The request URL is not validly percent-encoded."));
             return;
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
@@ -82,7 +86,8 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     }
 
     /** Answers a request that never becomes an exchange, and closes; its row is written all the same. */
-    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, String path, ApiError error) {
+    private void refuse(
+            ChannelHandlerContext ctx, FullHttpRequest request, String requestId, String path, ApiError error) {
         capture.rejected(request, requestId, path, error, ctx.channel());
         request.release();
         Responses.sendErrorAndClose(ctx, error, requestId);
@@ -191,12 +196,11 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
 
     private static ApiError malformed(Throwable cause) {
         if (cause instanceof TooLongHttpLineException) {
-            return new ApiError(414, ApiError.INVALID_REQUEST, "uri_too_long", null,
-                    "The request line is too long.");
+            return new ApiError(414, ApiError.INVALID_REQUEST, "uri_too_long", null, "The request line is too long.");
         }
         if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            return new ApiError(431, ApiError.INVALID_REQUEST, "headers_too_large", null,
-                    "The request headers are too large.");
+            return new ApiError(
+                    431, ApiError.INVALID_REQUEST, "headers_too_large", null, "The request headers are too large.");
         }
         return ApiError.badRequest("malformed_http", null, "The HTTP request could not be parsed.");
     }

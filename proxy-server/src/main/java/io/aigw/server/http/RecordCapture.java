@@ -2,8 +2,8 @@ package io.aigw.server.http;
 
 import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.config.RequestLogConfig;
-import io.aigw.core.error.ApiError;
 import io.aigw.core.config.RequestLogConfig.Bodies;
+import io.aigw.core.error.ApiError;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.buffer.ByteBuf;
@@ -29,13 +29,28 @@ import java.util.List;
  */
 final class RecordCapture {
     /** Never a credential: Authorization, api-key, x-api-key and cookies are not on the list. */
-    static final List<String> HEADER_ALLOW_LIST = List.of("content-type", "content-length", "accept", "user-agent",
-            "x-request-id", "openai-organization", "openai-project", "openai-beta", "x-stainless-lang",
-            "x-stainless-package-version", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
-            "x-stainless-runtime-version", "x-stainless-retry-count", "traceparent", "tracestate");
+    static final List<String> HEADER_ALLOW_LIST = List.of(
+            "content-type",
+            "content-length",
+            "accept",
+            "user-agent",
+            "x-request-id",
+            "openai-organization",
+            "openai-project",
+            "openai-beta",
+            "x-stainless-lang",
+            "x-stainless-package-version",
+            "x-stainless-os",
+            "x-stainless-arch",
+            "x-stainless-runtime",
+            "x-stainless-runtime-version",
+            "x-stainless-retry-count",
+            "traceparent",
+            "tracestate");
     /** As AsciiStrings: a header map hashes and compares those without decoding. */
-    private static final AsciiString[] ALLOWED = HEADER_ALLOW_LIST.stream().map(AsciiString::cached)
-            .toArray(AsciiString[]::new);
+    private static final AsciiString[] ALLOWED =
+            HEADER_ALLOW_LIST.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
+
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     private static final int ERROR_BYTES = 8 * 1024;
     static final int CLIENT_CLOSED = 499;
@@ -110,7 +125,8 @@ final class RecordCapture {
         if (!clientIpKnown) {
             clientIpKnown = true;
             clientIp = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : null;
+                    ? a.getAddress().getHostAddress()
+                    : null;
         }
         return clientIp;
     }
@@ -181,7 +197,9 @@ final class RecordCapture {
 
     /** The trace id of a W3C {@code traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or null. */
     static String traceId(String traceparent) {
-        if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+        if (traceparent == null
+                || traceparent.length() < 55
+                || traceparent.charAt(2) != '-'
                 || traceparent.charAt(35) != '-') {
             return null;
         }

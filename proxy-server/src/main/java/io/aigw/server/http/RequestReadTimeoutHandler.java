@@ -28,7 +28,11 @@ import java.util.concurrent.TimeUnit;
  * cancels nothing.
  */
 public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
-    private enum Mode { IDLE, READING, RESPONDING }
+    private enum Mode {
+        IDLE,
+        READING,
+        RESPONDING
+    }
 
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
@@ -134,7 +138,8 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        long left = mode == Mode.READING ? readTimeoutNanos - elapsed
+        long left = mode == Mode.READING
+                ? readTimeoutNanos - elapsed
                 : mode == Mode.IDLE ? idleTimeoutNanos - elapsed : tickNanos;
         // Never sleep past a request that may start meanwhile: a tick at most.
         schedule(ctx, Math.min(left, tickNanos));

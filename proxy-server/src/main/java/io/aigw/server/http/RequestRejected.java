@@ -8,5 +8,4 @@ import io.netty.handler.codec.http.HttpRequest;
  * body limit's 413), so {@link ExchangeStartHandler} can still give it a request-log row. The
  * request is only read while the event passes, never kept.
  */
-record RequestRejected(HttpRequest request, String requestId, ApiError error) {
-}
+record RequestRejected(HttpRequest request, String requestId, ApiError error) {}

@@ -8,17 +8,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** Builds and sends complete JSON responses; every client-visible error goes through here. */
 public final class Responses {
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private Responses() {}
 
@@ -37,14 +38,15 @@ public final class Responses {
 
     /** A full response with unvalidated headers and no trailer map; takes ownership of {@code content}. */
     public static FullHttpResponse full(HttpResponseStatus status, ByteBuf content) {
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, newHeaders(),
-                EmptyHttpHeaders.INSTANCE);
+        return new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, content, newHeaders(), EmptyHttpHeaders.INSTANCE);
     }
 
     /** Takes ownership of {@code content}. */
     public static FullHttpResponse json(int status, ByteBuf content) {
         FullHttpResponse r = full(HttpResponseStatus.valueOf(status), content);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         return r;
     }
@@ -54,8 +56,7 @@ public final class Responses {
     }
 
     public static void sendJson(ChannelHandlerContext ctx, int status, byte[] body) {
-        ctx.writeAndFlush(json(ctx.alloc(), status, body))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ctx.writeAndFlush(json(ctx.alloc(), status, body)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Sends the error and keeps the connection for the next request (keep-alive rules permitting). */

@@ -75,6 +75,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
     private boolean sameDeploymentAgain;
     /** Attempts on the current deployment with another key, this round: at most one per other key. */
     private int keySwitches;
+
     private boolean outcomeRecorded;
     private boolean latencyRecorded;
     private ApiError lastError;
@@ -84,9 +85,18 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
     private boolean requestReleased;
 
     /** Takes ownership of {@code request}. */
-    public Failover(ChannelHandlerContext ctx, Exchange exchange, ApiEndpoint api, FullHttpRequest request,
-                    RequestScan scan, Routes.Route route, List<DeploymentState> candidates, String wildcardModelId,
-                    ProxyConfig config, UpstreamClient upstreamClient, Routing routing) {
+    public Failover(
+            ChannelHandlerContext ctx,
+            Exchange exchange,
+            ApiEndpoint api,
+            FullHttpRequest request,
+            RequestScan scan,
+            Routes.Route route,
+            List<DeploymentState> candidates,
+            String wildcardModelId,
+            ProxyConfig config,
+            UpstreamClient upstreamClient,
+            Routing routing) {
         this.ctx = ctx;
         this.exchange = exchange;
         this.api = api;
@@ -99,7 +109,8 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         this.upstreamClient = upstreamClient;
         this.routing = routing;
         Retries r = route.config().retries();
-        this.retryPolicy = RetryPolicy.of(r.count(), Backoff.exponential(r.backoff(), r.maxBackoff()), r.retryAfterCap());
+        this.retryPolicy =
+                RetryPolicy.of(r.count(), Backoff.exponential(r.backoff(), r.maxBackoff()), r.retryAfterCap());
         this.deadlineNanos = exchange.startNanos() + route.config().timeout().toNanos();
         this.gated = route.deployments().size() > 1;
     }
@@ -136,9 +147,11 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             }
             if (!gated && state.breaker().state(now) == CircuitBreaker.State.DISABLED) {
                 // Always tried otherwise, but an operator's disable is an order, not a hiccup.
-                giveUp(ApiError.unavailable("no_deployment_available", "The only deployment of model '"
-                        + route.config().name() + "' (provider '" + state.provider()
-                        + "') is disabled by an operator."));
+                giveUp(ApiError.unavailable(
+                        "no_deployment_available",
+                        "The only deployment of model '"
+                                + route.config().name() + "' (provider '" + state.provider()
+                                + "') is disabled by an operator."));
                 return;
             }
             Deployment deployment = route.deployments().get(state);
@@ -150,15 +163,21 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                     if (gated) {
                         state.breaker().release();
                     }
-                    lastError = ApiError.unavailable("no_usable_key", "Provider '" + deployment.provider()
-                            + "' has no usable API key (each is cooling down after a 429 or was rejected).");
+                    lastError = ApiError.unavailable(
+                            "no_usable_key",
+                            "Provider '" + deployment.provider()
+                                    + "' has no usable API key (each is cooling down after a 429 or was rejected).");
                     lastRetryAfterNanos = soonestKeyReturn(pool, now);
                     continue;
                 }
             }
             if (wildcardModelId != null) {
-                deployment = new Deployment(deployment.provider(), wildcardModelId, deployment.priority(),
-                        deployment.weight(), deployment.maxTokens());
+                deployment = new Deployment(
+                        deployment.provider(),
+                        wildcardModelId,
+                        deployment.priority(),
+                        deployment.weight(),
+                        deployment.maxTokens());
             }
             ProviderConfig provider = config.providers().get(deployment.provider());
             DialectCall call;
@@ -176,10 +195,18 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                 if (gated) {
                     state.breaker().release();
                 }
-                log.error("request {}: preparing the call to provider {} failed", exchange.requestId(),
-                        deployment.provider(), bug);
-                giveUp(new ApiError(500, ApiError.API_ERROR, "internal_error", null, "The proxy failed to prepare "
-                        + "the call to provider '" + deployment.provider() + "' (request id " + exchange.requestId() + ")."));
+                log.error(
+                        "request {}: preparing the call to provider {} failed",
+                        exchange.requestId(),
+                        deployment.provider(),
+                        bug);
+                giveUp(new ApiError(
+                        500,
+                        ApiError.API_ERROR,
+                        "internal_error",
+                        null,
+                        "The proxy failed to prepare " + "the call to provider '" + deployment.provider()
+                                + "' (request id " + exchange.requestId() + ")."));
                 return;
             }
             attempts++;
@@ -195,19 +222,35 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             if (isLastPossibleAttempt(pool)) {
                 releaseRequest(); // no later attempt will need the client's bytes
             }
-            new UpstreamCall(ctx, exchange, upstreamClient, provider, deployment.modelId(), api, call, this,
-                    attempts, key, deadlineNanos).start();
+            new UpstreamCall(
+                            ctx,
+                            exchange,
+                            upstreamClient,
+                            provider,
+                            deployment.modelId(),
+                            api,
+                            call,
+                            this,
+                            attempts,
+                            key,
+                            deadlineNanos)
+                    .start();
             return;
         }
         // The round is used up: another one after a wait, if the route retries and time allows.
         if (lastError != null && waitThenRetry()) {
             return;
         }
-        giveUp(lastError == null
-                ? ApiError.unavailable("no_deployment_available", "Every deployment of model '"
-                        + route.config().name() + "' is unavailable (circuit open or cooling down).")
-                : ApiError.unavailable("all_deployments_failed", "Every deployment of model '"
-                        + route.config().name() + "' failed; the last failure: " + lastError.message()));
+        giveUp(
+                lastError == null
+                        ? ApiError.unavailable(
+                                "no_deployment_available",
+                                "Every deployment of model '" + route.config().name()
+                                        + "' is unavailable (circuit open or cooling down).")
+                        : ApiError.unavailable(
+                                "all_deployments_failed",
+                                "Every deployment of model '" + route.config().name() + "' failed; the last failure: "
+                                        + lastError.message()));
     }
 
     private boolean isLastPossibleAttempt(KeyPool pool) {
@@ -288,13 +331,19 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             if (!currentPool.anyUsableExcept(currentKey, now)) {
                 // Taking out the last usable key would turn one provider answer into 503s until an
                 // operator reset; kept, the provider's own 401/403 goes back and tells the story.
-                log.warn("provider {} rejected key {} with HTTP {}; kept in rotation: no other key is usable",
-                        currentPool.provider(), currentKey.hash(), status);
+                log.warn(
+                        "provider {} rejected key {} with HTTP {}; kept in rotation: no other key is usable",
+                        currentPool.provider(),
+                        currentKey.hash(),
+                        status);
                 return false;
             }
             currentPool.remove(currentKey, "HTTP " + status);
-            log.warn("provider {} rejected key {} with HTTP {}: taken out of rotation until reset",
-                    currentPool.provider(), currentKey.hash(), status);
+            log.warn(
+                    "provider {} rejected key {} with HTTP {}: taken out of rotation until reset",
+                    currentPool.provider(),
+                    currentKey.hash(),
+                    status);
             return true;
         }
         if (currentKey != null && status == 429 && currentPool.size() > 1) {

@@ -34,15 +34,22 @@ public final class Routes {
             Map<DeploymentState, Deployment> deployments = new HashMap<>();
             for (Deployment d : model.deployments()) {
                 ProviderConfig provider = config.providers().get(d.provider());
-                BreakerPolicy breaker = BreakerPolicy.of(provider.upstream().breakerFailures(),
+                BreakerPolicy breaker = BreakerPolicy.of(
+                        provider.upstream().breakerFailures(),
                         provider.upstream().breakerCooldown());
-                DeploymentState state = DeploymentState.of(model.name() + "@" + d.provider(), d.provider(),
-                        d.modelId(), d.priority(), d.weight(), breaker);
+                DeploymentState state = DeploymentState.of(
+                        model.name() + "@" + d.provider(),
+                        d.provider(),
+                        d.modelId(),
+                        d.priority(),
+                        d.weight(),
+                        breaker);
                 states.add(state);
                 deployments.put(state, d);
             }
             RouteSelector.Strategy strategy = model.strategy() == ProxyConfig.RouteStrategy.LEAST_LATENCY
-                    ? RouteSelector.Strategy.LEAST_LATENCY : RouteSelector.Strategy.PRIORITY;
+                    ? RouteSelector.Strategy.LEAST_LATENCY
+                    : RouteSelector.Strategy.PRIORITY;
             routes.put(model.name(), new Route(model, RouteSelector.of(strategy, states), Map.copyOf(deployments)));
         }
         this.byName = WildcardRoutes.of(routes);

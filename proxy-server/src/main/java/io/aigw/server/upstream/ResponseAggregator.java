@@ -39,13 +39,14 @@ final class ResponseAggregator {
     FullHttpResponse toResponse(ByteBufAllocator alloc, HttpResponse head, DialectCall call) {
         ByteBuf content = body;
         body = null;
-        DialectCall.Answer answer = call.translate(head.status().code(),
-                head.headers().get(HttpHeaderNames.CONTENT_TYPE), content, alloc);
+        DialectCall.Answer answer =
+                call.translate(head.status().code(), head.headers().get(HttpHeaderNames.CONTENT_TYPE), content, alloc);
         // The provider's own reason phrase is kept when the status is passed through unchanged.
-        HttpResponseStatus status = answer.status() == head.status().code()
-                ? head.status() : HttpResponseStatus.valueOf(answer.status());
+        HttpResponseStatus status =
+                answer.status() == head.status().code() ? head.status() : HttpResponseStatus.valueOf(answer.status());
         FullHttpResponse response = Responses.full(status, answer.body());
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().readableBytes());
         return response;
     }

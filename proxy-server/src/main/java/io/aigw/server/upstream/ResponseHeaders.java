@@ -12,14 +12,20 @@ import java.util.Set;
  * else: hop-by-hop and provider-identifying headers stay upstream.
  */
 final class ResponseHeaders {
-    private static final Set<String> PASSED = Set.of(
-            "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms", "openai-version");
+    private static final Set<String> PASSED =
+            Set.of("retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms", "openai-version");
 
     private static final AsciiString X_PROXY_PROVIDER = AsciiString.cached("x-proxy-provider");
     private static final AsciiString X_PROXY_MODEL = AsciiString.cached("x-proxy-model");
     private static final AsciiString X_PROXY_ATTEMPTS = AsciiString.cached("x-proxy-attempts");
-    private static final AsciiString[] ATTEMPTS = {AsciiString.cached("0"), AsciiString.cached("1"),
-            AsciiString.cached("2"), AsciiString.cached("3"), AsciiString.cached("4"), AsciiString.cached("5")};
+    private static final AsciiString[] ATTEMPTS = {
+        AsciiString.cached("0"),
+        AsciiString.cached("1"),
+        AsciiString.cached("2"),
+        AsciiString.cached("3"),
+        AsciiString.cached("4"),
+        AsciiString.cached("5")
+    };
 
     /** Anthropic's rate-limit headers under the names OpenAI SDKs and dashboards read. */
     private static final Map<String, String> ANTHROPIC_RATE_LIMITS = Map.of(

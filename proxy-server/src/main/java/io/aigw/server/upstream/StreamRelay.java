@@ -46,13 +46,15 @@ final class StreamRelay {
 
     /** Sends the 200 head at once, as OpenAI does: a client waiting for it must not wait for the first token. */
     void start(HttpHeaders upstreamHeaders, String provider, String modelId, int attempts) {
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Responses.newHeaders());
+        HttpResponse response =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Responses.newHeaders());
         HttpHeaders h = response.headers();
         // The client always gets SSE; a provider's own event-stream type (charset and all) is kept,
         // another stream format (Ollama's NDJSON) was translated and must not be announced.
         String type = upstreamHeaders.get(HttpHeaderNames.CONTENT_TYPE);
-        h.set(HttpHeaderNames.CONTENT_TYPE, type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17)
-                ? type : "text/event-stream");
+        h.set(
+                HttpHeaderNames.CONTENT_TYPE,
+                type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17) ? type : "text/event-stream");
         h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         ResponseHeaders.addProxyHeaders(h, upstreamHeaders, provider, modelId, attempts);

@@ -1,10 +1,10 @@
 package io.aigw.server.upstream;
 
+import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
-import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.exchange.Usage;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.routing.KeyPool;
@@ -19,7 +19,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -48,7 +47,13 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamCall implements Exchange.ClientListener {
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
 
-    private enum State { ACQUIRING, AWAITING_RESPONSE, STREAMING, AGGREGATING, DONE }
+    private enum State {
+        ACQUIRING,
+        AWAITING_RESPONSE,
+        STREAMING,
+        AGGREGATING,
+        DONE
+    }
 
     /** What the routing layer hears about this attempt; every call ends in exactly one of failedOver or ended. */
     public interface Outcome {
@@ -86,6 +91,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final KeyPool.Key key;
     /** The whole request's deadline (all attempts), which may come before this call's own total timeout. */
     private final long requestDeadlineNanos;
+
     private boolean handedOver;
     private final ByteBuf body;
     private final boolean stream;
@@ -103,6 +109,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private boolean paused;
     /** One timer per call, re-armed only when it fires (activity just moves a deadline). */
     private Future<?> timer;
+
     private long timerDueNanos;
     private long totalDeadlineNanos;
     private long responseClockNanos;
@@ -113,9 +120,18 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private ResponseAggregator aggregator;
 
     /** Takes ownership of the prepared call's body. */
-    public UpstreamCall(ChannelHandlerContext client, Exchange exchange, UpstreamClient upstreamClient,
-                        ProviderConfig provider, String modelId, ApiEndpoint endpoint, DialectCall call,
-                        Outcome outcome, int attempt, KeyPool.Key key, long requestDeadlineNanos) {
+    public UpstreamCall(
+            ChannelHandlerContext client,
+            Exchange exchange,
+            UpstreamClient upstreamClient,
+            ProviderConfig provider,
+            String modelId,
+            ApiEndpoint endpoint,
+            DialectCall call,
+            Outcome outcome,
+            int attempt,
+            KeyPool.Key key,
+            long requestDeadlineNanos) {
         this.client = client;
         this.exchange = exchange;
         this.upstreamClient = upstreamClient;
@@ -170,8 +186,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
         requestWritten = false;
         state = State.AWAITING_RESPONSE;
         restartResponseClock(settings.firstByteTimeout());
-        ch.writeAndFlush(upstreamClient.requests(provider).build(endpoint, modelId, body.retainedDuplicate(), stream,
-                exchange.requestId(), key)).addListener(w -> {
+        ch.writeAndFlush(upstreamClient
+                        .requests(provider)
+                        .build(endpoint, modelId, body.retainedDuplicate(), stream, exchange.requestId(), key))
+                .addListener(w -> {
                     if (ch != upstream) {
                         return; // an abandoned connection's late news
                     }
@@ -193,9 +211,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private void dispatch(Object msg) {
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
             Throwable cause = o.decoderResult().cause();
-            fail(cause instanceof PrematureChannelClosureException ? UpstreamFailures.closedEarly(provider.name())
-                    : ApiError.badGateway("upstream_protocol_error",
-                            "Provider '" + provider.name() + "' sent an invalid HTTP response."), cause);
+            fail(
+                    cause instanceof PrematureChannelClosureException
+                            ? UpstreamFailures.closedEarly(provider.name())
+                            : ApiError.badGateway(
+                                    "upstream_protocol_error",
+                                    "Provider '" + provider.name() + "' sent an invalid HTTP response."),
+                    cause);
             return;
         }
         if (skippingInformational) {
@@ -222,7 +244,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         head = response;
         outcome.firstByte(System.nanoTime() - startNanos);
-        if (stream && response.status().code() == 200 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+        if (stream
+                && response.status().code() == 200
+                && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
             relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
             relay.start(response.headers(), provider.name(), modelId, attempt);
@@ -246,8 +270,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 pause();
             }
             if (relay.overflowing()) {
-                fail(ApiError.badGateway("upstream_event_too_large", "Provider '" + provider.name()
-                        + "' sent more than " + settings.maxResponseBytes() + " bytes without ending an event."));
+                fail(ApiError.badGateway(
+                        "upstream_event_too_large",
+                        "Provider '" + provider.name() + "' sent more than " + settings.maxResponseBytes()
+                                + " bytes without ending an event."));
                 return;
             }
         } else if (!aggregator.add(data)) {
@@ -274,7 +300,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 if (record != null && response.status().code() < 400) {
                     // An answer the record keeps whole has its usage read from the copy, off the loop.
                     if (response.content().readableBytes() > record.responseCapture) {
-                        recordUsage(record, CompletionFacts.ofAnswer(response.content()).usage());
+                        recordUsage(
+                                record,
+                                CompletionFacts.ofAnswer(response.content()).usage());
                     }
                 }
                 ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
@@ -296,10 +324,17 @@ public final class UpstreamCall implements Exchange.ClientListener {
             outcome.succeeded();
             return false;
         }
-        long retryAfter = RetryAfter.parse(head.headers().get("retry-after"), head.headers().get("retry-after-ms"),
-                System.currentTimeMillis()).orElse(0L);
-        ApiError error = new ApiError(status, status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
-                "upstream_error", null, "Provider '" + provider.name() + "' answered HTTP " + status + ".");
+        long retryAfter = RetryAfter.parse(
+                        head.headers().get("retry-after"),
+                        head.headers().get("retry-after-ms"),
+                        System.currentTimeMillis())
+                .orElse(0L);
+        ApiError error = new ApiError(
+                status,
+                status >= 500 ? ApiError.API_ERROR : ApiError.INVALID_REQUEST,
+                "upstream_error",
+                null,
+                "Provider '" + provider.name() + "' answered HTTP " + status + ".");
         handedOver = outcome.failedOver(error, status, retryAfter);
         return handedOver;
     }
@@ -318,7 +353,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     @Override
     public void clientWritabilityChanged() {
-        if (paused && state == State.STREAMING && upstream != null && client.channel().isWritable()) {
+        if (paused
+                && state == State.STREAMING
+                && upstream != null
+                && client.channel().isWritable()) {
             paused = false;
             restartResponseClock(settings.idleTimeout());
             upstream.config().setAutoRead(true);
@@ -374,8 +412,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
         state = State.DONE; // a failure while failing must not come back here
         try {
             // The operator sees what the client cannot: the underlying cause (which never holds a key).
-            log.warn("request {}: provider {} failed ({}): {}{}", exchange.requestId(), provider.name(),
-                    error.code(), error.message(), cause == null ? "" : " cause: " + cause);
+            log.warn(
+                    "request {}: provider {} failed ({}): {}{}",
+                    exchange.requestId(),
+                    provider.name(),
+                    error.code(),
+                    error.message(),
+                    cause == null ? "" : " cause: " + cause);
             if (relay != null && relay.headersSent()) {
                 // Only here is the client told in a way its 200 status does not show; an error answer
                 // names itself in the row, and a failed-over attempt was never the client's business.
@@ -391,8 +434,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 handedOver = error.status() != 500 && outcome.failedOver(error, 0, 0);
                 if (!handedOver) {
                     FullHttpResponse response = Responses.error(client.alloc(), error);
-                    ResponseHeaders.addProxyHeaders(response.headers(), head == null ? null : head.headers(),
-                            provider.name(), modelId, attempt);
+                    ResponseHeaders.addProxyHeaders(
+                            response.headers(),
+                            head == null ? null : head.headers(),
+                            provider.name(),
+                            modelId,
+                            attempt);
                     client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
             }
@@ -446,7 +493,11 @@ public final class UpstreamCall implements Exchange.ClientListener {
             step.run();
         } catch (RuntimeException e) {
             log.error("request {}: internal error calling provider {}", exchange.requestId(), provider.name(), e);
-            fail(new ApiError(500, ApiError.API_ERROR, "internal_error", null,
+            fail(new ApiError(
+                    500,
+                    ApiError.API_ERROR,
+                    "internal_error",
+                    null,
                     "The proxy failed while calling provider '" + provider.name() + "' (request id "
                             + exchange.requestId() + ")."));
         }
@@ -468,8 +519,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
             timer.cancel(false);
         }
         timerDueNanos = dueNanos;
-        timer = client.executor().schedule(() -> guarded(this::onTimer),
-                Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = client.executor()
+                .schedule(
+                        () -> guarded(this::onTimer), Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void onTimer() {
@@ -479,18 +531,23 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         long now = System.nanoTime();
         if (now - totalDeadlineNanos >= 0) {
-            fail(ApiError.gatewayTimeout(totalDeadlineNanos == requestDeadlineNanos
-                    ? "Provider '" + provider.name() + "' did not finish before the request's deadline."
-                    : "Provider '" + provider.name() + "' did not finish within " + millis(settings.totalTimeout()) + "."));
+            fail(ApiError.gatewayTimeout(
+                    totalDeadlineNanos == requestDeadlineNanos
+                            ? "Provider '" + provider.name() + "' did not finish before the request's deadline."
+                            : "Provider '" + provider.name() + "' did not finish within "
+                                    + millis(settings.totalTimeout()) + "."));
             return;
         }
         long next = totalDeadlineNanos;
         if (!paused && responseTimeoutNanos > 0) {
             long due = responseClockNanos + responseTimeoutNanos;
             if (now - due >= 0) {
-                fail(ApiError.gatewayTimeout(state == State.AWAITING_RESPONSE
-                        ? "Provider '" + provider.name() + "' sent no response within " + millis(settings.firstByteTimeout()) + "."
-                        : "Provider '" + provider.name() + "' sent nothing for " + millis(settings.idleTimeout()) + "."));
+                fail(ApiError.gatewayTimeout(
+                        state == State.AWAITING_RESPONSE
+                                ? "Provider '" + provider.name() + "' sent no response within "
+                                        + millis(settings.firstByteTimeout()) + "."
+                                : "Provider '" + provider.name() + "' sent nothing for "
+                                        + millis(settings.idleTimeout()) + "."));
                 return;
             }
             next = Math.min(next, due);
@@ -499,8 +556,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
     }
 
     private ApiError tooLarge() {
-        return ApiError.badGateway("upstream_response_too_large", "Provider '" + provider.name()
-                + "' sent a response larger than " + settings.maxResponseBytes() + " bytes.");
+        return ApiError.badGateway(
+                "upstream_response_too_large",
+                "Provider '" + provider.name() + "' sent a response larger than " + settings.maxResponseBytes()
+                        + " bytes.");
     }
 
     private static String millis(Duration d) {

@@ -51,6 +51,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final Map<String, Integer> originByProvider = new HashMap<>();
     /** The first provider of each origin: its settings are every sharer's. */
     private final List<ProviderConfig> origins = new ArrayList<>();
+
     private final List<SslContext> sslByOrigin = new ArrayList<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
@@ -76,8 +77,8 @@ public final class UpstreamClient implements AutoCloseable {
             }
             originByProvider.put(p.name(), index);
         }
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannel()));
+        this.resolver = new DnsAddressResolverGroup(
+                new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
     }
 
     /** The dialect a provider speaks. */
@@ -118,11 +119,14 @@ public final class UpstreamClient implements AutoCloseable {
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
-                .remoteAddress(InetSocketAddress.createUnresolved(provider.baseUrl().getHost(), provider.port()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .remoteAddress(
+                        InetSocketAddress.createUnresolved(provider.baseUrl().getHost(), provider.port()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        return new FixedChannelPool(bootstrap,
+        return new FixedChannelPool(
+                bootstrap,
                 new UpstreamPoolHandler(provider, ssl, connections),
                 ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL,
@@ -153,14 +157,27 @@ public final class UpstreamClient implements AutoCloseable {
      * every setting a pool or a connection's pipeline is built from. Per-call settings (timeouts of a
      * response, breaker) stay each provider's own and are not part of it.
      */
-    private record Origin(String scheme, String host, int port, TlsConfig tls, Duration connectTimeout,
-                          int maxConnections, int maxPendingAcquires, Duration acquireTimeout,
-                          Duration poolIdleTimeout) {
+    private record Origin(
+            String scheme,
+            String host,
+            int port,
+            TlsConfig tls,
+            Duration connectTimeout,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration acquireTimeout,
+            Duration poolIdleTimeout) {
         static Origin of(ProviderConfig p) {
             UpstreamSettings s = p.upstream();
-            return new Origin(p.baseUrl().getScheme().toLowerCase(Locale.ROOT),
-                    p.baseUrl().getHost().toLowerCase(Locale.ROOT), p.port(), p.isTls() ? p.tls() : null,
-                    s.connectTimeout(), s.maxConnections(), s.maxPendingAcquires(), s.acquireTimeout(),
+            return new Origin(
+                    p.baseUrl().getScheme().toLowerCase(Locale.ROOT),
+                    p.baseUrl().getHost().toLowerCase(Locale.ROOT),
+                    p.port(),
+                    p.isTls() ? p.tls() : null,
+                    s.connectTimeout(),
+                    s.maxConnections(),
+                    s.maxPendingAcquires(),
+                    s.acquireTimeout(),
                     s.poolIdleTimeout());
         }
     }

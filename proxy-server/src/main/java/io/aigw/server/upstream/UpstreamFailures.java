@@ -22,8 +22,8 @@ final class UpstreamFailures {
             return ApiError.gatewayTimeout("Timed out connecting to " + who + ".");
         }
         if (cause instanceof TimeoutException || cause instanceof IllegalStateException) {
-            return ApiError.unavailable("upstream_pool_exhausted",
-                    "Too many requests are waiting for a connection to " + who + ".");
+            return ApiError.unavailable(
+                    "upstream_pool_exhausted", "Too many requests are waiting for a connection to " + who + ".");
         }
         if (cause instanceof UnknownHostException) {
             return ApiError.badGateway("upstream_dns_error", "Could not resolve the host of " + who + ".");
@@ -44,7 +44,8 @@ final class UpstreamFailures {
     }
 
     static ApiError closedEarly(String provider) {
-        return ApiError.badGateway("upstream_connection_closed",
+        return ApiError.badGateway(
+                "upstream_connection_closed",
                 "Provider '" + provider + "' closed the connection before the response was complete.");
     }
 
@@ -52,7 +53,9 @@ final class UpstreamFailures {
     private static Throwable rootmost(Throwable t) {
         Throwable best = t;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SSLException || c instanceof UnknownHostException || c instanceof ConnectException
+            if (c instanceof SSLException
+                    || c instanceof UnknownHostException
+                    || c instanceof ConnectException
                     || c instanceof TimeoutException) {
                 return c;
             }

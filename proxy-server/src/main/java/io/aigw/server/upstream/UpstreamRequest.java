@@ -39,6 +39,7 @@ final class UpstreamRequest {
     private final CharSequence keyHeader;
     /** The key header's value per key index of the provider's pool, rendered once. */
     private final CharSequence[] keyValues;
+
     private final String basePath;
     private final Dialect dialect;
     /**
@@ -48,6 +49,7 @@ final class UpstreamRequest {
      * paths are simply built per request.
      */
     private final Map<String, String[]> pathsByModel = new ConcurrentHashMap<>();
+
     private static final int MAX_CACHED_MODELS = 1024;
 
     UpstreamRequest(ProviderConfig provider, Dialect dialect) {
@@ -74,7 +76,8 @@ final class UpstreamRequest {
         String[] paths = pathsByModel.get(modelId); // the lock-free read is the common case
         if (paths == null) {
             paths = pathsByModel.size() < MAX_CACHED_MODELS
-                    ? pathsByModel.computeIfAbsent(modelId, this::paths) : paths(modelId);
+                    ? pathsByModel.computeIfAbsent(modelId, this::paths)
+                    : paths(modelId);
         }
         return paths[endpoint.ordinal()];
     }
@@ -88,8 +91,8 @@ final class UpstreamRequest {
     }
 
     /** Takes ownership of {@code body}; {@code key} is null for a provider without keys. */
-    FullHttpRequest build(ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId,
-                          KeyPool.Key key) {
+    FullHttpRequest build(
+            ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId, KeyPool.Key key) {
         CharSequence[] pairs = new CharSequence[fixed.length + (key == null ? 6 : 8)];
         System.arraycopy(fixed, 0, pairs, 0, fixed.length);
         int i = fixed.length;
@@ -104,8 +107,13 @@ final class UpstreamRequest {
             pairs[i] = keyValues[key.index()];
         }
         // Values were validated when the config was loaded; request ids are filtered by RequestIds.
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path(endpoint, modelId), body,
-                new ReadOnlyHttpHeaders(false, pairs), EmptyHttpHeaders.INSTANCE);
+        return new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.POST,
+                path(endpoint, modelId),
+                body,
+                new ReadOnlyHttpHeaders(false, pairs),
+                EmptyHttpHeaders.INSTANCE);
     }
 
     private static void add(List<CharSequence> pairs, CharSequence name, CharSequence value) {

@@ -34,8 +34,7 @@ final class UpstreamTls {
         return builder.build();
     }
 
-    private static TrustManagerFactory trustDefaultsPlus(TlsConfig tls)
-            throws IOException, GeneralSecurityException {
+    private static TrustManagerFactory trustDefaultsPlus(TlsConfig tls) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

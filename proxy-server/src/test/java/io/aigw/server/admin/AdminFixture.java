@@ -19,7 +19,8 @@ final class AdminFixture {
     final AdminProviders providers;
 
     AdminFixture() throws Exception {
-        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse("""
+        ProxyConfig config =
+                new ConfigLoader(Dialects.TYPES, Map.of()).parse("""
                 auth: {api_keys: ["sk-client"]}
                 upstream: {breaker: {failures: 3, cooldown_ms: 600000}}
                 providers:
@@ -48,7 +49,10 @@ final class AdminFixture {
 
     /** The deployment of {@code model} on {@code provider}. */
     DeploymentState deployment(String provider, String model) {
-        return provider(provider).deployments().stream().filter(d -> d.model().equals(model))
-                .findFirst().orElseThrow().state();
+        return provider(provider).deployments().stream()
+                .filter(d -> d.model().equals(model))
+                .findFirst()
+                .orElseThrow()
+                .state();
     }
 }

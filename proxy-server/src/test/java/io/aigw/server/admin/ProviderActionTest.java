@@ -15,8 +15,7 @@ class ProviderActionTest {
 
     private final AdminFixture f = new AdminFixture();
 
-    ProviderActionTest() throws Exception {
-    }
+    ProviderActionTest() throws Exception {}
 
     private State state(String provider, String model) {
         return f.deployment(provider, model).breaker().state(f.now.get());

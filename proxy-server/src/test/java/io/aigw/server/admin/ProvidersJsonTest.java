@@ -20,8 +20,7 @@ class ProvidersJsonTest {
 
     private final AdminFixture f = new AdminFixture();
 
-    ProvidersJsonTest() throws Exception {
-    }
+    ProvidersJsonTest() throws Exception {}
 
     private JsonNode all() throws Exception {
         String body = new String(ProvidersJson.all(f.providers, f.now.get()), StandardCharsets.UTF_8);
@@ -56,10 +55,12 @@ class ProvidersJsonTest {
         assertEquals("priority", a.get("key_strategy").asText());
         assertEquals(2, a.get("keys").size());
         JsonNode key = a.get("keys").get(1);
-        assertEquals(List.of("index", "hash", "state", "cooldown_remaining_ms", "in_flight", "removed_reason"),
+        assertEquals(
+                List.of("index", "hash", "state", "cooldown_remaining_ms", "in_flight", "removed_reason"),
                 fieldNames(key));
         assertEquals(1, key.get("index").asInt());
-        assertEquals(KeyHash.ofKey(AdminFixture.KEY_2).toString(), key.get("hash").asText());
+        assertEquals(
+                KeyHash.ofKey(AdminFixture.KEY_2).toString(), key.get("hash").asText());
         assertEquals("active", key.get("state").asText());
         assertEquals(0, key.get("cooldown_remaining_ms").asLong());
         assertEquals(0, key.get("in_flight").asInt());
@@ -67,8 +68,19 @@ class ProvidersJsonTest {
 
         assertEquals(List.of("m", "solo"), a.get("deployments").findValuesAsText("model"));
         JsonNode d = a.get("deployments").get(0);
-        assertEquals(List.of("model", "deployment", "model_id", "priority", "weight", "breaker",
-                "consecutive_failures", "cooldown_remaining_ms", "ewma_ttfb_ms", "in_flight"), fieldNames(d));
+        assertEquals(
+                List.of(
+                        "model",
+                        "deployment",
+                        "model_id",
+                        "priority",
+                        "weight",
+                        "breaker",
+                        "consecutive_failures",
+                        "cooldown_remaining_ms",
+                        "ewma_ttfb_ms",
+                        "in_flight"),
+                fieldNames(d));
         assertEquals("m@a", d.get("deployment").asText());
         assertEquals("a-model", d.get("model_id").asText());
         assertEquals(0, d.get("priority").asInt());
@@ -122,7 +134,9 @@ class ProvidersJsonTest {
         assertEquals(1_500, b.get(1).get("cooldown_remaining_ms").asLong());
 
         f.now.addAndGet(600_000 * MS);
-        assertEquals("half_open", provider(all(), "a").get("deployments").get(1).get("breaker").asText());
+        assertEquals(
+                "half_open",
+                provider(all(), "a").get("deployments").get(1).get("breaker").asText());
     }
 
     @Test
@@ -136,13 +150,16 @@ class ProvidersJsonTest {
         JsonNode keys = provider(all(), "a").get("keys");
         assertEquals("removed", keys.get(0).get("state").asText());
         assertEquals("HTTP 401", keys.get(0).get("removed_reason").asText());
-        assertEquals(KeyHash.ofKey(AdminFixture.KEY_1).toString(), keys.get(0).get("hash").asText());
+        assertEquals(
+                KeyHash.ofKey(AdminFixture.KEY_1).toString(),
+                keys.get(0).get("hash").asText());
         assertEquals("cooling", keys.get(1).get("state").asText());
         assertEquals(1_500, keys.get(1).get("cooldown_remaining_ms").asLong());
         assertEquals(1, keys.get(1).get("in_flight").asInt());
 
         f.now.addAndGet(1_500 * MS);
-        assertEquals("active", provider(all(), "a").get("keys").get(1).get("state").asText());
+        assertEquals(
+                "active", provider(all(), "a").get("keys").get(1).get("state").asText());
     }
 
     @Test

@@ -37,6 +37,7 @@ class ApiKeyAuthHandlerTest {
 
     /** No admin key configured. */
     private final EmbeddedChannel ch = new EmbeddedChannel(new ApiKeyAuthHandler(STORE));
+
     private final EmbeddedChannel withAdmin = new EmbeddedChannel(new ApiKeyAuthHandler(STORE, ADMIN_STORE));
 
     @AfterEach
@@ -51,21 +52,28 @@ class ApiKeyAuthHandlerTest {
     }
 
     private static Exchange send(EmbeddedChannel channel, FullHttpRequest request) {
-        Exchange ex = new Exchange("req-auth-test", System.nanoTime(), request.method(),
-                new QueryStringDecoder(request.uri()).path());
+        Exchange ex = new Exchange(
+                "req-auth-test", System.nanoTime(), request.method(), new QueryStringDecoder(request.uri()).path());
         channel.attr(Exchange.KEY).set(ex);
         channel.writeInbound(request);
         return ex;
     }
 
     private static FullHttpRequest withAuth(String authorization) {
-        return request(HttpMethod.POST, "/v1/chat/completions", "{}", HttpHeaderNames.AUTHORIZATION.toString(),
-                authorization);
+        return request(
+                HttpMethod.POST, "/v1/chat/completions", "{}", HttpHeaderNames.AUTHORIZATION.toString(), authorization);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bearer " + KEY, "bearer " + KEY, "BEARER " + KEY, "BeArEr " + KEY,
-            "Bearer   " + KEY + "  ", "Bearer \t" + KEY + "\t"})
+    @ValueSource(
+            strings = {
+                "Bearer " + KEY,
+                "bearer " + KEY,
+                "BEARER " + KEY,
+                "BeArEr " + KEY,
+                "Bearer   " + KEY + "  ",
+                "Bearer \t" + KEY + "\t"
+            })
     void validBearerKeyPassesAndSetsKeyHash(String authorization) {
         FullHttpRequest sent = withAuth(authorization);
         Exchange ex = send(sent);
@@ -86,8 +94,19 @@ class ApiKeyAuthHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Basic c2stYWlndy10ZXN0", "Token " + KEY, "Bearer", "Bearer ", "Bearer     ",
-            "Bearer sk-aigw-wrong-guess", "Bearer " + KEY + "x", "Bearer" + KEY, KEY, "Bearer SK-AIGW-TEST-0123456789"})
+    @ValueSource(
+            strings = {
+                "Basic c2stYWlndy10ZXN0",
+                "Token " + KEY,
+                "Bearer",
+                "Bearer ",
+                "Bearer     ",
+                "Bearer sk-aigw-wrong-guess",
+                "Bearer " + KEY + "x",
+                "Bearer" + KEY,
+                KEY,
+                "Bearer SK-AIGW-TEST-0123456789"
+            })
     void badAuthorizationGets401AndRequestIsReleased(String authorization) {
         FullHttpRequest sent = withAuth(authorization);
         Exchange ex = send(sent);
@@ -95,7 +114,8 @@ class ApiKeyAuthHandlerTest {
 
         Resp r = readResponse(ch);
         assertOpenAiError(r, 401, "invalid_request_error", "invalid_api_key");
-        String presented = authorization.length() > 7 ? authorization.substring(7).trim() : "";
+        String presented =
+                authorization.length() > 7 ? authorization.substring(7).trim() : "";
         if (!presented.isEmpty()) {
             assertFalse(r.body().contains(presented), "401 must not echo the presented key: " + r.body());
             assertFalse(r.body().contains(authorization), r.body());
@@ -170,7 +190,8 @@ class ApiKeyAuthHandlerTest {
     @ParameterizedTest
     @ValueSource(strings = {"Bearer " + KEY, "Bearer " + ADMIN_KEY, ""})
     void withNoAdminKeyConfiguredAdminPathsGet401SayingSo(String authorization) {
-        FullHttpRequest sent = authorization.isEmpty() ? get("/admin/providers")
+        FullHttpRequest sent = authorization.isEmpty()
+                ? get("/admin/providers")
                 : get("/admin/providers", "Authorization", authorization);
         Exchange ex = send(sent);
         assertRejected(sent, ex);

@@ -37,7 +37,11 @@ class BodyLimitAggregatorTest {
         for (String h : extraHeaderLines) {
             sb.append(h).append("\r\n");
         }
-        return sb.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body).toString();
+        return sb.append("Content-Length: ")
+                .append(body.length())
+                .append("\r\n\r\n")
+                .append(body)
+                .toString();
     }
 
     private void assertAggregated(String expectedBody) {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.server.endpoint.Endpoint;
 import io.aigw.server.http.HttpTesting.Resp;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -20,7 +21,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +66,8 @@ class EndpointRouterTest {
     }
 
     private Exchange send(FullHttpRequest request) {
-        Exchange ex = new Exchange("req-router-1", System.nanoTime(), request.method(),
-                new QueryStringDecoder(request.uri()).path());
+        Exchange ex = new Exchange(
+                "req-router-1", System.nanoTime(), request.method(), new QueryStringDecoder(request.uri()).path());
         ch.attr(Exchange.KEY).set(ex);
         ch.writeInbound(request);
         return ex;

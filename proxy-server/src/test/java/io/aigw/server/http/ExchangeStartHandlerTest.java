@@ -66,8 +66,8 @@ class ExchangeStartHandlerTest {
 
     /** Raw bytes through a codec with small line/header limits and an aggregator, as in the server. */
     private EmbeddedChannel bytes() {
-        return ch = new EmbeddedChannel(new HttpServerCodec(64, 128, 1024), new HttpObjectAggregator(1024),
-                new ExchangeStartHandler(), probe);
+        return ch = new EmbeddedChannel(
+                new HttpServerCodec(64, 128, 1024), new HttpObjectAggregator(1024), new ExchangeStartHandler(), probe);
     }
 
     private static FullHttpResponse ok(String body) {
@@ -79,8 +79,12 @@ class ExchangeStartHandlerTest {
     @Test
     void startsExchangeWithIncomingIdMethodAndDecodedPath() {
         objects();
-        FullHttpRequest sent = request(HttpMethod.POST, "/v1/chat%20x/completions?stream=true&a=%2F", "{}",
-                RequestIds.HEADER, "client:id-1.2_3");
+        FullHttpRequest sent = request(
+                HttpMethod.POST,
+                "/v1/chat%20x/completions?stream=true&a=%2F",
+                "{}",
+                RequestIds.HEADER,
+                "client:id-1.2_3");
         ch.writeInbound(sent);
 
         FullHttpRequest passed = readRequest(ch);
@@ -154,7 +158,9 @@ class ExchangeStartHandlerTest {
         Exchange ex = Exchange.of(ch);
         assertEquals("second", ex.requestId());
         assertEquals("/v1/models/m1", ex.path());
-        assertEquals(List.of("first", "second"), probe.seen.stream().map(Exchange::requestId).toList());
+        assertEquals(
+                List.of("first", "second"),
+                probe.seen.stream().map(Exchange::requestId).toList());
 
         ch.writeOutbound(ok("two"));
         Resp r = readResponse(ch);

@@ -41,7 +41,10 @@ final class HttpTesting {
     /** A complete request with Content-Length set; {@code headers} are name/value pairs. */
     static FullHttpRequest request(HttpMethod method, String uri, String body, String... headers) {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
+        FullHttpRequest r = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                method,
+                uri,
                 Unpooled.buffer(bytes.length).writeBytes(bytes)); // never EMPTY_BUFFER: refCnt must be observable
         r.headers().set(HttpHeaderNames.HOST, "aigw.test");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
@@ -105,7 +108,9 @@ final class HttpTesting {
     private static Resp detach(FullHttpResponse r) {
         try {
             assertTrue(r.decoderResult().isSuccess(), "response could not be decoded: " + r.decoderResult());
-            return new Resp(r.status().code(), new DefaultHttpHeaders().add(r.headers()),
+            return new Resp(
+                    r.status().code(),
+                    new DefaultHttpHeaders().add(r.headers()),
                     r.content().toString(StandardCharsets.UTF_8));
         } finally {
             r.release();
@@ -146,10 +151,13 @@ final class HttpTesting {
     static void assertOpenAiError(Resp r, int status, String type, String code) {
         assertEquals(status, r.status(), () -> "status; body " + r.body());
         assertEquals("application/json", r.header(HttpHeaderNames.CONTENT_TYPE));
-        assertEquals(String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length),
+        assertEquals(
+                String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length),
                 r.header(HttpHeaderNames.CONTENT_LENGTH));
-        assertTrue(r.body().matches("\\{\"error\":\\{\"message\":\"[^\"\\\\]*(\\\\.[^\"\\\\]*)*\","
-                        + "\"type\":\"" + Pattern.quote(type) + "\",\"param\":null,\"code\":\"" + Pattern.quote(code) + "\"}}"),
+        assertTrue(
+                r.body()
+                        .matches("\\{\"error\":\\{\"message\":\"[^\"\\\\]*(\\\\.[^\"\\\\]*)*\"," + "\"type\":\""
+                                + Pattern.quote(type) + "\",\"param\":null,\"code\":\"" + Pattern.quote(code) + "\"}}"),
                 () -> "not the OpenAI error shape with type " + type + " and code " + code + ": " + r.body());
     }
 

@@ -42,6 +42,7 @@ class RecordCaptureTest {
             b.release();
         }
         assertFalse(r.responseTruncated);
-        assertArrayEquals("{\"a\":1}".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(r.responseBody, r.responseLength));
+        assertArrayEquals(
+                "{\"a\":1}".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(r.responseBody, r.responseLength));
     }
 }

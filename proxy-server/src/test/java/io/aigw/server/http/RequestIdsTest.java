@@ -21,8 +21,23 @@ class RequestIdsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "has space", "a/b", "a\r\nx-evil: 1", "a\nb", "tab\t", "é", "a+b", "a=b", "a;b",
-            "\"q\"", "{json}", "a%20b", "a,b"})
+    @ValueSource(
+            strings = {
+                "",
+                "has space",
+                "a/b",
+                "a\r\nx-evil: 1",
+                "a\nb",
+                "tab\t",
+                "é",
+                "a+b",
+                "a=b",
+                "a;b",
+                "\"q\"",
+                "{json}",
+                "a%20b",
+                "a,b"
+            })
     void idsWithOtherCharactersAreNotAcceptable(String id) {
         assertFalse(RequestIds.isAcceptable(id));
     }

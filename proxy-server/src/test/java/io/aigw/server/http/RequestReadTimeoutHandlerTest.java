@@ -31,7 +31,8 @@ class RequestReadTimeoutHandlerTest {
     private static final Duration READ = Duration.ofSeconds(5);
     private static final Duration IDLE = Duration.ofSeconds(30);
     private static final Duration MARGIN = Duration.ofSeconds(1);
-    private static final String COMPLETE = "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+    private static final String COMPLETE =
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
 
     private EmbeddedChannel ch;
 
@@ -39,8 +40,7 @@ class RequestReadTimeoutHandlerTest {
     private EmbeddedChannel channel() {
         ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpServerCodec(),
-                new RequestReadTimeoutHandler(READ.toNanos(), IDLE.toNanos()));
+        ch.pipeline().addLast(new HttpServerCodec(), new RequestReadTimeoutHandler(READ.toNanos(), IDLE.toNanos()));
         return ch;
     }
 
@@ -195,7 +195,8 @@ class RequestReadTimeoutHandlerTest {
     @Test
     void readTimeoutWhileEarlierResponseIsPendingClosesWithout408() {
         channel();
-        ch.writeInbound(ascii(COMPLETE + "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhe"));
+        ch.writeInbound(
+                ascii(COMPLETE + "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhe"));
         dropInbound();
 
         advance(READ.plus(MARGIN));

@@ -33,11 +33,14 @@ class ResponsesTest {
 
     @Test
     void errorHasExactlyOpenAiShapeWithNullParam() {
-        Resp r = detach(Responses.error(ALLOC, new ApiError(404, "invalid_request_error", "unknown_url", null,
-                "Unknown request URL: GET /x.")));
+        Resp r = detach(Responses.error(
+                ALLOC,
+                new ApiError(404, "invalid_request_error", "unknown_url", null, "Unknown request URL: GET /x.")));
         assertEquals(404, r.status());
-        assertEquals("{\"error\":{\"message\":\"Unknown request URL: GET /x.\",\"type\":\"invalid_request_error\","
-                + "\"param\":null,\"code\":\"unknown_url\"}}", r.body());
+        assertEquals(
+                "{\"error\":{\"message\":\"Unknown request URL: GET /x.\",\"type\":\"invalid_request_error\","
+                        + "\"param\":null,\"code\":\"unknown_url\"}}",
+                r.body());
         assertEquals("application/json", r.header(HttpHeaderNames.CONTENT_TYPE));
         assertEquals(String.valueOf(r.body().length()), r.header(HttpHeaderNames.CONTENT_LENGTH));
         assertNull(r.header(HttpHeaderNames.CONNECTION));
@@ -47,9 +50,12 @@ class ResponsesTest {
     void errorEscapesMessageAndKeepsParamAndUtf8Length() {
         Resp r = detach(Responses.error(ALLOC, ApiError.badRequest("invalid_value", "model", "Bad \"módel\"\n")));
         assertEquals(400, r.status());
-        assertEquals("{\"error\":{\"message\":\"Bad \\\"módel\\\"\\n\",\"type\":\"invalid_request_error\","
-                + "\"param\":\"model\",\"code\":\"invalid_value\"}}", r.body());
-        assertEquals(String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length),
+        assertEquals(
+                "{\"error\":{\"message\":\"Bad \\\"módel\\\"\\n\",\"type\":\"invalid_request_error\","
+                        + "\"param\":\"model\",\"code\":\"invalid_value\"}}",
+                r.body());
+        assertEquals(
+                String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length),
                 r.header(HttpHeaderNames.CONTENT_LENGTH));
     }
 

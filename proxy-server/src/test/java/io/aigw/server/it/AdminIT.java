@@ -44,6 +44,7 @@ class AdminIT {
 
     /** Every log line of the test, to prove no key reaches one. */
     private final Queue<ILoggingEvent> logged = new ConcurrentLinkedQueue<>();
+
     private final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
         @Override
         protected void append(ILoggingEvent event) {
@@ -61,7 +62,10 @@ class AdminIT {
     void noKeyInAnyLogLine() {
         root().detachAppender(capture);
         for (ILoggingEvent e : logged) {
-            String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+            String line = e.getFormattedMessage()
+                    + (e.getThrowableProxy() == null
+                            ? ""
+                            : e.getThrowableProxy().getMessage());
             for (String secret : SECRETS) {
                 assertFalse(line.contains(secret), "a key in a log line: " + line);
             }
@@ -91,8 +95,14 @@ class AdminIT {
                     retries: {count: 0}
                     providers:
                       primary: {model_id: p-solo}
-                """.formatted(ProxyHarness.KEY, ProxyHarness.ADMIN_KEY, primaryUrl, PRIMARY_KEY_1, PRIMARY_KEY_2,
-                backupUrl, BACKUP_KEY));
+                """.formatted(
+                        ProxyHarness.KEY,
+                        ProxyHarness.ADMIN_KEY,
+                        primaryUrl,
+                        PRIMARY_KEY_1,
+                        PRIMARY_KEY_2,
+                        backupUrl,
+                        BACKUP_KEY));
     }
 
     private static String header(HttpResponse<String> r, String name) {
@@ -133,8 +143,9 @@ class AdminIT {
 
     @Test
     void adminKeysAndClientKeysEachWorkOnlyOnTheirOwnSide() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             primary.setDefault(r -> Reply.json(200, OK));
             assertEquals(200, proxy.adminGet("/admin/providers").statusCode());
 
@@ -144,20 +155,30 @@ class AdminIT {
                 JsonNode error = assertError(r.body(), "invalid_request_error", "invalid_api_key", null);
                 assertTrue(error.get("message").asText().contains("needs an admin key"), r.body());
             }
-            HttpResponse<String> clientDisable = proxy.call("POST", "/admin/providers/primary/disable", ProxyHarness.KEY);
+            HttpResponse<String> clientDisable =
+                    proxy.call("POST", "/admin/providers/primary/disable", ProxyHarness.KEY);
             assertEquals(401, clientDisable.statusCode());
-            assertEquals("closed", deployment(provider(view(proxy), "primary"), "m").get("breaker").asText(),
+            assertEquals(
+                    "closed",
+                    deployment(provider(view(proxy), "primary"), "m")
+                            .get("breaker")
+                            .asText(),
                     "a client key overrides nothing");
-            assertEquals(401, proxy.call("GET", "/admin/unknown", ProxyHarness.KEY).statusCode(),
+            assertEquals(
+                    401,
+                    proxy.call("GET", "/admin/unknown", ProxyHarness.KEY).statusCode(),
                     "no key, no hint of what exists");
             assertError(proxy.adminGet("/admin/unknown").body(), "invalid_request_error", "unknown_url", null);
 
-            HttpResponse<String> adminChat = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
-                    .header("Authorization", "Bearer " + ProxyHarness.ADMIN_KEY)
-                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build());
+            HttpResponse<String> adminChat =
+                    proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                            .header("Authorization", "Bearer " + ProxyHarness.ADMIN_KEY)
+                            .POST(HttpRequest.BodyPublishers.ofString(CHAT))
+                            .build());
             assertEquals(401, adminChat.statusCode());
             assertError(adminChat.body(), "invalid_request_error", "invalid_api_key", null);
-            assertEquals(401, proxy.call("GET", "/v1/models", ProxyHarness.ADMIN_KEY).statusCode());
+            assertEquals(
+                    401, proxy.call("GET", "/v1/models", ProxyHarness.ADMIN_KEY).statusCode());
             assertEquals(0, primary.requestCount(), "an admin key sends nothing upstream");
             assertEquals(200, proxy.post("/v1/chat/completions", CHAT).statusCode());
         }
@@ -166,7 +187,7 @@ class AdminIT {
     @Test
     void withNoAdminKeyConfiguredTheAdminApiIsOff() throws Exception {
         try (TestUpstream upstream = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(upstream.baseUrl(), null, "m", "x")) {
+                ProxyHarness proxy = ProxyHarness.start(upstream.baseUrl(), null, "m", "x")) {
             for (String key : new String[] {ProxyHarness.KEY, ProxyHarness.ADMIN_KEY, null}) {
                 for (String path : new String[] {"/admin/providers", "/admin/unknown"}) {
                     HttpResponse<String> r = proxy.call("GET", path, key);
@@ -181,9 +202,11 @@ class AdminIT {
 
     @Test
     void theViewShowsAFailureOnTheBreakerAndKeysByHashOnly() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
-            primary.enqueue(Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+            primary.enqueue(Reply.json(
+                    500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
             backup.setDefault(r -> Reply.json(200, OK));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals("backup", header(r, "x-proxy-provider"));
@@ -209,18 +232,25 @@ class AdminIT {
 
             JsonNode keys = p.get("keys");
             assertEquals(2, keys.size());
-            assertEquals(KeyHash.ofKey(PRIMARY_KEY_1).toString(), keys.get(0).get("hash").asText());
-            assertEquals(KeyHash.ofKey(PRIMARY_KEY_2).toString(), keys.get(1).get("hash").asText());
+            assertEquals(
+                    KeyHash.ofKey(PRIMARY_KEY_1).toString(),
+                    keys.get(0).get("hash").asText());
+            assertEquals(
+                    KeyHash.ofKey(PRIMARY_KEY_2).toString(),
+                    keys.get(1).get("hash").asText());
             assertEquals("active", keys.get(0).get("state").asText());
             assertEquals(0, keys.get(0).get("in_flight").asInt());
-            assertEquals(KeyHash.ofKey(BACKUP_KEY).toString(), provider(view, "backup").get("keys").get(0).get("hash").asText());
+            assertEquals(
+                    KeyHash.ofKey(BACKUP_KEY).toString(),
+                    provider(view, "backup").get("keys").get(0).get("hash").asText());
         }
     }
 
     @Test
     void disableFailsOverOrAnswers503AndEnableBringsTheProviderBack() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             primary.setDefault(r -> Reply.json(200, OK));
             backup.setDefault(r -> Reply.json(200, OK));
 
@@ -233,12 +263,18 @@ class AdminIT {
                 assertTrue(d.get("cooldown_remaining_ms").isNull(), d.toString());
             }
             String adminHash = KeyHash.ofKey(ProxyHarness.ADMIN_KEY).toString().substring(0, 19);
-            assertTrue(logged.stream().anyMatch(e -> e.getLevel() == Level.INFO
-                            && e.getFormattedMessage().contains("disable provider primary")
-                            && e.getFormattedMessage().contains(adminHash)),
+            assertTrue(
+                    logged.stream()
+                            .anyMatch(e -> e.getLevel() == Level.INFO
+                                    && e.getFormattedMessage().contains("disable provider primary")
+                                    && e.getFormattedMessage().contains(adminHash)),
                     "the override is logged with the admin key's hash prefix");
-            assertFalse(logged.stream().anyMatch(e -> e.getFormattedMessage()
-                    .contains(KeyHash.ofKey(ProxyHarness.ADMIN_KEY).hex())), "a prefix, not the whole hash");
+            assertFalse(
+                    logged.stream()
+                            .anyMatch(e -> e.getFormattedMessage()
+                                    .contains(KeyHash.ofKey(ProxyHarness.ADMIN_KEY)
+                                            .hex())),
+                    "a prefix, not the whole hash");
 
             HttpResponse<String> failedOver = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, failedOver.statusCode());
@@ -268,11 +304,15 @@ class AdminIT {
     @Test
     void resetPutsARejectedKeyBackIntoRotation() throws Exception {
         AtomicBoolean rejectFirstKey = new AtomicBoolean(true);
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
-            primary.setDefault(r -> rejectFirstKey.get() && ("Bearer " + PRIMARY_KEY_1).equals(r.header("Authorization"))
-                    ? Reply.json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
-                    : Reply.json(200, OK));
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+            primary.setDefault(
+                    r -> rejectFirstKey.get() && ("Bearer " + PRIMARY_KEY_1).equals(r.header("Authorization"))
+                            ? Reply.json(
+                                    401,
+                                    "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
+                            : Reply.json(200, OK));
 
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
@@ -283,7 +323,11 @@ class AdminIT {
             assertEquals("removed", keys.get(0).get("state").asText());
             assertEquals("HTTP 401", keys.get(0).get("removed_reason").asText());
             assertEquals("active", keys.get(1).get("state").asText());
-            assertEquals(0, deployment(provider(view(proxy), "primary"), "m").get("consecutive_failures").asInt(),
+            assertEquals(
+                    0,
+                    deployment(provider(view(proxy), "primary"), "m")
+                            .get("consecutive_failures")
+                            .asInt(),
                     "a rejected key is not the deployment's failure");
 
             proxy.post("/v1/chat/completions", CHAT);
@@ -314,15 +358,17 @@ class AdminIT {
 
     @Test
     void unknownProviderOrActionIs404AndAWrongMethodIs405() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             HttpResponse<String> unknown = proxy.adminPost("/admin/providers/nope/disable");
             assertEquals(404, unknown.statusCode());
             JsonNode error = assertError(unknown.body(), "invalid_request_error", "provider_not_found", null);
             assertTrue(error.get("message").asText().contains("'nope'"), unknown.body());
 
-            for (String path : new String[] {"/admin/providers/primary/explode", "/admin/providers/primary",
-                    "/admin/providers/primary/disable/now"}) {
+            for (String path : new String[] {
+                "/admin/providers/primary/explode", "/admin/providers/primary", "/admin/providers/primary/disable/now"
+            }) {
                 HttpResponse<String> r = proxy.adminPost(path);
                 assertEquals(404, r.statusCode(), path + ": " + r.body());
                 assertError(r.body(), "invalid_request_error", "unknown_url", null);
@@ -335,8 +381,15 @@ class AdminIT {
             HttpResponse<String> postList = proxy.adminPost("/admin/providers");
             assertEquals(405, postList.statusCode());
             assertEquals("GET", header(postList, "allow"));
-            assertEquals(405, proxy.call("DELETE", "/admin/providers/primary/reset", ProxyHarness.ADMIN_KEY).statusCode());
-            assertEquals("closed", deployment(provider(view(proxy), "primary"), "m").get("breaker").asText(),
+            assertEquals(
+                    405,
+                    proxy.call("DELETE", "/admin/providers/primary/reset", ProxyHarness.ADMIN_KEY)
+                            .statusCode());
+            assertEquals(
+                    "closed",
+                    deployment(provider(view(proxy), "primary"), "m")
+                            .get("breaker")
+                            .asText(),
                     "nothing was overridden");
         }
     }

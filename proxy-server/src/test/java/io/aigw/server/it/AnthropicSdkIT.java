@@ -62,7 +62,11 @@ class AnthropicSdkIT {
                     providers:
                       claude: {model_id: overloaded}
                 """.formatted(ProxyHarness.KEY, base, StrictAnthropicApi.KEY));
-        client = OpenAIOkHttpClient.builder().apiKey(ProxyHarness.KEY).baseUrl(proxy.url("/v1")).maxRetries(0).build();
+        client = OpenAIOkHttpClient.builder()
+                .apiKey(ProxyHarness.KEY)
+                .baseUrl(proxy.url("/v1"))
+                .maxRetries(0)
+                .build();
     }
 
     @AfterAll
@@ -80,16 +84,23 @@ class AnthropicSdkIT {
     }
 
     private static ChatCompletionCreateParams.Builder chat() {
-        return ChatCompletionCreateParams.builder().model("claude-sonnet")
-                .addSystemMessage("Be brief.").addUserMessage("Say hello");
+        return ChatCompletionCreateParams.builder()
+                .model("claude-sonnet")
+                .addSystemMessage("Be brief.")
+                .addUserMessage("Say hello");
     }
 
     private static ChatCompletionFunctionTool tool(String name) {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name(name)
-                .parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-                        .build()).build()).build();
+        return ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder()
+                        .name(name)
+                        .parameters(FunctionParameters.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .putAdditionalProperty(
+                                        "properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                                .build())
+                        .build())
+                .build();
     }
 
     @Test
@@ -112,11 +123,14 @@ class AnthropicSdkIT {
 
     @Test
     void rateLimitHeadersAreRenamedForOpenAiClients() throws Exception {
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions",
                 "{\"model\":\"claude-sonnet\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals("49", r.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
-        assertEquals("req_ant_1", r.headers().firstValue("x-upstream-request-id").orElse(null));
+        assertEquals(
+                "49", r.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
+        assertEquals(
+                "req_ant_1", r.headers().firstValue("x-upstream-request-id").orElse(null));
         assertEquals("claude", r.headers().firstValue("x-proxy-provider").orElse(null));
     }
 
@@ -127,14 +141,19 @@ class AnthropicSdkIT {
             s.stream().forEach(chunks::add);
         }
         StringBuilder text = new StringBuilder();
-        chunks.forEach(c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
+        chunks.forEach(
+                c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
         assertEquals("Hello there", text.toString());
         assertTrue(chunks.stream().allMatch(c -> c.usage().isEmpty()));
         assertEquals(1, chunks.stream().map(ChatCompletionChunk::id).distinct().count(), "one id for the stream");
 
         List<ChatCompletionChunk> withUsage = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                .completions()
+                .createStreaming(chat().streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             s.stream().forEach(withUsage::add);
         }
         ChatCompletionChunk last = withUsage.get(withUsage.size() - 1);
@@ -144,11 +163,16 @@ class AnthropicSdkIT {
 
     @Test
     void toolCallsPlain() {
-        ChatCompletion c = client.chat().completions().create(chat().addTool(tool("get_weather")).addTool(tool("get_time")).build());
+        ChatCompletion c = client.chat()
+                .completions()
+                .create(chat().addTool(tool("get_weather"))
+                        .addTool(tool("get_time"))
+                        .build());
         var choice = c.choices().get(0);
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
-        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow()
-                .stream().map(tc -> tc.asFunction()).toList();
+        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(tc -> tc.asFunction())
+                .toList();
         assertEquals(2, calls.size());
         assertEquals("toolu_1", calls.get(0).id());
         assertEquals("get_weather", calls.get(0).function().name());
@@ -159,55 +183,81 @@ class AnthropicSdkIT {
     @Test
     void toolCallsStreamedAndAssembledByTheSdk() {
         ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions()
-                .createStreaming(chat().addTool(tool("get_weather")).addTool(tool("get_time")).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                .completions()
+                .createStreaming(chat().addTool(tool("get_weather"))
+                        .addTool(tool("get_time"))
+                        .build())) {
             s.stream().forEach(acc::accumulate);
         }
         ChatCompletion c = acc.chatCompletion();
         var choice = c.choices().get(0);
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
         assertEquals("Checking.", choice.message().content().orElse(""));
-        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow()
-                .stream().map(tc -> tc.asFunction()).toList();
-        assertEquals(List.of("toolu_1", "toolu_2"), calls.stream().map(ChatCompletionMessageFunctionToolCall::id).toList());
+        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(tc -> tc.asFunction())
+                .toList();
+        assertEquals(
+                List.of("toolu_1", "toolu_2"),
+                calls.stream().map(ChatCompletionMessageFunctionToolCall::id).toList());
         assertEquals("{\"city\": \"Paris\"}", calls.get(0).function().arguments());
         assertEquals("{}", calls.get(1).function().arguments());
     }
 
     @Test
     void aMultiTurnToolRoundTripIsAcceptedByTheStrictApi() {
-        ChatCompletion first = client.chat().completions().create(chat().addTool(tool("get_weather")).addTool(tool("get_time")).build());
+        ChatCompletion first = client.chat()
+                .completions()
+                .create(chat().addTool(tool("get_weather"))
+                        .addTool(tool("get_time"))
+                        .build());
         var message = first.choices().get(0).message();
         var calls = message.toolCalls().orElseThrow();
-        ChatCompletionCreateParams.Builder next = chat().addTool(tool("get_weather")).addTool(tool("get_time"))
-                .addMessage(message.toParam());
+        ChatCompletionCreateParams.Builder next =
+                chat().addTool(tool("get_weather")).addTool(tool("get_time")).addMessage(message.toParam());
         for (var call : calls) {
-            next.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
-                    .content("{\"ok\":true}").build());
+            next.addMessage(ChatCompletionToolMessageParam.builder()
+                    .toolCallId(call.asFunction().id())
+                    .content("{\"ok\":true}")
+                    .build());
         }
         next.addUserMessage("And so?");
         ChatCompletion answer = client.chat().completions().create(next.build());
-        assertEquals("It is sunny in Paris.", answer.choices().get(0).message().content().orElseThrow());
+        assertEquals(
+                "It is sunny in Paris.",
+                answer.choices().get(0).message().content().orElseThrow());
     }
 
     @Test
     void embeddingsToAnthropicAreAClear400() {
         int before = upstream.requestCount();
-        BadRequestException e = assertThrows(BadRequestException.class, () -> client.embeddings().create(
-                EmbeddingCreateParams.builder().model("claude-sonnet").input("hi").build()));
+        BadRequestException e = assertThrows(
+                BadRequestException.class,
+                () -> client.embeddings()
+                        .create(EmbeddingCreateParams.builder()
+                                .model("claude-sonnet")
+                                .input("hi")
+                                .build()));
         assertTrue(e.getMessage().contains("does not serve embeddings"), e.getMessage());
         assertEquals(before, upstream.requestCount(), "nothing was sent upstream");
     }
 
     @Test
     void overloadedIs503InOpenAiShape() throws Exception {
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions",
                 "{\"model\":\"claude-overloaded\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(503, r.statusCode());
         var error = ErrorShape.json(r.body()).get("error");
         assertEquals("Overloaded", error.get("message").asText());
-        OpenAIServiceException e = assertThrows(OpenAIServiceException.class, () -> client.chat().completions()
-                .create(ChatCompletionCreateParams.builder().model("claude-overloaded").addUserMessage("x").build()));
+        OpenAIServiceException e = assertThrows(
+                OpenAIServiceException.class,
+                () -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("claude-overloaded")
+                                .addUserMessage("x")
+                                .build()));
         assertEquals(503, e.statusCode());
     }
 

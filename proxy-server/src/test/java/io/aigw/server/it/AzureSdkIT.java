@@ -62,7 +62,11 @@ class AzureSdkIT {
                   gpt-4o-entra:
                     providers: {az-entra: {model_id: gpt4o-prod}}
                 """.formatted(ProxyHarness.KEY, base, StrictAzureApi.KEY, StrictAzureApi.TOKEN));
-        client = OpenAIOkHttpClient.builder().apiKey(ProxyHarness.KEY).baseUrl(proxy.url("/v1")).maxRetries(0).build();
+        client = OpenAIOkHttpClient.builder()
+                .apiKey(ProxyHarness.KEY)
+                .baseUrl(proxy.url("/v1"))
+                .maxRetries(0)
+                .build();
     }
 
     @AfterAll
@@ -93,7 +97,8 @@ class AzureSdkIT {
 
     private static String text(List<ChatCompletionChunk> chunks) {
         StringBuilder text = new StringBuilder();
-        chunks.forEach(c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
+        chunks.forEach(
+                c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
         return text.toString();
     }
 
@@ -118,8 +123,8 @@ class AzureSdkIT {
 
     @Test
     void contentFilterAnnotationsInAWholeAnswerPassThrough() throws Exception {
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
-                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(200, r.statusCode(), r.body());
         var body = ErrorShape.json(r.body());
         assertTrue(body.has("prompt_filter_results"));
@@ -139,7 +144,8 @@ class AzureSdkIT {
 
     @Test
     void rawStreamHasNoAnnotationChunk() throws Exception {
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions",
                 "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("Hello"), r.body());
@@ -154,33 +160,47 @@ class AzureSdkIT {
     @Test
     void streamedWithIncludeUsage() {
         List<ChatCompletionChunk> chunks = stream(chat("gpt-4o")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build());
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build());
         assertEquals("Hello from Azure", text(chunks));
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
         assertTrue(last.choices().isEmpty());
         assertEquals(15, last.usage().orElseThrow().totalTokens());
-        assertEquals(1, chunks.stream().filter(c -> c.choices().isEmpty()).count(), "only the usage chunk has no choices");
+        assertEquals(
+                1, chunks.stream().filter(c -> c.choices().isEmpty()).count(), "only the usage chunk has no choices");
     }
 
     @Test
     void embeddings() {
-        for (EmbeddingCreateParams.EncodingFormat format : List.of(EmbeddingCreateParams.EncodingFormat.FLOAT,
-                EmbeddingCreateParams.EncodingFormat.BASE64)) {
-            CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder()
-                    .model("text-embedding-3-small").input("hi").encodingFormat(format).build());
+        for (EmbeddingCreateParams.EncodingFormat format :
+                List.of(EmbeddingCreateParams.EncodingFormat.FLOAT, EmbeddingCreateParams.EncodingFormat.BASE64)) {
+            CreateEmbeddingResponse r = client.embeddings()
+                    .create(EmbeddingCreateParams.builder()
+                            .model("text-embedding-3-small")
+                            .input("hi")
+                            .encodingFormat(format)
+                            .build());
             assertEquals(List.of(0.25f, -0.5f), r.data().get(0).embedding(), format.toString());
-            assertEquals("/openai/deployments/embed-prod/embeddings?api-version=2024-10-21", upstreamRequest().uri());
+            assertEquals(
+                    "/openai/deployments/embed-prod/embeddings?api-version=2024-10-21",
+                    upstreamRequest().uri());
         }
     }
 
     @Test
     void contentFilterFinishReasonPassesThrough() {
-        ChatCompletion c = client.chat().completions().create(chat("gpt-4o-filtered").build());
-        assertEquals(ChatCompletion.Choice.FinishReason.CONTENT_FILTER, c.choices().get(0).finishReason());
+        ChatCompletion c =
+                client.chat().completions().create(chat("gpt-4o-filtered").build());
+        assertEquals(
+                ChatCompletion.Choice.FinishReason.CONTENT_FILTER,
+                c.choices().get(0).finishReason());
         assertEquals("Here is", c.choices().get(0).message().content().orElseThrow());
 
         ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat("gpt-4o-filtered").build())) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                .completions()
+                .createStreaming(chat("gpt-4o-filtered").build())) {
             s.stream().forEach(acc::accumulate);
         }
         var choice = acc.chatCompletion().choices().get(0);
@@ -202,7 +222,8 @@ class AzureSdkIT {
 
     @Test
     void entraBearerToken() {
-        ChatCompletion c = client.chat().completions().create(chat("gpt-4o-entra").build());
+        ChatCompletion c =
+                client.chat().completions().create(chat("gpt-4o-entra").build());
         assertEquals("Hello from Azure", c.choices().get(0).message().content().orElseThrow());
         RecordedRequest up = upstreamRequest();
         assertEquals(CHAT_PATH, up.uri());
@@ -212,8 +233,10 @@ class AzureSdkIT {
 
     @Test
     void toolCallsPlainAndStreamedAssembledByTheSdk() {
-        ChatCompletionCreateParams params = chat("gpt-4o").addTool(SdkToolCalls.tool("get_weather"))
-                .addTool(SdkToolCalls.tool("get_time")).build();
+        ChatCompletionCreateParams params = chat("gpt-4o")
+                .addTool(SdkToolCalls.tool("get_weather"))
+                .addTool(SdkToolCalls.tool("get_time"))
+                .build();
         SdkToolCalls.assertTwoToolCalls(client.chat().completions().create(params));
         com.openai.helpers.ChatCompletionAccumulator acc = com.openai.helpers.ChatCompletionAccumulator.create();
         try (var s = client.chat().completions().createStreaming(params)) {

@@ -61,12 +61,13 @@ class ClientErrorsIT {
 
     @Test
     void invalidUtf8Is400() throws Exception {
-        byte[] head = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a".getBytes(StandardCharsets.US_ASCII);
+        byte[] head = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a"
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] tail = "\"}]}".getBytes(StandardCharsets.US_ASCII);
         byte[] body = new byte[head.length + 2 + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);
-        body[head.length] = (byte) 0xC3;       // a two-byte lead ...
-        body[head.length + 1] = (byte) 0x28;   // ... followed by a non-continuation byte
+        body[head.length] = (byte) 0xC3; // a two-byte lead ...
+        body[head.length + 1] = (byte) 0x28; // ... followed by a non-continuation byte
         System.arraycopy(tail, 0, body, head.length + 2, tail.length);
         try (RawHttp raw = new RawHttp(proxy.port())) {
             raw.post("/v1/chat/completions", ProxyHarness.KEY, body);
@@ -109,13 +110,15 @@ class ClientErrorsIT {
     void missingOrWrongKeyIs401() throws Exception {
         String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[]}";
         HttpResponse<String> none = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
         assertEquals(401, none.statusCode());
         assertError(none.body(), "invalid_request_error", "invalid_api_key", null);
 
         HttpResponse<String> wrong = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
                 .header("Authorization", "Bearer sk-wrong-key-12345")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
         assertEquals(401, wrong.statusCode());
         assertError(wrong.body(), "invalid_request_error", "invalid_api_key", null);
         assertFalse(wrong.body().contains("sk-wrong-key-12345"), "the presented key is never echoed");
@@ -123,7 +126,8 @@ class ClientErrorsIT {
 
     @Test
     void unknownModelIs404WithModelNotFound() throws Exception {
-        HttpResponse<String> r = chat("{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        HttpResponse<String> r =
+                chat("{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertEquals(404, r.statusCode());
         assertError(r.body(), "invalid_request_error", "model_not_found", "model");
     }
@@ -145,16 +149,19 @@ class ClientErrorsIT {
 
     @Test
     void bodyOverTheLimitIs413AndTheConnectionStaysUsable() throws Exception {
-        String big = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\""
-                + "x".repeat(5000) + "\"}]}";
+        String big = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5000)
+                + "\"}]}";
         try (RawHttp raw = new RawHttp(proxy.port())) {
             raw.post("/v1/chat/completions", ProxyHarness.KEY, big.getBytes(StandardCharsets.US_ASCII));
             RawHttp.Response r = raw.readResponse();
             assertEquals(413, r.status());
             assertError(r.body(), "invalid_request_error", "request_too_large", null);
             assertTrue(r.hasHeader("x-request-id:"), r.headers());
-            raw.post("/v1/chat/completions", ProxyHarness.KEY,
-                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}".getBytes(StandardCharsets.US_ASCII));
+            raw.post(
+                    "/v1/chat/completions",
+                    ProxyHarness.KEY,
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                            .getBytes(StandardCharsets.US_ASCII));
             assertEquals(200, raw.readResponse().status());
         }
     }
@@ -170,8 +177,11 @@ class ClientErrorsIT {
             }
             raw.post("/v1/chat/completions", null, "{}".getBytes(StandardCharsets.US_ASCII));
             assertEquals(401, raw.readResponse().status());
-            raw.post("/v1/chat/completions", ProxyHarness.KEY,
-                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}".getBytes(StandardCharsets.US_ASCII));
+            raw.post(
+                    "/v1/chat/completions",
+                    ProxyHarness.KEY,
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                            .getBytes(StandardCharsets.US_ASCII));
             RawHttp.Response ok = raw.readResponse();
             assertEquals(200, ok.status());
             assertEquals(CHAT_OK, ok.body());
@@ -192,9 +202,17 @@ class ClientErrorsIT {
     @Test
     void garbageBodiesNeverYieldA5xx() throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String[] fixed = {"", "null", "true", "\"str\"", "{\"model\":null}", "{\"model\":\"gpt-4o-mini\",\"stream\":\"yes\","
-                + "\"messages\":[{}]}", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]} trailing",
-                "{\"model\":\"a\",\"model\":\"gpt-4o-mini\",\"messages\":[{}]}", "{".repeat(300) + "}".repeat(300)};
+        String[] fixed = {
+            "",
+            "null",
+            "true",
+            "\"str\"",
+            "{\"model\":null}",
+            "{\"model\":\"gpt-4o-mini\",\"stream\":\"yes\"," + "\"messages\":[{}]}",
+            "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]} trailing",
+            "{\"model\":\"a\",\"model\":\"gpt-4o-mini\",\"messages\":[{}]}",
+            "{".repeat(300) + "}".repeat(300)
+        };
         try (RawHttp raw = new RawHttp(proxy.port())) {
             for (String body : fixed) {
                 raw.post("/v1/chat/completions", ProxyHarness.KEY, body.getBytes(StandardCharsets.UTF_8));

@@ -1,18 +1,16 @@
 package io.aigw.server.it;
 
-import io.aigw.core.config.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aigw.core.config.ConfigException;
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.StreamScript;
 import io.aigw.server.testing.TestUpstream;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Edge cases of connection handling found in review, each through the real server. */
@@ -26,14 +24,15 @@ class ConnectionEdgeCasesIT {
     @Test
     void aSlowClientDoesNotTripTheUpstreamIdleTimeout() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    idle_timeout_ms: 500\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    idle_timeout_ms: 500\n", "m", "m")) {
             up.enqueue(Reply.flood(16 * 1024, 8L * 1024 * 1024));
             try (RawHttp raw = new RawHttp(proxy.port(), 16 * 1024)) {
                 raw.post("/v1/chat/completions", ProxyHarness.KEY, STREAM_CHAT.getBytes(StandardCharsets.US_ASCII));
                 Thread.sleep(2000); // the client is busy; the provider is not
                 raw.socket.setSoTimeout(30_000);
                 assertEquals(200, raw.readHead());
-                BufferedReader body = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
+                BufferedReader body =
+                        new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
                 String line;
                 String error = null;
                 boolean done = false;
@@ -83,7 +82,8 @@ class ConnectionEdgeCasesIT {
                     raw.write(body);
                     script.send("{\"choices\":[]}");
                     assertEquals(200, raw.readHead());
-                    BufferedReader r = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
+                    BufferedReader r =
+                            new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
                     assertEquals("data: {\"choices\":[]}", r.readLine());
                     assertEquals("", r.readLine());
                     Thread.sleep(1500); // a slow token, longer than the keep-alive idle timeout
@@ -101,7 +101,8 @@ class ConnectionEdgeCasesIT {
      */
     @Test
     void aProviderKeyWithALineBreakStopsStartUp() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ProxyHarness.startYaml("""
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["%s"]}
                 providers:
@@ -118,7 +119,7 @@ class ConnectionEdgeCasesIT {
     @Test
     void oversizedExpectContinueGetsAnOpenAiShaped413() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml("""
+                ProxyHarness proxy = ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0, max_body_bytes: 4096, request_read_timeout_ms: 400}
                 auth: {api_keys: ["%s"]}
                 providers:
@@ -128,7 +129,7 @@ class ConnectionEdgeCasesIT {
                     providers:
                       mock: {model_id: m}
                 """.formatted(ProxyHarness.KEY, up.baseUrl()));
-             RawHttp raw = new RawHttp(proxy.port())) {
+                RawHttp raw = new RawHttp(proxy.port())) {
             raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nExpect: 100-continue\r\n"
                     + "Content-Length: 100000\r\n\r\n");
@@ -151,7 +152,7 @@ class ConnectionEdgeCasesIT {
     @Test
     void zeroMaxPendingAcquiresIsRejectedAtLoadOrWorks() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_pending_acquires: 0\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_pending_acquires: 0\n", "m", "m")) {
             up.enqueue(Reply.json(200, "{}"));
             var r = proxy.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{}]}");
             assertEquals(200, r.statusCode(), r.body());

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.List;
 import java.util.ArrayList;
+import java.util.List;
 
 /** Asserts OpenAI's error shape: exactly message, type, param and code under "error", nulls explicit. */
 public final class ErrorShape {
@@ -22,7 +22,10 @@ public final class ErrorShape {
         List<String> keys = new ArrayList<>();
         error.fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("message", "type", "param", "code"), keys, body);
-        assertTrue(error.get("message").isTextual() && !error.get("message").asText().isEmpty(), body);
+        assertTrue(
+                error.get("message").isTextual()
+                        && !error.get("message").asText().isEmpty(),
+                body);
         assertEquals(type, error.get("type").asText(), body);
         if (code == null) {
             assertTrue(error.get("code").isNull(), body);

@@ -51,7 +51,7 @@ class FailoverIT {
     @Test
     void aRefusedPrimaryFailsOverToTheBackup() throws Exception {
         try (TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(closedPortUrl(), backup.baseUrl())) {
+                ProxyHarness proxy = proxy(closedPortUrl(), backup.baseUrl())) {
             backup.setDefault(r -> Reply.json(200, OK));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
@@ -63,16 +63,19 @@ class FailoverIT {
 
     @Test
     void a5xxMovesOnButAClientErrorComesBackAsItIs() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             backup.setDefault(r -> Reply.json(200, OK));
-            primary.enqueue(Reply.json(503, "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
+            primary.enqueue(Reply.json(
+                    503, "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
             HttpResponse<String> moved = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, moved.statusCode());
             assertEquals(1, primary.requestCount());
             assertEquals(1, backup.requestCount());
 
-            String bad = "{\"error\":{\"message\":\"bad tool schema\",\"type\":\"invalid_request_error\",\"param\":\"tools\",\"code\":null}}";
+            String bad =
+                    "{\"error\":{\"message\":\"bad tool schema\",\"type\":\"invalid_request_error\",\"param\":\"tools\",\"code\":null}}";
             primary.enqueue(Reply.json(400, bad));
             HttpResponse<String> clientError = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(400, clientError.statusCode());
@@ -85,7 +88,7 @@ class FailoverIT {
     @Test
     void withOneOfTwoDownEveryRequestSucceedsAndTheOpenBreakerSkipsTheDeadOne() throws Exception {
         try (TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(closedPortUrl(), backup.baseUrl())) {
+                ProxyHarness proxy = proxy(closedPortUrl(), backup.baseUrl())) {
             backup.setDefault(r -> Reply.json(200, OK));
             for (int i = 0; i < 1000; i++) {
                 HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
@@ -99,11 +102,14 @@ class FailoverIT {
 
     @Test
     void aRateLimitWithRetryAfterCoolsThePrimaryAtOnce() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             backup.setDefault(r -> Reply.json(200, OK));
             primary.setDefault(r -> Reply.json(200, OK));
-            primary.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}",
+            primary.enqueue(Reply.json(
+                    429,
+                    "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}",
                     Map.of("retry-after", "60")));
             assertEquals("2", header(proxy.post("/v1/chat/completions", CHAT), "x-proxy-attempts"));
             HttpResponse<String> next = proxy.post("/v1/chat/completions", CHAT);
@@ -115,9 +121,11 @@ class FailoverIT {
 
     @Test
     void whenEveryDeploymentFailsTheAnswerIs503NamingTheLast() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
-            primary.enqueue(Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+            primary.enqueue(Reply.json(
+                    500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
             backup.enqueue(Reply.text(502, "text/html", "<html>bad gateway</html>"));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(503, r.statusCode());
@@ -129,11 +137,14 @@ class FailoverIT {
 
     @Test
     void aStreamThatFailsBeforeItsFirstByteFailsOver() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
             primary.enqueue(Reply.closeImmediately());
-            backup.enqueue(Reply.sse(List.of("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}")));
-            HttpResponse<String> r = proxy.post("/v1/chat/completions",
+            backup.enqueue(Reply.sse(List.of(
+                    "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}")));
+            HttpResponse<String> r = proxy.post(
+                    "/v1/chat/completions",
                     "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("\"content\":\"hi\""), r.body());
@@ -144,8 +155,10 @@ class FailoverIT {
 
     @Test
     void leastLatencyPrefersTheFasterDeployment() throws Exception {
-        try (TestUpstream slow = TestUpstream.start(); TestUpstream fast = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml("""
+        try (TestUpstream slow = TestUpstream.start();
+                TestUpstream fast = TestUpstream.start();
+                ProxyHarness proxy =
+                        ProxyHarness.startYaml("""
                      server: {host: 127.0.0.1, port: 0}
                      auth: {api_keys: ["%s"]}
                      providers:

@@ -84,7 +84,9 @@ class ForwardingIT {
     @Test
     void providerKeyAndHeadersGoUpstreamButNotTheClientKey() throws Exception {
         upstream.enqueue(Reply.json(200, "{}"));
-        proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        proxy.post(
+                "/v1/chat/completions",
+                "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         RecordedRequest got = upstream.takeRequest(Duration.ofSeconds(5));
         assertEquals("Bearer sk-provider-secret", got.header("authorization"));
         assertEquals("https://example.test/app", got.header("http-referer"));
@@ -96,49 +98,66 @@ class ForwardingIT {
     @Test
     void responseComesBackWithRequestIdAndRouteHeaders() throws Exception {
         String answer = "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"choices\":[]}";
-        upstream.enqueue(Reply.json(200, answer, Map.of("x-ratelimit-remaining-requests", "99",
-                "x-request-id", "req_upstream", "set-cookie", "secret=1")));
+        upstream.enqueue(Reply.json(
+                200,
+                answer,
+                Map.of(
+                        "x-ratelimit-remaining-requests",
+                        "99",
+                        "x-request-id",
+                        "req_upstream",
+                        "set-cookie",
+                        "secret=1")));
         HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
                 .header("Authorization", "Bearer " + ProxyHarness.KEY)
                 .header("x-request-id", "my-trace-123")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}"))
+                .build());
         assertEquals(answer, r.body());
         assertEquals("my-trace-123", r.headers().firstValue("x-request-id").orElse(null));
         assertEquals("my-trace-123", upstream.takeRequest(Duration.ofSeconds(5)).header("x-request-id"));
-        assertEquals("99", r.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
-        assertEquals("req_upstream", r.headers().firstValue("x-upstream-request-id").orElse(null));
+        assertEquals(
+                "99", r.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
+        assertEquals(
+                "req_upstream", r.headers().firstValue("x-upstream-request-id").orElse(null));
         assertEquals("mock", r.headers().firstValue("x-proxy-provider").orElse(null));
-        assertEquals("provider/model-v2", r.headers().firstValue("x-proxy-model").orElse(null));
+        assertEquals(
+                "provider/model-v2", r.headers().firstValue("x-proxy-model").orElse(null));
         assertNull(r.headers().firstValue("set-cookie").orElse(null));
     }
 
     @Test
     void aGeneratedRequestIdIsReturnedOnEveryResponse() throws Exception {
-        HttpResponse<String> health = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/health"))).build());
+        HttpResponse<String> health = proxy.send(
+                HttpRequest.newBuilder(URI.create(proxy.url("/health"))).build());
         assertEquals(200, health.statusCode());
         assertEquals("{\"status\":\"ok\"}", health.body());
         assertTrue(health.headers().firstValue("x-request-id").orElse("").startsWith("req_"));
         HttpResponse<String> notFound = proxy.get("/v1/unknown");
         assertTrue(notFound.headers().firstValue("x-request-id").isPresent());
-        HttpResponse<String> unauthorized = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/models"))).build());
+        HttpResponse<String> unauthorized = proxy.send(
+                HttpRequest.newBuilder(URI.create(proxy.url("/v1/models"))).build());
         assertEquals(401, unauthorized.statusCode());
         assertTrue(unauthorized.headers().firstValue("x-request-id").isPresent());
         HttpResponse<String> badId = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/health")))
-                .header("x-request-id", "has space and \u00e9").build());
+                .header("x-request-id", "has space and \u00e9")
+                .build());
         assertTrue(badId.headers().firstValue("x-request-id").orElse("").startsWith("req_"), "unsafe ids are replaced");
     }
 
     @Test
     void completionsAndEmbeddingsAreForwardedToTheirPaths() throws Exception {
         upstream.enqueue(Reply.json(200, "{\"object\":\"text_completion\"}"));
-        HttpResponse<String> c = proxy.post("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"Say\"}");
+        HttpResponse<String> c =
+                proxy.post("/v1/completions", "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"Say\"}");
         assertEquals(200, c.statusCode());
         RecordedRequest got = upstream.takeRequest(Duration.ofSeconds(5));
         assertEquals("/v1/completions", got.uri());
         assertEquals("{\"model\":\"instruct-up\",\"prompt\":\"Say\"}", got.bodyUtf8());
 
         upstream.enqueue(Reply.json(200, "{\"object\":\"list\",\"data\":[]}"));
-        HttpResponse<String> e = proxy.post("/v1/embeddings", "{\"input\":\"hi\",\"model\":\"text-embedding-3-small\"}");
+        HttpResponse<String> e =
+                proxy.post("/v1/embeddings", "{\"input\":\"hi\",\"model\":\"text-embedding-3-small\"}");
         assertEquals(200, e.statusCode());
         got = upstream.takeRequest(Duration.ofSeconds(5));
         assertEquals("/v1/embeddings", got.uri());
@@ -160,7 +179,8 @@ class ForwardingIT {
 
         HttpResponse<String> one = proxy.get("/v1/models/gpt-3.5-turbo-instruct");
         assertEquals(200, one.statusCode());
-        assertEquals("gpt-3.5-turbo-instruct", ErrorShape.json(one.body()).get("id").asText());
+        assertEquals(
+                "gpt-3.5-turbo-instruct", ErrorShape.json(one.body()).get("id").asText());
 
         HttpResponse<String> missing = proxy.get("/v1/models/nope");
         assertEquals(404, missing.statusCode());
@@ -169,7 +189,8 @@ class ForwardingIT {
 
     @Test
     void upstreamErrorStatusIsPassedThroughWithItsBody() throws Exception {
-        String err = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
+        String err =
+                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
         upstream.enqueue(Reply.json(429, err, Map.of("retry-after", "7")));
         HttpResponse<String> r = proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}");
         assertEquals(429, r.statusCode());
@@ -188,7 +209,9 @@ class ForwardingIT {
 
     @Test
     void aPartialUpstreamErrorIsCompletedToOpenAiShape() throws Exception {
-        upstream.enqueue(Reply.json(429, "{\"error\":{\"code\":\"429\",\"message\":\"Rate limit is exceeded.\"}}",
+        upstream.enqueue(Reply.json(
+                429,
+                "{\"error\":{\"code\":\"429\",\"message\":\"Rate limit is exceeded.\"}}",
                 Map.of("retry-after", "2")));
         HttpResponse<String> r = proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}");
         assertEquals(429, r.statusCode());
@@ -200,21 +223,26 @@ class ForwardingIT {
     @Test
     void aWildcardRoutePassesTheRestOfTheNameAsTheModelId() throws Exception {
         upstream.enqueue(Reply.json(200, "{}"));
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
-                "{\"model\":\"router/vendor/model-x:free\",\"messages\":[{}]}");
+        HttpResponse<String> r =
+                proxy.post("/v1/chat/completions", "{\"model\":\"router/vendor/model-x:free\",\"messages\":[{}]}");
         assertEquals(200, r.statusCode());
-        assertEquals("{\"model\":\"vendor/model-x:free\",\"messages\":[{}]}",
+        assertEquals(
+                "{\"model\":\"vendor/model-x:free\",\"messages\":[{}]}",
                 upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
-        assertEquals("vendor/model-x:free", r.headers().firstValue("x-proxy-model").orElse(null));
-        assertEquals(404, proxy.post("/v1/chat/completions", "{\"model\":\"router/\",\"messages\":[{}]}").statusCode());
+        assertEquals(
+                "vendor/model-x:free", r.headers().firstValue("x-proxy-model").orElse(null));
+        assertEquals(
+                404,
+                proxy.post("/v1/chat/completions", "{\"model\":\"router/\",\"messages\":[{}]}")
+                        .statusCode());
         assertTrue(!proxy.get("/v1/models").body().contains("router/*"), "wildcards are not listed");
     }
 
     @Test
     void aWildcardModelNameCannotInjectHeaders() throws Exception {
         int before = upstream.requestCount();
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
-                "{\"model\":\"router/x\\r\\nSet-Cookie: a=b\",\"messages\":[{}]}");
+        HttpResponse<String> r =
+                proxy.post("/v1/chat/completions", "{\"model\":\"router/x\\r\\nSet-Cookie: a=b\",\"messages\":[{}]}");
         assertEquals(400, r.statusCode());
         ErrorShape.assertError(r.body(), "invalid_request_error", "invalid_value", "model");
         assertTrue(r.headers().firstValue("set-cookie").isEmpty());
@@ -226,9 +254,13 @@ class ForwardingIT {
         int before = upstream.connectionsOpened();
         for (int i = 0; i < 5; i++) {
             upstream.enqueue(Reply.json(200, "{}"));
-            assertEquals(200, proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}").statusCode());
+            assertEquals(
+                    200,
+                    proxy.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{}]}")
+                            .statusCode());
         }
-        assertTrue(upstream.connectionsOpened() - before <= 2,
+        assertTrue(
+                upstream.connectionsOpened() - before <= 2,
                 "keep-alive reuse: " + (upstream.connectionsOpened() - before) + " new connections for 5 calls");
     }
 }

@@ -42,17 +42,22 @@ class GracefulShutdownIT {
             StreamScript script = new StreamScript();
             up.enqueue(Reply.stream(script));
             try (RawHttp raw = new RawHttp(proxy.port())) {
-                raw.post("/v1/chat/completions", ProxyHarness.KEY,
+                raw.post(
+                        "/v1/chat/completions",
+                        ProxyHarness.KEY,
                         "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
                 script.send(CHUNK);
                 assertEquals(200, raw.readHead());
-                BufferedReader body = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
+                BufferedReader body =
+                        new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
                 assertEquals("data: " + CHUNK, body.readLine());
 
                 CompletableFuture<Void> stopping = CompletableFuture.runAsync(proxy::close);
                 Thread.sleep(300);
                 assertFalse(stopping.isDone(), "the stop waits for the stream");
-                assertThrows(IOException.class, () -> new Socket("127.0.0.1", proxy.port()).close(),
+                assertThrows(
+                        IOException.class,
+                        () -> new Socket("127.0.0.1", proxy.port()).close(),
                         "no new connections while draining");
 
                 script.send(CHUNK);
@@ -73,7 +78,9 @@ class GracefulShutdownIT {
             StreamScript script = new StreamScript();
             up.enqueue(Reply.stream(script));
             try (RawHttp raw = new RawHttp(proxy.port())) {
-                raw.post("/v1/chat/completions", ProxyHarness.KEY,
+                raw.post(
+                        "/v1/chat/completions",
+                        ProxyHarness.KEY,
                         "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
                 script.send(CHUNK);
                 assertEquals(200, raw.readHead());

@@ -65,7 +65,11 @@ class OllamaSdkIT {
                   embedder: {providers: {local: {model_id: all-minilm}}}
                   gone: {providers: {local: {model_id: missing}}}
                 """.formatted(ProxyHarness.KEY, base, base, StrictOllamaApi.CLOUD_KEY));
-        client = OpenAIOkHttpClient.builder().apiKey(ProxyHarness.KEY).baseUrl(proxy.url("/v1")).maxRetries(0).build();
+        client = OpenAIOkHttpClient.builder()
+                .apiKey(ProxyHarness.KEY)
+                .baseUrl(proxy.url("/v1"))
+                .maxRetries(0)
+                .build();
     }
 
     @AfterAll
@@ -83,16 +87,25 @@ class OllamaSdkIT {
     }
 
     private static ChatCompletionCreateParams.Builder chat() {
-        return ChatCompletionCreateParams.builder().model("llama")
-                .addDeveloperMessage("Be brief.").addUserMessage("Say hello").temperature(0.2).maxCompletionTokens(64);
+        return ChatCompletionCreateParams.builder()
+                .model("llama")
+                .addDeveloperMessage("Be brief.")
+                .addUserMessage("Say hello")
+                .temperature(0.2)
+                .maxCompletionTokens(64);
     }
 
     private static ChatCompletionFunctionTool tool(String name) {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name(name)
-                .parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-                        .build()).build()).build();
+        return ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder()
+                        .name(name)
+                        .parameters(FunctionParameters.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .putAdditionalProperty(
+                                        "properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                                .build())
+                        .build())
+                .build();
     }
 
     private static JsonNode upstreamBody() throws Exception {
@@ -129,20 +142,27 @@ class OllamaSdkIT {
             s.stream().forEach(chunks::add);
         }
         StringBuilder text = new StringBuilder();
-        chunks.forEach(c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
+        chunks.forEach(
+                c -> c.choices().forEach(ch -> text.append(ch.delta().content().orElse(""))));
         assertEquals("Hello there", text.toString());
         assertTrue(chunks.stream().allMatch(c -> c.usage().isEmpty()), "no usage without include_usage");
         assertEquals(1, chunks.stream().map(ChatCompletionChunk::id).distinct().count(), "one id for the stream");
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
-        assertEquals(ChatCompletionChunk.Choice.FinishReason.STOP, last.choices().get(0).finishReason().orElseThrow());
+        assertEquals(
+                ChatCompletionChunk.Choice.FinishReason.STOP,
+                last.choices().get(0).finishReason().orElseThrow());
         assertTrue(upstreamBody().get("stream").asBoolean());
     }
 
     @Test
     void streamedWithIncludeUsage() {
         List<ChatCompletionChunk> chunks = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                .completions()
+                .createStreaming(chat().streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             s.stream().forEach(chunks::add);
         }
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
@@ -154,20 +174,28 @@ class OllamaSdkIT {
 
     @Test
     void theClientGetsServerSentEventsNotNdjson() throws Exception {
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions",
                 "{\"model\":\"llama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(200, r.statusCode());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"), r.headers().toString());
+        assertTrue(
+                r.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"),
+                r.headers().toString());
         assertTrue(r.body().endsWith("data: [DONE]\n\n"), r.body());
     }
 
     @Test
     void toolCallsPlain() {
-        ChatCompletion c = client.chat().completions().create(chat().addTool(tool("get_weather")).addTool(tool("get_time")).build());
+        ChatCompletion c = client.chat()
+                .completions()
+                .create(chat().addTool(tool("get_weather"))
+                        .addTool(tool("get_time"))
+                        .build());
         var choice = c.choices().get(0);
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
-        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow()
-                .stream().map(tc -> tc.asFunction()).toList();
+        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(tc -> tc.asFunction())
+                .toList();
         assertEquals(2, calls.size());
         assertTrue(calls.get(0).id().startsWith("call_"), calls.get(0).id());
         assertFalse(calls.get(0).id().equals(calls.get(1).id()));
@@ -179,43 +207,66 @@ class OllamaSdkIT {
     @Test
     void toolCallsStreamedAndAssembledByTheSdk() {
         ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions()
-                .createStreaming(chat().addTool(tool("get_weather")).addTool(tool("get_time")).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                .completions()
+                .createStreaming(chat().addTool(tool("get_weather"))
+                        .addTool(tool("get_time"))
+                        .build())) {
             s.stream().forEach(acc::accumulate);
         }
         var choice = acc.chatCompletion().choices().get(0);
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
         assertEquals("Checking.", choice.message().content().orElse(""));
-        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow()
-                .stream().map(tc -> tc.asFunction()).toList();
-        assertEquals(List.of("get_weather", "get_time"), calls.stream().map(t -> t.function().name()).toList());
+        List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(tc -> tc.asFunction())
+                .toList();
+        assertEquals(
+                List.of("get_weather", "get_time"),
+                calls.stream().map(t -> t.function().name()).toList());
         assertEquals("{\"city\":\"Paris\"}", calls.get(0).function().arguments());
         assertTrue(calls.get(1).id().startsWith("call_"));
     }
 
     @Test
     void aToolRoundTripIsAcceptedByTheStrictApi() throws Exception {
-        ChatCompletion first = client.chat().completions().create(chat().addTool(tool("get_weather")).build());
+        ChatCompletion first = client.chat()
+                .completions()
+                .create(chat().addTool(tool("get_weather")).build());
         var message = first.choices().get(0).message();
-        ChatCompletionCreateParams.Builder next = chat().addTool(tool("get_weather")).addMessage(message.toParam());
+        ChatCompletionCreateParams.Builder next =
+                chat().addTool(tool("get_weather")).addMessage(message.toParam());
         for (var call : message.toolCalls().orElseThrow()) {
-            next.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
-                    .content("{\"ok\":true}").build());
+            next.addMessage(ChatCompletionToolMessageParam.builder()
+                    .toolCallId(call.asFunction().id())
+                    .content("{\"ok\":true}")
+                    .build());
         }
         upstream.takeRequest(Duration.ofSeconds(5));
         ChatCompletion answer = client.chat().completions().create(next.build());
-        assertEquals("It is sunny in Paris.", answer.choices().get(0).message().content().orElseThrow());
+        assertEquals(
+                "It is sunny in Paris.",
+                answer.choices().get(0).message().content().orElseThrow());
         JsonNode sent = upstreamBody().get("messages");
-        assertTrue(sent.get(2).get("tool_calls").get(0).get("function").get("arguments").isObject());
+        assertTrue(sent.get(2)
+                .get("tool_calls")
+                .get(0)
+                .get("function")
+                .get("arguments")
+                .isObject());
         assertEquals("get_weather", sent.get(3).get("tool_name").asText());
     }
 
     @Test
     void embeddingsAsFloatsAndAsBase64() throws Exception {
         for (EmbeddingCreateParams.EncodingFormat format : new EmbeddingCreateParams.EncodingFormat[] {
-                EmbeddingCreateParams.EncodingFormat.FLOAT, EmbeddingCreateParams.EncodingFormat.BASE64}) {
-            CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder()
-                    .model("embedder").inputOfArrayOfStrings(List.of("hi", "there")).encodingFormat(format).build());
+            EmbeddingCreateParams.EncodingFormat.FLOAT, EmbeddingCreateParams.EncodingFormat.BASE64
+        }) {
+            CreateEmbeddingResponse r = client.embeddings()
+                    .create(EmbeddingCreateParams.builder()
+                            .model("embedder")
+                            .inputOfArrayOfStrings(List.of("hi", "there"))
+                            .encodingFormat(format)
+                            .build());
             assertEquals(2, r.data().size());
             assertEquals(StrictOllamaApi.VECTOR, r.data().get(1).embedding(), format.toString());
             assertEquals(8, r.usage().promptTokens());
@@ -223,20 +274,28 @@ class OllamaSdkIT {
             assertEquals("/api/embed", up.uri());
             assertEquals("{\"model\":\"all-minilm\",\"input\":[\"hi\",\"there\"]}", up.bodyUtf8());
         }
-        HttpResponse<String> raw = proxy.post("/v1/embeddings",
-                "{\"model\":\"embedder\",\"input\":\"hi\",\"encoding_format\":\"base64\"}");
+        HttpResponse<String> raw = proxy.post(
+                "/v1/embeddings", "{\"model\":\"embedder\",\"input\":\"hi\",\"encoding_format\":\"base64\"}");
         assertEquals(200, raw.statusCode(), raw.body());
         // 0.5, -0.25, 0.125, 3.0 as little-endian float32
-        assertEquals("AAAAPwAAgL4AAAA+AABAQA==", ErrorShape.json(raw.body()).get("data").get(0).get("embedding").asText());
+        assertEquals(
+                "AAAAPwAAgL4AAAA+AABAQA==",
+                ErrorShape.json(raw.body()).get("data").get(0).get("embedding").asText());
     }
 
     @Test
     void aMissingOllamaModelIs404ModelNotFound() throws Exception {
-        NotFoundException e = assertThrows(NotFoundException.class, () -> client.chat().completions()
-                .create(ChatCompletionCreateParams.builder().model("gone").addUserMessage("x").build()));
+        NotFoundException e = assertThrows(
+                NotFoundException.class,
+                () -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("gone")
+                                .addUserMessage("x")
+                                .build()));
         assertEquals(404, e.statusCode());
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
-                "{\"model\":\"gone\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions", "{\"model\":\"gone\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(404, r.statusCode());
         ErrorShape.assertError(r.body(), "invalid_request_error", "model_not_found", "model");
         assertTrue(r.body().contains("model 'missing' not found"), r.body());
@@ -245,10 +304,17 @@ class OllamaSdkIT {
     @Test
     void legacyCompletionsAndNAboveOneAreClear400s() {
         int before = upstream.requestCount();
-        BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(
-                CompletionCreateParams.builder().model("llama").prompt("hi").build()));
+        BadRequestException e = assertThrows(
+                BadRequestException.class,
+                () -> client.completions()
+                        .create(CompletionCreateParams.builder()
+                                .model("llama")
+                                .prompt("hi")
+                                .build()));
         assertTrue(e.getMessage().contains("legacy completions"), e.getMessage());
-        assertThrows(BadRequestException.class, () -> client.chat().completions().create(chat().n(2).build()));
+        assertThrows(
+                BadRequestException.class,
+                () -> client.chat().completions().create(chat().n(2).build()));
         assertEquals(before, upstream.requestCount(), "nothing was sent upstream");
     }
 

@@ -37,14 +37,24 @@ class OpenAiSdkIT {
     static void start() throws Exception {
         upstream = TestUpstream.start();
         upstream.setDefault(OpenAiCompatibleProvider::answer);
-        proxy = ProxyHarness.start(upstream.baseUrl(), null,
-                "gpt-4o-mini", "up-chat", "gpt-3.5-turbo-instruct", "up-instruct",
-                "text-embedding-3-small", "up-embed");
+        proxy = ProxyHarness.start(
+                upstream.baseUrl(),
+                null,
+                "gpt-4o-mini",
+                "up-chat",
+                "gpt-3.5-turbo-instruct",
+                "up-instruct",
+                "text-embedding-3-small",
+                "up-embed");
         client = sdk(ProxyHarness.KEY);
     }
 
     static OpenAIClient sdk(String key) {
-        return OpenAIOkHttpClient.builder().apiKey(key).baseUrl(proxy.url("/v1")).maxRetries(0).build();
+        return OpenAIOkHttpClient.builder()
+                .apiKey(key)
+                .baseUrl(proxy.url("/v1"))
+                .maxRetries(0)
+                .build();
     }
 
     @AfterAll
@@ -61,7 +71,8 @@ class OpenAiSdkIT {
     @Test
     void chatCompletion() {
         ChatCompletion c = client.chat().completions().create(chat().build());
-        assertEquals("Hello from up-chat", c.choices().get(0).message().content().orElseThrow());
+        assertEquals(
+                "Hello from up-chat", c.choices().get(0).message().content().orElseThrow());
         assertEquals(ChatCompletion.Choice.FinishReason.STOP, c.choices().get(0).finishReason());
         assertEquals(13, c.usage().orElseThrow().totalTokens());
     }
@@ -72,8 +83,10 @@ class OpenAiSdkIT {
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat().build())) {
             s.stream().forEach(chunks::add);
         }
-        String text = chunks.stream().flatMap(c -> c.choices().stream())
-                .map(ch -> ch.delta().content().orElse("")).collect(Collectors.joining());
+        String text = chunks.stream()
+                .flatMap(c -> c.choices().stream())
+                .map(ch -> ch.delta().content().orElse(""))
+                .collect(Collectors.joining());
         assertEquals("Hello there", text);
         assertTrue(chunks.stream().allMatch(c -> c.usage().isEmpty()), "no usage chunk when not asked for");
         assertFalse(chunks.get(chunks.size() - 1).choices().isEmpty());
@@ -82,8 +95,9 @@ class OpenAiSdkIT {
     @Test
     void streamedChatWithUsage() {
         List<ChatCompletionChunk> chunks = new ArrayList<>();
-        ChatCompletionCreateParams params = chat()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        ChatCompletionCreateParams params = chat().streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
             s.stream().forEach(chunks::add);
         }
@@ -94,8 +108,11 @@ class OpenAiSdkIT {
 
     @Test
     void legacyCompletion() {
-        Completion c = client.completions().create(CompletionCreateParams.builder()
-                .model("gpt-3.5-turbo-instruct").prompt(CompletionCreateParams.Prompt.ofString("Hello")).build());
+        Completion c = client.completions()
+                .create(CompletionCreateParams.builder()
+                        .model("gpt-3.5-turbo-instruct")
+                        .prompt(CompletionCreateParams.Prompt.ofString("Hello"))
+                        .build());
         assertEquals(" world", c.choices().get(0).text());
         assertEquals(3, c.usage().orElseThrow().totalTokens());
     }
@@ -103,8 +120,11 @@ class OpenAiSdkIT {
     @Test
     void streamedLegacyCompletion() {
         StringBuilder text = new StringBuilder();
-        try (StreamResponse<Completion> s = client.completions().createStreaming(CompletionCreateParams.builder()
-                .model("gpt-3.5-turbo-instruct").prompt(CompletionCreateParams.Prompt.ofString("Hello")).build())) {
+        try (StreamResponse<Completion> s = client.completions()
+                .createStreaming(CompletionCreateParams.builder()
+                        .model("gpt-3.5-turbo-instruct")
+                        .prompt(CompletionCreateParams.Prompt.ofString("Hello"))
+                        .build())) {
             s.stream().forEach(c -> c.choices().forEach(ch -> text.append(ch.text())));
         }
         assertEquals(" world", text.toString());
@@ -113,9 +133,14 @@ class OpenAiSdkIT {
     @Test
     void embeddingsAsFloatsAndAsBase64() {
         for (EmbeddingCreateParams.EncodingFormat format : new EmbeddingCreateParams.EncodingFormat[] {
-                EmbeddingCreateParams.EncodingFormat.FLOAT, EmbeddingCreateParams.EncodingFormat.BASE64}) {
-            CreateEmbeddingResponse r = client.embeddings().create(EmbeddingCreateParams.builder()
-                    .model("text-embedding-3-small").input("hi").encodingFormat(format).build());
+            EmbeddingCreateParams.EncodingFormat.FLOAT, EmbeddingCreateParams.EncodingFormat.BASE64
+        }) {
+            CreateEmbeddingResponse r = client.embeddings()
+                    .create(EmbeddingCreateParams.builder()
+                            .model("text-embedding-3-small")
+                            .input("hi")
+                            .encodingFormat(format)
+                            .build());
             assertEquals(List.of(0.5f, -1.25f, 3.0f), r.data().get(0).embedding(), format.toString());
             assertEquals("up-embed", r.model());
         }
@@ -134,12 +159,20 @@ class OpenAiSdkIT {
     void wrongKeyIs401AndUnknownModelIs404() {
         OpenAIClient wrong = sdk("sk-not-a-key");
         try {
-            assertThrows(UnauthorizedException.class, () -> wrong.chat().completions().create(chat().build()));
+            assertThrows(
+                    UnauthorizedException.class,
+                    () -> wrong.chat().completions().create(chat().build()));
         } finally {
             wrong.close();
         }
-        NotFoundException e = assertThrows(NotFoundException.class, () -> client.chat().completions()
-                .create(ChatCompletionCreateParams.builder().model("gpt-9").addUserMessage("x").build()));
+        NotFoundException e = assertThrows(
+                NotFoundException.class,
+                () -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("gpt-9")
+                                .addUserMessage("x")
+                                .build()));
         assertEquals(404, e.statusCode());
         assertThrows(NotFoundException.class, () -> client.models().retrieve("gpt-9"));
     }
@@ -147,7 +180,8 @@ class OpenAiSdkIT {
     @Test
     void toolCallsPlainAndStreamedAssembledByTheSdk() {
         ChatCompletionCreateParams params = chat().addTool(SdkToolCalls.tool("get_weather"))
-                .addTool(SdkToolCalls.tool("get_time")).build();
+                .addTool(SdkToolCalls.tool("get_time"))
+                .build();
         SdkToolCalls.assertTwoToolCalls(client.chat().completions().create(params));
         com.openai.helpers.ChatCompletionAccumulator acc = com.openai.helpers.ChatCompletionAccumulator.create();
         try (var s = client.chat().completions().createStreaming(params)) {

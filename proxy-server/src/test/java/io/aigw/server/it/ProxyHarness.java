@@ -25,7 +25,9 @@ public final class ProxyHarness implements AutoCloseable {
 
     private final ProxyServer server;
     private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private ProxyHarness(ProxyServer server) {
         this.server = server;
@@ -38,20 +40,28 @@ public final class ProxyHarness implements AutoCloseable {
     public static ProxyHarness start(String baseUrl, String extraProviderYaml, String... modelToId) throws Exception {
         StringBuilder yaml = new StringBuilder()
                 .append("server: {host: 127.0.0.1, port: 0}\n")
-                .append("auth: {api_keys: [\"").append(KEY).append("\"]}\n")
+                .append("auth: {api_keys: [\"")
+                .append(KEY)
+                .append("\"]}\n")
                 .append("providers:\n")
                 .append("  mock:\n")
                 .append("    type: openai\n")
-                .append("    base_url: \"").append(baseUrl).append("\"\n")
+                .append("    base_url: \"")
+                .append(baseUrl)
+                .append("\"\n")
                 .append("    api_key: sk-provider-secret\n")
                 .append(extraProviderYaml == null ? "" : extraProviderYaml)
                 .append("models:\n");
         for (int i = 0; i < modelToId.length; i += 2) {
             // Single attempts: these tests see each provider failure as it is; retries have their own tests.
-            yaml.append("  ").append(modelToId[i]).append(":\n")
+            yaml.append("  ")
+                    .append(modelToId[i])
+                    .append(":\n")
                     .append("    retries: {count: 0}\n")
                     .append("    providers:\n")
-                    .append("      mock: {model_id: \"").append(modelToId[i + 1]).append("\"}\n");
+                    .append("      mock: {model_id: \"")
+                    .append(modelToId[i + 1])
+                    .append("\"}\n");
         }
         return startYaml(yaml.toString());
     }
@@ -62,14 +72,15 @@ public final class ProxyHarness implements AutoCloseable {
 
     public static ProxyHarness startYaml(String yaml, Set<String> providerTypes) throws Exception {
         ProxyConfig config = new ConfigLoader(providerTypes, Map.of()).parse(yaml, "test.yaml");
-        return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
+        return new ProxyHarness(
+                new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
     }
 
     /** Breakers, cooldowns and retry waits on {@code time} instead of the system clock. */
     public static ProxyHarness startYaml(String yaml, VirtualTime time) throws Exception {
         ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse(yaml, "test.yaml");
-        return new ProxyHarness(new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()), time, time)
-                .start());
+        return new ProxyHarness(
+                new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()), time, time).start());
     }
 
     public ProxyServer server() {
@@ -88,17 +99,21 @@ public final class ProxyHarness implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url(path)))
                 .header("Authorization", "Bearer " + KEY)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + KEY).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + KEY)
+                .GET()
+                .build());
     }
 
     /** A request without a body, with {@code key} as the Bearer key (null: no Authorization header). */
     public HttpResponse<String> call(String method, String path, String key) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url(path))).method(method, HttpRequest.BodyPublishers.noBody());
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }

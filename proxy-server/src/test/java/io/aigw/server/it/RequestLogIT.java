@@ -44,9 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RequestLogIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String PROVIDER_KEY = "sk-provider-secret-4242";
-    static final String COMPLETION = "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up-model\","
-            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi there\"},\"finish_reason\":\"stop\"}],"
-            + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}}";
+    static final String COMPLETION =
+            "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up-model\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi there\"},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}}";
     static final List<String> STREAM = List.of(
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},\"finish_reason\":null}]}",
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}",
@@ -77,13 +78,16 @@ class RequestLogIT {
         upstream.setDefault(req -> {
             String body = req.bodyUtf8();
             if (body.contains("up-fail")) {
-                return Reply.json(500, "{\"error\":{\"message\":\"the model crashed\",\"type\":\"server_error\",\"param\":null,\"code\":\"boom\"}}");
+                return Reply.json(
+                        500,
+                        "{\"error\":{\"message\":\"the model crashed\",\"type\":\"server_error\",\"param\":null,\"code\":\"boom\"}}");
             }
             return body.contains("\"stream\":true") ? Reply.sse(STREAM) : Reply.json(200, COMPLETION);
         });
     }
 
-    private static HttpResponse<String> chat(ProxyHarness proxy, String key, String requestId, String body) throws Exception {
+    private static HttpResponse<String> chat(ProxyHarness proxy, String key, String requestId, String body)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "it-test/1.0")
@@ -101,7 +105,8 @@ class RequestLogIT {
 
     static List<Map<String, Object>> rows(Connection c) throws SQLException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM request_logs")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM request_logs")) {
             ResultSetMetaData md = rs.getMetaData();
             while (rs.next()) {
                 Map<String, Object> row = new HashMap<>();
@@ -146,7 +151,10 @@ class RequestLogIT {
         if (o instanceof Number n) {
             return n.intValue() != 0;
         }
-        return o != null && (o.toString().equals("t") || o.toString().equals("true") || o.toString().equals("1"));
+        return o != null
+                && (o.toString().equals("t")
+                        || o.toString().equals("true")
+                        || o.toString().equals("1"));
     }
 
     static Long number(Object o) {
@@ -158,7 +166,9 @@ class RequestLogIT {
     }
 
     private static Map<String, Object> byRequestId(List<Map<String, Object>> rows, String requestId) {
-        return rows.stream().filter(r -> requestId.equals(text(r.get("request_id")))).findFirst()
+        return rows.stream()
+                .filter(r -> requestId.equals(text(r.get("request_id"))))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no row for " + requestId + " in " + rows));
     }
 
@@ -167,35 +177,60 @@ class RequestLogIT {
     @Test
     void sqliteRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
         Path db = dir.resolve("data").resolve("requests.db");
-        everyField("store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill") + "\"",
+        everyField(
+                "store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \""
+                        + dir.resolve("spill") + "\"",
                 () -> DriverManager.getConnection("jdbc:sqlite:" + db));
     }
 
     @Test
     void postgresRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
         try (TestPostgres pg = TestPostgres.require()) {
-            everyField("store: postgres\npostgres: {url: \"" + pg.url() + "\", user: postgres}\nflush_interval_ms: 20\n"
-                    + "spill_dir: \"" + dir.resolve("spill") + "\"", pg::connect);
+            everyField(
+                    "store: postgres\npostgres: {url: \"" + pg.url() + "\", user: postgres}\nflush_interval_ms: 20\n"
+                            + "spill_dir: \"" + dir.resolve("spill") + "\"",
+                    pg::connect);
         }
     }
 
     private void everyField(String requestLog, Db db) throws Exception {
         try (TestUpstream upstream = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), requestLog))) {
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), requestLog))) {
             answer(upstream);
             String userText = "write to alice@example.com about card 4111 1111 1111 1111";
-            HttpResponse<String> plain = chat(proxy, ProxyHarness.KEY, "req-plain-1",
+            HttpResponse<String> plain = chat(
+                    proxy,
+                    ProxyHarness.KEY,
+                    "req-plain-1",
                     "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + userText + "\"}]}");
             assertEquals(200, plain.statusCode(), plain.body());
-            HttpResponse<String> streamed = chat(proxy, ProxyHarness.KEY, "req-stream-1",
+            HttpResponse<String> streamed = chat(
+                    proxy,
+                    ProxyHarness.KEY,
+                    "req-stream-1",
                     "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(200, streamed.statusCode());
             assertFalse(streamed.body().contains("\"usage\""), "the forced usage chunk stays hidden from the client");
-            assertEquals(500, chat(proxy, ProxyHarness.KEY, "req-fail-1",
-                    "{\"model\":\"m-fail\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
-            assertEquals(404, chat(proxy, ProxyHarness.KEY, "req-unknown-1",
-                    "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
-            assertEquals(401, chat(proxy, "sk-wrong-key-123", "req-denied-1", "{\"model\":\"m\"}").statusCode());
+            assertEquals(
+                    500,
+                    chat(
+                                    proxy,
+                                    ProxyHarness.KEY,
+                                    "req-fail-1",
+                                    "{\"model\":\"m-fail\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                            .statusCode());
+            assertEquals(
+                    404,
+                    chat(
+                                    proxy,
+                                    ProxyHarness.KEY,
+                                    "req-unknown-1",
+                                    "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                            .statusCode());
+            assertEquals(
+                    401,
+                    chat(proxy, "sk-wrong-key-123", "req-denied-1", "{\"model\":\"m\"}")
+                            .statusCode());
 
             List<Map<String, Object>> rows = awaitRows(db, 5);
             assertEquals(5, rows.size(), "one row per exchange: " + rows);
@@ -226,11 +261,19 @@ class RequestLogIT {
             assertNull(headers.get("cookie"));
             JsonNode requestBody = json(p.get("request_body"));
             assertEquals("m", requestBody.get("model").asText(), "the body as the client sent it");
-            String loggedText = requestBody.get("messages").get(0).get("content").asText();
+            String loggedText =
+                    requestBody.get("messages").get(0).get("content").asText();
             assertFalse(loggedText.contains("alice@example.com"), loggedText);
             assertFalse(loggedText.contains("4111 1111 1111 1111"), loggedText);
             assertTrue(loggedText.contains("[REDACTED:email]"), loggedText);
-            assertEquals("Hi there", json(p.get("response_body")).get("choices").get(0).get("message").get("content").asText());
+            assertEquals(
+                    "Hi there",
+                    json(p.get("response_body"))
+                            .get("choices")
+                            .get(0)
+                            .get("message")
+                            .get("content")
+                            .asText());
 
             Map<String, Object> s = byRequestId(rows, "req-stream-1");
             assertTrue(bool(s.get("stream")));
@@ -265,8 +308,10 @@ class RequestLogIT {
                     if (v == null) {
                         continue;
                     }
-                    for (String secret : List.of(ProxyHarness.KEY, PROVIDER_KEY, "sk-wrong-key-123", "Bearer sk-", "cookie-secret-77")) {
-                        assertFalse(v.contains(secret), col.getKey() + " of " + row.get("request_id") + " holds " + secret);
+                    for (String secret : List.of(
+                            ProxyHarness.KEY, PROVIDER_KEY, "sk-wrong-key-123", "Bearer sk-", "cookie-secret-77")) {
+                        assertFalse(
+                                v.contains(secret), col.getKey() + " of " + row.get("request_id") + " holds " + secret);
                     }
                 }
             }
@@ -278,7 +323,8 @@ class RequestLogIT {
             assertEquals(2, data.size(), back.body());
             assertEquals("req-stream-1", data.get(0).get("request_id").asText());
             assertEquals("req-plain-1", data.get(1).get("request_id").asText());
-            assertEquals("Hello", data.get(0).get("response_body").get("content").asText());
+            assertEquals(
+                    "Hello", data.get(0).get("response_body").get("content").asText());
             assertEquals(400, proxy.adminGet("/admin/logs?limit=0").statusCode());
             JsonNode stats = JSON.readTree(proxy.adminGet("/admin/logs/stats").body());
             assertEquals(5, stats.get("written").asLong(), stats.toString());
@@ -293,11 +339,13 @@ class RequestLogIT {
     @Test
     void aPostgresOutageUnderLoadLosesNothingAndDuplicatesNothing() throws Exception {
         try (TestPostgres pg = TestPostgres.require();
-             ToggleTcpProxy link = new ToggleTcpProxy(TestPostgres.HOST, TestPostgres.PORT);
-             TestUpstream upstream = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(),
-                     "store: postgres\npostgres: {url: \"" + pg.url(link.port()) + "\", user: postgres}\n"
-                             + "flush_interval_ms: 20\nbatch_size: 20\nspill_dir: \"" + dir.resolve("spill") + "\""))) {
+                ToggleTcpProxy link = new ToggleTcpProxy(TestPostgres.HOST, TestPostgres.PORT);
+                TestUpstream upstream = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(
+                        upstream.baseUrl(),
+                        "store: postgres\npostgres: {url: \"" + pg.url(link.port()) + "\", user: postgres}\n"
+                                + "flush_interval_ms: 20\nbatch_size: 20\nspill_dir: \"" + dir.resolve("spill")
+                                + "\""))) {
             answer(upstream);
             int total = 600;
             AtomicInteger sent = new AtomicInteger();
@@ -331,7 +379,8 @@ class RequestLogIT {
             assertEquals(total, rows.size());
             long streamed = rows.stream().filter(r -> bool(r.get("stream"))).count();
             assertEquals(total / 3, streamed);
-            assertTrue(rows.stream().filter(r -> bool(r.get("stream"))).allMatch(r -> number(r.get("total_tokens")) == 7),
+            assertTrue(
+                    rows.stream().filter(r -> bool(r.get("stream"))).allMatch(r -> number(r.get("total_tokens")) == 7),
                     "streamed usage survives the spill");
         }
     }
@@ -348,16 +397,27 @@ class RequestLogIT {
         Path db = dir.resolve("stop.db");
         try (TestUpstream upstream = TestUpstream.start()) {
             answer(upstream);
-            ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), "store: sqlite\nsqlite: {path: \"" + db
-                    + "\"}\nflush_interval_ms: 60000\nbatch_size: 10000\nspill_dir: \"" + dir.resolve("spill") + "\""));
+            ProxyHarness proxy = ProxyHarness.startYaml(yaml(
+                    upstream.baseUrl(),
+                    "store: sqlite\nsqlite: {path: \"" + db
+                            + "\"}\nflush_interval_ms: 60000\nbatch_size: 10000\nspill_dir: \"" + dir.resolve("spill")
+                            + "\""));
             for (int i = 0; i < 30; i++) {
-                assertEquals(200, chat(proxy, ProxyHarness.KEY, "req-stop-" + i,
-                        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
+                assertEquals(
+                        200,
+                        chat(
+                                        proxy,
+                                        ProxyHarness.KEY,
+                                        "req-stop-" + i,
+                                        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                                .statusCode());
             }
             long stopping = System.nanoTime();
             proxy.close(); // nothing was due yet: a minute's flush interval, a batch of 10,000
             long stopMs = (System.nanoTime() - stopping) / 1_000_000;
-            assertTrue(stopMs < 8_000, "the stop writes and returns, not waiting out the 10 s drain timeout: " + stopMs + " ms");
+            assertTrue(
+                    stopMs < 8_000,
+                    "the stop writes and returns, not waiting out the 10 s drain timeout: " + stopMs + " ms");
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
                 assertEquals(30, rows(c).size());
             }
@@ -372,11 +432,22 @@ class RequestLogIT {
         for (int maxBody : new int[] {whole, whole - 1, 64}) {
             Path db = dir.resolve("cut-" + maxBody + ".db");
             try (TestUpstream upstream = TestUpstream.start();
-                 ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), "store: sqlite\nmax_body_bytes: " + maxBody
-                         + "\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill-" + maxBody) + "\""))) {
+                    ProxyHarness proxy = ProxyHarness.startYaml(yaml(
+                            upstream.baseUrl(),
+                            "store: sqlite\nmax_body_bytes: " + maxBody + "\nsqlite: {path: \"" + db
+                                    + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill-" + maxBody)
+                                    + "\""))) {
                 answer(upstream);
-                assertEquals(200, chat(proxy, ProxyHarness.KEY, "req-cut", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
-                Map<String, Object> row = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1).get(0);
+                assertEquals(
+                        200,
+                        chat(
+                                        proxy,
+                                        ProxyHarness.KEY,
+                                        "req-cut",
+                                        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                                .statusCode());
+                Map<String, Object> row = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1)
+                        .get(0);
                 assertEquals(maxBody < whole, bool(row.get("response_truncated")), "max_body_bytes " + maxBody);
                 assertEquals(11, number(row.get("prompt_tokens")), "max_body_bytes " + maxBody);
                 assertEquals(7, number(row.get("completion_tokens")), "max_body_bytes " + maxBody);
@@ -397,24 +468,37 @@ class RequestLogIT {
     @Test
     void requestsRefusedBeforeTheyStartStillGetARow() throws Exception {
         Path db = dir.resolve("refused.db");
-        String yaml = yaml("http://127.0.0.1:9/v1", "store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \""
-                + dir.resolve("spill") + "\"").replace("server: {host: 127.0.0.1, port: 0}", "server: {host: 127.0.0.1, port: 0, max_body_bytes: 4096}");
+        String yaml = yaml(
+                        "http://127.0.0.1:9/v1",
+                        "store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \""
+                                + dir.resolve("spill") + "\"")
+                .replace(
+                        "server: {host: 127.0.0.1, port: 0}",
+                        "server: {host: 127.0.0.1, port: 0, max_body_bytes: 4096}");
         try (ProxyHarness proxy = ProxyHarness.startYaml(yaml)) {
-            String big = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}";
+            String big =
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(10_000) + "\"}]}";
             assertEquals(413, chat(proxy, ProxyHarness.KEY, "req-too-big", big).statusCode());
             // Refused on the declared length before any body is sent (the JDK client hangs on a
             // final answer to Expect, so raw bytes; the connection stays open, so read one line).
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                        + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nx-request-id: req-too-big-continue\r\n"
-                        + "Expect: 100-continue\r\nContent-Length: 10000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                        java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+                socket.getOutputStream()
+                        .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                                        + "Authorization: Bearer " + ProxyHarness.KEY
+                                        + "\r\nx-request-id: req-too-big-continue\r\n"
+                                        + "Expect: 100-continue\r\nContent-Length: 10000\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(
+                                socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .readLine();
                 assertEquals("HTTP/1.1 413 Request Entity Too Large", status);
             }
-            assertTrue(raw(proxy, "GET /v1/%zz?api_key=sk-in-the-query-0042 HTTP/1.1\r\nHost: a\r\nx-request-id: req-bad-url\r\n"
-                    + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nUser-Agent: raw/1\r\n\r\n").startsWith("HTTP/1.1 400"));
+            assertTrue(raw(
+                            proxy,
+                            "GET /v1/%zz?api_key=sk-in-the-query-0042 HTTP/1.1\r\nHost: a\r\nx-request-id: req-bad-url\r\n"
+                                    + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nUser-Agent: raw/1\r\n\r\n")
+                    .startsWith("HTTP/1.1 400"));
             assertTrue(raw(proxy, "GET /v1/models HTTQ/1.1\r\nHost: a\r\n\r\n").contains(" 400 "));
 
             List<Map<String, Object>> rows = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 4);
@@ -423,22 +507,29 @@ class RequestLogIT {
                 Map<String, Object> r = byRequestId(rows, id);
                 assertEquals(413, number(r.get("status_code")), id);
                 assertEquals("/v1/chat/completions", text(r.get("endpoint")), id);
-                assertEquals("request_too_large: Request body exceeds the limit of 4096 bytes.", text(r.get("error")), id);
+                assertEquals(
+                        "request_too_large: Request body exceeds the limit of 4096 bytes.", text(r.get("error")), id);
                 assertNull(r.get("request_body"), "the body was never read");
             }
             Map<String, Object> badUrl = byRequestId(rows, "req-bad-url");
             assertEquals(400, number(badUrl.get("status_code")));
             assertEquals("/v1/%zz", text(badUrl.get("endpoint")), "as sent, without the query");
             assertTrue(text(badUrl.get("error")).startsWith("invalid_url"), text(badUrl.get("error")));
-            assertEquals("raw/1", json(badUrl.get("request_headers")).get("user-agent").asText());
-            Map<String, Object> malformed = rows.stream().filter(r -> text(r.get("error")).startsWith("malformed_http"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no malformed_http row in " + rows));
+            assertEquals(
+                    "raw/1",
+                    json(badUrl.get("request_headers")).get("user-agent").asText());
+            Map<String, Object> malformed = rows.stream()
+                    .filter(r -> text(r.get("error")).startsWith("malformed_http"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no malformed_http row in " + rows));
             assertEquals(400, number(malformed.get("status_code")));
             for (Map<String, Object> r : rows) {
                 assertNotNull(r.get("client_ip"));
                 for (Object v : r.values()) {
                     String t = String.valueOf(v);
-                    assertFalse(t.contains(ProxyHarness.KEY) || t.contains("sk-in-the-query"), "a credential in a row: " + r);
+                    assertFalse(
+                            t.contains(ProxyHarness.KEY) || t.contains("sk-in-the-query"),
+                            "a credential in a row: " + r);
                 }
             }
         }
@@ -448,18 +539,31 @@ class RequestLogIT {
     void metadataModeKeepsHeadersButNoBodies() throws Exception {
         Path db = dir.resolve("meta.db");
         try (TestUpstream upstream = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), "store: sqlite\nbodies: metadata\nsqlite: {path: \""
-                     + db + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill") + "\""))) {
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(
+                        upstream.baseUrl(),
+                        "store: sqlite\nbodies: metadata\nsqlite: {path: \"" + db
+                                + "\"}\nflush_interval_ms: 20\nspill_dir: \"" + dir.resolve("spill") + "\""))) {
             answer(upstream);
-            chat(proxy, ProxyHarness.KEY, "req-meta-1", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-            chat(proxy, ProxyHarness.KEY, "req-meta-2", "{\"model\":\"m-fail\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+            chat(
+                    proxy,
+                    ProxyHarness.KEY,
+                    "req-meta-1",
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+            chat(
+                    proxy,
+                    ProxyHarness.KEY,
+                    "req-meta-2",
+                    "{\"model\":\"m-fail\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
             List<Map<String, Object>> rows = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 2);
             Map<String, Object> ok = byRequestId(rows, "req-meta-1");
             assertNull(ok.get("request_body"));
             assertNull(ok.get("response_body"));
             assertEquals(18, number(ok.get("total_tokens")), "usage is metadata");
-            assertEquals("it-test/1.0", json(ok.get("request_headers")).get("user-agent").asText());
-            assertTrue(text(byRequestId(rows, "req-meta-2").get("error")).contains("the model crashed"),
+            assertEquals(
+                    "it-test/1.0",
+                    json(ok.get("request_headers")).get("user-agent").asText());
+            assertTrue(
+                    text(byRequestId(rows, "req-meta-2").get("error")).contains("the model crashed"),
                     "the error is named without keeping the body");
             assertNull(byRequestId(rows, "req-meta-2").get("response_body"));
         }

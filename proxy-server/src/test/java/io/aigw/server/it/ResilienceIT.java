@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
 class ResilienceIT {
     static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     static final String OK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}";
-    static final String BUSY = "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\",\"param\":null,\"code\":null}}";
-    static final String LIMITED = "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}";
+    static final String BUSY =
+            "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\",\"param\":null,\"code\":null}}";
+    static final String LIMITED =
+            "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}";
 
     private static String header(HttpResponse<String> r, String name) {
         return r.headers().firstValue(name).orElse(null);
@@ -47,7 +49,10 @@ class ResilienceIT {
                 models:
                   m:
                 %s
-                """.formatted(ProxyHarness.KEY, providersYaml.indent(2).stripTrailing(), modelYaml.indent(4).stripTrailing());
+                """.formatted(
+                        ProxyHarness.KEY,
+                        providersYaml.indent(2).stripTrailing(),
+                        modelYaml.indent(4).stripTrailing());
     }
 
     // ---- retries -------------------------------------------------------------------------------
@@ -56,7 +61,8 @@ class ResilienceIT {
     void twoRetriesAreThreeUpstreamCallsWithJitteredBackoffBetween() throws Exception {
         VirtualTime time = new VirtualTime();
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
                      retries: {count: 2, backoff_ms: 100, max_backoff_ms: 5000}
                      providers: {p: {}}"""), time)) {
             p.enqueue(Reply.json(500, BUSY));
@@ -82,7 +88,8 @@ class ResilienceIT {
     void whenRetriesRunOutTheProvidersOwnErrorComesBack() throws Exception {
         VirtualTime time = new VirtualTime();
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
                      retries: {count: 2}
                      providers: {p: {}}"""), time)) {
             p.setDefault(req -> Reply.json(503, BUSY));
@@ -98,7 +105,8 @@ class ResilienceIT {
     void aRetryAfterIsWaitedExactlyOnTheVirtualClock() throws Exception {
         VirtualTime time = new VirtualTime();
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
                      retries: {count: 2, retry_after_cap_ms: 60000}
                      providers: {p: {}}"""), time)) {
             p.enqueue(Reply.json(429, LIMITED, Map.of("retry-after", "7")));
@@ -107,7 +115,9 @@ class ResilienceIT {
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(3, p.requestCount());
-            assertEquals(List.of(Duration.ofSeconds(7), Duration.ofMillis(1500)), time.waits(),
+            assertEquals(
+                    List.of(Duration.ofSeconds(7), Duration.ofMillis(1500)),
+                    time.waits(),
                     "Retry-After in seconds, then retry-after-ms, each waited as asked");
         }
     }
@@ -116,7 +126,8 @@ class ResilienceIT {
     void aRetryAfterBeyondTheCapIsNotWaitedForAndTheAnswerComesBackAtOnce() throws Exception {
         VirtualTime time = new VirtualTime();
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
                      retries: {count: 2, retry_after_cap_ms: 30000}
                      providers: {p: {}}"""), time)) {
             p.enqueue(Reply.json(429, LIMITED, Map.of("retry-after", "120")));
@@ -132,7 +143,8 @@ class ResilienceIT {
     void aRetryWaitNeverRunsPastTheRequestsDeadline() throws Exception {
         VirtualTime time = new VirtualTime();
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("p: {type: openai, base_url: \"" + p.baseUrl() + "\"}", """
                      retries: {count: 2, retry_after_cap_ms: 60000}
                      timeout_ms: 2000
                      providers: {p: {}}"""), time)) {
@@ -147,8 +159,10 @@ class ResilienceIT {
     @Test
     void aRateLimitFailsOverToAnotherDeploymentWithoutWaiting() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy =
+                        ProxyHarness.startYaml(head("""
                      primary: {type: openai, base_url: "%s"}
                      backup: {type: openai, base_url: "%s"}""".formatted(primary.baseUrl(), backup.baseUrl()), """
                      providers:
@@ -161,7 +175,9 @@ class ResilienceIT {
             assertEquals(200, r.statusCode());
             assertEquals("backup", header(r, "x-proxy-provider"));
             assertEquals(List.of(), time.waits(), "another deployment answers at once");
-            assertEquals("backup", header(proxy.post("/v1/chat/completions", CHAT), "x-proxy-provider"),
+            assertEquals(
+                    "backup",
+                    header(proxy.post("/v1/chat/completions", CHAT), "x-proxy-provider"),
                     "the primary cools for its Retry-After");
             time.advance(Duration.ofSeconds(31));
             assertEquals("primary", header(proxy.post("/v1/chat/completions", CHAT), "x-proxy-provider"));
@@ -174,8 +190,10 @@ class ResilienceIT {
     @Test
     void theBreakerOpensAfterThreeSkipsHalfOpensAfterTheCooldownAndClosesOnSuccess() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy =
+                        ProxyHarness.startYaml(head("""
                      primary: {type: openai, base_url: "%s", breaker: {failures: 3, cooldown_ms: 600000}}
                      backup: {type: openai, base_url: "%s"}""".formatted(primary.baseUrl(), backup.baseUrl()), """
                      retries: {count: 0}
@@ -239,7 +257,8 @@ class ResilienceIT {
     @Test
     void roundRobinKeysTakeTurns() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream p = TestUpstream.start(); ProxyHarness proxy = keyed(p, time, "round_robin")) {
+        try (TestUpstream p = TestUpstream.start();
+                ProxyHarness proxy = keyed(p, time, "round_robin")) {
             p.setDefault(req -> Reply.json(200, OK));
             for (int i = 0; i < 4; i++) {
                 assertEquals(200, proxy.post("/v1/chat/completions", CHAT).statusCode());
@@ -254,10 +273,12 @@ class ResilienceIT {
     @Test
     void aRateLimitedKeyCoolsAloneAndTheRequestGoesOnWithTheOther() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream p = TestUpstream.start(); ProxyHarness proxy = keyed(p, time, "priority")) {
-            p.setDefault(req -> req.header("authorization").equals("Bearer sk-key-one")
-                    && time.nanoTime() < limitedUntil[0]
-                    ? Reply.json(429, LIMITED, Map.of("retry-after", "30")) : Reply.json(200, OK));
+        try (TestUpstream p = TestUpstream.start();
+                ProxyHarness proxy = keyed(p, time, "priority")) {
+            p.setDefault(
+                    req -> req.header("authorization").equals("Bearer sk-key-one") && time.nanoTime() < limitedUntil[0]
+                            ? Reply.json(429, LIMITED, Map.of("retry-after", "30"))
+                            : Reply.json(200, OK));
             limitedUntil[0] = time.nanoTime() + Duration.ofSeconds(30).toNanos();
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
@@ -278,9 +299,12 @@ class ResilienceIT {
     @Test
     void aRejectedKeyIsTakenOutAndTheOtherCarriesOn() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream p = TestUpstream.start(); ProxyHarness proxy = keyed(p, time, "round_robin")) {
+        try (TestUpstream p = TestUpstream.start();
+                ProxyHarness proxy = keyed(p, time, "round_robin")) {
             p.setDefault(req -> req.header("authorization").equals("Bearer sk-key-one")
-                    ? Reply.json(401, "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
+                    ? Reply.json(
+                            401,
+                            "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
                     : Reply.json(200, OK));
             for (int i = 0; i < 6; i++) {
                 HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
@@ -296,8 +320,10 @@ class ResilienceIT {
     @Test
     void whenEveryKeyIsRejectedTheLastIsKeptAndTheProvidersAnswerComesBack() throws Exception {
         VirtualTime time = new VirtualTime();
-        try (TestUpstream p = TestUpstream.start(); ProxyHarness proxy = keyed(p, time, "round_robin")) {
-            String rejected = "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}";
+        try (TestUpstream p = TestUpstream.start();
+                ProxyHarness proxy = keyed(p, time, "round_robin")) {
+            String rejected =
+                    "{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}";
             p.setDefault(req -> Reply.json(401, rejected));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(401, r.statusCode());
@@ -316,8 +342,11 @@ class ResilienceIT {
 
     @Test
     void weightsSplitTheTrafficWithinTolerance() throws Exception {
-        try (TestUpstream a = TestUpstream.start(); TestUpstream b = TestUpstream.start(); TestUpstream c = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start();
+                TestUpstream c = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("""
                      a: {type: openai, base_url: "%s"}
                      b: {type: openai, base_url: "%s"}
                      c: {type: openai, base_url: "%s"}""".formatted(a.baseUrl(), b.baseUrl(), c.baseUrl()), """
@@ -352,8 +381,10 @@ class ResilienceIT {
 
     @Test
     void aStuckProviderIsAbandonedAtTheFirstByteTimeoutAndTheNextAnswers() throws Exception {
-        try (TestUpstream stuck = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream stuck = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("""
                      stuck: {type: openai, base_url: "%s", first_byte_timeout_ms: 300}
                      backup: {type: openai, base_url: "%s"}""".formatted(stuck.baseUrl(), backup.baseUrl()), """
                      retries: {count: 0}
@@ -367,14 +398,17 @@ class ResilienceIT {
             assertEquals("backup", header(r, "x-proxy-provider"));
             assertEquals("2", header(r, "x-proxy-attempts"));
             assertEquals(1, stuck.requestCount());
-            assertTrue(stuck.awaitConnectionClosed(Duration.ofSeconds(2)), "the stuck connection is closed, not reused");
+            assertTrue(
+                    stuck.awaitConnectionClosed(Duration.ofSeconds(2)), "the stuck connection is closed, not reused");
         }
     }
 
     @Test
     void theRequestsDeadlineBoundsEveryAttemptTogether() throws Exception {
-        try (TestUpstream one = TestUpstream.start(); TestUpstream two = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream one = TestUpstream.start();
+                TestUpstream two = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("""
                      one: {type: openai, base_url: "%s", first_byte_timeout_ms: 20000}
                      two: {type: openai, base_url: "%s", first_byte_timeout_ms: 20000}""".formatted(one.baseUrl(), two.baseUrl()), """
                      retries: {count: 2}
@@ -401,8 +435,10 @@ class ResilienceIT {
 
     @Test
     void aStreamThatFailsAfterItsFirstByteEndsWithAnErrorChunkAndIsNotFailedOver() throws Exception {
-        try (TestUpstream primary = TestUpstream.start(); TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(head("""
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        head("""
                      primary: {type: openai, base_url: "%s"}
                      backup: {type: openai, base_url: "%s"}""".formatted(primary.baseUrl(), backup.baseUrl()), """
                      providers:
@@ -412,12 +448,15 @@ class ResilienceIT {
             StreamScript script = new StreamScript();
             primary.enqueue(Reply.stream(script));
             HttpRequest req = HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
-                    .header("Authorization", "Bearer " + ProxyHarness.KEY).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+                            "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                    .build();
             HttpResponse<java.io.InputStream> r = proxy.http().send(req, HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
-            script.send("{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}");
+            script.send(
+                    "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}");
             BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
             assertTrue(reader.readLine().contains("\"hi\""));
             assertEquals("", reader.readLine());

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReviewFindingsIT {
     static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     static final String OK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}";
-    static final String LIMITED = "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}";
+    static final String LIMITED =
+            "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"param\":null,\"code\":null}}";
 
     @TempDir
     Path dir;
@@ -40,7 +41,8 @@ class ReviewFindingsIT {
     void aFailedOverTransportErrorIsNotTheErrorOfASuccessfulRow() throws Exception {
         Path db = dir.resolve("r.db");
         try (TestUpstream backup = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml("""
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        """
                      server: {host: 127.0.0.1, port: 0}
                      auth: {api_keys: ["%s"]}
                      providers:
@@ -62,7 +64,8 @@ class ReviewFindingsIT {
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("2", r.headers().firstValue("x-proxy-attempts").orElse(null));
-            List<Map<String, Object>> rows = RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1);
+            List<Map<String, Object>> rows =
+                    RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1);
             Map<String, Object> row = rows.get(0);
             assertEquals(200, RequestLogIT.number(row.get("status_code")));
             assertEquals(2, RequestLogIT.number(row.get("attempts")));
@@ -79,7 +82,7 @@ class ReviewFindingsIT {
     @Test
     void rateLimitedKeysDoNotPingPongUntilTheDeadline() throws Exception {
         try (TestUpstream p = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml("""
+                ProxyHarness proxy = ProxyHarness.startYaml("""
                      server: {host: 127.0.0.1, port: 0}
                      auth: {api_keys: ["%s"]}
                      providers:
@@ -94,12 +97,14 @@ class ReviewFindingsIT {
                          timeout_ms: 1500
                          providers: {p: {}}
                      """.formatted(ProxyHarness.KEY, p.baseUrl()))) {
-            p.setDefault(req -> Reply.delayed(Duration.ofMillis(5),
-                    Reply.json(429, LIMITED, Map.of("retry-after-ms", "1"))));
+            p.setDefault(req ->
+                    Reply.delayed(Duration.ofMillis(5), Reply.json(429, LIMITED, Map.of("retry-after-ms", "1"))));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
-            assertTrue(p.requestCount() <= 2, "upstream calls for one request with no retries: " + p.requestCount()
-                    + " (answered " + r.statusCode() + ", x-proxy-attempts "
-                    + r.headers().firstValue("x-proxy-attempts").orElse(null) + ")");
+            assertTrue(
+                    p.requestCount() <= 2,
+                    "upstream calls for one request with no retries: " + p.requestCount()
+                            + " (answered " + r.statusCode() + ", x-proxy-attempts "
+                            + r.headers().firstValue("x-proxy-attempts").orElse(null) + ")");
             assertEquals(429, r.statusCode(), r.body());
         }
     }
@@ -114,7 +119,8 @@ class ReviewFindingsIT {
         Path db = dir.resolve("o.db");
         String head = "{\"model\":\"llama3\",\"created_at\":\"2025-10-17T23:14:07.414671Z\",";
         try (TestUpstream ollama = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml("""
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        """
                      server: {host: 127.0.0.1, port: 0}
                      auth: {api_keys: ["%s"]}
                      providers:
@@ -131,14 +137,17 @@ class ReviewFindingsIT {
                      """.formatted(ProxyHarness.KEY, ollama.baseUrl(), db, dir.resolve("spill")))) {
             ollama.setDefault(req -> Reply.ndjson(List.of(
                     head + "\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}\n",
-                    head + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\","
+                    head
+                            + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\","
                             + "\"prompt_eval_count\":11,\"eval_count\":7}")));
-            HttpResponse<String> r = proxy.post("/v1/chat/completions",
+            HttpResponse<String> r = proxy.post(
+                    "/v1/chat/completions",
                     "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                             + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().contains("\"prompt_tokens\":11"), "the client got the usage: " + r.body());
-            Map<String, Object> row = RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1).get(0);
+            Map<String, Object> row = RequestLogIT.awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1)
+                    .get(0);
             assertEquals(11L, RequestLogIT.number(row.get("prompt_tokens")), "the row's usage: " + row);
             assertEquals(18L, RequestLogIT.number(row.get("total_tokens")), "the row's usage: " + row);
         }

@@ -13,16 +13,23 @@ final class SdkToolCalls {
     private SdkToolCalls() {}
 
     static ChatCompletionFunctionTool tool(String name) {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name(name)
-                .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
-                .build()).build();
+        return ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder()
+                        .name(name)
+                        .parameters(FunctionParameters.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .build())
+                        .build())
+                .build();
     }
 
     /** The two calls of {@link OpenAiToolCallAnswers}, whether they came whole or assembled from a stream. */
     static void assertTwoToolCalls(ChatCompletion c) {
         var choice = c.choices().get(0);
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
-        var calls = choice.message().toolCalls().orElseThrow().stream().map(tc -> tc.asFunction()).toList();
+        var calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(tc -> tc.asFunction())
+                .toList();
         assertEquals(2, calls.size());
         assertEquals("call_1", calls.get(0).id());
         assertEquals("get_weather", calls.get(0).function().name());

@@ -54,9 +54,13 @@ class StreamingIT {
     }
 
     private static HttpResponse<java.io.InputStream> openStream(String body) throws Exception {
-        return proxy.http().send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
-                .header("Authorization", "Bearer " + ProxyHarness.KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        return proxy.http()
+                .send(
+                        HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                                .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private static List<String> dataLines(String sse) {
@@ -72,29 +76,36 @@ class StreamingIT {
     @Test
     void usageIsRequestedUpstreamAndItsChunkHiddenWhenTheClientDidNotAsk() throws Exception {
         upstream.enqueue(Reply.sse(List.of(CHUNK1, CHUNK2, USAGE)));
-        HttpResponse<String> r = proxy.post("/v1/chat/completions",
+        HttpResponse<String> r = proxy.post(
+                "/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
         assertEquals(List.of(CHUNK1, CHUNK2, "[DONE]"), dataLines(r.body()));
-        assertEquals("{\"model\":\"up-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-                + "\"stream_options\":{\"include_usage\":true}}", upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
+        assertEquals(
+                "{\"model\":\"up-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                        + "\"stream_options\":{\"include_usage\":true}}",
+                upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
     }
 
     @Test
     void usageChunkReachesAClientThatAskedForIt() throws Exception {
         upstream.enqueue(Reply.sse(List.of(CHUNK1, CHUNK2, USAGE)));
-        String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{}]}";
+        String body =
+                "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{}]}";
         HttpResponse<String> r = proxy.post("/v1/chat/completions", body);
         assertEquals(List.of(CHUNK1, CHUNK2, USAGE, "[DONE]"), dataLines(r.body()));
-        assertEquals(body.replace("gpt-4o-mini", "up-model"), upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
+        assertEquals(
+                body.replace("gpt-4o-mini", "up-model"),
+                upstream.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
     }
 
     @Test
     void chunksReachTheClientAsUpstreamSendsThem() throws Exception {
         StreamScript script = new StreamScript();
         upstream.enqueue(Reply.stream(script));
-        HttpResponse<java.io.InputStream> r = openStream("{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}");
+        HttpResponse<java.io.InputStream> r =
+                openStream("{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}");
         assertEquals(200, r.statusCode());
         script.send(CHUNK1);
         BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
@@ -115,8 +126,11 @@ class StreamingIT {
         long max = 48L * 1024 * 1024;
         upstream.enqueue(Reply.flood(16 * 1024, max));
         try (RawHttp raw = new RawHttp(proxy.port(), 16 * 1024)) {
-            raw.post("/v1/chat/completions", ProxyHarness.KEY,
-                    "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+            raw.post(
+                    "/v1/chat/completions",
+                    ProxyHarness.KEY,
+                    "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}"
+                            .getBytes(StandardCharsets.US_ASCII));
             FloodStats flood = waitForFlood();
             long stalled = waitUntilStable(flood);
             assertFalse(flood.isComplete(), "upstream must not be drained into the proxy's memory");
@@ -150,8 +164,11 @@ class StreamingIT {
         StreamScript script = new StreamScript();
         upstream.enqueue(Reply.stream(script));
         try (RawHttp raw = new RawHttp(proxy.port())) {
-            raw.post("/v1/chat/completions", ProxyHarness.KEY,
-                    "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+            raw.post(
+                    "/v1/chat/completions",
+                    ProxyHarness.KEY,
+                    "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}"
+                            .getBytes(StandardCharsets.US_ASCII));
             script.send(CHUNK1);
             assertEquals(200, raw.readHead());
             BufferedReader body = new BufferedReader(new InputStreamReader(raw.chunkedBody(), StandardCharsets.UTF_8));
@@ -164,7 +181,8 @@ class StreamingIT {
     void anUpstreamDyingMidStreamEndsTheStreamWithAnErrorEvent() throws Exception {
         StreamScript script = new StreamScript();
         upstream.enqueue(Reply.stream(script));
-        HttpResponse<java.io.InputStream> r = openStream("{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}");
+        HttpResponse<java.io.InputStream> r =
+                openStream("{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{}]}");
         script.send(CHUNK1);
         BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertEquals("data: " + CHUNK1, reader.readLine());

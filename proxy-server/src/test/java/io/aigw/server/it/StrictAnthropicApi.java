@@ -20,8 +20,19 @@ import java.util.Set;
 final class StrictAnthropicApi {
     static final String KEY = "sk-ant-provider-key";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TOP_LEVEL = Set.of("model", "messages", "system", "max_tokens", "stop_sequences",
-            "temperature", "top_p", "top_k", "stream", "metadata", "tools", "tool_choice");
+    private static final Set<String> TOP_LEVEL = Set.of(
+            "model",
+            "messages",
+            "system",
+            "max_tokens",
+            "stop_sequences",
+            "temperature",
+            "top_p",
+            "top_k",
+            "stream",
+            "metadata",
+            "tools",
+            "tool_choice");
 
     private StrictAnthropicApi() {}
 
@@ -50,7 +61,9 @@ final class StrictAnthropicApi {
                     && last.get("content").get(0).path("type").asText().equals("tool_result");
             boolean callTools = body.has("tools") && !lastIsToolResult;
             String model = body.get("model").asText();
-            return callTools ? toolUse(model, stream) : text(model, stream, lastIsToolResult ? "It is sunny in Paris." : "Hello there");
+            return callTools
+                    ? toolUse(model, stream)
+                    : text(model, stream, lastIsToolResult ? "It is sunny in Paris." : "Hello there");
         } catch (Exception e) {
             return error(400, "invalid_request_error", "bad json: " + e.getMessage());
         }
@@ -110,47 +123,82 @@ final class StrictAnthropicApi {
 
     private static Reply text(String model, boolean stream, String text) {
         if (!stream) {
-            return Reply.json(200, "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model
-                    + "\",\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}],\"stop_reason\":\"end_turn\","
-                    + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":2,"
-                    + "\"cache_read_input_tokens\":5,\"output_tokens\":4}}",
+            return Reply.json(
+                    200,
+                    "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model
+                            + "\",\"content\":[{\"type\":\"text\",\"text\":\"" + text
+                            + "\"}],\"stop_reason\":\"end_turn\","
+                            + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":2,"
+                            + "\"cache_read_input_tokens\":5,\"output_tokens\":4}}",
                     Map.of("anthropic-ratelimit-requests-remaining", "49", "request-id", "req_ant_1"));
         }
         String half = text.substring(0, 5);
         return Reply.sseRaw(List.of(
-                event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_02\",\"type\":\"message\","
-                        + "\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":[],\"stop_reason\":null,"
-                        + "\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":1}}}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+                event(
+                        "message_start",
+                        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_02\",\"type\":\"message\","
+                                + "\"role\":\"assistant\",\"model\":\"" + model
+                                + "\",\"content\":[],\"stop_reason\":null,"
+                                + "\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":1}}}"),
+                event(
+                        "content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
                 event("ping", "{\"type\":\"ping\"}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + half + "\"}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + text.substring(5) + "\"}}"),
+                event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\""
+                                + half + "\"}}"),
+                event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\""
+                                + text.substring(5) + "\"}}"),
                 event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
-                event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":6}}"),
+                event(
+                        "message_delta",
+                        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":6}}"),
                 event("message_stop", "{\"type\":\"message_stop\"}")));
     }
 
     private static Reply toolUse(String model, boolean stream) {
         if (!stream) {
-            return Reply.json(200, "{\"id\":\"msg_03\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model
-                    + "\",\"content\":[{\"type\":\"text\",\"text\":\"Checking.\"},{\"type\":\"tool_use\",\"id\":\"toolu_1\","
-                    + "\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}},{\"type\":\"tool_use\",\"id\":\"toolu_2\","
-                    + "\"name\":\"get_time\",\"input\":{}}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null,"
-                    + "\"usage\":{\"input_tokens\":20,\"output_tokens\":15}}");
+            return Reply.json(
+                    200,
+                    "{\"id\":\"msg_03\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model
+                            + "\",\"content\":[{\"type\":\"text\",\"text\":\"Checking.\"},{\"type\":\"tool_use\",\"id\":\"toolu_1\","
+                            + "\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}},{\"type\":\"tool_use\",\"id\":\"toolu_2\","
+                            + "\"name\":\"get_time\",\"input\":{}}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null,"
+                            + "\"usage\":{\"input_tokens\":20,\"output_tokens\":15}}");
         }
         return Reply.sseRaw(List.of(
-                event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_04\",\"type\":\"message\",\"role\":\"assistant\","
-                        + "\"model\":\"" + model + "\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Checking.\"}}"),
+                event(
+                        "message_start",
+                        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_04\",\"type\":\"message\",\"role\":\"assistant\","
+                                + "\"model\":\"" + model
+                                + "\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}"),
+                event(
+                        "content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+                event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Checking.\"}}"),
                 event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{}}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Par\"}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"is\\\"}\"}}"),
+                event(
+                        "content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{}}}"),
+                event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Par\"}}"),
+                event(
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"is\\\"}\"}}"),
                 event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_time\",\"input\":{}}}"),
+                event(
+                        "content_block_start",
+                        "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_time\",\"input\":{}}}"),
                 event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}"),
-                event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}"),
+                event(
+                        "message_delta",
+                        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}"),
                 event("message_stop", "{\"type\":\"message_stop\"}")));
     }
 
@@ -159,7 +207,9 @@ final class StrictAnthropicApi {
     }
 
     private static Reply error(int status, String type, String message) {
-        return Reply.json(status, "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\""
-                + message.replace("\"", "'") + "\"}}");
+        return Reply.json(
+                status,
+                "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message.replace("\"", "'")
+                        + "\"}}");
     }
 }

@@ -35,7 +35,8 @@ final class StrictAzureApi {
     private static final String FILTER_RESULTS = "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},"
             + "\"sexual\":{\"filtered\":false,\"severity\":\"safe\"},\"violence\":{\"filtered\":false,\"severity\":\"safe\"},"
             + "\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"}}";
-    private static final Pattern DEPLOYMENT_PATH = Pattern.compile("/openai/deployments/([^/?]+)(/[a-z/]+)\\?api-version=([^&]+)");
+    private static final Pattern DEPLOYMENT_PATH =
+            Pattern.compile("/openai/deployments/([^/?]+)(/[a-z/]+)\\?api-version=([^&]+)");
     private static final Pattern V1_PATH = Pattern.compile("/openai/v1(/[a-z/]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -103,12 +104,15 @@ final class StrictAzureApi {
         String finish = filtered ? "content_filter" : "stop";
         String text = filtered ? "Here is" : "Hello from Azure";
         if (!stream) {
-            return Reply.json(200, "{\"id\":\"chatcmpl-az1\",\"object\":\"chat.completion\",\"created\":1700000000,"
-                    + "\"model\":\"gpt-4o-2024-08-06\",\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
-                    + FILTER_RESULTS + "}],\"choices\":[{\"index\":0,\"finish_reason\":\"" + finish + "\",\"logprobs\":null,"
-                    + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\",\"refusal\":null},"
-                    + "\"content_filter_results\":" + FILTER_RESULTS + "}],\"system_fingerprint\":\"fp_az\","
-                    + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15}}",
+            return Reply.json(
+                    200,
+                    "{\"id\":\"chatcmpl-az1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                            + "\"model\":\"gpt-4o-2024-08-06\",\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
+                            + FILTER_RESULTS + "}],\"choices\":[{\"index\":0,\"finish_reason\":\"" + finish
+                            + "\",\"logprobs\":null,"
+                            + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\",\"refusal\":null},"
+                            + "\"content_filter_results\":" + FILTER_RESULTS + "}],\"system_fingerprint\":\"fp_az\","
+                            + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15}}",
                     Map.of("apim-request-id", "apim-1", "x-ms-region", "Sweden Central"));
         }
         List<String> events = new ArrayList<>();
@@ -119,16 +123,19 @@ final class StrictAzureApi {
         events.add(chunk("{\"content\":\"" + text.substring(5) + "\"}", null));
         events.add(chunk("{}", finish));
         if (body.path("stream_options").path("include_usage").asBoolean(false)) {
-            events.add("{\"id\":\"chatcmpl-az2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-                    + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15}}");
+            events.add(
+                    "{\"id\":\"chatcmpl-az2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                            + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15}}");
         }
         return Reply.sse(events);
     }
 
     private static String chunk(String delta, String finish) {
         return "{\"id\":\"chatcmpl-az2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-2024-08-06\","
-                + "\"system_fingerprint\":\"fp_az\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
-                + (finish == null ? "null" : "\"" + finish + "\"") + ",\"logprobs\":null,\"content_filter_results\":{}}]}";
+                + "\"system_fingerprint\":\"fp_az\",\"choices\":[{\"index\":0,\"delta\":" + delta
+                + ",\"finish_reason\":"
+                + (finish == null ? "null" : "\"" + finish + "\"")
+                + ",\"logprobs\":null,\"content_filter_results\":{}}]}";
     }
 
     private static Reply embeddings(JsonNode body) {
@@ -146,8 +153,10 @@ final class StrictAzureApi {
         } else {
             encoded = "[0.25,-0.5]";
         }
-        return Reply.json(200, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":" + encoded
-                + "}],\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}");
+        return Reply.json(
+                200,
+                "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":" + encoded
+                        + "}],\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}");
     }
 
     /** Azure's own error shape: {@code code} is a string, there is no {@code type}. */

@@ -20,12 +20,13 @@ import java.util.Set;
 final class StrictOllamaApi {
     static final String CLOUD_KEY = "ollama-cloud-key";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CHAT_FIELDS = Set.of("model", "messages", "tools", "format", "options", "stream",
-            "keep_alive", "think");
-    private static final Set<String> OPTIONS = Set.of("temperature", "top_p", "top_k", "seed", "stop", "num_predict",
-            "presence_penalty", "frequency_penalty");
+    private static final Set<String> CHAT_FIELDS =
+            Set.of("model", "messages", "tools", "format", "options", "stream", "keep_alive", "think");
+    private static final Set<String> OPTIONS = Set.of(
+            "temperature", "top_p", "top_k", "seed", "stop", "num_predict", "presence_penalty", "frequency_penalty");
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "images", "tool_calls", "tool_name");
-    private static final Set<String> EMBED_FIELDS = Set.of("model", "input", "truncate", "dimensions", "options", "keep_alive");
+    private static final Set<String> EMBED_FIELDS =
+            Set.of("model", "input", "truncate", "dimensions", "options", "keep_alive");
     /** Exactly representable as float32, so base64 round trips compare exactly. */
     static final List<Float> VECTOR = List.of(0.5f, -0.25f, 0.125f, 3.0f);
 
@@ -68,7 +69,8 @@ final class StrictOllamaApi {
         String model = body.get("model").asText();
         boolean stream = body.get("stream").booleanValue();
         JsonNode messages = body.get("messages");
-        boolean afterTool = messages.get(messages.size() - 1).path("role").asText().equals("tool");
+        boolean afterTool =
+                messages.get(messages.size() - 1).path("role").asText().equals("tool");
         if (body.has("tools") && !afterTool) {
             return toolCalls(model, stream);
         }
@@ -84,7 +86,8 @@ final class StrictOllamaApi {
             if (problem != null) {
                 return problem;
             }
-            if (!Set.of("system", "user", "assistant", "tool").contains(m.path("role").asText())) {
+            if (!Set.of("system", "user", "assistant", "tool")
+                    .contains(m.path("role").asText())) {
                 return "invalid role " + m.path("role");
             }
             if (!m.path("content").isTextual()) {
@@ -118,25 +121,30 @@ final class StrictOllamaApi {
         String done = "\"done\":true,\"done_reason\":\"stop\",\"total_duration\":4883583458,\"load_duration\":1334875,"
                 + "\"prompt_eval_count\":11,\"prompt_eval_duration\":342546000,\"eval_count\":7,\"eval_duration\":4535599000}";
         if (!stream) {
-            return Reply.json(200, head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"}," + done);
+            return Reply.json(
+                    200, head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"}," + done);
         }
         String first = line(model, text.substring(0, 3), "\"done\":false}");
         String second = line(model, text.substring(3), "\"done\":false}");
         String last = line(model, "", done);
         // Chunks that cut a line in the middle and put two lines in one chunk.
-        return Reply.ndjson(List.of(first.substring(0, 20), first.substring(20) + second, last.substring(0, 40), last.substring(40)));
+        return Reply.ndjson(List.of(
+                first.substring(0, 20), first.substring(20) + second, last.substring(0, 40), last.substring(40)));
     }
 
     private static Reply toolCalls(String model, boolean stream) {
-        String calls = "\"tool_calls\":[{\"function\":{\"index\":0,\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}},"
-                + "{\"function\":{\"index\":1,\"name\":\"get_time\",\"arguments\":{}}}]";
+        String calls =
+                "\"tool_calls\":[{\"function\":{\"index\":0,\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}},"
+                        + "{\"function\":{\"index\":1,\"name\":\"get_time\",\"arguments\":{}}}]";
         String done = "\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":20,\"eval_count\":15}";
         if (!stream) {
-            return Reply.json(200, head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"\"," + calls + "}," + done);
+            return Reply.json(
+                    200, head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"\"," + calls + "}," + done);
         }
         List<String> chunks = new ArrayList<>();
         chunks.add(line(model, "Checking.", "\"done\":false}"));
-        chunks.add(head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"\"," + calls + "},\"done\":false}\n");
+        chunks.add(
+                head(model) + "\"message\":{\"role\":\"assistant\",\"content\":\"\"," + calls + "},\"done\":false}\n");
         chunks.add(line(model, "", done));
         return Reply.ndjson(chunks);
     }
@@ -163,8 +171,12 @@ final class StrictOllamaApi {
         for (int i = 0; i < n; i++) {
             s.append(i == 0 ? "" : ",").append("[0.5,-0.25,0.125,3]");
         }
-        return Reply.json(200, s.append("],\"total_duration\":14143917,\"load_duration\":1019500,\"prompt_eval_count\":")
-                .append(4 * n).append('}').toString());
+        return Reply.json(
+                200,
+                s.append("],\"total_duration\":14143917,\"load_duration\":1019500,\"prompt_eval_count\":")
+                        .append(4 * n)
+                        .append('}')
+                        .toString());
     }
 
     private static Reply error(int status, String message) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Transport failures and timeouts of the provider, each with its status and OpenAI-shaped body. */
 class UpstreamFailuresIT {
     static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
-    static final String STREAM_CHAT = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    static final String STREAM_CHAT =
+            "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
 
     @Test
     void refusedConnectionIs502() throws Exception {
@@ -40,11 +41,13 @@ class UpstreamFailuresIT {
     @Test
     void resetBeforeAnswerIs502() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), null, "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), null, "m", "m")) {
             up.enqueue(Reply.closeImmediately());
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(502, r.statusCode());
-            assertEquals("api_error", ErrorShape.json(r.body()).get("error").get("type").asText());
+            assertEquals(
+                    "api_error",
+                    ErrorShape.json(r.body()).get("error").get("type").asText());
             assertEquals(1, up.requestCount());
         }
     }
@@ -52,7 +55,7 @@ class UpstreamFailuresIT {
     @Test
     void firstByteTimeoutIs504() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    first_byte_timeout_ms: 300\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    first_byte_timeout_ms: 300\n", "m", "m")) {
             up.enqueue(Reply.hang());
             long start = System.nanoTime();
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
@@ -66,15 +69,17 @@ class UpstreamFailuresIT {
     @Test
     void idleTimeoutMidStreamEndsWithAnErrorEvent() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    idle_timeout_ms: 300\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    idle_timeout_ms: 300\n", "m", "m")) {
             StreamScript script = new StreamScript();
             up.enqueue(Reply.stream(script));
             script.send("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}");
-            HttpResponse<java.io.InputStream> r = proxy.http().send(
-                    HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
-                            .header("Authorization", "Bearer " + ProxyHarness.KEY)
-                            .POST(HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> r = proxy.http()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                                    .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                                    .POST(HttpRequest.BodyPublishers.ofString(STREAM_CHAT))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
             BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
             assertTrue(reader.readLine().startsWith("data: {\"choices\""));
@@ -88,8 +93,8 @@ class UpstreamFailuresIT {
     @Test
     void totalTimeoutIs504() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(),
-                     "    total_timeout_ms: 400\n    first_byte_timeout_ms: 10000\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(
+                        up.baseUrl(), "    total_timeout_ms: 400\n    first_byte_timeout_ms: 10000\n", "m", "m")) {
             up.enqueue(Reply.delayed(Duration.ofSeconds(3), Reply.json(200, "{}")));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(504, r.statusCode());
@@ -100,7 +105,7 @@ class UpstreamFailuresIT {
     @Test
     void aRequestAlreadyWrittenIsNeverSentTwiceEvenOnAReusedConnection() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), null, "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), null, "m", "m")) {
             up.enqueue(Reply.json(200, "{\"n\":1}"));
             up.enqueue(Reply.closeImmediately());
             up.enqueue(Reply.json(200, "{\"n\":2}"));
@@ -111,7 +116,9 @@ class UpstreamFailuresIT {
                 raw.post("/v1/chat/completions", ProxyHarness.KEY, CHAT.getBytes(StandardCharsets.US_ASCII));
                 RawHttp.Response second = raw.readResponse();
                 assertEquals(502, second.status());
-                assertEquals("api_error", ErrorShape.json(second.body()).get("error").get("type").asText());
+                assertEquals(
+                        "api_error",
+                        ErrorShape.json(second.body()).get("error").get("type").asText());
                 raw.post("/v1/chat/completions", ProxyHarness.KEY, CHAT.getBytes(StandardCharsets.US_ASCII));
                 assertEquals("{\"n\":2}", raw.readResponse().body());
             }
@@ -123,7 +130,7 @@ class UpstreamFailuresIT {
     @Test
     void anOversizedUpstreamResponseIs502() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_response_bytes: 2048\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(up.baseUrl(), "    max_response_bytes: 2048\n", "m", "m")) {
             up.enqueue(Reply.json(200, "{\"x\":\"" + "a".repeat(4096) + "\"}"));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(502, r.statusCode());

@@ -36,8 +36,9 @@ class UpstreamPoolIT {
     @Test
     void aFullPoolAnswers503AfterTheAcquireTimeout() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(yaml(up.baseUrl(),
-                     "    max_connections: 1\n    max_pending_acquires: 1\n    acquire_timeout_ms: 300\n"))) {
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(
+                        up.baseUrl(),
+                        "    max_connections: 1\n    max_pending_acquires: 1\n    acquire_timeout_ms: 300\n"))) {
             up.enqueue(Reply.delayed(Duration.ofSeconds(2), Reply.json(200, "{\"first\":true}")));
             CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post(proxy));
             assertTrue(waitForRequests(up, 1), "the first call holds the only connection");
@@ -52,7 +53,7 @@ class UpstreamPoolIT {
     @Test
     void idleConnectionsAreEvictedFromThePool() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(yaml(up.baseUrl(), "    pool_idle_timeout_ms: 200\n"))) {
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(up.baseUrl(), "    pool_idle_timeout_ms: 200\n"))) {
             up.enqueue(Reply.json(200, "{}"));
             assertEquals(200, proxy.post("/v1/chat/completions", CHAT).statusCode());
             assertTrue(up.awaitConnectionClosed(Duration.ofSeconds(3)), "idle pooled connection closed by the proxy");
@@ -65,12 +66,16 @@ class UpstreamPoolIT {
     @Test
     void providersOnTheSameOriginShareConnectionsAndKeepTheirOwnKeys() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(twoProviders(up.baseUrl(), up.baseUrl(), ""))) {
+                ProxyHarness proxy = ProxyHarness.startYaml(twoProviders(up.baseUrl(), up.baseUrl(), ""))) {
             for (int i = 0; i < 6; i++) {
                 up.enqueue(Reply.json(200, "{}"));
-                assertEquals(200, proxy.post("/v1/chat/completions", chat(i % 2 == 0 ? "a" : "b")).statusCode());
+                assertEquals(
+                        200,
+                        proxy.post("/v1/chat/completions", chat(i % 2 == 0 ? "a" : "b"))
+                                .statusCode());
                 RecordedRequest seen = up.takeRequest(Duration.ofSeconds(5));
-                assertEquals("Bearer " + (i % 2 == 0 ? "sk-upstream-a" : "sk-upstream-b"), seen.header("authorization"));
+                assertEquals(
+                        "Bearer " + (i % 2 == 0 ? "sk-upstream-a" : "sk-upstream-b"), seen.header("authorization"));
                 assertTrue(seen.bodyUtf8().contains(i % 2 == 0 ? "\"model-a\"" : "\"model-b\""), seen.bodyUtf8());
             }
             assertEquals(1, up.connectionsOpened(), "one keep-alive connection serves both providers");
@@ -80,11 +85,14 @@ class UpstreamPoolIT {
     @Test
     void providersWithDifferentPoolSettingsKeepTheirOwnPools() throws Exception {
         try (TestUpstream up = TestUpstream.start();
-             ProxyHarness proxy = ProxyHarness.startYaml(twoProviders(up.baseUrl(), up.baseUrl(),
-                     "    max_connections: 7\n"))) {
+                ProxyHarness proxy =
+                        ProxyHarness.startYaml(twoProviders(up.baseUrl(), up.baseUrl(), "    max_connections: 7\n"))) {
             for (int i = 0; i < 4; i++) {
                 up.enqueue(Reply.json(200, "{}"));
-                assertEquals(200, proxy.post("/v1/chat/completions", chat(i % 2 == 0 ? "a" : "b")).statusCode());
+                assertEquals(
+                        200,
+                        proxy.post("/v1/chat/completions", chat(i % 2 == 0 ? "a" : "b"))
+                                .statusCode());
             }
             assertEquals(2, up.connectionsOpened(), "max_connections differs, so the pools do");
         }

@@ -16,20 +16,25 @@ class UpstreamTlsIT {
     @Test
     void aSelfSignedProviderTrustedByConfigWorks() throws Exception {
         try (TestUpstream up = TestUpstream.startTls(TlsFixtures.serverContext());
-             ProxyHarness proxy = ProxyHarness.start("https://localhost:" + up.port() + "/v1",
-                     "    tls: {ca_file: \"" + TlsFixtures.serverCert().toAbsolutePath() + "\"}\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(
+                        "https://localhost:" + up.port() + "/v1",
+                        "    tls: {ca_file: \"" + TlsFixtures.serverCert().toAbsolutePath() + "\"}\n",
+                        "m",
+                        "m")) {
             up.enqueue(Reply.json(200, "{\"ok\":true}"));
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("{\"ok\":true}", r.body());
-            assertEquals("localhost:" + up.port(), up.takeRequest(java.time.Duration.ofSeconds(5)).header("host"));
+            assertEquals(
+                    "localhost:" + up.port(),
+                    up.takeRequest(java.time.Duration.ofSeconds(5)).header("host"));
         }
     }
 
     @Test
     void anUntrustedCertificateIs502() throws Exception {
         try (TestUpstream up = TestUpstream.startTls(TlsFixtures.serverContext());
-             ProxyHarness proxy = ProxyHarness.start("https://localhost:" + up.port() + "/v1", null, "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start("https://localhost:" + up.port() + "/v1", null, "m", "m")) {
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(502, r.statusCode());
             assertError(r.body(), "api_error", "upstream_tls_error", null);
@@ -40,8 +45,11 @@ class UpstreamTlsIT {
     @Test
     void aCertificateFromAnotherIssuerIsRefusedEvenWithACaFile() throws Exception {
         try (TestUpstream up = TestUpstream.startTls(TlsFixtures.otherServerContext());
-             ProxyHarness proxy = ProxyHarness.start("https://localhost:" + up.port() + "/v1",
-                     "    tls: {ca_file: \"" + TlsFixtures.serverCert().toAbsolutePath() + "\"}\n", "m", "m")) {
+                ProxyHarness proxy = ProxyHarness.start(
+                        "https://localhost:" + up.port() + "/v1",
+                        "    tls: {ca_file: \"" + TlsFixtures.serverCert().toAbsolutePath() + "\"}\n",
+                        "m",
+                        "m")) {
             HttpResponse<String> r = proxy.post("/v1/chat/completions", CHAT);
             assertEquals(502, r.statusCode());
             assertError(r.body(), "api_error", "upstream_tls_error", null);

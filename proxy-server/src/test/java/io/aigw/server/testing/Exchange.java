@@ -44,9 +44,10 @@ final class Exchange {
 
     void sendFull(int status, String contentType, String body, Map<String, String> extraHeaders) {
         ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
-        FullHttpResponse res = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         extraHeaders.forEach(res.headers()::set); // last, so a test can deliberately override framing
         HttpUtil.setKeepAlive(res, keepAlive);
@@ -61,7 +62,8 @@ final class Exchange {
     /** Sends 200 headers of {@code contentType} with chunked encoding; body follows via {@link #chunk}. */
     void startStream(String contentType) {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         HttpUtil.setTransferEncodingChunked(res, true);
         HttpUtil.setKeepAlive(res, keepAlive);

@@ -73,7 +73,7 @@ public final class FloodStats {
 
     @Override
     public String toString() {
-        return "FloodStats[written=" + bytesWritten() + "/" + maxBytes + ", notWritable="
-                + timesNotWritable() + ", complete=" + isComplete() + "]";
+        return "FloodStats[written=" + bytesWritten() + "/" + maxBytes + ", notWritable=" + timesNotWritable()
+                + ", complete=" + isComplete() + "]";
     }
 }

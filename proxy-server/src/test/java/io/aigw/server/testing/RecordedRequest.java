@@ -22,8 +22,8 @@ public final class RecordedRequest {
 
     /** Copies everything out of {@code req} so the caller can release it straight away. */
     static RecordedRequest copyOf(FullHttpRequest req) {
-        return new RecordedRequest(req.method().name(), req.uri(), req.headers().copy(),
-                ByteBufUtil.getBytes(req.content()));
+        return new RecordedRequest(
+                req.method().name(), req.uri(), req.headers().copy(), ByteBufUtil.getBytes(req.content()));
     }
 
     public String method() {

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 public final class Reply {
 
     private final Consumer<Exchange> action; // runs on the connection's event loop
-    private final FloodStats flood;          // non-null if this reply (or the one it delays) floods
+    private final FloodStats flood; // non-null if this reply (or the one it delays) floods
 
     private Reply(Consumer<Exchange> action, FloodStats flood) {
         this.action = action;
@@ -89,7 +89,7 @@ public final class Reply {
 
     /** Reads the request and never answers (until the peer or {@link TestUpstream#close} closes). */
     public static Reply hang() {
-        return new Reply(ex -> { });
+        return new Reply(ex -> {});
     }
 
     /** Reads the request and resets the connection without a response. */
@@ -104,11 +104,18 @@ public final class Reply {
     /** Answers with {@code reply} after {@code delay}, scheduled on the event loop (no thread sleeps). */
     public static Reply delayed(Duration delay, Reply reply) {
         long nanos = delay.toNanos();
-        return new Reply(ex -> ex.ctx.executor().schedule(() -> {
-            if (ex.ctx.channel().isActive()) {
-                reply.start(ex);
-            }
-        }, nanos, TimeUnit.NANOSECONDS), reply.flood);
+        return new Reply(
+                ex -> ex.ctx
+                        .executor()
+                        .schedule(
+                                () -> {
+                                    if (ex.ctx.channel().isActive()) {
+                                        reply.start(ex);
+                                    }
+                                },
+                                nanos,
+                                TimeUnit.NANOSECONDS),
+                reply.flood);
     }
 
     /**

@@ -18,9 +18,9 @@ public final class StreamScript {
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch closedByPeer = new CountDownLatch(1);
     private final Object lock = new Object();
-    private Exchange exchange;                                    // guarded by lock
+    private Exchange exchange; // guarded by lock
     private List<Consumer<Exchange>> pending = new ArrayList<>(); // guarded by lock; null once bound
-    private boolean finished;                                     // event-loop confined
+    private boolean finished; // event-loop confined
 
     /** Sends {@code data: <payload>\n\n} as one flushed chunk. */
     public void send(String dataPayload) {

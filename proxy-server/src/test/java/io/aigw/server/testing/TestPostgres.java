@@ -19,7 +19,8 @@ public final class TestPostgres implements AutoCloseable {
     public static final String DATABASE = "test";
     public static final String USER = "postgres";
 
-    private final String schema = "aigw_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private final String schema =
+            "aigw_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private TestPostgres() {}
 
@@ -64,7 +65,7 @@ public final class TestPostgres implements AutoCloseable {
     @Override
     public void close() {
         try (Connection c = DriverManager.getConnection(url(HOST, PORT, null), USER, "");
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {
             // best effort: a leftover schema in a test database harms nothing

@@ -49,8 +49,8 @@ public final class TestUpstream implements AutoCloseable {
     private volatile FloodStats lastFlood;
 
     private final Object connLock = new Object();
-    private int connectionsOpened;  // guarded by connLock
-    private int connectionsClosed;  // guarded by connLock
+    private int connectionsOpened; // guarded by connLock
+    private int connectionsClosed; // guarded by connLock
 
     public static TestUpstream start() {
         return new TestUpstream(null);
@@ -67,8 +67,7 @@ public final class TestUpstream implements AutoCloseable {
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     // Low marks so a flood flips writability after a few chunks, not megabytes.
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                            new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -76,12 +75,16 @@ public final class TestUpstream implements AutoCloseable {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
-                            ch.pipeline().addLast(new HttpServerCodec(),
-                                    new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                    new UpstreamHandler(TestUpstream.this));
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpServerCodec(),
+                                            new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                            new UpstreamHandler(TestUpstream.this));
                         }
                     })
-                    .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                    .bind("127.0.0.1", 0)
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
@@ -220,8 +223,8 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     private static Reply unscripted(RecordedRequest request) {
-        return Reply.json(500, errorJson("TestUpstream: no scripted reply for " + request.method()
-                + " " + request.uri()));
+        return Reply.json(
+                500, errorJson("TestUpstream: no scripted reply for " + request.method() + " " + request.uri()));
     }
 
     private static String errorJson(String message) {

@@ -46,8 +46,10 @@ class TestUpstreamTest {
     @BeforeEach
     void setUp() {
         up = TestUpstream.start();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @AfterEach
@@ -63,7 +65,8 @@ class TestUpstreamTest {
 
         assertEquals(201, res.statusCode());
         assertEquals("{\"ok\":true}", res.body());
-        assertEquals("application/json", res.headers().firstValue("content-type").orElse(null));
+        assertEquals(
+                "application/json", res.headers().firstValue("content-type").orElse(null));
         assertEquals("11", res.headers().firstValue("content-length").orElse(null));
         assertEquals("req-1", res.headers().firstValue("x-request-id").orElse(null));
     }
@@ -73,8 +76,11 @@ class TestUpstreamTest {
         up.enqueue(Reply.text(200, "text/plain", "fine"));
         String body = "{\"model\":\"gpt-x\",\"messages\":[]}";
 
-        HttpResponse<String> res = client.send(post("/chat/completions?x=1", body)
-                .header("Authorization", "Bearer sk-test").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = client.send(
+                post("/chat/completions?x=1", body)
+                        .header("Authorization", "Bearer sk-test")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertEquals("fine", res.body());
         RecordedRequest req = up.takeRequest(WAIT);
@@ -93,8 +99,12 @@ class TestUpstreamTest {
         up.enqueue(Reply.json(200, "\"scripted\""));
         up.setDefault(r -> Reply.text(200, "text/plain", "default for " + r.uri()));
 
-        assertEquals("\"scripted\"", client.send(get("/a"), HttpResponse.BodyHandlers.ofString()).body());
-        assertEquals("default for /v1/b", client.send(get("/b"), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(
+                "\"scripted\"",
+                client.send(get("/a"), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(
+                "default for /v1/b",
+                client.send(get("/b"), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     @Test
@@ -102,8 +112,14 @@ class TestUpstreamTest {
         up.enqueue(Reply.json(200, "{\"n\":1}"));
         up.enqueue(Reply.json(200, "{\"n\":2}"));
 
-        assertEquals("{\"n\":1}", client.send(get("/models"), HttpResponse.BodyHandlers.ofString()).body());
-        assertEquals("{\"n\":2}", client.send(get("/models"), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(
+                "{\"n\":1}",
+                client.send(get("/models"), HttpResponse.BodyHandlers.ofString())
+                        .body());
+        assertEquals(
+                "{\"n\":2}",
+                client.send(get("/models"), HttpResponse.BodyHandlers.ofString())
+                        .body());
 
         assertEquals(2, up.requestCount());
         assertEquals(1, up.connectionsOpened());
@@ -132,10 +148,12 @@ class TestUpstreamTest {
         HttpResponse<Stream<String>> res = client.send(get("/chat/completions"), HttpResponse.BodyHandlers.ofLines());
 
         assertEquals(200, res.statusCode());
-        assertEquals("text/event-stream", res.headers().firstValue("content-type").orElse(null));
+        assertEquals(
+                "text/event-stream", res.headers().firstValue("content-type").orElse(null));
         assertEquals("chunked", res.headers().firstValue("transfer-encoding").orElse(null));
         try (Stream<String> lines = res.body()) {
-            assertEquals(List.of("data: {\"a\":1}", "", "data: {\"a\":2}", "", "data: [DONE]", ""),
+            assertEquals(
+                    List.of("data: {\"a\":1}", "", "data: {\"a\":2}", "", "data: [DONE]", ""),
                     lines.collect(Collectors.toList()));
         }
     }
@@ -218,7 +236,8 @@ class TestUpstreamTest {
     @Test
     void hangNeverAnswers() {
         up.enqueue(Reply.hang());
-        HttpRequest req = post("/chat/completions", "{}").timeout(Duration.ofMillis(300)).build();
+        HttpRequest req =
+                post("/chat/completions", "{}").timeout(Duration.ofMillis(300)).build();
 
         assertThrows(HttpTimeoutException.class, () -> client.send(req, HttpResponse.BodyHandlers.ofString()));
         assertEquals(1, up.requestCount());
@@ -278,8 +297,9 @@ class TestUpstreamTest {
             assertTrue(tls.baseUrl().startsWith("https://127.0.0.1:"));
             HttpClient tlsClient = tlsClient(TlsFixtures.clientContextTrusting(TlsFixtures.serverCert()));
 
-            HttpResponse<String> res = tlsClient.send(HttpRequest.newBuilder(
-                    URI.create("https://localhost:" + tls.port() + "/v1/models")).build(),
+            HttpResponse<String> res = tlsClient.send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + tls.port() + "/v1/models"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertEquals(200, res.statusCode());
@@ -292,10 +312,10 @@ class TestUpstreamTest {
     void tlsServerWithOtherCertIsNotTrusted() throws Exception {
         try (TestUpstream tls = TestUpstream.startTls(TlsFixtures.otherServerContext())) {
             HttpClient tlsClient = tlsClient(TlsFixtures.clientContextTrusting(TlsFixtures.serverCert()));
-            HttpRequest req = HttpRequest.newBuilder(URI.create("https://localhost:" + tls.port() + "/v1/models")).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create("https://localhost:" + tls.port() + "/v1/models"))
+                    .build();
 
-            assertThrows(SSLHandshakeException.class,
-                    () -> tlsClient.send(req, HttpResponse.BodyHandlers.ofString()));
+            assertThrows(SSLHandshakeException.class, () -> tlsClient.send(req, HttpResponse.BodyHandlers.ofString()));
             assertEquals(0, tls.requestCount());
         }
     }
@@ -313,8 +333,11 @@ class TestUpstreamTest {
     }
 
     private static HttpClient tlsClient(SSLContext ssl) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /** Waits until bytesWritten has not moved for 300 ms and returns it. */

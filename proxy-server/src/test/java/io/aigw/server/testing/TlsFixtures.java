@@ -24,8 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsFixtures {
 
-    private TlsFixtures() {
-    }
+    private TlsFixtures() {}
 
     public static Path serverCert() {
         return resource("tls/server.crt");
@@ -74,7 +73,9 @@ public final class TlsFixtures {
 
     private static SslContext serverContext(Path cert, Path key) {
         try {
-            return SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.JDK).build();
+            return SslContextBuilder.forServer(cert.toFile(), key.toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .build();
         } catch (SSLException e) {
             throw new IllegalStateException(e);
         }

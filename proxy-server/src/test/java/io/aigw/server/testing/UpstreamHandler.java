@@ -21,7 +21,8 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        Exchange ex = new Exchange(ctx, HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess(), this);
+        Exchange ex = new Exchange(
+                ctx, HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess(), this);
         current = ex;
         if (!req.decoderResult().isSuccess()) {
             ex.sendFull(400, "text/plain", "bad request: " + req.decoderResult().cause(), Map.of());
