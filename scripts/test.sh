@@ -17,6 +17,26 @@ if [ -n "$leaks" ]; then
 fi
 echo "No Netty leak reports."
 
+# Coverage (JaCoCo): per module, from proxy-server's aggregate (its tests drive core and adapters too).
+coverage=proxy-server/target/site/jacoco-aggregate/jacoco.csv
+if [ -f "$coverage" ]; then
+  echo "Coverage (JaCoCo, every module's tests; HTML in proxy-server/target/site/jacoco-aggregate/index.html):"
+  awk -F, 'NR > 1 {
+      m = $1; sub(/.*\//, "", m); mods[m] = 1
+      im[m] += $4; ic[m] += $5; bm[m] += $6; bc[m] += $7; lm[m] += $8; lc[m] += $9
+      IM += $4; IC += $5; BM += $6; BC += $7; LM += $8; LC += $9
+    }
+    function pct(c, m) { return (c + m) ? sprintf("%5.1f%%", 100 * c / (c + m)) : "    -" }
+    END {
+      printf "  %-16s %12s %12s %12s\n", "module", "instructions", "branches", "lines"
+      for (m in mods) printf "  %-16s %12s %12s %12s\n", m, pct(ic[m], im[m]), pct(bc[m], bm[m]), pct(lc[m], lm[m])
+      printf "  %-16s %12s %12s %12s\n", "total", pct(IC, IM), pct(BC, BM), pct(LC, LM)
+    }' "$coverage"
+else
+  echo "Coverage: no report at $coverage" >&2
+  exit 1
+fi
+
 # Smoke: the README's start command, with the default config, answers /health. `verify` has just
 # built everything run.sh needs, so mark the build current instead of building twice.
 touch proxy-server/target/lib/.aigw-built
