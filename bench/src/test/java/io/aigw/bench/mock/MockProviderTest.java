@@ -100,7 +100,9 @@ class MockProviderTest {
         assertEquals("message", a.path("type").asText());
         assertEquals("end_turn", a.path("stop_reason").asText());
         assertEquals("text", a.at("/content/0/type").asText());
-        assertTrue(a.at("/usage/output_tokens").asInt() > 0);
+        // The default size of 100 characters is reported as 25 tokens (a quarter), after 10 prompt tokens.
+        assertEquals(10, a.at("/usage/input_tokens").asInt());
+        assertEquals(25, a.at("/usage/output_tokens").asInt());
     }
 
     @Test
@@ -127,7 +129,9 @@ class MockProviderTest {
         assertEquals(7, ev.size(), withUsage.body());
         JsonNode usage = JSON.readTree(ev.get(5)[1]);
         assertEquals(0, usage.path("choices").size());
-        assertTrue(usage.at("/usage/total_tokens").asInt() > 0);
+        assertEquals(10, usage.at("/usage/prompt_tokens").asInt());
+        assertEquals(25, usage.at("/usage/completion_tokens").asInt());
+        assertEquals(35, usage.at("/usage/total_tokens").asInt());
         assertTrue(JSON.readTree(ev.get(0)[1]).get("usage").isNull());
         assertEquals("[DONE]", ev.get(6)[1]);
 

@@ -75,6 +75,7 @@ class LatencyTrackerTest {
         assertEquals(0, t.inFlight());
         t.onAbort();
         assertEquals(0, t.inFlight(), "in-flight never goes negative");
-        assertTrue(t.cost(clock.nanoTime()) > 0);
+        // Nothing in flight: the cost is the EWMA alone, which two 50 ms samples left at 50 ms.
+        assertEquals(50 * MS, t.cost(clock.nanoTime()), 1);
     }
 }
