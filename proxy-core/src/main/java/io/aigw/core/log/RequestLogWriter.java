@@ -251,8 +251,11 @@ public final class RequestLogWriter implements RequestLog {
 
     /**
      * Inserts a batch. A batch the database refuses for its data (not its connection) is retried
-     * row by row, so one bad row costs only itself (counted as dropped) and never blocks the rest
-     * or sends the writer into spill-and-replay forever. Throws when the store itself is failing.
+     * row by row, so one bad row costs only itself and never blocks the rest or sends the writer
+     * into spill-and-replay forever; that row is retried once more with its JSON columns as JSON
+     * strings, and dropped only if refused even so. The renderer already turns every value it knows
+     * the database refuses into text, so a refused row is a bug to hear of: counted and logged at
+     * ERROR. Throws when the store itself is failing.
      */
     private void insert(List<LogRow> rows, LongAdder counter) throws SQLException {
         try {
@@ -267,16 +270,37 @@ public final class RequestLogWriter implements RequestLog {
                 throw e; // the store is failing (down, read-only, full): spill, do not drop
             }
             if (rows.size() == 1) {
-                stats.dropped.increment();
+                stats.refused.increment();
                 log.error(
                         "request log: the store refused the row of request {}: {}",
                         rows.get(0).requestId(),
                         brief(e));
+                insertAsText(rows.get(0), counter);
                 return;
             }
         }
         for (LogRow row : rows) {
             insert(List.of(row), counter);
+        }
+    }
+
+    /** The last try of a refused row: its headers and bodies as JSON strings, which any store takes. */
+    private void insertAsText(LogRow row, LongAdder counter) throws SQLException {
+        try {
+            store.insert(List.of(row.withJsonAsText()));
+            if (!abandoned) {
+                counter.increment();
+                stats.batches.increment();
+            }
+        } catch (SQLException e) {
+            if (isConnectionFailure(e) || !isRowFault(e)) {
+                throw e;
+            }
+            stats.dropped.increment();
+            log.error(
+                    "request log: the row of request {} is dropped: the store refused it even as text: {}",
+                    row.requestId(),
+                    brief(e));
         }
     }
 
