@@ -94,6 +94,42 @@ class RequestLogJsonbRefusalsIT {
         }
     }
 
+    @Test
+    void headerValuesWithOddBytesStillGetTheirRow() throws Exception {
+        try (TestPostgres pg = TestPostgres.require();
+                TestUpstream upstream = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), pg.url()))) {
+            upstream.setDefault(req -> Reply.json(200, COMPLETION));
+            String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+            for (String odd : List.of("a\u0001b\u00ffc", "nul\u0000here")) {
+                String request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                        + ProxyHarness.KEY + "\r\nContent-Type: application/json\r\nx-request-id: req-header\r\n"
+                        + "User-Agent: " + odd + "\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n"
+                        + body;
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    socket.getInputStream().readAllBytes();
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            JsonNode stats;
+            do {
+                stats = JSON.readTree(proxy.adminGet("/admin/logs/stats").body());
+                Thread.sleep(20);
+            } while (stats.get("written").asLong() + stats.get("dropped").asLong() < 3 && System.nanoTime() < deadline);
+            assertEquals(0, stats.get("dropped").asLong(), stats.toString());
+            assertEquals(0, stats.get("refused").asLong(), stats.toString());
+            try (java.sql.Connection c = pg.connect()) {
+                long headerRows = RequestLogIT.rows(c).stream()
+                        .filter(r -> !"/admin/logs/stats".equals(RequestLogIT.text(r.get("endpoint"))))
+                        .count();
+                assertEquals(2, headerRows, "one row per request, whatever its headers");
+            }
+        }
+    }
+
     private static Map<String, Object> only(List<Map<String, Object>> rows, String requestId) {
         List<Map<String, Object>> found = rows.stream()
                 .filter(r -> requestId.equals(RequestLogIT.text(r.get("request_id"))))
