@@ -69,6 +69,8 @@ public final class RequestLogWriter implements RequestLog {
     private volatile boolean migrated;
     /** Probe thread only (and the stop, after the probe thread is done with it). */
     private long probeFailures;
+    /** Probe thread only: the store's silence at start has been logged. */
+    private boolean toldUnreachable;
 
     private volatile boolean running = true;
     private final LogWriterStats stats = new LogWriterStats();
@@ -435,6 +437,13 @@ public final class RequestLogWriter implements RequestLog {
         }
         try {
             if (!store.ping()) {
+                if (!migrated && !toldUnreachable) {
+                    toldUnreachable = true; // once: from here on the spill and the stats tell the story
+                    log.warn(
+                            "request log: the {} store does not answer at start; rows are spilled to {} and written once it does",
+                            config.store().name().toLowerCase(),
+                            config.spillDir());
+                }
                 return;
             }
             if (!migrated) {
