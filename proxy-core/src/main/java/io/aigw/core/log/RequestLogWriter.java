@@ -273,11 +273,12 @@ public final class RequestLogWriter implements RequestLog {
             }
             if (rows.size() == 1) {
                 stats.refused.increment();
+                boolean kept = insertAsText(rows.get(0), counter);
                 log.error(
-                        "request log: the store refused the row of request {}: {}",
+                        "request log: the store refused the row of request {} ({}); {}",
                         rows.get(0).requestId(),
-                        brief(e));
-                insertAsText(rows.get(0), counter);
+                        brief(e),
+                        kept ? "kept with its headers and bodies as JSON strings" : "dropped: refused even so");
                 return;
             }
         }
@@ -286,23 +287,21 @@ public final class RequestLogWriter implements RequestLog {
         }
     }
 
-    /** The last try of a refused row: its headers and bodies as JSON strings, which any store takes. */
-    private void insertAsText(LogRow row, LongAdder counter) throws SQLException {
+    /** The last try of a refused row: its headers and bodies as JSON strings; false if refused even so. */
+    private boolean insertAsText(LogRow row, LongAdder counter) throws SQLException {
         try {
             store.insert(List.of(row.withJsonAsText()));
             if (!abandoned) {
                 counter.increment();
                 stats.batches.increment();
             }
+            return true;
         } catch (SQLException e) {
             if (isConnectionFailure(e) || !isRowFault(e)) {
                 throw e;
             }
             stats.dropped.increment();
-            log.error(
-                    "request log: the row of request {} is dropped: the store refused it even as text: {}",
-                    row.requestId(),
-                    brief(e));
+            return false;
         }
     }
 

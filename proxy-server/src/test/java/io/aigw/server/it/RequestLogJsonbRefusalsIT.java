@@ -95,7 +95,7 @@ class RequestLogJsonbRefusalsIT {
     }
 
     @Test
-    void headerValuesWithOddBytesStillGetTheirRow() throws Exception {
+    void headerValuesAndModelNamesWithOddCharactersStillGetTheirRow() throws Exception {
         try (TestPostgres pg = TestPostgres.require();
                 TestUpstream upstream = TestUpstream.start();
                 ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), pg.url()))) {
@@ -113,19 +113,22 @@ class RequestLogJsonbRefusalsIT {
                     socket.getInputStream().readAllBytes();
                 }
             }
+            // Text columns (model, request id) take what the client wrote too: a NUL, a lone surrogate.
+            chat(proxy, "req-model-nul", "{\"model\":\"m\\u0000x\",\"messages\":[]}");
+            chat(proxy, "req-model-lone\u00e9", "{\"model\":\"\\udc00\",\"messages\":[]}");
             long deadline = System.nanoTime() + 10_000_000_000L;
             JsonNode stats;
             do {
                 stats = JSON.readTree(proxy.adminGet("/admin/logs/stats").body());
                 Thread.sleep(20);
-            } while (stats.get("written").asLong() + stats.get("dropped").asLong() < 3 && System.nanoTime() < deadline);
+            } while (stats.get("written").asLong() + stats.get("dropped").asLong() < 5 && System.nanoTime() < deadline);
             assertEquals(0, stats.get("dropped").asLong(), stats.toString());
             assertEquals(0, stats.get("refused").asLong(), stats.toString());
             try (java.sql.Connection c = pg.connect()) {
                 long headerRows = RequestLogIT.rows(c).stream()
                         .filter(r -> !"/admin/logs/stats".equals(RequestLogIT.text(r.get("endpoint"))))
                         .count();
-                assertEquals(2, headerRows, "one row per request, whatever its headers");
+                assertEquals(4, headerRows, "one row per request, whatever its headers or model");
             }
         }
     }
