@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * client or provider wrote redacted. Stateless and thread-safe.
  *
  * <p>A body that is whole, valid JSON is kept as JSON (its string values redacted); a cut or invalid
- * one becomes a JSON string of its text (decoded leniently, redacted). A 200 stream's body is the SSE
+ * one becomes a JSON string of its text (decoded leniently, redacted). Valid JSON that PostgreSQL's
+ * jsonb would refuse ({@link JsonbLimits}) becomes a JSON string of its whole redacted text too, and
+ * is flagged, so a client cannot choose to have its row refused. A 200 stream's body is the SSE
  * the client got, stored as the message it adds up to (see {@link SseAssembler}).
  *
  * <p>Credential headers never reach a row, even if a caller put them in the record's allow-list.
