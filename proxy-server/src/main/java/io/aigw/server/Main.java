@@ -33,6 +33,13 @@ public final class Main {
             System.exit(2);
             return;
         }
+        String unwritable = WritableDirs.firstProblem(config);
+        if (unwritable != null) {
+            // As a config error: nothing would be kept (no row, no generated key), so do not start.
+            System.err.println("aigw: " + unwritable);
+            System.exit(2);
+            return;
+        }
         List<KeyHash> hashes = config.auth().apiKeyHashes();
         if (hashes.isEmpty()) {
             hashes = List.of(generatedKey(config.dataDir(), System.out));

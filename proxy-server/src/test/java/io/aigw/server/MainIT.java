@@ -110,18 +110,90 @@ class MainIT {
         }
     }
 
-    @Test
-    void aRequestLogThatCannotBeOpenedIsOneLineAndExitCode1() throws Exception {
-        Files.writeString(dir.resolve("not-a-dir"), "a file where the log's directory should be");
-        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\n"
-                + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
-                + "request_log: {store: sqlite, sqlite: {path: ./not-a-dir/requests.db}}\n"));
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    /** A start that must stop at once: exit 2 and one line on stderr, naming the directory and why. */
+    private String unwritableStart(String yaml, String what, String path) throws Exception {
+        Process p = launch(write(yaml));
+        boolean stopped = p.waitFor(30, TimeUnit.SECONDS);
+        if (!stopped) {
+            p.destroyForcibly();
+        }
+        assertTrue(stopped, "stopped at once");
         List<String> err = lines(p.getErrorStream());
-        assertEquals(1, p.exitValue(), String.join("\n", err));
+        assertEquals(2, p.exitValue(), String.join("\n", err));
         assertEquals(1, err.size(), "exactly one line: " + err);
-        assertTrue(err.get(0).startsWith("aigw: cannot open the request log: "), err.get(0));
-        assertTrue(err.get(0).contains("not-a-dir"), err.get(0));
+        String prefix = "aigw: " + what + " " + path + " is not writable: ";
+        assertTrue(err.get(0).startsWith(prefix) && err.get(0).length() > prefix.length(), err.get(0));
+        return err.get(0);
+    }
+
+    private static final String PROVIDERS = "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n";
+
+    @Test
+    void aDataDirectoryThatCannotBeCreatedStopsTheStartWithOneLineAndExitCode2() throws Exception {
+        // Tests run as root, for whom no mode bit forbids a write: /proc is a place root cannot create in.
+        unwritableStart(
+                "server: {host: 127.0.0.1, port: 0}\ndata_dir: /proc/aigw-test-data\n" + PROVIDERS,
+                "data directory",
+                "/proc/aigw-test-data");
+    }
+
+    @Test
+    void aDataDirectoryUnderAFileStopsTheStartEvenWithKeysConfigured() throws Exception {
+        Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path data = dir.resolve("a-file").resolve("data");
+        unwritableStart(
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\ndata_dir: \"" + data + "\"\n" + PROVIDERS,
+                "data directory",
+                data.toString());
+    }
+
+    @Test
+    void aRequestLogDirectoryThatCannotBeWrittenIsOneLineAndExitCode2() throws Exception {
+        Files.writeString(dir.resolve("not-a-dir"), "a file where the log's directory should be");
+        unwritableStart(
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+                        + "request_log: {store: sqlite, sqlite: {path: ./not-a-dir/requests.db}}\n",
+                "request log directory",
+                dir.resolve("not-a-dir").toString());
+    }
+
+    @Test
+    void aSpillDirectoryThatCannotBeWrittenIsOneLineAndExitCode2() throws Exception {
+        unwritableStart(
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+                        + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:9/x\"},"
+                        + " spill_dir: /proc/aigw-test-spill}\n",
+                "spill directory",
+                "/proc/aigw-test-spill");
+    }
+
+    @Test
+    void aPostgresStoreThatDoesNotAnswerAtStartIsOneWarningAndTheProxyServes() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+                + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:" + closed
+                + "/x\"}, spill_dir: ./spill}\n"));
+        List<String> warnings = new ArrayList<>();
+        boolean listening = false;
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (!listening && (line = out.readLine()) != null) {
+                listening = line.contains("listening on");
+                if (line.contains(" WARN ")) {
+                    warnings.add(line);
+                }
+            }
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+        }
+        assertTrue(listening, "the proxy serves without its database");
+        assertEquals(1, warnings.size(), "one warning: " + warnings);
+        assertTrue(warnings.get(0).contains("postgres") && warnings.get(0).contains("spill"), warnings.get(0));
     }
 
     @Test

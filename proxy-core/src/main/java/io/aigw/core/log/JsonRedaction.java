@@ -42,11 +42,24 @@ public final class JsonRedaction {
      * the same pass; its entries are left alone for figures the body does not hold.
      */
     public String tryRedact(byte[] json, long[] usage) {
+        return tryRedact(json, usage, null);
+    }
+
+    /**
+     * As {@link #tryRedact(byte[], long[])}; {@code jsonbRefuses}, when not null, has its first entry
+     * set when the result holds a value PostgreSQL's jsonb would refuse (see {@link JsonbLimits}),
+     * found in the same pass.
+     */
+    public String tryRedact(byte[] json, long[] usage, boolean[] jsonbRefuses) {
         long[] found = usage == null ? null : usage.clone(); // figures count only from a valid body
+        boolean[] refused = {false};
         try (JsonParser p = LogJson.FACTORY.createParser(json)) {
             // Most bodies hold nothing to redact: one read-only pass proves it, and the text is kept
             // as it came instead of being generated again (half the cost of a row's rendering).
-            if (isCleanDocument(p, found)) {
+            if (isCleanDocument(p, found, refused)) {
+                if (jsonbRefuses != null) {
+                    jsonbRefuses[0] = refused[0];
+                }
                 if (usage != null) {
                     System.arraycopy(found, 0, usage, 0, usage.length);
                 }
@@ -56,13 +69,17 @@ public final class JsonRedaction {
             return null;
         }
         String redacted;
+        refused[0] = false; // the first pass stopped early: this one sees every value
         try (JsonParser p = LogJson.FACTORY.createParser(json)) {
-            redacted = redactDocument(p, json.length);
+            redacted = redactDocument(p, json.length, refused);
         } catch (IOException notJson) {
             return null;
         }
         if (redacted != null && usage != null) {
             readUsage(json, usage); // the first pass stopped at the first string to redact
+        }
+        if (redacted != null && jsonbRefuses != null) {
+            jsonbRefuses[0] = refused[0];
         }
         return redacted;
     }
@@ -71,7 +88,7 @@ public final class JsonRedaction {
      * True when the parser holds exactly one JSON value none of whose strings a rule changes; false
      * when one does, or the document is empty (the full pass then decides). Throws when not JSON.
      */
-    private boolean isCleanDocument(JsonParser p, long[] usage) throws IOException {
+    private boolean isCleanDocument(JsonParser p, long[] usage, boolean[] refused) throws IOException {
         if (p.nextToken() == null) {
             return false;
         }
@@ -92,17 +109,25 @@ public final class JsonRedaction {
                 inUsage &= depth > 1;
             } else if (t == JsonToken.VALUE_STRING) {
                 // Checked in the parser's own buffer: most values are clean and never become a String.
-                if (!redactor.leavesAlone(
-                        CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
+                char[] chars = p.getTextCharacters();
+                int off = p.getTextOffset();
+                int len = p.getTextLength();
+                if (!redactor.leavesAlone(CharBuffer.wrap(chars, off, len))) {
                     String text = p.getText();
                     if (redactor.redact(text) != text) {
                         return false;
                     }
                 }
-            } else if (t == JsonToken.FIELD_NAME && usage != null) {
-                if (depth == 1) {
+                refused[0] = refused[0] || JsonbLimits.refusesString(chars, off, len);
+            } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                refused[0] = refused[0]
+                        || JsonbLimits.refusesNumber(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            }
+            if (t == JsonToken.FIELD_NAME) {
+                refused[0] = refused[0] || JsonbLimits.refusesString(p.currentName());
+                if (usage != null && depth == 1) {
                     usageNext = "usage".equals(p.currentName());
-                } else if (inUsage && depth == 2) {
+                } else if (usage != null && inUsage && depth == 2) {
                     slot = usageSlot(p.currentName());
                 }
             } else if (slot >= 0 && t.isNumeric()) {
@@ -162,19 +187,19 @@ public final class JsonRedaction {
     /** As {@link #tryRedact(byte[])}, for JSON already decoded. */
     public String tryRedact(String json) {
         try (JsonParser p = LogJson.FACTORY.createParser(json)) {
-            return redactDocument(p, json.length());
+            return redactDocument(p, json.length(), null);
         } catch (IOException notJson) {
             return null;
         }
     }
 
-    private String redactDocument(JsonParser p, int sizeHint) throws IOException {
+    private String redactDocument(JsonParser p, int sizeHint, boolean[] refused) throws IOException {
         if (p.nextToken() == null) {
             return null; // empty or only whitespace
         }
         StringWriter out = new StringWriter(sizeHint + 16);
         try (JsonGenerator g = LogJson.generator(out)) {
-            copyValue(p, g);
+            copyValue(p, g, refused);
         }
         // Jackson reads one root value and leaves the rest; "{} {}" or "{} x" is not one JSON document.
         return p.nextToken() == null ? out.toString() : null;
@@ -186,6 +211,11 @@ public final class JsonRedaction {
      * depth costs no stack.
      */
     void copyValue(JsonParser p, JsonGenerator g) throws IOException {
+        copyValue(p, g, null);
+    }
+
+    /** As {@link #copyValue(JsonParser, JsonGenerator)}; {@code refused}, when not null, as in {@link #tryRedact(byte[], long[], boolean[])}. */
+    private void copyValue(JsonParser p, JsonGenerator g, boolean[] refused) throws IOException {
         int depth = 0;
         JsonToken t = p.currentToken();
         while (true) {
@@ -209,10 +239,16 @@ public final class JsonRedaction {
                     g.writeEndArray();
                     depth--;
                 }
-                case FIELD_NAME -> g.writeFieldName(p.currentName());
-                case VALUE_STRING -> g.writeString(redactor.redact(p.getText()));
+                case FIELD_NAME -> g.writeFieldName(checked(p.currentName(), refused));
+                case VALUE_STRING -> g.writeString(checked(redactor.redact(p.getText()), refused));
                 // The text as written: 1.10 stays 1.10, 1e400 is not turned into Infinity.
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getText());
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                    String number = p.getText();
+                    if (refused != null && !refused[0]) {
+                        refused[0] = JsonbLimits.refusesNumber(number);
+                    }
+                    g.writeNumber(number);
+                }
                 default -> g.copyCurrentEvent(p); // true, false, null, an embedded tree value
             }
             if (depth == 0) {
@@ -220,5 +256,13 @@ public final class JsonRedaction {
             }
             t = p.nextToken();
         }
+    }
+
+    /** {@code text}, noting in {@code refused} (when not null) a string jsonb would refuse. */
+    private static String checked(String text, boolean[] refused) {
+        if (refused != null && !refused[0]) {
+            refused[0] = JsonbLimits.refusesString(text);
+        }
+        return text;
     }
 }

@@ -19,6 +19,9 @@ import java.util.UUID;
  *     the provider's last byte; null when no provider answered
  * @param ttftMs to the first body byte written to the client: a stream's first chunk, else the
  *     whole answer (our own error answers included)
+ * @param requestBodyAsText the request body was valid JSON that PostgreSQL's jsonb refuses (see
+ *     {@link JsonbLimits}): {@code requestBody} is a JSON string of its whole (redacted) text
+ * @param responseBodyAsText the same for {@code responseBody}
  */
 public record LogRow(
         UUID logId,
@@ -45,11 +48,105 @@ public record LogRow(
         Integer completionTokens,
         Integer totalTokens,
         String traceId,
-        String clientIp) {
+        String clientIp,
+        boolean requestBodyAsText,
+        boolean responseBodyAsText) {
 
     public LogRow {
         Objects.requireNonNull(logId, "logId");
         Objects.requireNonNull(ts, "ts");
         Objects.requireNonNull(requestHeaders, "requestHeaders");
+    }
+
+    /** A row whose bodies, if any, are stored as they are (neither was refused by jsonb). */
+    public LogRow(
+            UUID logId,
+            Instant ts,
+            String requestId,
+            String apiKeyHash,
+            String endpoint,
+            String model,
+            String provider,
+            String modelResolved,
+            int statusCode,
+            boolean stream,
+            int attempts,
+            String error,
+            String requestHeaders,
+            String requestBody,
+            String responseBody,
+            boolean requestTruncated,
+            boolean responseTruncated,
+            Long totalLatencyMs,
+            Long providerLatencyMs,
+            Long ttftMs,
+            Integer promptTokens,
+            Integer completionTokens,
+            Integer totalTokens,
+            String traceId,
+            String clientIp) {
+        this(
+                logId,
+                ts,
+                requestId,
+                apiKeyHash,
+                endpoint,
+                model,
+                provider,
+                modelResolved,
+                statusCode,
+                stream,
+                attempts,
+                error,
+                requestHeaders,
+                requestBody,
+                responseBody,
+                requestTruncated,
+                responseTruncated,
+                totalLatencyMs,
+                providerLatencyMs,
+                ttftMs,
+                promptTokens,
+                completionTokens,
+                totalTokens,
+                traceId,
+                clientIp,
+                false,
+                false);
+    }
+
+    /**
+     * This row with every JSON column (headers and bodies) stored as a JSON string of its text: the
+     * last resort for a row the database refused for a reason nothing foresaw, so it is kept.
+     */
+    public LogRow withJsonAsText() {
+        return new LogRow(
+                logId,
+                ts,
+                requestId,
+                apiKeyHash,
+                endpoint,
+                model,
+                provider,
+                modelResolved,
+                statusCode,
+                stream,
+                attempts,
+                error,
+                LogJson.quote(requestHeaders),
+                requestBody == null ? null : LogJson.quote(requestBody),
+                responseBody == null ? null : LogJson.quote(responseBody),
+                requestTruncated,
+                responseTruncated,
+                totalLatencyMs,
+                providerLatencyMs,
+                ttftMs,
+                promptTokens,
+                completionTokens,
+                totalTokens,
+                traceId,
+                clientIp,
+                requestBody != null,
+                responseBody != null);
     }
 }

@@ -46,6 +46,8 @@ public final class LogRowJson {
         writeNumber(g, "total_tokens", r.totalTokens());
         g.writeStringField("trace_id", r.traceId());
         g.writeStringField("client_ip", r.clientIp());
+        g.writeBooleanField("request_body_as_text", r.requestBodyAsText());
+        g.writeBooleanField("response_body_as_text", r.responseBodyAsText());
         g.writeEndObject();
     }
 

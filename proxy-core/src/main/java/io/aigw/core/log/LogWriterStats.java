@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The writer's counters (cumulative). {@code dropped} grows only when a record could not even be
- * spilled: the queue was full, the spill file failed, or a spilled line was unreadable.
+ * spilled: the queue was full, the spill file failed, a spilled line was unreadable, or the store
+ * refused a row even with its JSON columns as text. {@code refused} counts rows the store refused
+ * for their data at all (most are then written as text): an alarm, as no client input should.
  */
 public final class LogWriterStats {
     final LongAdder queued = new LongAdder();
@@ -13,6 +15,8 @@ public final class LogWriterStats {
     final LongAdder spilled = new LongAdder();
     final LongAdder replayed = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    /** Rows the store refused for their data (kept as text if it then took them): each one a bug. */
+    final LongAdder refused = new LongAdder();
 
     public long queued() {
         return queued.sum();
@@ -38,9 +42,13 @@ public final class LogWriterStats {
         return dropped.sum();
     }
 
+    public long refused() {
+        return refused.sum();
+    }
+
     @Override
     public String toString() {
         return "queued=" + queued() + " written=" + written() + " batches=" + batches() + " spilled=" + spilled()
-                + " replayed=" + replayed() + " dropped=" + dropped();
+                + " replayed=" + replayed() + " dropped=" + dropped() + " refused=" + refused();
     }
 }

@@ -84,6 +84,8 @@ final class PgCopyRows {
         int4(r.totalTokens());
         text(r.traceId());
         text(r.clientIp());
+        bool(r.requestBodyAsText());
+        bool(r.responseBodyAsText());
     }
 
     private void uuid(UUID id) throws SQLException {

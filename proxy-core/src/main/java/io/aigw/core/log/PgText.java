@@ -9,7 +9,9 @@ package io.aigw.core.log;
  *   <li>in jsonb, the escape <code>&#92;u0000</code> and an unpaired surrogate escape such as a
  *       lone <code>&#92;ud83d</code>: valid JSON that jsonb rejects.</li>
  * </ul>
- * SQLite takes all of these as they are.
+ * SQLite takes all of these as they are. Bodies that are JSON never get here with such escapes:
+ * the renderer stores those whole, as flagged JSON strings ({@link JsonbLimits}); this is for the
+ * text columns, the headers and an assembled stream, which a client cannot make refused either.
  */
 final class PgText {
     private static final String REPLACEMENT = "\\ufffd";

@@ -69,6 +69,8 @@ public final class RequestLogWriter implements RequestLog {
     private volatile boolean migrated;
     /** Probe thread only (and the stop, after the probe thread is done with it). */
     private long probeFailures;
+    /** Probe thread only: the store's silence at start has been logged. */
+    private boolean toldUnreachable;
 
     private volatile boolean running = true;
     private final LogWriterStats stats = new LogWriterStats();
@@ -251,8 +253,11 @@ public final class RequestLogWriter implements RequestLog {
 
     /**
      * Inserts a batch. A batch the database refuses for its data (not its connection) is retried
-     * row by row, so one bad row costs only itself (counted as dropped) and never blocks the rest
-     * or sends the writer into spill-and-replay forever. Throws when the store itself is failing.
+     * row by row, so one bad row costs only itself and never blocks the rest or sends the writer
+     * into spill-and-replay forever; that row is retried once more with its JSON columns as JSON
+     * strings, and dropped only if refused even so. The renderer already turns every value it knows
+     * the database refuses into text, so a refused row is a bug to hear of: counted and logged at
+     * ERROR. Throws when the store itself is failing.
      */
     private void insert(List<LogRow> rows, LongAdder counter) throws SQLException {
         try {
@@ -267,16 +272,36 @@ public final class RequestLogWriter implements RequestLog {
                 throw e; // the store is failing (down, read-only, full): spill, do not drop
             }
             if (rows.size() == 1) {
-                stats.dropped.increment();
+                stats.refused.increment();
+                boolean kept = insertAsText(rows.get(0), counter);
                 log.error(
-                        "request log: the store refused the row of request {}: {}",
+                        "request log: the store refused the row of request {} ({}); {}",
                         rows.get(0).requestId(),
-                        brief(e));
+                        brief(e),
+                        kept ? "kept with its headers and bodies as JSON strings" : "dropped: refused even so");
                 return;
             }
         }
         for (LogRow row : rows) {
             insert(List.of(row), counter);
+        }
+    }
+
+    /** The last try of a refused row: its headers and bodies as JSON strings; false if refused even so. */
+    private boolean insertAsText(LogRow row, LongAdder counter) throws SQLException {
+        try {
+            store.insert(List.of(row.withJsonAsText()));
+            if (!abandoned) {
+                counter.increment();
+                stats.batches.increment();
+            }
+            return true;
+        } catch (SQLException e) {
+            if (isConnectionFailure(e) || !isRowFault(e)) {
+                throw e;
+            }
+            stats.dropped.increment();
+            return false;
         }
     }
 
@@ -411,6 +436,13 @@ public final class RequestLogWriter implements RequestLog {
         }
         try {
             if (!store.ping()) {
+                if (!migrated && !toldUnreachable) {
+                    toldUnreachable = true; // once: from here on the spill and the stats tell the story
+                    log.warn(
+                            "request log: the {} store does not answer at start; rows are spilled to {} and written once it does",
+                            config.store().name().toLowerCase(),
+                            config.spillDir());
+                }
                 return;
             }
             if (!migrated) {

@@ -37,7 +37,9 @@ final class RequestLogsTable {
             "completion_tokens",
             "total_tokens",
             "trace_id",
-            "client_ip");
+            "client_ip",
+            "request_body_as_text",
+            "response_body_as_text");
     private static final List<String> JSON_COLUMNS = List.of("request_headers", "request_body", "response_body");
 
     private final SqlDialect dialect;
@@ -85,7 +87,9 @@ final class RequestLogsTable {
         setInt(ps, i++, r.completionTokens());
         setInt(ps, i++, r.totalTokens());
         ps.setString(i++, dialect.text(r.traceId()));
-        ps.setString(i, dialect.text(r.clientIp()));
+        ps.setString(i++, dialect.text(r.clientIp()));
+        ps.setBoolean(i++, r.requestBodyAsText());
+        ps.setBoolean(i, r.responseBodyAsText());
     }
 
     LogRow read(ResultSet rs) throws SQLException {
@@ -115,7 +119,9 @@ final class RequestLogsTable {
                 getInt(rs, i++),
                 getInt(rs, i++),
                 rs.getString(i++),
-                rs.getString(i));
+                rs.getString(i++),
+                rs.getBoolean(i++),
+                rs.getBoolean(i));
     }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * client or provider wrote redacted. Stateless and thread-safe.
  *
  * <p>A body that is whole, valid JSON is kept as JSON (its string values redacted); a cut or invalid
- * one becomes a JSON string of its text (decoded leniently, redacted). A 200 stream's body is the SSE
+ * one becomes a JSON string of its text (decoded leniently, redacted). Valid JSON that PostgreSQL's
+ * jsonb would refuse ({@link JsonbLimits}) becomes a JSON string of its whole redacted text too, and
+ * is flagged, so a client cannot choose to have its row refused. A 200 stream's body is the SSE
  * the client got, stored as the message it adds up to (see {@link SseAssembler}).
  *
  * <p>Credential headers never reach a row, even if a caller put them in the record's allow-list.
@@ -43,7 +45,9 @@ public final class RowRenderer {
 
     public LogRow render(ExchangeRecord r, UUID logId) {
         long[] usage = {r.promptTokens, r.completionTokens, r.totalTokens};
-        String responseBody = responseBody(r, usage); // a whole answer's own usage, when the event loop left it
+        boolean[] asText = {false, false}; // request, response: stored as a JSON string (jsonb refuses it)
+        String requestBody = body(r.requestBody, r.requestTruncated, null, asText, 0);
+        String responseBody = responseBody(r, usage, asText); // a whole answer's own usage, when the event loop left it
         return new LogRow(
                 logId,
                 Instant.ofEpochMilli(r.tsEpochMillis),
@@ -58,7 +62,7 @@ public final class RowRenderer {
                 r.attempts,
                 redactor.redact(r.error),
                 headers(r.requestHeaders),
-                body(r.requestBody, r.requestTruncated),
+                requestBody,
                 responseBody,
                 r.requestTruncated,
                 r.responseTruncated,
@@ -69,28 +73,41 @@ public final class RowRenderer {
                 tokens(usage[1]),
                 tokens(usage[2]),
                 r.traceId,
-                r.clientIp);
+                r.clientIp,
+                asText[0],
+                asText[1]);
     }
 
     /** {@code usage}, when not null, receives the answer's prompt, completion and total tokens. */
-    private String responseBody(ExchangeRecord r, long[] usage) {
+    private String responseBody(ExchangeRecord r, long[] usage, boolean[] asText) {
         if (r.stream && r.statusCode == 200 && r.responseBody != null) {
             return sse.assemble(r.responseBody, r.responseTruncated);
         }
-        return body(r.responseBody, r.responseTruncated, usage); // an error answer to a stream request is plain JSON
+        // an error answer to a stream request is plain JSON
+        return body(r.responseBody, r.responseTruncated, usage, asText, 1);
     }
 
     /** JSON text of a body: the redacted JSON when whole and valid, else a redacted JSON string of its text. */
     String body(byte[] bytes, boolean truncated) {
-        return body(bytes, truncated, null);
+        return body(bytes, truncated, null, new boolean[1], 0);
     }
 
-    private String body(byte[] bytes, boolean truncated, long[] usage) {
+    /**
+     * As {@link #body(byte[], boolean)}; valid JSON that PostgreSQL's jsonb would refuse (a client's
+     * {@code 1e999999}, a NUL escape) becomes a JSON string of its whole redacted text, noted in
+     * {@code asText[slot]}: every store gets the same row, and no client can make one refused.
+     */
+    private String body(byte[] bytes, boolean truncated, long[] usage, boolean[] asText, int slot) {
         if (bytes == null) {
             return null;
         }
         if (!truncated) {
-            String redacted = json.tryRedact(bytes, usage);
+            boolean[] refused = {false};
+            String redacted = json.tryRedact(bytes, usage, refused);
+            if (redacted != null && refused[0]) {
+                asText[slot] = true;
+                return LogJson.quote(redacted);
+            }
             if (redacted != null) {
                 return redacted;
             }

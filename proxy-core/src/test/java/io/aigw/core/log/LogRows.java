@@ -181,6 +181,44 @@ final class LogRows {
                 r.completionTokens(),
                 r.totalTokens(),
                 r.traceId(),
-                r.clientIp());
+                r.clientIp(),
+                r.requestBodyAsText(),
+                r.responseBodyAsText());
+    }
+
+    /**
+     * Bodies PostgreSQL's jsonb refuses as JSON, kept as the renderer keeps them: JSON strings of
+     * their whole text, flagged.
+     */
+    static LogRow bodiesAsText(Instant ts) {
+        LogRow r = full(ts);
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                r.endpoint(),
+                r.model(),
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                r.requestHeaders(),
+                LogJson.quote("{\"temperature\":1e999999,\"content\":\"a\\u0000b \\ud800\"}"),
+                LogJson.quote("{\"x\":1e-20000}"),
+                false,
+                false,
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp(),
+                true,
+                true);
     }
 }

@@ -2,6 +2,7 @@ package io.aigw.core.log;
 
 import static io.aigw.core.log.LogRows.assertSameRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -116,6 +117,37 @@ abstract class LogStoreContract {
         assertSameRow(full, read.get(full.logId()));
         assertSameRow(minimal, read.get(minimal.logId()));
         assertSameRow(wholeSecond, read.get(wholeSecond.logId()));
+    }
+
+    @Test
+    void bodiesKeptAsTextRoundTripWithTheirFlags() throws Exception {
+        store.migrate();
+        LogRow asText = LogRows.bodiesAsText(T0);
+        LogRow plain = LogRows.full(T0.plusMillis(1));
+        store.insert(List.of(asText, plain));
+
+        Map<Object, LogRow> read = all().stream().collect(Collectors.toMap(LogRow::logId, Function.identity()));
+        assertSameRow(asText, read.get(asText.logId()));
+        assertSameRow(plain, read.get(plain.logId()));
+        assertTrue(read.get(asText.logId()).requestBodyAsText());
+        assertTrue(read.get(asText.logId()).responseBodyAsText());
+        assertFalse(read.get(plain.logId()).requestBodyAsText());
+        assertEquals(
+                "{\"temperature\":1e999999,\"content\":\"a\\u0000b \\ud800\"}",
+                LogRows.tree(read.get(asText.logId()).requestBody()).asText(),
+                "the whole text, as it came");
+    }
+
+    @Test
+    void aRowWithItsJsonColumnsAsTextIsStored() throws Exception {
+        store.migrate();
+        LogRow row = LogRows.full(T0).withJsonAsText();
+        store.insert(List.of(row));
+        LogRow read = all().get(0);
+        assertSameRow(row, read);
+        assertEquals(
+                LogRows.full(T0).requestHeaders(),
+                LogRows.tree(read.requestHeaders()).asText());
     }
 
     @Test

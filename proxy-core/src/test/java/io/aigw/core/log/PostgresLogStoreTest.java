@@ -142,6 +142,87 @@ class PostgresLogStoreTest extends LogStoreContract {
         assertEquals("\\u0000", body.get("kept").asText());
     }
 
+    /** JsonbLimits must say exactly what this PostgreSQL's jsonb input says, on the edges of every limit. */
+    @Test
+    void jsonbLimitsAgreeWithPostgres() throws Exception {
+        List<String> numbers = new ArrayList<>(List.of(
+                "0",
+                "-0",
+                "1",
+                "-1",
+                "0.5",
+                "1e-20000",
+                "1e999999",
+                "-1e999999",
+                "1E+400",
+                "1e131071",
+                "1e131072",
+                "-1e131072",
+                "1.0e131071",
+                "10e131071",
+                "9.99e131071",
+                "0.00001e131076",
+                "0.00001e131077",
+                "1e-16383",
+                "1e-16384",
+                "1.5e-16382",
+                "1.5e-16383",
+                "1.50e-16382",
+                "100e-16384",
+                "0e-16383",
+                "0e-16384",
+                "-0.0e-16384",
+                "0e999999",
+                "0e1073741822",
+                "0e1073741823",
+                "0e-1073741823",
+                "1e2147483648",
+                "1e-1000000000000",
+                "12345678901234567890",
+                "0.000000000000000000001e-16362",
+                "0.000000000000000000001e-16363",
+                "1e0",
+                "1e-0",
+                "1e+0"));
+        numbers.add("1" + "0".repeat(999)); // as long as Jackson lets a number be
+        numbers.add("0." + "0".repeat(997) + "1");
+        numbers.add("0." + "1".repeat(997) + "e-15387");
+        numbers.add("0." + "1".repeat(997) + "e-15386");
+        List<String> strings = List.of(
+                "\"x\"",
+                "\"\\u0000\"",
+                "\"a\\u0000\"",
+                "\"\\ud800\"",
+                "\"\\udc00\"",
+                "\"\\ud800\\udc00\"",
+                "\"\\ud800\\u0041\"",
+                "\"\\udbff\\udfff\"",
+                "\"\\uffff\"",
+                "\"\\\\u0000\"",
+                "\"\\u0001\"");
+        try (Connection c = connect();
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT ?::jsonb")) {
+            for (String n : numbers) {
+                assertEquals(refusedByPostgres(c, ps, n), JsonbLimits.refusesNumber(n), n);
+            }
+            for (String s : strings) {
+                String decoded = LogRows.JSON.readTree(s).asText();
+                assertEquals(refusedByPostgres(c, ps, s), JsonbLimits.refusesString(decoded), s);
+            }
+        }
+    }
+
+    private static boolean refusedByPostgres(Connection c, java.sql.PreparedStatement ps, String json)
+            throws SQLException {
+        ps.setString(1, json);
+        try (ResultSet rs = ps.executeQuery()) {
+            return !rs.next();
+        } catch (SQLException e) {
+            assertTrue(e.getSQLState().startsWith("22"), json + ": " + e);
+            return true;
+        }
+    }
+
     @Test
     void theBinaryCopyWritesEveryTypeAndRowsLongerThanItsBuffer() throws Exception {
         store.migrate();

@@ -1,6 +1,7 @@
 package io.aigw.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.core.config.RequestLogConfig;
@@ -26,6 +27,7 @@ class RequestLogWriterTest {
     /** An in-memory store that can be taken down; counts how often each request id was stored. */
     static final class FakeStore implements LogStore {
         final Map<String, Integer> stored = new HashMap<>();
+        final Map<String, LogRow> last = new HashMap<>();
         volatile boolean up = true;
         volatile boolean readOnly;
         final AtomicInteger batches = new AtomicInteger();
@@ -49,10 +51,14 @@ class RequestLogWriterTest {
                 if (r.requestId().equals("poison")) {
                     throw new SQLException("invalid input syntax for type json", "22P02");
                 }
+                if (r.requestId().equals("poison-json") && r.requestHeaders().startsWith("{")) {
+                    throw new SQLException("unsupported Unicode escape sequence", "22P05");
+                }
             }
             batches.incrementAndGet();
             for (LogRow r : rows) {
                 stored.merge(r.requestId(), 1, Integer::sum);
+                last.put(r.requestId(), r);
             }
         }
 
@@ -270,10 +276,53 @@ class RequestLogWriterTest {
         poison.requestId = "poison";
         w.offer(poison);
         await(() -> store.distinct() == 49, "the other 49");
-        assertEquals(1, w.stats().dropped());
+        await(() -> w.stats().dropped() == 1, "refused even as text: dropped");
+        assertEquals(1, w.stats().refused());
         assertEquals(0, w.stats().spilled(), "a data error is not an outage");
         assertTrue(w.storeUp());
         w.close();
+    }
+
+    @Test
+    void aRowRefusedForAnUnforeseenValueIsKeptWithItsJsonAsTextAndCounted() throws Exception {
+        FakeStore store = new FakeStore();
+        RequestLogWriter w = new RequestLogWriter(config(1024, 10), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 9; i++) {
+            w.offer(record(i));
+        }
+        ExchangeRecord odd = record(0);
+        odd.requestId = "poison-json";
+        w.offer(odd);
+        await(() -> store.distinct() == 10, "all ten, the refused one as text");
+        assertEquals(1, w.stats().refused(), "an alarm: no row should ever be refused");
+        assertEquals(0, w.stats().dropped(), "but it is kept");
+        assertEquals(10, w.stats().written());
+        synchronized (store) {
+            assertEquals("\"{}\"", store.last.get("poison-json").requestHeaders(), "the headers as a JSON string");
+            assertEquals("{}", store.last.get("req_1").requestHeaders());
+        }
+        w.close();
+    }
+
+    @Test
+    void theSpillKeepsTheBodyFlagsAndReadsLinesWrittenBeforeThem() throws Exception {
+        LogRow asText = LogRows.bodiesAsText(Instant.parse("2026-11-23T17:01:02.345Z"));
+        try (SpillFile spill = new SpillFile(dir.resolve("spill"))) {
+            spill.append(List.of(asText));
+            long[] corrupt = {0};
+            assertEquals(List.of(asText), spill.nextBatch(10, corrupt));
+        }
+        String old = "{\"logId\":\"0190f1b2-0000-7000-8000-000000000001\",\"ts\":\"2026-11-23T17:01:02.345Z\","
+                + "\"requestId\":\"r\",\"statusCode\":200,\"stream\":false,\"attempts\":1,"
+                + "\"requestHeaders\":\"{}\",\"requestTruncated\":false,\"responseTruncated\":false}\n";
+        Files.writeString(dir.resolve("spill").resolve("spill-0000000000001-000000.jsonl"), old);
+        try (SpillFile spill = new SpillFile(dir.resolve("spill"))) {
+            long[] corrupt = {0};
+            List<LogRow> read = spill.nextBatch(10, corrupt);
+            assertEquals(0, corrupt[0]);
+            assertEquals(1, read.size());
+            assertFalse(read.get(0).requestBodyAsText());
+        }
     }
 
     @Test

@@ -57,6 +57,42 @@ class RowRendererTest {
     // ---- plain calls -----------------------------------------------------------------------------
 
     @Test
+    void jsonJsonbRefusesIsKeptWholeAsAFlaggedStringWithItsUsage() throws Exception {
+        String request =
+                "{\"model\":\"m\",\"temperature\":1e-20000,\"messages\":[{\"role\":\"user\",\"content\":\"a\\u0000b\"}]}";
+        String response =
+                "{\"id\":\"x\",\"weird\":\"\\ud800\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}";
+        LogRow row = renderer.render(chat(false, request, response), ID);
+        assertTrue(row.requestBodyAsText());
+        assertTrue(row.responseBodyAsText());
+        assertEquals(request, tree(row.requestBody()).asText(), "the whole text, as it came");
+        assertEquals(response, tree(row.responseBody()).asText());
+        assertEquals(7, row.totalTokens(), "usage is still read from the answer");
+        assertEquals(3, row.promptTokens());
+    }
+
+    @Test
+    void aRedactedBodyJsonbRefusesIsKeptRedactedAsAFlaggedString() throws Exception {
+        String request = "{\"content\":\"mail ann@example.com\",\"n\":-1e999999,\"k\":\"\\u0000\"}";
+        LogRow row = renderer.render(chat(false, request, null), ID);
+        assertTrue(row.requestBodyAsText());
+        String text = tree(row.requestBody()).asText();
+        assertFalse(text.contains("ann@example.com"), text);
+        assertTrue(text.contains("-1e999999") && text.contains("\\u0000"), text);
+        assertTrue(tree(text).isObject(), "the text is the redacted JSON");
+    }
+
+    @Test
+    void valuesJsonbTakesStayJson() throws Exception {
+        String request = "{\"a\":1e131071,\"b\":1e-16383,\"c\":0e999999,\"d\":\"\\ud83d\\ude00\",\"e\":\"\\\\u0000\"}";
+        LogRow row = renderer.render(chat(false, request, "{\"x\":\"mail ann@example.com\",\"y\":12.5}"), ID);
+        assertFalse(row.requestBodyAsText());
+        assertFalse(row.responseBodyAsText());
+        assertEquals(request, row.requestBody());
+        assertTrue(tree(row.responseBody()).isObject());
+    }
+
+    @Test
     void plainChatCompletion() throws Exception {
         ExchangeRecord r = chat(false, """
                 {"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"Mail ann@example.com please"}],

@@ -53,6 +53,7 @@ public final class AdminLogStatsEndpoint implements Endpoint {
             g.writeNumberField("spilled", s.spilled());
             g.writeNumberField("replayed", s.replayed());
             g.writeNumberField("dropped", s.dropped());
+            g.writeNumberField("refused", s.refused());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
