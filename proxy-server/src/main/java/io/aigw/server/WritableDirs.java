@@ -23,10 +23,16 @@ final class WritableDirs {
 
     private WritableDirs() {}
 
-    /** The data directory always, then the SQLite file's and the spill's when the log uses them. */
+    /**
+     * The data directory when a generated key is kept there, then the SQLite file's and the spill's
+     * when the log uses them. Nothing else writes there: a read-only host with keys configured and the
+     * log off or on stdout starts.
+     */
     static List<Dir> of(ProxyConfig config) {
         List<Dir> dirs = new ArrayList<>();
-        add(dirs, "data directory", config.dataDir());
+        if (config.auth().apiKeyHashes().isEmpty()) {
+            add(dirs, "data directory", config.dataDir());
+        }
         RequestLogConfig log = config.requestLog();
         if (log.store() == RequestLogConfig.Store.SQLITE) {
             add(

@@ -139,11 +139,12 @@ class MainIT {
 
     @Test
     void aDataDirectoryUnderAFileStopsTheStartEvenWithKeysConfigured() throws Exception {
+        // With keys configured no key is generated there, but the default request log lives there.
         Files.writeString(dir.resolve("a-file"), "not a directory");
         Path data = dir.resolve("a-file").resolve("data");
         unwritableStart(
                 "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\ndata_dir: \"" + data + "\"\n" + PROVIDERS,
-                "data directory",
+                "request log directory",
                 data.toString());
     }
 
