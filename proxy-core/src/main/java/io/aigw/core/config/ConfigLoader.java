@@ -55,7 +55,9 @@ public final class ConfigLoader {
             "request_read_timeout_ms",
             "idle_timeout_ms",
             "io_threads",
-            "shutdown_grace_ms");
+            "shutdown_grace_ms",
+            "max_connections",
+            "max_connections_per_ip");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
     static final List<String> MODEL_KEYS = List.of("strategy", "retries", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
@@ -172,7 +174,9 @@ public final class ConfigLoader {
                 UpstreamReader.millis(n.child("request_read_timeout_ms"), 30_000),
                 UpstreamReader.millis(n.child("idle_timeout_ms"), 120_000),
                 n.child("io_threads").integer(0, 0, Integer.MAX_VALUE),
-                UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000));
+                UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000),
+                n.child("max_connections").integer(ServerConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+                n.child("max_connections_per_ip").integer(0, 0, Integer.MAX_VALUE));
     }
 
     private AuthConfig readAuth(ConfigNode n) throws ConfigException {
