@@ -68,8 +68,9 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addAggregation(ChannelPipeline p) {
-        p.addLast(PipelineNames.AGGREGATOR, new BodyLimitAggregator((int)
-                Math.min(Integer.MAX_VALUE, server.maxBodyBytes())));
+        p.addLast(
+                PipelineNames.AGGREGATOR,
+                new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()), auth));
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {

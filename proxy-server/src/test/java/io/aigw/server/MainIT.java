@@ -100,8 +100,10 @@ class MainIT {
     void aPortInUseIsOneLineAndExitCode1() throws Exception {
         try (java.net.ServerSocket taken =
                 new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Process p = launch(write("server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
-                    + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
+            Process p = launch(
+                    write(
+                            "server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                                    + "auth: {api_keys: [sk-test-client-key]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             List<String> err = lines(p.getErrorStream());
             assertEquals(1, p.exitValue(), String.join("\n", err));
@@ -114,7 +116,7 @@ class MainIT {
     void aRequestLogThatCannotBeOpenedIsOneLineAndExitCode1() throws Exception {
         Files.writeString(dir.resolve("not-a-dir"), "a file where the log's directory should be");
         Process p = launch(write("server: {host: 127.0.0.1, port: 0}\n"
-                + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
+                + "auth: {api_keys: [sk-test-client-key]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"
                 + "request_log: {store: sqlite, sqlite: {path: ./not-a-dir/requests.db}}\n"));
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         List<String> err = lines(p.getErrorStream());

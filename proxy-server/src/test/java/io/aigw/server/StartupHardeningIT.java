@@ -71,7 +71,7 @@ class StartupHardeningIT {
 
     private List<String> failedStart(String yaml, int exitCode) throws Exception {
         Process p = launch(yaml, 0);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(15, TimeUnit.SECONDS), "still running: start-up did not fail");
         List<String> out = lines(p.getInputStream());
         assertEquals(exitCode, p.exitValue(), String.join("\n", out));
         return out;

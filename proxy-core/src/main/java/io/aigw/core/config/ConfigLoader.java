@@ -63,6 +63,9 @@ public final class ConfigLoader {
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
 
+    /** Plaintext client and admin keys shorter than this are refused: guessable (a hash cannot be checked). */
+    public static final int MIN_KEY_LENGTH = 16;
+
     private static final YAMLMapper YAML = newYamlMapper();
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '([^']*)'");
@@ -219,6 +222,10 @@ public final class ConfigLoader {
             }
             hash = KeyHash.ofHex(hex);
         } else {
+            if (key.length() < MIN_KEY_LENGTH) {
+                // Never the value: a short key is still a key.
+                throw ConfigNode.error(path, "too short: a key must have at least " + MIN_KEY_LENGTH + " characters");
+            }
             hash = KeyHash.ofKey(key);
         }
         if (exclude != null && exclude.contains(hash)) {
