@@ -71,7 +71,13 @@ class StartupHardeningIT {
 
     private List<String> failedStart(String yaml, int exitCode) throws Exception {
         Process p = launch(yaml, 0);
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS), "still running: start-up did not fail");
+        try {
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "still running: start-up did not fail");
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly(); // a start that wrongly succeeded must not outlive the test
+            }
+        }
         List<String> out = lines(p.getInputStream());
         assertEquals(exitCode, p.exitValue(), String.join("\n", out));
         return out;

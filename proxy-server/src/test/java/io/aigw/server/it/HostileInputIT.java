@@ -217,6 +217,9 @@ class HostileInputIT {
                         continue;
                     }
                     assertOpenAiShape(a.body, c[0]);
+                    if (!a.body.contains("\"code\":\"malformed_http\"")) {
+                        problems.add(c[0] + ": not refused as malformed HTTP: " + a.body);
+                    }
                     if (!a.headers.contains("x-request-id:")) {
                         problems.add(c[0] + ": no x-request-id");
                     }
