@@ -62,6 +62,25 @@ class ProtocolEdgesIT {
         }
     }
 
+    /** Under /admin/ it is the admin key that must be good: a client key gets the 401, not a 100. */
+    @Test
+    void expectContinueOnTheAdminApiWantsTheAdminKey() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(up.baseUrl())
+                        .replace(
+                                "auth: {api_keys: [\"" + ProxyHarness.KEY + "\"]}",
+                                "auth: {api_keys: [\"" + ProxyHarness.KEY + "\"], admin_keys: [\""
+                                        + ProxyHarness.ADMIN_KEY + "\"]}"));
+                RawHttp raw = new RawHttp(proxy.port())) {
+            raw.write("POST /admin/providers/mock/disable HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + ProxyHarness.KEY + "\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 2\r\n\r\n");
+            RawHttp.Response r = raw.readResponse();
+            assertEquals(401, r.status(), r.toString());
+            ErrorShape.assertError(r.body(), "invalid_request_error", "invalid_api_key", null);
+        }
+    }
+
     @Test
     void expectContinueWithAGoodKeyGets100ThenTheAnswer() throws Exception {
         try (TestUpstream up = TestUpstream.start();
