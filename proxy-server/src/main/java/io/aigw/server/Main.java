@@ -9,6 +9,8 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.dialect.Dialects;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +56,7 @@ public final class Main {
                     e instanceof IllegalStateException
                             ? "aigw: " + e.getMessage()
                             : "aigw: cannot listen on " + config.server().host() + ":"
-                                    + config.server().port() + ": " + e.getMessage());
+                                    + config.server().port() + ": " + listenFailure(e));
             System.exit(1);
             return;
         }
@@ -66,6 +68,14 @@ public final class Main {
                         },
                         "aigw-shutdown"));
         server.awaitClosed();
+    }
+
+    /** Why binding failed, in words: some of the JDK's exceptions carry no message at all. */
+    static String listenFailure(Throwable e) {
+        if (e instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /**

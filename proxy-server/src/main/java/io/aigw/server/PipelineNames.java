@@ -5,6 +5,7 @@ package io.aigw.server;
  *
  * <pre>
  * client connection (one per accepted socket, on its event loop)
+ *   HEAD_WATCH      the first raw byte of a request head starts READ_TIMEOUT's clock
  *   HTTP_CODEC      HttpServerCodec: bounded initial line and headers
  *   KEEP_ALIVE      HttpServerKeepAliveHandler
  *   READ_TIMEOUT    RequestReadTimeoutHandler: slowloris guard, idle keep-alive close
@@ -12,6 +13,10 @@ package io.aigw.server;
  *   EXCHANGE_START  ExchangeStartHandler: request id, start time, one exchange at a time
  *   AUTH            ApiKeyAuthHandler: Bearer key to key hash (an admin key under /admin/), 401 otherwise
  *   ROUTER          EndpointRouter: method + path to endpoint, 404/405 otherwise
+ *
+ * client connection over server.max_connections or max_connections_per_ip
+ *   HTTP_CODEC      HttpResponseEncoder
+ *   REFUSAL         TooManyConnectionsHandler: 503 too_many_connections, then close
  *
  * upstream connection (pooled per provider and per event loop)
  *   TLS             SslHandler with SNI and hostname verification (https only)
@@ -21,6 +26,7 @@ package io.aigw.server;
  * </pre>
  */
 public final class PipelineNames {
+    public static final String HEAD_WATCH = "requestHeadWatch";
     public static final String HTTP_CODEC = "httpCodec";
     public static final String KEEP_ALIVE = "keepAlive";
     public static final String READ_TIMEOUT = "requestReadTimeout";
@@ -28,6 +34,7 @@ public final class PipelineNames {
     public static final String EXCHANGE_START = "exchangeStart";
     public static final String AUTH = "apiKeyAuth";
     public static final String ROUTER = "endpointRouter";
+    public static final String REFUSAL = "tooManyConnections";
 
     public static final String TLS = "tls";
     public static final String HTTP_CLIENT = "httpClient";

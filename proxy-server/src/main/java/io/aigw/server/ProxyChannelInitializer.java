@@ -8,11 +8,14 @@ import io.aigw.server.http.BodyLimitAggregator;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestReadTimeoutHandler;
+import io.aigw.server.http.TooManyConnectionsHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.AttributeKey;
 
 /** The inbound pipeline of a client connection; its order is drawn in {@link PipelineNames}. */
 final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
@@ -35,11 +38,24 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         this.requestLog = requestLog;
     }
 
+    /** Set on a connection over a connection cap: it gets only a 503 and is closed. */
+    static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("aigw.refused");
+
+    private static final TooManyConnectionsHandler TOO_MANY = new TooManyConnectionsHandler();
+
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (ch.hasAttr(REFUSED)) {
+            p.addLast(PipelineNames.HTTP_CODEC, new HttpResponseEncoder());
+            p.addLast(PipelineNames.REFUSAL, TOO_MANY);
+            return;
+        }
+        RequestReadTimeoutHandler timeout = new RequestReadTimeoutHandler(
+                server.requestReadTimeout().toNanos(), server.idleTimeout().toNanos());
+        p.addLast(PipelineNames.HEAD_WATCH, timeout.headWatch());
         addHttpCodec(p);
-        addTimeouts(p);
+        p.addLast(PipelineNames.READ_TIMEOUT, timeout);
         addAggregation(p);
         addExchangeHandlers(p);
     }
@@ -51,17 +67,10 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
     }
 
-    private void addTimeouts(ChannelPipeline p) {
-        p.addLast(
-                PipelineNames.READ_TIMEOUT,
-                new RequestReadTimeoutHandler(
-                        server.requestReadTimeout().toNanos(),
-                        server.idleTimeout().toNanos()));
-    }
-
     private void addAggregation(ChannelPipeline p) {
-        p.addLast(PipelineNames.AGGREGATOR, new BodyLimitAggregator((int)
-                Math.min(Integer.MAX_VALUE, server.maxBodyBytes())));
+        p.addLast(
+                PipelineNames.AGGREGATOR,
+                new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()), auth));
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {

@@ -92,7 +92,8 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptedConnectionsHandler(connections))
+                .handler(new AcceptedConnectionsHandler(
+                        connections, new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp())))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(
@@ -215,18 +216,39 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** On the listening channel, ahead of Netty's acceptor: each accepted connection joins the group a stop closes. */
+    /**
+     * On the listening channel, ahead of Netty's acceptor: each accepted connection joins the group a
+     * stop closes, and is marked {@link ProxyChannelInitializer#REFUSED} when it is over a connection
+     * cap. Accept failures are handled here ({@link AcceptBackoff}), not passed on to the acceptor.
+     */
     private static final class AcceptedConnectionsHandler extends ChannelInboundHandlerAdapter {
+        private static final Logger log = LoggerFactory.getLogger(AcceptedConnectionsHandler.class);
         private final ChannelGroup connections;
+        private final ConnectionLimits limits;
+        private final AcceptBackoff backoff = new AcceptBackoff();
+        private final WarnPerMinute refusals =
+                new WarnPerMinute(log, "refusing new connections with 503: {} ({} refused since the last such line)");
 
-        AcceptedConnectionsHandler(ChannelGroup connections) {
+        AcceptedConnectionsHandler(ChannelGroup connections, ConnectionLimits limits) {
             this.connections = connections;
+            this.limits = limits;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            connections.add((Channel) msg);
-            ctx.fireChannelRead(msg);
+            Channel child = (Channel) msg;
+            backoff.accepted();
+            if (!limits.admit(child)) {
+                child.attr(ProxyChannelInitializer.REFUSED).set(Boolean.TRUE);
+                refusals.warn("over server.max_connections or server.max_connections_per_ip");
+            }
+            connections.add(child);
+            ctx.fireChannelRead(child);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            backoff.failed(ctx.channel(), cause);
         }
     }
 }

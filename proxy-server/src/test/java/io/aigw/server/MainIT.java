@@ -100,8 +100,10 @@ class MainIT {
     void aPortInUseIsOneLineAndExitCode1() throws Exception {
         try (java.net.ServerSocket taken =
                 new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Process p = launch(write("server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
-                    + "auth: {api_keys: [k]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
+            Process p = launch(
+                    write(
+                            "server: {host: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                                    + "auth: {api_keys: [sk-test-client-key]}\nproviders:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             List<String> err = lines(p.getErrorStream());
             assertEquals(1, p.exitValue(), String.join("\n", err));
@@ -143,7 +145,7 @@ class MainIT {
         Files.writeString(dir.resolve("a-file"), "not a directory");
         Path data = dir.resolve("a-file").resolve("data");
         unwritableStart(
-                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\ndata_dir: \"" + data + "\"\n" + PROVIDERS,
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\ndata_dir: \"" + data + "\"\n" + PROVIDERS,
                 "request log directory",
                 data.toString());
     }
@@ -152,7 +154,7 @@ class MainIT {
     void aRequestLogDirectoryThatCannotBeWrittenIsOneLineAndExitCode2() throws Exception {
         Files.writeString(dir.resolve("not-a-dir"), "a file where the log's directory should be");
         unwritableStart(
-                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n" + PROVIDERS
                         + "request_log: {store: sqlite, sqlite: {path: ./not-a-dir/requests.db}}\n",
                 "request log directory",
                 dir.resolve("not-a-dir").toString());
@@ -161,7 +163,7 @@ class MainIT {
     @Test
     void aSpillDirectoryThatCannotBeWrittenIsOneLineAndExitCode2() throws Exception {
         unwritableStart(
-                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n" + PROVIDERS
                         + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:9/x\"},"
                         + " spill_dir: /proc/aigw-test-spill}\n",
                 "spill directory",
@@ -174,7 +176,7 @@ class MainIT {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             closed = s.getLocalPort();
         }
-        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n" + PROVIDERS
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n" + PROVIDERS
                 + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:" + closed
                 + "/x\"}, spill_dir: ./spill}\n"));
         List<String> warnings = new ArrayList<>();

@@ -55,11 +55,16 @@ public final class ConfigLoader {
             "request_read_timeout_ms",
             "idle_timeout_ms",
             "io_threads",
-            "shutdown_grace_ms");
+            "shutdown_grace_ms",
+            "max_connections",
+            "max_connections_per_ip");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
     static final List<String> MODEL_KEYS = List.of("strategy", "retries", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
+
+    /** Plaintext client and admin keys shorter than this are refused: guessable (a hash cannot be checked). */
+    public static final int MIN_KEY_LENGTH = 16;
 
     private static final YAMLMapper YAML = newYamlMapper();
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
@@ -172,7 +177,9 @@ public final class ConfigLoader {
                 UpstreamReader.millis(n.child("request_read_timeout_ms"), 30_000),
                 UpstreamReader.millis(n.child("idle_timeout_ms"), 120_000),
                 n.child("io_threads").integer(0, 0, Integer.MAX_VALUE),
-                UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000));
+                UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000),
+                n.child("max_connections").integer(ServerConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+                n.child("max_connections_per_ip").integer(0, 0, Integer.MAX_VALUE));
     }
 
     private AuthConfig readAuth(ConfigNode n) throws ConfigException {
@@ -215,6 +222,10 @@ public final class ConfigLoader {
             }
             hash = KeyHash.ofHex(hex);
         } else {
+            if (key.length() < MIN_KEY_LENGTH) {
+                // Never the value: a short key is still a key.
+                throw ConfigNode.error(path, "too short: a key must have at least " + MIN_KEY_LENGTH + " characters");
+            }
             hash = KeyHash.ofKey(key);
         }
         if (exclude != null && exclude.contains(hash)) {

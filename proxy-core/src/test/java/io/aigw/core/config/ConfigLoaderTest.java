@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     @Test
     void fullExampleParsesToExactValues() throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
-        String hash = KeyHash.ofKey("sk-hashed").hex();
+        String hash = KeyHash.ofKey("sk-hashed-long-enough-key").hex();
         String yaml = """
                 server:
                   host: 127.0.0.1
@@ -135,7 +135,7 @@ class ConfigLoaderTest {
                   pool_idle_timeout_ms: 18
                   max_response_bytes: 2048
                 auth:
-                  api_keys: ["sk-plain", "sha256:%s"]
+                  api_keys: ["sk-plain-long-enough-key", "sha256:%s"]
                 data_dir: /var/lib/aigw
                 providers:
                   openai:
@@ -171,7 +171,7 @@ class ConfigLoaderTest {
                 Duration.ofMillis(18),
                 2048);
         assertEquals(
-                List.of(KeyHash.ofKey("sk-plain"), KeyHash.ofKey("sk-hashed")),
+                List.of(KeyHash.ofKey("sk-plain-long-enough-key"), KeyHash.ofKey("sk-hashed-long-enough-key")),
                 config.auth().apiKeyHashes());
         assertEquals(Path.of("/var/lib/aigw"), config.dataDir());
         assertEquals(List.of("openai", "local"), List.copyOf(config.providers().keySet()));
@@ -469,22 +469,30 @@ class ConfigLoaderTest {
 
     @Test
     void proxyApiKeysMergeWithTheFileWithoutDuplicates() throws Exception {
-        String hashC = KeyHash.ofKey("sk-c").hex();
-        ProxyConfig config =
-                parse("auth: {api_keys: [sk-a]}", Map.of("PROXY_API_KEYS", " sk-b , ,sha256:" + hashC + ",sk-a,sk-c,"));
+        String hashC = KeyHash.ofKey("sk-c-long-enough-key").hex();
+        ProxyConfig config = parse(
+                "auth: {api_keys: [sk-a-long-enough-key]}",
+                Map.of(
+                        "PROXY_API_KEYS",
+                        " sk-b-long-enough-key , ,sha256:" + hashC + ",sk-a-long-enough-key,sk-c-long-enough-key,"));
         assertEquals(
-                List.of(KeyHash.ofKey("sk-a"), KeyHash.ofKey("sk-b"), KeyHash.ofKey("sk-c")),
+                List.of(
+                        KeyHash.ofKey("sk-a-long-enough-key"),
+                        KeyHash.ofKey("sk-b-long-enough-key"),
+                        KeyHash.ofKey("sk-c-long-enough-key")),
                 config.auth().apiKeyHashes());
 
         assertEquals(
-                List.of(KeyHash.ofKey("only-env")),
-                parse("server: {}", Map.of("PROXY_API_KEYS", "only-env")).auth().apiKeyHashes());
+                List.of(KeyHash.ofKey("only-env-long-enough-key")),
+                parse("server: {}", Map.of("PROXY_API_KEYS", "only-env-long-enough-key"))
+                        .auth()
+                        .apiKeyHashes());
         assertEquals(
                 List.of(),
                 parse("server: {}", Map.of("PROXY_API_KEYS", " , ")).auth().apiKeyHashes());
         assertEquals(
                 "PROXY_API_KEYS[1]: not a sha256 hash",
-                error("server: {}", Map.of("PROXY_API_KEYS", "sk-a,sha256:abc")));
+                error("server: {}", Map.of("PROXY_API_KEYS", "sk-a-long-enough-key,sha256:abc")));
     }
 
     @Test
@@ -510,9 +518,14 @@ class ConfigLoaderTest {
     @Test
     void badAuthEntries() {
         String valid = "a".repeat(64);
+        String shortKey = error("auth: {api_keys: [sk-a-long-enough-key, sk-15-chars-key]}");
+        assertEquals("auth.api_keys[1]: too short: a key must have at least 16 characters", shortKey);
+        assertEquals(
+                "PROXY_ADMIN_KEYS[0]: too short: a key must have at least 16 characters",
+                error("server: {}", Map.of("PROXY_ADMIN_KEYS", "x")));
         assertEquals(
                 "auth.api_keys[1]: not a sha256 hash",
-                error("auth: {api_keys: [sk-a, \"sha256:" + "a".repeat(63) + "\"]}"));
+                error("auth: {api_keys: [sk-a-long-enough-key, \"sha256:" + "a".repeat(63) + "\"]}"));
         assertEquals(
                 "auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + "g".repeat(64) + "\"]}"));
         assertEquals("auth.api_keys[0]: not a sha256 hash", error("auth: {api_keys: [\"sha256:" + valid + "0\"]}"));
@@ -604,7 +617,7 @@ class ConfigLoaderTest {
     void unknownKeysEverywhere() {
         assertEquals(
                 "server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
-                        + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms)",
+                        + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip)",
                 error("server: {prot: 1}"));
         assertEquals(
                 "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log)",

@@ -60,19 +60,21 @@ class DefaultConfigFileTest {
                         Set.of("openai"),
                         Map.of(
                                 "PROXY_PORT", "9000",
-                                "PROXY_API_KEY", "sk-client",
+                                "PROXY_API_KEY", "sk-client-long-enough-key",
                                 "OPENAI_API_KEY", "sk-openai",
                                 "OPENAI_BASE_URL", "http://localhost:4000/v1/",
                                 "OPENROUTER_TITLE", "my app"))
                 .load(FILE);
         assertEquals(9000, config.server().port());
-        assertEquals(List.of(KeyHash.ofKey("sk-client")), config.auth().apiKeyHashes());
+        assertEquals(
+                List.of(KeyHash.ofKey("sk-client-long-enough-key")),
+                config.auth().apiKeyHashes());
         assertEquals("sk-openai", config.providers().get("openai").apiKey());
         assertEquals(
                 URI.create("http://localhost:4000/v1"),
                 config.providers().get("openai").baseUrl());
         assertEquals("my app", config.providers().get("openrouter").headers().get("X-Title"));
         assertTrue(
-                !config.toString().contains("sk-openai") && !config.toString().contains("sk-client"));
+                !config.toString().contains("sk-openai") && !config.toString().contains("sk-client-long-enough-key"));
     }
 }

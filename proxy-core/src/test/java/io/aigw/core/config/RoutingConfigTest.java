@@ -71,20 +71,21 @@ class RoutingConfigTest {
 
     @Test
     void adminKeysAreHashedAndSeparateFromClientKeys() throws Exception {
-        String hex = KeyHash.ofKey("sk-admin-2").hex();
+        String hex = KeyHash.ofKey("sk-admin-2-long-enough-key").hex();
         AuthConfig auth = parse(
-                        "auth: {api_keys: [sk-client], admin_keys: [sk-admin, \"sha256:" + hex + "\", \"\"]}\n",
-                        Map.of("PROXY_ADMIN_KEYS", "sk-env-1, ,sk-env-2"))
+                        "auth: {api_keys: [sk-client-long-enough-key], admin_keys: [sk-admin-long-enough-key, \"sha256:"
+                                + hex + "\", \"\"]}\n",
+                        Map.of("PROXY_ADMIN_KEYS", "sk-env-1-long-enough-key, ,sk-env-2-long-enough-key"))
                 .auth();
-        assertEquals(List.of(KeyHash.ofKey("sk-client")), auth.apiKeyHashes());
+        assertEquals(List.of(KeyHash.ofKey("sk-client-long-enough-key")), auth.apiKeyHashes());
         assertEquals(
                 List.of(
-                        KeyHash.ofKey("sk-admin"),
-                        KeyHash.ofKey("sk-admin-2"),
-                        KeyHash.ofKey("sk-env-1"),
-                        KeyHash.ofKey("sk-env-2")),
+                        KeyHash.ofKey("sk-admin-long-enough-key"),
+                        KeyHash.ofKey("sk-admin-2-long-enough-key"),
+                        KeyHash.ofKey("sk-env-1-long-enough-key"),
+                        KeyHash.ofKey("sk-env-2-long-enough-key")),
                 auth.adminKeyHashes());
-        assertFalse(auth.toString().contains("sk-admin"));
+        assertFalse(auth.toString().contains("sk-admin-long-enough-key"));
     }
 
     @Test
@@ -94,16 +95,19 @@ class RoutingConfigTest {
         assertEquals("auth.admin_keys: expected a list, got a string", error("auth: {admin_keys: sk-secret-admin}"));
         assertEquals(
                 "PROXY_ADMIN_KEYS[1]: not a sha256 hash",
-                error("server: {}\n", Map.of("PROXY_ADMIN_KEYS", "a,sha256:x")));
-        String same = error("auth: {api_keys: [sk-same-secret], admin_keys: [sk-other, sk-same-secret]}");
+                error("server: {}\n", Map.of("PROXY_ADMIN_KEYS", "sk-a-long-enough-key,sha256:x")));
+        String same = error(
+                "auth: {api_keys: [sk-same-secret-long-enough-key], admin_keys: [sk-other-long-enough-key, sk-same-secret-long-enough-key]}");
         assertEquals("auth.admin_keys[1]: also a client key (admin keys must be separate from api_keys)", same);
         assertEquals(
                 "PROXY_ADMIN_KEYS[0]: also a client key (admin keys must be separate from api_keys)",
-                error("server: {}\n", Map.of("PROXY_API_KEYS", "sk-x", "PROXY_ADMIN_KEYS", "sk-x")));
+                error(
+                        "server: {}\n",
+                        Map.of("PROXY_API_KEYS", "sk-x-long-enough-key", "PROXY_ADMIN_KEYS", "sk-x-long-enough-key")));
         assertEquals(
                 "auth.admin_keys[0]: also a client key (admin keys must be separate from api_keys)",
-                error("auth: {api_keys: [sk-y], admin_keys: [\"sha256:"
-                        + KeyHash.ofKey("sk-y").hex() + "\"]}"));
+                error("auth: {api_keys: [sk-y-long-enough-key], admin_keys: [\"sha256:"
+                        + KeyHash.ofKey("sk-y-long-enough-key").hex() + "\"]}"));
     }
 
     // ---- upstream.breaker
@@ -170,11 +174,13 @@ class RoutingConfigTest {
         assertTrue(p.toString().contains("apiKeys=2 redacted"), p.toString());
         // an empty api_key and a list is not "both"
         assertEquals(
-                List.of("sk-a"),
-                openai("    api_key: \"${NONE:-}\"\n    api_keys: [sk-a]\n").apiKeys());
+                List.of("sk-a-long-enough-key"),
+                openai("    api_key: \"${NONE:-}\"\n    api_keys: [sk-a-long-enough-key]\n")
+                        .apiKeys());
         assertEquals(
-                List.of("sk-a"),
-                openai("    api_key: sk-a\n    api_keys: [\"\"]\n").apiKeys());
+                List.of("sk-a-long-enough-key"),
+                openai("    api_key: sk-a-long-enough-key\n    api_keys: [\"\"]\n")
+                        .apiKeys());
     }
 
     @Test
@@ -378,8 +384,8 @@ class RoutingConfigTest {
     void theDocumentedExampleParses() throws Exception {
         ProxyConfig c = parse("""
                 auth:
-                  api_keys: [sk-client]
-                  admin_keys: ["sk-admin", "sha256:%s"]
+                  api_keys: [sk-client-long-enough-key]
+                  admin_keys: ["sk-admin-long-enough-key", "sha256:%s"]
                 upstream:
                   breaker: {failures: 3, cooldown_ms: 600000}
                 providers:

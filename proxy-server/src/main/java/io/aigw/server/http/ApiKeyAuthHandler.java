@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
@@ -60,15 +61,31 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
                 store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (hash == null) {
             request.release();
-            Responses.sendError(
-                    ctx,
-                    !admin
-                            ? ApiError.unauthorized()
-                            : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired());
+            Responses.sendError(ctx, refusal(admin));
             return;
         }
         exchange.keyHash(hash);
         ctx.fireChannelRead(request);
+    }
+
+    /**
+     * Why a request with these headers is refused, or null when its key is good (or the path is
+     * public). For {@code Expect: 100-continue}, which must be answered before the body is read.
+     */
+    public ApiError check(String path, HttpHeaders headers) {
+        if (PUBLIC_PATHS.contains(path)) {
+            return null;
+        }
+        boolean admin = isAdminPath(path);
+        ApiKeyStore store = admin ? adminKeys : keys;
+        boolean good = store != null && authenticate(store, headers.get(HttpHeaderNames.AUTHORIZATION)) != null;
+        return good ? null : refusal(admin);
+    }
+
+    private ApiError refusal(boolean admin) {
+        return !admin
+                ? ApiError.unauthorized()
+                : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired();
     }
 
     /** {@code /admin} itself or anything under {@code /admin/}; one character compare on the /v1 paths. */

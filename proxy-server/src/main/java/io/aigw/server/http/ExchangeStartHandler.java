@@ -9,7 +9,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -27,6 +29,8 @@ import java.util.Objects;
  */
 public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private static final int MAX_HELD_REQUESTS = 16;
+    private static final ApiError MISSING_HOST =
+            ApiError.badRequest("missing_host", null, "An HTTP/1.1 request must have a Host header.");
 
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
     private final ActiveExchanges active;
@@ -65,6 +69,11 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         DecoderResult decoded = request.decoderResult();
         if (!decoded.isSuccess()) {
             refuse(ctx, request, requestId, rawPath(request.uri()), malformed(decoded.cause()));
+            return;
+        }
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                && !request.headers().contains(HttpHeaderNames.HOST)) {
+            refuse(ctx, request, requestId, rawPath(request.uri()), MISSING_HOST); // RFC 9112 3.2: must be 400
             return;
         }
         String path = decodedPath(request.uri());

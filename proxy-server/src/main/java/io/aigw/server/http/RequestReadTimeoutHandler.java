@@ -1,8 +1,11 @@
 package io.aigw.server.http;
 
 import io.aigw.core.error.ApiError;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -16,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  * after the keep-alive handler, before aggregation.
  *
  * <ul>
- *   <li>A request whose headers arrived must be complete within the request read timeout, or it gets
- *       a 408 and the connection is closed (slowloris guard).
+ *   <li>A request must be complete within the request read timeout from its first byte, head
+ *       included, or it gets a 408 and the connection is closed (slowloris guard). The first byte is
+ *       seen by {@link #headWatch()}, which sits before the HTTP codec: the codec passes nothing on
+ *       until a head is complete, so a head trickled a byte at a time would otherwise be bounded
+ *       only by the idle timeout.
  *   <li>A connection with no request in progress and no response pending is closed after the idle
- *       timeout; this also bounds a client that trickles header bytes and never finishes them.
+ *       timeout.
  *   <li>While responses are pending (a long stream, say) nothing expires: upstream timeouts own that.
  * </ul>
  *
@@ -44,10 +50,44 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     /** Requests begun whose final (non-1xx) response has not been written yet. */
     private int pendingResponses;
 
+    private final ChannelInboundHandlerAdapter headWatch = new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes && startsRequest(bytes)) {
+                headBytesArrived(ctx);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    };
+
     public RequestReadTimeoutHandler(long readTimeoutNanos, long idleTimeoutNanos) {
         this.readTimeoutNanos = readTimeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.tickNanos = Math.min(readTimeoutNanos, idleTimeoutNanos);
+    }
+
+    /**
+     * The handler to put before the HTTP codec, on the same channel: raw bytes arriving while the
+     * connection is idle are the start of a request head, and start the request clock.
+     */
+    public ChannelHandler headWatch() {
+        return headWatch;
+    }
+
+    /** Line breaks alone between requests (some clients add one after a body) are skipped by the codec. */
+    private static boolean startsRequest(ByteBuf bytes) {
+        return bytes.forEachByte(b -> b == '\r' || b == '\n') != -1;
+    }
+
+    /**
+     * Only an idle connection starts a request here: bytes that come while a response is pending
+     * are a pipelined request, whose clock starts when its head is decoded, as before.
+     */
+    private void headBytesArrived(ChannelHandlerContext ctx) {
+        if (mode == Mode.IDLE && pendingResponses == 0) {
+            readingRequestId = null;
+            enter(ctx, Mode.READING);
+        }
     }
 
     @Override
@@ -68,7 +108,9 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest request) {
             pendingResponses++;
             readingRequestId = RequestIds.of(request.headers());
-            enter(ctx, Mode.READING);
+            if (mode != Mode.READING) {
+                enter(ctx, Mode.READING);
+            } // else its head's first byte started the clock
         }
         if (msg instanceof LastHttpContent && mode == Mode.READING) {
             enterIdleIfQuiet(ctx);
@@ -151,7 +193,9 @@ public final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        Responses.sendErrorAndClose(ctx, ApiError.requestTimeout(), readingRequestId);
+        // No id yet when the head itself never completed: the answer gets one all the same.
+        String requestId = readingRequestId != null ? readingRequestId : RequestIds.generate();
+        Responses.sendErrorAndClose(ctx, ApiError.requestTimeout(), requestId);
     }
 
     private static boolean isInformational(Object msg) {

@@ -21,7 +21,7 @@ final class AdminFixture {
     AdminFixture() throws Exception {
         ProxyConfig config =
                 new ConfigLoader(Dialects.TYPES, Map.of()).parse("""
-                auth: {api_keys: ["sk-client"]}
+                auth: {api_keys: ["sk-client-long-enough-key"]}
                 upstream: {breaker: {failures: 3, cooldown_ms: 600000}}
                 providers:
                   a: {type: openai, base_url: "http://127.0.0.1:9/v1", api_keys: ["%s", "%s"], key_strategy: priority}

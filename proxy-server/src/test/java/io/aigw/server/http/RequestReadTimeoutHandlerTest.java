@@ -44,6 +44,15 @@ class RequestReadTimeoutHandlerTest {
         return ch;
     }
 
+    /** As the proxy wires it: the head watch before the codec starts the clock at the first raw byte. */
+    private EmbeddedChannel channelWithHeadWatch() {
+        ch = new EmbeddedChannel();
+        ch.freezeTime();
+        RequestReadTimeoutHandler timeout = new RequestReadTimeoutHandler(READ.toNanos(), IDLE.toNanos());
+        ch.pipeline().addLast(timeout.headWatch(), new HttpServerCodec(), timeout);
+        return ch;
+    }
+
     @AfterEach
     void release() {
         if (ch != null) {
@@ -135,6 +144,46 @@ class RequestReadTimeoutHandlerTest {
 
         advance(IDLE);
         assertFalse(ch.isOpen());
+        assertNoResponse(ch);
+    }
+
+    @Test
+    void withTheHeadWatchATrickledHeadGets408AfterTheReadTimeout() {
+        channelWithHeadWatch();
+        ch.writeInbound(ascii("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\n"));
+        advance(READ.minus(MARGIN));
+        ch.writeInbound(ascii("X-More: b\r\n")); // more bytes do not restart the clock
+        assertTrue(ch.isOpen());
+        assertNoResponse(ch);
+
+        advance(MARGIN.multipliedBy(2));
+        Resp r = readResponse(ch);
+        assertOpenAiError(r, 408, "invalid_request_error", "request_timeout");
+        assertGeneratedId(r.header(RequestIds.HEADER));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void withTheHeadWatchTheClockOfARequestStartsAtItsFirstByte() {
+        channelWithHeadWatch();
+        ch.writeInbound(ascii("POST /v1/chat/completions HTTP/1.1\r\n"));
+        advance(READ.minus(MARGIN));
+        ch.writeInbound(ascii("Host: a\r\nContent-Length: 10\r\n\r\nhello"));
+        dropInbound();
+
+        advance(MARGIN.multipliedBy(2));
+        assertOpenAiError(readResponse(ch), 408, "invalid_request_error", "request_timeout");
+    }
+
+    @Test
+    void withTheHeadWatchLineBreaksBetweenRequestsDoNotStartTheClock() {
+        channelWithHeadWatch();
+        ch.writeInbound(ascii(COMPLETE));
+        dropInbound();
+        respond();
+        ch.writeInbound(ascii("\r\n"));
+        advance(READ.plus(MARGIN));
+        assertTrue(ch.isOpen(), "an idle connection, not a request");
         assertNoResponse(ch);
     }
 
