@@ -12,12 +12,17 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /** Entry point of {@code scripts/run.sh}: load config, make sure a key exists, serve until stopped. */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    /** Exit status of a stop that had to cut exchanges still in flight when the shutdown grace ran out. */
+    static final int EXIT_CUT = 3;
 
     private Main() {}
 
@@ -51,14 +56,39 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            log.info("shutting down");
-                            server.close();
-                        },
-                        "aigw-shutdown"));
+        onStopSignals(server);
+        // Other ways out (System.exit elsewhere, SIGHUP) still close the server; after a signal's
+        // stop this finds it closed and returns at once.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "aigw-shutdown"));
         server.awaitClosed();
+        int cut = server.cutExchanges();
+        if (cut > 0) {
+            // Not a clean stop: the service manager (and whoever reads its status) should know.
+            System.err.println("aigw: stopped after cutting " + cut + " exchange(s) still in flight when the "
+                    + config.server().shutdownGrace().toMillis() + " ms shutdown grace ran out");
+            System.exit(EXIT_CUT);
+        }
+        System.exit(0);
+    }
+
+    /**
+     * SIGTERM and SIGINT start a graceful stop on a thread of its own, instead of the JVM's default
+     * (run the hooks, exit 143 or 130, which systemd reports as a failure even when every exchange
+     * finished). Main's {@code awaitClosed} then returns and the exit status says how the stop went.
+     */
+    private static void onStopSignals(ProxyServer server) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                if (stopping.compareAndSet(false, true)) {
+                    log.info("SIG{}: shutting down", signal.getName());
+                    Thread stop = new Thread(server::close, "aigw-stop");
+                    stop.start();
+                } else {
+                    log.info("SIG{}: already shutting down", signal.getName());
+                }
+            });
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.UpstreamClient;
@@ -30,6 +31,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +54,12 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
     private final ActiveExchanges active = new ActiveExchanges();
+    /** How long cut exchanges get to write their last words (a client not reading may never take them). */
+    private static final Duration CUT_WRITE_WAIT = Duration.ofSeconds(2);
+
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean stopped; // guarded by this
+    private volatile int cut;
     private final Routing routing;
     private RequestLog requestLog;
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
@@ -142,15 +151,24 @@ public final class ProxyServer implements AutoCloseable {
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }
 
-    /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */
+    /**
+     * Blocks the calling (main) thread until {@link #close} has finished, whoever called it; the I/O
+     * threads are daemons.
+     */
     public void awaitClosed() throws InterruptedException {
-        serverChannel.closeFuture().await();
+        closed.await();
     }
 
-    private void drain() {
+    /** How many exchanges the stop had to cut because the grace ran out (0 for a clean stop); after {@link #close}. */
+    public int cutExchanges() {
+        return cut;
+    }
+
+    /** Lets exchanges in flight finish within the grace; returns how many were still in flight after it. */
+    private int drain() {
         int inFlight = active.count();
         if (inFlight == 0) {
-            return;
+            return 0;
         }
         log.info(
                 "stopping: waiting up to {} ms for {} exchange(s) in flight",
@@ -158,10 +176,30 @@ public final class ProxyServer implements AutoCloseable {
                 inFlight);
         try {
             if (!active.awaitNone(config.server().shutdownGrace())) {
-                log.warn("stopping: {} exchange(s) still in flight after the grace period are cut", active.count());
+                int left = active.count();
+                log.warn("stopping: {} exchange(s) still in flight after the grace period are cut", left);
+                cutInFlight();
+                return left;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return active.count();
+        }
+        return 0;
+    }
+
+    /**
+     * Ends each exchange still in flight on its own loop as a provider failure would (a stream gets
+     * the error event and its proper end, a request still waiting a 503), then gives those last
+     * writes a moment to reach the sockets before the connections are closed under them.
+     */
+    private void cutInFlight() throws InterruptedException {
+        connections.forEach(ExchangeStartHandler::cutForStop);
+        if (!active.awaitNone(CUT_WRITE_WAIT)) {
+            log.warn(
+                    "stopping: {} cut exchange(s) could not be told within {} ms",
+                    active.count(),
+                    CUT_WRITE_WAIT.toMillis());
         }
     }
 
@@ -192,9 +230,41 @@ public final class ProxyServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        // Idempotent: a signal's stop and the shutdown hook may both call it; the second waits for the first.
+        boolean first;
+        synchronized (this) {
+            first = !stopped;
+            stopped = true;
+        }
+        if (!first) {
+            awaitClosedUninterruptibly();
+            return;
+        }
+        try {
+            stop();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void awaitClosedUninterruptibly() {
+        boolean interrupted = false;
+        while (closed.getCount() > 0) {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stop() {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            drain();
+            cut = drain();
             closeConnections();
         }
         if (upstreamClient != null) {

@@ -370,6 +370,25 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
     }
 
+    /** The stop's grace is over: a stream gets {@code error} as its last event; the provider call is cancelled. */
+    @Override
+    public boolean serverStopping(ApiError error) {
+        if (state == State.DONE) {
+            return false;
+        }
+        boolean streaming = relay != null && relay.headersSent();
+        if (streaming) {
+            exchange.failed(error);
+            ExchangeRecord record = exchange.record();
+            if (record != null) {
+                recordUsage(record, relay.translator().usage());
+            }
+            relay.endWithError(error);
+        }
+        finish(false); // not the provider's failure: no verdict on the deployment
+        return streaming;
+    }
+
     void onUpstreamClosed() {
         if (state == State.DONE || retryUnsent()) {
             return;
