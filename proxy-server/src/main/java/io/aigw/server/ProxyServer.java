@@ -19,6 +19,7 @@ import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
+import io.aigw.server.upstream.BufferBudget;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -54,6 +55,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
     private final ActiveExchanges active = new ActiveExchanges();
+    private final BufferBudget bufferBudget;
     /** How long cut exchanges get to write their last words (a client not reading may never take them). */
     private static final Duration CUT_WRITE_WAIT = Duration.ofSeconds(2);
 
@@ -78,6 +80,12 @@ public final class ProxyServer implements AutoCloseable {
         this.config = config;
         this.keys = keys;
         this.routing = Routing.of(config, clock, waits);
+        this.bufferBudget = new BufferBudget(config.maxBufferedBytes());
+    }
+
+    /** The process-wide budget for buffered response bytes (for tests and metrics). */
+    public BufferBudget bufferBudget() {
+        return bufferBudget;
     }
 
     /** The live routing state: deployments' breakers and latency, providers' key pools. */
@@ -89,7 +97,7 @@ public final class ProxyServer implements AutoCloseable {
         ServerConfig server = config.server();
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
-        upstreamClient = new UpstreamClient(config.providers(), transport);
+        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget);
         try {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
