@@ -156,6 +156,42 @@ class BufferBudgetIT {
         }
     }
 
+    @Test
+    void anEventOverTheDefaultOneMebibyteCapEndsTheStreamWithTheErrorEvent() throws Exception {
+        try (TestUpstream up = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml("""
+                        server: {host: 127.0.0.1, port: 0}
+                        auth: {api_keys: ["%s"]}
+                        upstream: {idle_timeout_ms: 8000}
+                        providers:
+                          mock: {type: openai, base_url: "%s"}
+                        models:
+                          m:
+                            providers:
+                              mock: {}
+                        request_log: {store: off}
+                        """.formatted(ProxyHarness.KEY, up.baseUrl()));
+                RawHttp raw = new RawHttp(proxy.port())) {
+            StreamScript script = new StreamScript();
+            up.enqueue(Reply.stream(script));
+            raw.post(
+                    "/v1/chat/completions",
+                    ProxyHarness.KEY,
+                    "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+            script.send(CHUNK);
+            assertEquals(200, raw.readHead());
+            script.sendRaw("data: {\"huge\":\"");
+            String piece = "x".repeat(PIECE);
+            for (int i = 0; i < (MIB + MIB / 2) / PIECE; i++) {
+                script.sendRaw(piece);
+            }
+            String text = readBody(raw);
+            assertTrue(text.contains("\"code\":\"upstream_event_too_large\""), tail(text));
+            assertTrue(script.awaitClosedByPeer(Duration.ofSeconds(5)), "the provider call is closed");
+            assertTrue(await(() -> proxy.server().bufferBudget().used() == 0), "released");
+        }
+    }
+
     private static long directMemoryInUse() {
         return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT)
                 .metric()
