@@ -12,7 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -43,6 +43,8 @@ public final class Main {
             hashes = List.of(generatedKey(config.dataDir(), System.out));
         }
         ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes));
+        // Before start: once "listening" is logged a stop must already be graceful, never the JVM's 143.
+        CountDownLatch stopSignal = onStopSignals();
         try {
             server.start();
         } catch (Exception e) {
@@ -56,7 +58,14 @@ public final class Main {
             System.exit(1);
             return;
         }
-        onStopSignals(server);
+        Thread stopper = new Thread(
+                () -> {
+                    awaitUninterruptibly(stopSignal);
+                    server.close();
+                },
+                "aigw-stop");
+        stopper.setDaemon(true);
+        stopper.start();
         // Other ways out (System.exit elsewhere, SIGHUP) still close the server; after a signal's
         // stop this finds it closed and returns at once.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "aigw-shutdown"));
@@ -72,22 +81,32 @@ public final class Main {
     }
 
     /**
-     * SIGTERM and SIGINT start a graceful stop on a thread of its own, instead of the JVM's default
-     * (run the hooks, exit 143 or 130, which systemd reports as a failure even when every exchange
-     * finished). Main's {@code awaitClosed} then returns and the exit status says how the stop went.
+     * SIGTERM and SIGINT start a graceful stop on a thread of its own (the returned latch opens),
+     * instead of the JVM's default (run the hooks, exit 143 or 130, which systemd reports as a
+     * failure even when every exchange finished). Main's {@code awaitClosed} then returns and the
+     * exit status says how the stop went.
      */
-    private static void onStopSignals(ProxyServer server) {
-        AtomicBoolean stopping = new AtomicBoolean();
+    private static CountDownLatch onStopSignals() {
+        CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> {
-                if (stopping.compareAndSet(false, true)) {
-                    log.info("SIG{}: shutting down", signal.getName());
-                    Thread stop = new Thread(server::close, "aigw-stop");
-                    stop.start();
-                } else {
-                    log.info("SIG{}: already shutting down", signal.getName());
-                }
+                log.info(
+                        stop.getCount() > 0 ? "SIG{}: shutting down" : "SIG{}: already shutting down",
+                        signal.getName());
+                stop.countDown();
             });
+        }
+        return stop;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // only the signal ends the wait
+            }
         }
     }
 
