@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 /** The proxy's listening server: binds, wires endpoints, and shuts everything down in order. */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long cut exchanges get to write their last words (a client not reading may never take them). */
+    private static final Duration CUT_WRITE_WAIT = Duration.ofSeconds(2);
 
     private final ProxyConfig config;
     private final ApiKeyStore keys;
@@ -56,9 +58,6 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ActiveExchanges active = new ActiveExchanges();
     private final BufferBudget bufferBudget;
-    /** How long cut exchanges get to write their last words (a client not reading may never take them). */
-    private static final Duration CUT_WRITE_WAIT = Duration.ofSeconds(2);
-
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean stopped; // guarded by this
     private volatile int cut;
@@ -234,7 +233,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets exchanges in flight (streams included) finish within the configured grace,
-     * then closes every connection and the event loops. Called from the shutdown hook, never a loop.
+     * ends those still running (see {@link #cutExchanges}), then closes every connection and the
+     * event loops. Called from the stop thread or the shutdown hook, never a loop.
      */
     @Override
     public void close() {
