@@ -14,12 +14,17 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /** Entry point of {@code scripts/run.sh}: load config, make sure a key exists, serve until stopped. */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    /** Exit status of a stop that had to cut exchanges still in flight when the shutdown grace ran out. */
+    static final int EXIT_CUT = 3;
 
     private Main() {}
 
@@ -47,6 +52,8 @@ public final class Main {
             hashes = List.of(generatedKey(config.dataDir(), System.out));
         }
         ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes));
+        // Before start: once "listening" is logged a stop must already be graceful, never the JVM's 143.
+        CountDownLatch stopSignal = onStopSignals();
         try {
             server.start();
         } catch (Exception e) {
@@ -60,14 +67,56 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            log.info("shutting down");
-                            server.close();
-                        },
-                        "aigw-shutdown"));
+        Thread stopper = new Thread(
+                () -> {
+                    awaitUninterruptibly(stopSignal);
+                    server.close();
+                },
+                "aigw-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        // Other ways out (System.exit elsewhere, SIGHUP) still close the server; after a signal's
+        // stop this finds it closed and returns at once.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "aigw-shutdown"));
         server.awaitClosed();
+        int cut = server.cutExchanges();
+        if (cut > 0) {
+            // Not a clean stop: the service manager (and whoever reads its status) should know.
+            System.err.println("aigw: stopped after cutting " + cut + " exchange(s) still in flight when the "
+                    + config.server().shutdownGrace().toMillis() + " ms shutdown grace ran out");
+            System.exit(EXIT_CUT);
+        }
+        System.exit(0);
+    }
+
+    /**
+     * SIGTERM and SIGINT start a graceful stop on a thread of its own (the returned latch opens),
+     * instead of the JVM's default (run the hooks, exit 143 or 130, which systemd reports as a
+     * failure even when every exchange finished). Main's {@code awaitClosed} then returns and the
+     * exit status says how the stop went.
+     */
+    private static CountDownLatch onStopSignals() {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                log.info(
+                        stop.getCount() > 0 ? "SIG{}: shutting down" : "SIG{}: already shutting down",
+                        signal.getName());
+                stop.countDown();
+            });
+        }
+        return stop;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // only the signal ends the wait
+            }
+        }
     }
 
     /** Why binding failed, in words: some of the JDK's exceptions carry no message at all. */

@@ -16,8 +16,10 @@ import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
+import io.aigw.server.upstream.BufferBudget;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,6 +32,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +43,8 @@ import org.slf4j.LoggerFactory;
 /** The proxy's listening server: binds, wires endpoints, and shuts everything down in order. */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long cut exchanges get to write their last words (a client not reading may never take them). */
+    private static final Duration CUT_WRITE_WAIT = Duration.ofSeconds(2);
 
     private final ProxyConfig config;
     private final ApiKeyStore keys;
@@ -51,6 +57,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
     private final ActiveExchanges active = new ActiveExchanges();
+    private final BufferBudget bufferBudget;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean stopped; // guarded by this
+    private volatile int cut;
     private final Routing routing;
     private RequestLog requestLog;
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
@@ -69,6 +79,12 @@ public final class ProxyServer implements AutoCloseable {
         this.config = config;
         this.keys = keys;
         this.routing = Routing.of(config, clock, waits);
+        this.bufferBudget = new BufferBudget(config.maxBufferedBytes());
+    }
+
+    /** The process-wide budget for buffered response bytes (for tests and metrics). */
+    public BufferBudget bufferBudget() {
+        return bufferBudget;
     }
 
     /** The live routing state: deployments' breakers and latency, providers' key pools. */
@@ -80,7 +96,7 @@ public final class ProxyServer implements AutoCloseable {
         ServerConfig server = config.server();
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
-        upstreamClient = new UpstreamClient(config.providers(), transport);
+        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget);
         try {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
@@ -143,15 +159,24 @@ public final class ProxyServer implements AutoCloseable {
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }
 
-    /** Blocks the calling (main) thread until the server is closed; the I/O threads are daemons. */
+    /**
+     * Blocks the calling (main) thread until {@link #close} has finished, whoever called it; the I/O
+     * threads are daemons.
+     */
     public void awaitClosed() throws InterruptedException {
-        serverChannel.closeFuture().await();
+        closed.await();
     }
 
-    private void drain() {
+    /** How many exchanges the stop had to cut because the grace ran out (0 for a clean stop); after {@link #close}. */
+    public int cutExchanges() {
+        return cut;
+    }
+
+    /** Lets exchanges in flight finish within the grace; returns how many were still in flight after it. */
+    private int drain() {
         int inFlight = active.count();
         if (inFlight == 0) {
-            return;
+            return 0;
         }
         log.info(
                 "stopping: waiting up to {} ms for {} exchange(s) in flight",
@@ -159,10 +184,30 @@ public final class ProxyServer implements AutoCloseable {
                 inFlight);
         try {
             if (!active.awaitNone(config.server().shutdownGrace())) {
-                log.warn("stopping: {} exchange(s) still in flight after the grace period are cut", active.count());
+                int left = active.count();
+                log.warn("stopping: {} exchange(s) still in flight after the grace period are cut", left);
+                cutInFlight();
+                return left;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return active.count();
+        }
+        return 0;
+    }
+
+    /**
+     * Ends each exchange still in flight on its own loop as a provider failure would (a stream gets
+     * the error event and its proper end, a request still waiting a 503), then gives those last
+     * writes a moment to reach the sockets before the connections are closed under them.
+     */
+    private void cutInFlight() throws InterruptedException {
+        connections.forEach(ExchangeStartHandler::cutForStop);
+        if (!active.awaitNone(CUT_WRITE_WAIT)) {
+            log.warn(
+                    "stopping: {} cut exchange(s) could not be told within {} ms",
+                    active.count(),
+                    CUT_WRITE_WAIT.toMillis());
         }
     }
 
@@ -189,13 +234,46 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets exchanges in flight (streams included) finish within the configured grace,
-     * then closes every connection and the event loops. Called from the shutdown hook, never a loop.
+     * ends those still running (see {@link #cutExchanges}), then closes every connection and the
+     * event loops. Called from the stop thread or the shutdown hook, never a loop.
      */
     @Override
     public void close() {
+        // Idempotent: a signal's stop and the shutdown hook may both call it; the second waits for the first.
+        boolean first;
+        synchronized (this) {
+            first = !stopped;
+            stopped = true;
+        }
+        if (!first) {
+            awaitClosedUninterruptibly();
+            return;
+        }
+        try {
+            stop();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void awaitClosedUninterruptibly() {
+        boolean interrupted = false;
+        while (closed.getCount() > 0) {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stop() {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            drain();
+            cut = drain();
             closeConnections();
         }
         if (upstreamClient != null) {

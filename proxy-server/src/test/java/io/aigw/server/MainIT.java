@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.core.auth.KeyHash;
+import io.aigw.server.it.RawHttp;
+import io.aigw.server.testing.Reply;
+import io.aigw.server.testing.StreamScript;
+import io.aigw.server.testing.TestUpstream;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -145,7 +149,8 @@ class MainIT {
         Files.writeString(dir.resolve("a-file"), "not a directory");
         Path data = dir.resolve("a-file").resolve("data");
         unwritableStart(
-                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\ndata_dir: \"" + data + "\"\n" + PROVIDERS,
+                "server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\ndata_dir: \"" + data
+                        + "\"\n" + PROVIDERS,
                 "request log directory",
                 data.toString());
     }
@@ -176,9 +181,10 @@ class MainIT {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             closed = s.getLocalPort();
         }
-        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n" + PROVIDERS
-                + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:" + closed
-                + "/x\"}, spill_dir: ./spill}\n"));
+        Process p =
+                launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n" + PROVIDERS
+                        + "request_log: {store: postgres, postgres: {url: \"jdbc:postgresql://127.0.0.1:" + closed
+                        + "/x\"}, spill_dir: ./spill}\n"));
         List<String> warnings = new ArrayList<>();
         boolean listening = false;
         try (BufferedReader out =
@@ -197,6 +203,68 @@ class MainIT {
         assertTrue(listening, "the proxy serves without its database");
         assertEquals(1, warnings.size(), "one warning: " + warnings);
         assertTrue(warnings.get(0).contains("postgres") && warnings.get(0).contains("spill"), warnings.get(0));
+    }
+
+    /** Reads the subprocess's output until it says where it listens; returns the port. */
+    private static int listeningPort(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Pattern portPattern = Pattern.compile("listening on [^:]+:(\\d+)");
+        String line;
+        while ((line = out.readLine()) != null) {
+            Matcher m = portPattern.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("the server never said where it listens");
+    }
+
+    @Test
+    void sigtermOnAnIdleServerExitsZero() throws Exception {
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n"
+                + "request_log: {store: off}\n"
+                + "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
+        try {
+            assertTrue(listeningPort(p) > 0);
+            p.toHandle().destroy(); // SIGTERM, leaving the output readable (Process.destroy closes it)
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+            List<String> err = lines(p.getErrorStream());
+            assertEquals(0, p.exitValue(), "a stop that drained in time is a success: " + err);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermThatHasToCutAStreamExitsThreeAndSaysHowManyWereCut() throws Exception {
+        try (TestUpstream up = TestUpstream.start()) {
+            StreamScript script = new StreamScript();
+            up.enqueue(Reply.stream(script));
+            Process p = launch(write("server: {host: 127.0.0.1, port: 0, shutdown_grace_ms: 300}\n"
+                    + "auth: {api_keys: [k]}\nrequest_log: {store: off}\n"
+                    + "providers:\n  mock: {type: openai, base_url: \"" + up.baseUrl() + "\"}\n"
+                    + "models:\n  m:\n    providers:\n      mock: {}\n"));
+            try {
+                int port = listeningPort(p);
+                try (RawHttp raw = new RawHttp(port)) {
+                    raw.post(
+                            "/v1/chat/completions",
+                            "k",
+                            "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+                    script.send("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}");
+                    assertEquals(200, raw.readHead());
+                    p.toHandle().destroy(); // SIGTERM, leaving the output readable (Process.destroy closes it)
+                    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+                }
+                List<String> err = lines(p.getErrorStream());
+                assertEquals(3, p.exitValue(), "a stop that cut a stream is not a clean one: " + err);
+                assertTrue(
+                        err.stream().anyMatch(l -> l.startsWith("aigw: ") && l.contains("1 exchange(s)")),
+                        "stderr says how many were cut: " + err);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
     }
 
     @Test

@@ -111,15 +111,16 @@ public final class ConfigLoader {
         root.mapping(TOP_KEYS);
 
         ServerConfig server = readServer(root.child("server"));
-        UpstreamSettings upstream =
-                UpstreamReader.read(root.child("upstream").mapping(UpstreamReader.KEYS), UpstreamReader.DEFAULTS);
+        ConfigNode upstreamNode = root.child("upstream").mapping(UpstreamReader.TOP_KEYS);
+        UpstreamSettings upstream = UpstreamReader.read(upstreamNode, UpstreamReader.DEFAULTS);
+        long maxBufferedBytes = UpstreamReader.maxBufferedBytes(upstreamNode);
         AuthConfig auth = readAuth(root.child("auth"));
         Path dataDir = toPath(root.child("data_dir"), "./data");
         Map<String, ProviderConfig> providers =
                 new ProviderReader(providerTypes, baseDir, upstream).readAll(root.child("providers"));
         Map<String, ModelRoute> models = readModels(root.child("models"), providers);
         RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
-        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog);
+        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.Map;
  *     ending in {@code /*} is a wildcard route (see {@link ModelRoute#isWildcard()})
  * @param dataDir where state the proxy creates lives (the generated key hash, the SQLite log, the spill)
  * @param requestLog the {@code request_log:} block
+ * @param maxBufferedBytes {@code upstream.max_buffered_bytes}: the response bytes all calls together
+ *     may hold in memory (unfinished stream events, plain answers being collected)
  */
 public record ProxyConfig(
         ServerConfig server,
@@ -21,7 +23,19 @@ public record ProxyConfig(
         Map<String, ProviderConfig> providers,
         Map<String, ModelRoute> models,
         Path dataDir,
-        RequestLogConfig requestLog) {
+        RequestLogConfig requestLog,
+        long maxBufferedBytes) {
+
+    /** With the default buffer budget. */
+    public ProxyConfig(
+            ServerConfig server,
+            AuthConfig auth,
+            Map<String, ProviderConfig> providers,
+            Map<String, ModelRoute> models,
+            Path dataDir,
+            RequestLogConfig requestLog) {
+        this(server, auth, providers, models, dataDir, requestLog, UpstreamReader.DEFAULT_MAX_BUFFERED_BYTES);
+    }
 
     /** With the request log's defaults for {@code dataDir}. */
     public ProxyConfig(

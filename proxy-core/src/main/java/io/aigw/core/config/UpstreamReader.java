@@ -15,7 +15,15 @@ final class UpstreamReader {
             "acquire_timeout_ms",
             "pool_idle_timeout_ms",
             "max_response_bytes",
+            "max_event_bytes",
             "breaker");
+    /** Only in the top-level block: one budget for the whole process. */
+    static final String MAX_BUFFERED_BYTES = "max_buffered_bytes";
+
+    static final List<String> TOP_KEYS = withTopLevelKeys();
+    /** Buffered response bytes of all calls together, unless {@code upstream.max_buffered_bytes} says otherwise. */
+    static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
+
     static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms");
 
     static final UpstreamSettings DEFAULTS = new UpstreamSettings(
@@ -29,9 +37,21 @@ final class UpstreamReader {
             Duration.ofMillis(60_000),
             64L * 1024 * 1024,
             UpstreamSettings.DEFAULT_BREAKER_FAILURES,
-            UpstreamSettings.DEFAULT_BREAKER_COOLDOWN);
+            UpstreamSettings.DEFAULT_BREAKER_COOLDOWN,
+            UpstreamSettings.DEFAULT_MAX_EVENT_BYTES);
 
     private UpstreamReader() {}
+
+    private static List<String> withTopLevelKeys() {
+        List<String> keys = new java.util.ArrayList<>(KEYS);
+        keys.add(MAX_BUFFERED_BYTES);
+        return List.copyOf(keys);
+    }
+
+    /** The top-level {@code max_buffered_bytes}: at least one default-sized event must fit. */
+    static long maxBufferedBytes(ConfigNode upstream) throws ConfigException {
+        return upstream.child(MAX_BUFFERED_BYTES).longInteger(DEFAULT_MAX_BUFFERED_BYTES, 65536, Long.MAX_VALUE);
+    }
 
     /**
      * The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks
@@ -55,7 +75,8 @@ final class UpstreamReader {
                         defaults.poolIdleTimeout().toMillis()),
                 n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE),
                 breaker.child("failures").integer(defaults.breakerFailures(), 1, Integer.MAX_VALUE),
-                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()));
+                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()),
+                n.child("max_event_bytes").longInteger(defaults.maxEventBytes(), 1024, Long.MAX_VALUE));
     }
 
     /**

@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param poolIdleTimeout an idle pooled connection is closed after this
  * @param breakerFailures consecutive failures after which a deployment is taken out of rotation
  * @param breakerCooldown how long an opened breaker keeps the deployment out
+ * @param maxResponseBytes the largest plain (non-streamed) answer, which is held whole before it is sent
+ * @param maxEventBytes the largest single event of a stream, which is held until it ends
  */
 public record UpstreamSettings(
         Duration connectTimeout,
@@ -22,10 +24,40 @@ public record UpstreamSettings(
         Duration poolIdleTimeout,
         long maxResponseBytes,
         int breakerFailures,
-        Duration breakerCooldown) {
+        Duration breakerCooldown,
+        long maxEventBytes) {
 
     public static final int DEFAULT_BREAKER_FAILURES = 3;
     public static final Duration DEFAULT_BREAKER_COOLDOWN = Duration.ofMillis(600_000);
+    /** An event is a token or a few: a megabyte is far beyond any real one, and bounds what a stream holds. */
+    public static final long DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+    public UpstreamSettings(
+            Duration connectTimeout,
+            Duration firstByteTimeout,
+            Duration idleTimeout,
+            Duration totalTimeout,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration acquireTimeout,
+            Duration poolIdleTimeout,
+            long maxResponseBytes,
+            int breakerFailures,
+            Duration breakerCooldown) {
+        this(
+                connectTimeout,
+                firstByteTimeout,
+                idleTimeout,
+                totalTimeout,
+                maxConnections,
+                maxPendingAcquires,
+                acquireTimeout,
+                poolIdleTimeout,
+                maxResponseBytes,
+                breakerFailures,
+                breakerCooldown,
+                DEFAULT_MAX_EVENT_BYTES);
+    }
 
     public UpstreamSettings(
             Duration connectTimeout,

@@ -242,6 +242,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bufferedResponseBytesHaveAPerEventCapAndAProcessWideBudget() throws Exception {
+        ProxyConfig defaults = parse(OPENAI);
+        assertEquals(256L * 1024 * 1024, defaults.maxBufferedBytes());
+        assertEquals(1024 * 1024, defaults.providers().get("openai").upstream().maxEventBytes());
+
+        ProxyConfig config = parse("""
+                upstream: {max_buffered_bytes: 4194304, max_event_bytes: 65536}
+                providers:
+                  a: {type: openai, base_url: "https://a", max_event_bytes: 2048}
+                  b: {type: openai, base_url: "https://b"}
+                """);
+        assertEquals(4L * 1024 * 1024, config.maxBufferedBytes());
+        assertEquals(2048, config.providers().get("a").upstream().maxEventBytes());
+        assertEquals(65536, config.providers().get("b").upstream().maxEventBytes());
+
+        assertTrue(error(OPENAI + "    max_buffered_bytes: 4194304\n")
+                .startsWith("providers.openai.max_buffered_bytes: unknown key"));
+        assertTrue(error("upstream: {max_buffered_bytes: 1000}").startsWith("upstream.max_buffered_bytes: "));
+    }
+
+    @Test
     void mapsKeepFileOrderAndAreUnmodifiable() throws Exception {
         ProxyConfig config = parse("""
                 providers:
@@ -625,7 +646,7 @@ class ConfigLoaderTest {
         assertEquals(
                 "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
                         + "total_timeout_ms, max_connections, max_pending_acquires, acquire_timeout_ms, pool_idle_timeout_ms, "
-                        + "max_response_bytes, breaker)",
+                        + "max_response_bytes, max_event_bytes, breaker, max_buffered_bytes)",
                 error("upstream: {max_conns: 1}"));
         assertTrue(
                 error(OPENAI + "    apikey: x\n")

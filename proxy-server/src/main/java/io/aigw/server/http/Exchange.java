@@ -28,6 +28,16 @@ public final class Exchange {
         void clientWritabilityChanged();
 
         void clientClosed();
+
+        /**
+         * The server is stopping and its grace is over: let go of the exchange now (an upstream call
+         * is cancelled). True if the listener ended the client's answer itself (a stream that already
+         * sent its head gets {@code error} as its last event); false leaves answering to the caller.
+         */
+        default boolean serverStopping(ApiError error) {
+            clientClosed();
+            return false;
+        }
     }
 
     Exchange(String requestId, long startNanos, HttpMethod method, String path) {

@@ -3,13 +3,17 @@ package io.aigw.server.http;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.log.RequestLog;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -31,11 +35,19 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private static final int MAX_HELD_REQUESTS = 16;
     private static final ApiError MISSING_HOST =
             ApiError.badRequest("missing_host", null, "An HTTP/1.1 request must have a Host header.");
+    /** The last event of a stream cut by a stop, as a provider failure mid-stream ends one. */
+    static final ApiError STREAM_CUT =
+            new ApiError(503, ApiError.API_ERROR, "shutdown", null, "The gateway is shutting down.");
+    /** The answer to an exchange a stop cuts before anything of its answer was written. */
+    static final ApiError SHUTTING_DOWN =
+            ApiError.unavailable("shutting_down", "The gateway is shutting down; retry the request.");
 
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
     private final ActiveExchanges active;
     private final RecordCapture capture;
     private Exchange current;
+    /** The current exchange's response head has been written. */
+    private boolean responding;
 
     public ExchangeStartHandler(ActiveExchanges active, RequestLog requestLog) {
         this.active = active;
@@ -88,6 +100,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        responding = false;
         current.record(capture.start(current, request, ctx.channel()));
         active.started();
         ctx.channel().attr(Exchange.KEY).set(current);
@@ -135,6 +148,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         if (exchange != null) {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
+                responding = true;
             }
             if (exchange.record() != null) {
                 capture.onWrite(exchange.record(), exchange.startNanos(), msg);
@@ -174,6 +188,35 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         start(ctx, next);
+    }
+
+    /**
+     * A stop's grace ran out with an exchange still in flight on {@code channel}: it is ended on its
+     * own loop, with an answer the client can tell from a network failure. Callable from any thread.
+     */
+    public static void cutForStop(Channel channel) {
+        ChannelHandlerContext ctx = channel.pipeline().context(ExchangeStartHandler.class);
+        if (ctx != null) {
+            channel.eventLoop().execute(() -> ((ExchangeStartHandler) ctx.handler()).cut(ctx));
+        }
+    }
+
+    private void cut(ChannelHandlerContext ctx) {
+        Exchange exchange = current;
+        if (exchange == null || !ctx.channel().isActive()) {
+            return;
+        }
+        Exchange.ClientListener listener = exchange.listener();
+        if (listener != null && listener.serverStopping(STREAM_CUT)) {
+            return; // a stream: its error event is written
+        }
+        if (!responding) {
+            exchange.failed(SHUTTING_DOWN);
+            FullHttpResponse response = Responses.error(ctx.alloc(), SHUTTING_DOWN);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            // Through the whole pipeline, this handler's write included: it is the exchange's answer.
+            ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     @Override

@@ -34,14 +34,20 @@ final class StreamRelay {
     private final ChannelHandlerContext client;
     private final StreamTranslator tap;
     private final long maxEventBytes;
+    private final BufferBudget budget;
     private final List<ByteBuf> out = new ArrayList<>(4);
     private boolean headersSent;
+    /** What the held part of an unfinished event has taken from the budget. */
+    private long reserved;
+
+    private boolean overBudget;
 
     /** Takes ownership of {@code translator} (closed with the relay). */
-    StreamRelay(ChannelHandlerContext client, StreamTranslator translator, long maxEventBytes) {
+    StreamRelay(ChannelHandlerContext client, StreamTranslator translator, long maxEventBytes, BufferBudget budget) {
         this.client = client;
         this.tap = translator;
         this.maxEventBytes = maxEventBytes;
+        this.budget = budget;
     }
 
     /** Sends the 200 head at once, as OpenAI does: a client waiting for it must not wait for the first token. */
@@ -69,6 +75,7 @@ final class StreamRelay {
      */
     boolean relay(ByteBuf data) {
         tap.onChunk(data, client.alloc(), out);
+        account();
         if (!out.isEmpty()) {
             writeOut();
             client.flush();
@@ -79,6 +86,29 @@ final class StreamRelay {
     /** True when a provider has sent more than the cap without ending an event. */
     boolean overflowing() {
         return tap.heldBytes() > maxEventBytes;
+    }
+
+    /** True when the held part of an unfinished event did not fit in the process-wide budget. */
+    boolean overBudget() {
+        return overBudget;
+    }
+
+    /** Keeps the budget's share equal to what the translator holds; an event over the cap is not counted. */
+    private void account() {
+        long held = tap.heldBytes();
+        if (held > reserved) {
+            if (held > maxEventBytes) {
+                return; // about to fail as too large: not the other calls' problem
+            }
+            if (budget.tryReserve(held - reserved)) {
+                reserved = held;
+            } else {
+                overBudget = true;
+            }
+        } else if (held < reserved) {
+            budget.release(reserved - held);
+            reserved = held;
+        }
     }
 
     /** What the stream reported: usage and finish reason, for the request log. */
@@ -110,6 +140,8 @@ final class StreamRelay {
     }
 
     void close() {
+        budget.release(reserved);
+        reserved = 0;
         tap.close();
         for (ByteBuf b : out) {
             b.release();

@@ -93,6 +93,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final long requestDeadlineNanos;
 
     private boolean handedOver;
+    /** The failure is the gateway's, not the provider's: no other attempt. */
+    private boolean noFailover;
+
     private final ByteBuf body;
     private final boolean stream;
     private final UpstreamSettings settings;
@@ -248,7 +251,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 && response.status().code() == 200
                 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
-            relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
+            relay = new StreamRelay(
+                    client, call.newStreamTranslator(), settings.maxEventBytes(), upstreamClient.bufferBudget());
             relay.start(response.headers(), provider.name(), modelId, attempt);
             outcome.responding();
         } else {
@@ -257,7 +261,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 return;
             }
             state = State.AGGREGATING;
-            aggregator = new ResponseAggregator(client.alloc(), settings.maxResponseBytes());
+            aggregator =
+                    new ResponseAggregator(client.alloc(), settings.maxResponseBytes(), upstreamClient.bufferBudget());
         }
         restartResponseClock(settings.idleTimeout());
     }
@@ -272,13 +277,24 @@ public final class UpstreamCall implements Exchange.ClientListener {
             if (relay.overflowing()) {
                 fail(ApiError.badGateway(
                         "upstream_event_too_large",
-                        "Provider '" + provider.name() + "' sent more than " + settings.maxResponseBytes()
+                        "Provider '" + provider.name() + "' sent more than " + settings.maxEventBytes()
                                 + " bytes without ending an event."));
                 return;
             }
-        } else if (!aggregator.add(data)) {
-            fail(tooLarge());
-            return;
+            if (relay.overBudget()) {
+                failWithoutFailover(memoryExhausted());
+                return;
+            }
+        } else {
+            ResponseAggregator.Added added = aggregator.add(data);
+            if (added != ResponseAggregator.Added.KEPT) {
+                if (added == ResponseAggregator.Added.TOO_LARGE) {
+                    fail(tooLarge());
+                } else {
+                    failWithoutFailover(memoryExhausted());
+                }
+                return;
+            }
         }
         if (content instanceof LastHttpContent) {
             upstreamComplete = true;
@@ -370,6 +386,25 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
     }
 
+    /** The stop's grace is over: a stream gets {@code error} as its last event; the provider call is cancelled. */
+    @Override
+    public boolean serverStopping(ApiError error) {
+        if (state == State.DONE) {
+            return false;
+        }
+        boolean streaming = relay != null && relay.headersSent();
+        if (streaming) {
+            exchange.failed(error);
+            ExchangeRecord record = exchange.record();
+            if (record != null) {
+                recordUsage(record, relay.translator().usage());
+            }
+            relay.endWithError(error);
+        }
+        finish(false); // not the provider's failure: no verdict on the deployment
+        return streaming;
+    }
+
     void onUpstreamClosed() {
         if (state == State.DONE || retryUnsent()) {
             return;
@@ -405,6 +440,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
         fail(error, null);
     }
 
+    /** The gateway's own memory is short: another deployment's answer would not fit either. */
+    private void failWithoutFailover(ApiError error) {
+        noFailover = true;
+        fail(error, null);
+    }
+
     private void fail(ApiError error, Throwable cause) {
         if (state == State.DONE) {
             return;
@@ -427,11 +468,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 if (record != null) {
                     recordUsage(record, relay.translator().usage());
                 }
-                outcome.failedAfterStart();
+                if (!noFailover) {
+                    outcome.failedAfterStart(); // the gateway's own shortage is no verdict on the deployment
+                }
                 relay.endWithError(error);
             } else if (client.channel().isActive()) {
                 // Our own bugs (500) are not the provider's failure: no failover for them.
-                handedOver = error.status() != 500 && outcome.failedOver(error, 0, 0);
+                handedOver = error.status() != 500 && !noFailover && outcome.failedOver(error, 0, 0);
                 if (!handedOver) {
                     FullHttpResponse response = Responses.error(client.alloc(), error);
                     ResponseHeaders.addProxyHeaders(
@@ -553,6 +596,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
             next = Math.min(next, due);
         }
         armTimer(next);
+    }
+
+    private ApiError memoryExhausted() {
+        return ApiError.badGateway(
+                "gateway_memory_exhausted",
+                "The gateway holds too many large answers at once (upstream.max_buffered_bytes) to take "
+                        + "this one from provider '" + provider.name() + "'.");
     }
 
     private ApiError tooLarge() {

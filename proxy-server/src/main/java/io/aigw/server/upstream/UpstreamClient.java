@@ -60,7 +60,15 @@ public final class UpstreamClient implements AutoCloseable {
     /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-upstream", GlobalEventExecutor.INSTANCE);
 
+    private final BufferBudget bufferBudget;
+
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
+        this(providers, transport, BufferBudget.unlimited());
+    }
+
+    /** With the process-wide budget every call's buffered response bytes are reserved against. */
+    public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport, BufferBudget bufferBudget) {
+        this.bufferBudget = bufferBudget;
         this.transport = transport;
         Map<Origin, Integer> originIndex = new HashMap<>();
         for (ProviderConfig p : providers.values()) {
@@ -180,5 +188,10 @@ public final class UpstreamClient implements AutoCloseable {
                     s.acquireTimeout(),
                     s.poolIdleTimeout());
         }
+    }
+
+    /** The process-wide budget for buffered response bytes. */
+    public BufferBudget bufferBudget() {
+        return bufferBudget;
     }
 }
