@@ -16,7 +16,7 @@ final class UpstreamReader {
             "pool_idle_timeout_ms",
             "max_response_bytes",
             "breaker");
-    static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms");
+    static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms", "max_retry_after_ms");
 
     static final UpstreamSettings DEFAULTS = new UpstreamSettings(
             Duration.ofMillis(5_000),
@@ -36,10 +36,17 @@ final class UpstreamReader {
     /**
      * The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks
      * for unknown keys. Each {@code breaker} sub-key falls back on its own, so a provider may override
-     * just {@code failures}.
+     * just {@code failures}. {@code max_retry_after_ms} follows the cooldown unless set (here or, apart
+     * from the cooldown, in the defaults).
      */
     static UpstreamSettings read(ConfigNode n, UpstreamSettings defaults) throws ConfigException {
         ConfigNode breaker = n.child("breaker").mapping(BREAKER_KEYS);
+        Duration cooldown =
+                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis());
+        boolean capFollowsCooldown = defaults.breakerMaxRetryAfter().equals(defaults.breakerCooldown());
+        Duration maxRetryAfter = millis(
+                breaker.child("max_retry_after_ms"),
+                (capFollowsCooldown ? cooldown : defaults.breakerMaxRetryAfter()).toMillis());
         return new UpstreamSettings(
                 millis(n.child("connect_timeout_ms"), defaults.connectTimeout().toMillis()),
                 millis(
@@ -55,7 +62,8 @@ final class UpstreamReader {
                         defaults.poolIdleTimeout().toMillis()),
                 n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE),
                 breaker.child("failures").integer(defaults.breakerFailures(), 1, Integer.MAX_VALUE),
-                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()));
+                cooldown,
+                maxRetryAfter);
     }
 
     /**

@@ -10,6 +10,9 @@ import java.time.Duration;
  * @param poolIdleTimeout an idle pooled connection is closed after this
  * @param breakerFailures consecutive failures after which a deployment is taken out of rotation
  * @param breakerCooldown how long an opened breaker keeps the deployment out
+ * @param breakerMaxRetryAfter the longest a provider's Retry-After may keep a deployment or one of its
+ *     keys out (by default the breaker's cooldown: a provider cannot bench itself for longer than a
+ *     string of failures would)
  */
 public record UpstreamSettings(
         Duration connectTimeout,
@@ -22,10 +25,39 @@ public record UpstreamSettings(
         Duration poolIdleTimeout,
         long maxResponseBytes,
         int breakerFailures,
-        Duration breakerCooldown) {
+        Duration breakerCooldown,
+        Duration breakerMaxRetryAfter) {
 
     public static final int DEFAULT_BREAKER_FAILURES = 3;
     public static final Duration DEFAULT_BREAKER_COOLDOWN = Duration.ofMillis(600_000);
+
+    /** With a Retry-After cap equal to the breaker's cooldown. */
+    public UpstreamSettings(
+            Duration connectTimeout,
+            Duration firstByteTimeout,
+            Duration idleTimeout,
+            Duration totalTimeout,
+            int maxConnections,
+            int maxPendingAcquires,
+            Duration acquireTimeout,
+            Duration poolIdleTimeout,
+            long maxResponseBytes,
+            int breakerFailures,
+            Duration breakerCooldown) {
+        this(
+                connectTimeout,
+                firstByteTimeout,
+                idleTimeout,
+                totalTimeout,
+                maxConnections,
+                maxPendingAcquires,
+                acquireTimeout,
+                poolIdleTimeout,
+                maxResponseBytes,
+                breakerFailures,
+                breakerCooldown,
+                breakerCooldown);
+    }
 
     public UpstreamSettings(
             Duration connectTimeout,

@@ -130,6 +130,22 @@ class RoutingConfigTest {
     }
 
     @Test
+    void maxRetryAfterFollowsTheCooldownUnlessSet() throws Exception {
+        assertEquals(Duration.ofMillis(600_000), openai("").upstream().breakerMaxRetryAfter());
+        assertEquals(
+                Duration.ofMillis(2),
+                openai("    breaker: {cooldown_ms: 2}\n").upstream().breakerMaxRetryAfter());
+        assertEquals(
+                Duration.ofMillis(5),
+                openai("    breaker: {cooldown_ms: 2, max_retry_after_ms: 5}\n")
+                        .upstream()
+                        .breakerMaxRetryAfter());
+        assertEquals(
+                "upstream.breaker.max_retry_after_ms: must be at least 1, got 0",
+                error("upstream: {breaker: {max_retry_after_ms: 0}}"));
+    }
+
+    @Test
     void breakerErrors() {
         assertEquals(
                 "upstream.breaker.failures: must be at least 1, got 0", error("upstream: {breaker: {failures: 0}}"));
@@ -137,7 +153,7 @@ class RoutingConfigTest {
                 "upstream.breaker.cooldown_ms: must be at least 1, got 0",
                 error("upstream: {breaker: {cooldown_ms: 0}}"));
         assertEquals(
-                "upstream.breaker.failure: unknown key (known: failures, cooldown_ms)",
+                "upstream.breaker.failure: unknown key (known: failures, cooldown_ms, max_retry_after_ms)",
                 error("upstream: {breaker: {failure: 1}}"));
         assertEquals("upstream.breaker: expected a mapping, got a number", error("upstream: {breaker: 3}"));
         assertEquals(
