@@ -265,7 +265,10 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 && response.status().code() == 200
                 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
-            relay = new StreamRelay(client, call.newStreamTranslator(), settings.maxResponseBytes());
+            relay = new StreamRelay(
+                    client,
+                    ScrubbedErrorEvents.of(call.newStreamTranslator(), upstreamClient.scrubber()),
+                    settings.maxResponseBytes());
             relay.start(response.headers(), provider.name(), modelId, attempt);
             outcome.responding();
         } else {
@@ -316,7 +319,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 relay.end();
                 outcome.succeeded();
             } else if (!failedOverOnStatus()) {
-                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
+                FullHttpResponse response = aggregator.toResponse(
+                        client.alloc(), head, ScrubbedErrorAnswers.of(call, upstreamClient.scrubber()));
                 if (record != null && response.status().code() < 400) {
                     // An answer the record keeps whole has its usage read from the copy, off the loop.
                     if (response.content().readableBytes() > record.responseCapture) {
