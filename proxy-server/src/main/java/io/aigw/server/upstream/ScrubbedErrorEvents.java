@@ -5,8 +5,6 @@ import io.aigw.core.auth.SecretScrubber;
 import io.aigw.core.exchange.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -17,8 +15,7 @@ import java.util.List;
  * substring search, not a scan per secret.
  */
 final class ScrubbedErrorEvents implements StreamTranslator {
-    private static final ByteBuf ERROR =
-            Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("error", StandardCharsets.US_ASCII));
+    private static final byte[] ERROR = "error".getBytes(StandardCharsets.US_ASCII);
 
     private final StreamTranslator translator;
     private final SecretScrubber scrubber;
@@ -50,10 +47,22 @@ final class ScrubbedErrorEvents implements StreamTranslator {
     private void scrub(List<ByteBuf> out, int from, ByteBufAllocator alloc) {
         for (int i = from; i < out.size(); i++) {
             ByteBuf b = out.get(i);
-            if (ByteBufUtil.indexOf(ERROR.duplicate(), b) >= 0) {
+            if (mentionsError(b)) {
                 out.set(i, scrubber.scrub(b, alloc));
             }
         }
+    }
+
+    /** One pass, no allocation: a match of {@code error} ends the scan at once. */
+    private static boolean mentionsError(ByteBuf b) {
+        int[] matched = {0};
+        return b.forEachByte(value -> {
+                    int m = matched[0];
+                    m = value == ERROR[m] ? m + 1 : value == ERROR[0] ? 1 : 0;
+                    matched[0] = m;
+                    return m < ERROR.length;
+                })
+                >= 0;
     }
 
     @Override
