@@ -221,7 +221,7 @@ class MainIT {
 
     @Test
     void sigtermOnAnIdleServerExitsZero() throws Exception {
-        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [k]}\n"
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n"
                 + "request_log: {store: off}\n"
                 + "providers:\n  a: {type: openai, base_url: \"http://127.0.0.1:9/v1\"}\n"));
         try {
@@ -241,7 +241,7 @@ class MainIT {
             StreamScript script = new StreamScript();
             up.enqueue(Reply.stream(script));
             Process p = launch(write("server: {host: 127.0.0.1, port: 0, shutdown_grace_ms: 300}\n"
-                    + "auth: {api_keys: [k]}\nrequest_log: {store: off}\n"
+                    + "auth: {api_keys: [sk-test-client-key]}\nrequest_log: {store: off}\n"
                     + "providers:\n  mock: {type: openai, base_url: \"" + up.baseUrl() + "\"}\n"
                     + "models:\n  m:\n    providers:\n      mock: {}\n"));
             try {

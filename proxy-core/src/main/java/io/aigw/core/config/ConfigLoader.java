@@ -12,6 +12,7 @@ import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.config.ProxyConfig.Retries;
 import io.aigw.core.config.ProxyConfig.RouteStrategy;
+import io.aigw.core.routing.FailureClass;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +61,7 @@ public final class ConfigLoader {
             "max_connections",
             "max_connections_per_ip");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
-    static final List<String> MODEL_KEYS = List.of("strategy", "retries", "timeout_ms", "providers");
+    static final List<String> MODEL_KEYS = List.of("strategy", "retries", "retry_on", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
     static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
 
@@ -287,7 +289,8 @@ public final class ConfigLoader {
                             List.copyOf(deployments),
                             routeStrategy(mn.child("strategy")),
                             retries(mn.child("retries")),
-                            UpstreamReader.millis(mn.child("timeout_ms"), longestTotal)));
+                            UpstreamReader.millis(mn.child("timeout_ms"), longestTotal),
+                            retryOn(mn.child("retry_on"))));
         }
         return Collections.unmodifiableMap(models);
     }
@@ -309,6 +312,38 @@ public final class ConfigLoader {
             case "least_latency" -> RouteStrategy.LEAST_LATENCY;
             default -> throw n.error("expected priority or least_latency, got " + ConfigNode.quote(s));
         };
+    }
+
+    /** The failure classes of {@code retry_on}; an unknown or never-retried one is an error naming the entry. */
+    private static Set<FailureClass> retryOn(ConfigNode n) throws ConfigException {
+        if (n.isAbsent()) {
+            return FailureClass.DEFAULT_RETRY_ON;
+        }
+        Set<FailureClass> classes = EnumSet.noneOf(FailureClass.class);
+        List<String> known = new ArrayList<>();
+        for (FailureClass c : FailureClass.values()) {
+            if (c.retryable()) {
+                known.add(c.configName());
+            }
+        }
+        for (ConfigNode e : n.elements()) {
+            String name = e.requiredString().trim();
+            FailureClass found = null;
+            for (FailureClass c : FailureClass.values()) {
+                if (c.configName().equals(name)) {
+                    found = c;
+                }
+            }
+            if (found == null) {
+                throw e.error("expected one of " + String.join(", ", known) + ", got " + ConfigNode.quote(name));
+            }
+            if (!found.retryable()) {
+                throw e.error(ConfigNode.quote(name) + " is never retried (it would fail again); expected one of "
+                        + String.join(", ", known));
+            }
+            classes.add(found);
+        }
+        return Collections.unmodifiableSet(classes);
     }
 
     private static Retries retries(ConfigNode n) throws ConfigException {

@@ -1,9 +1,11 @@
 package io.aigw.core.config;
 
+import io.aigw.core.routing.FailureClass;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole validated configuration. Built only by {@link ConfigLoader}; every field is already
@@ -73,15 +75,28 @@ public record ProxyConfig(
      *
      * <p>{@code timeout} bounds the whole request, every attempt and retry wait included
      * ({@code timeout_ms}; by default the longest {@code total_timeout_ms} of its providers).
+     * {@code retryOn} lists the failures of an attempt after which another deployment or a retry round
+     * may be tried ({@code retry_on}).
      *
      * <p>A wildcard route ({@code "openrouter/*"}) has exactly one deployment whose {@code modelId}
      * is empty: the part of the requested name after the prefix is the provider's model id.
      */
     public record ModelRoute(
-            String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries, Duration timeout) {
+            String name,
+            List<Deployment> deployments,
+            RouteStrategy strategy,
+            Retries retries,
+            Duration timeout,
+            Set<FailureClass> retryOn) {
         /** With the default strategy, retries, and the upstream default total timeout. */
         public ModelRoute(String name, List<Deployment> deployments) {
             this(name, deployments, RouteStrategy.PRIORITY, Retries.DEFAULT, Duration.ofMillis(600_000));
+        }
+
+        /** With the default {@code retry_on}. */
+        public ModelRoute(
+                String name, List<Deployment> deployments, RouteStrategy strategy, Retries retries, Duration timeout) {
+            this(name, deployments, strategy, retries, timeout, FailureClass.DEFAULT_RETRY_ON);
         }
 
         public boolean isWildcard() {

@@ -24,7 +24,7 @@ final class UpstreamReader {
     /** Buffered response bytes of all calls together, unless {@code upstream.max_buffered_bytes} says otherwise. */
     static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
 
-    static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms");
+    static final List<String> BREAKER_KEYS = List.of("failures", "cooldown_ms", "max_retry_after_ms");
 
     static final UpstreamSettings DEFAULTS = new UpstreamSettings(
             Duration.ofMillis(5_000),
@@ -37,6 +37,7 @@ final class UpstreamReader {
             Duration.ofMillis(60_000),
             64L * 1024 * 1024,
             UpstreamSettings.DEFAULT_BREAKER_FAILURES,
+            UpstreamSettings.DEFAULT_BREAKER_COOLDOWN,
             UpstreamSettings.DEFAULT_BREAKER_COOLDOWN,
             UpstreamSettings.DEFAULT_MAX_EVENT_BYTES);
 
@@ -56,10 +57,17 @@ final class UpstreamReader {
     /**
      * The upstream keys present in {@code n}, each falling back to {@code defaults}; the caller checks
      * for unknown keys. Each {@code breaker} sub-key falls back on its own, so a provider may override
-     * just {@code failures}.
+     * just {@code failures}. {@code max_retry_after_ms} follows the cooldown unless set (here or, apart
+     * from the cooldown, in the defaults).
      */
     static UpstreamSettings read(ConfigNode n, UpstreamSettings defaults) throws ConfigException {
         ConfigNode breaker = n.child("breaker").mapping(BREAKER_KEYS);
+        Duration cooldown =
+                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis());
+        boolean capFollowsCooldown = defaults.breakerMaxRetryAfter().equals(defaults.breakerCooldown());
+        Duration maxRetryAfter = millis(
+                breaker.child("max_retry_after_ms"),
+                (capFollowsCooldown ? cooldown : defaults.breakerMaxRetryAfter()).toMillis());
         return new UpstreamSettings(
                 millis(n.child("connect_timeout_ms"), defaults.connectTimeout().toMillis()),
                 millis(
@@ -75,7 +83,8 @@ final class UpstreamReader {
                         defaults.poolIdleTimeout().toMillis()),
                 n.child("max_response_bytes").longInteger(defaults.maxResponseBytes(), 1024, Long.MAX_VALUE),
                 breaker.child("failures").integer(defaults.breakerFailures(), 1, Integer.MAX_VALUE),
-                millis(breaker.child("cooldown_ms"), defaults.breakerCooldown().toMillis()),
+                cooldown,
+                maxRetryAfter,
                 n.child("max_event_bytes").longInteger(defaults.maxEventBytes(), 1024, Long.MAX_VALUE));
     }
 

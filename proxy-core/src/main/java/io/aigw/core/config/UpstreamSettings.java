@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param breakerFailures consecutive failures after which a deployment is taken out of rotation
  * @param breakerCooldown how long an opened breaker keeps the deployment out
  * @param maxResponseBytes the largest plain (non-streamed) answer, which is held whole before it is sent
+ * @param breakerMaxRetryAfter the longest a provider's Retry-After may keep a deployment or one of its
+ *     keys out (by default the breaker's cooldown: a provider cannot bench itself for longer than a
+ *     string of failures would)
  * @param maxEventBytes the largest single event of a stream, which is held until it ends
  */
 public record UpstreamSettings(
@@ -25,6 +28,7 @@ public record UpstreamSettings(
         long maxResponseBytes,
         int breakerFailures,
         Duration breakerCooldown,
+        Duration breakerMaxRetryAfter,
         long maxEventBytes) {
 
     public static final int DEFAULT_BREAKER_FAILURES = 3;
@@ -32,6 +36,7 @@ public record UpstreamSettings(
     /** An event is a token or a few: a megabyte is far beyond any real one, and bounds what a stream holds. */
     public static final long DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
+    /** With a Retry-After cap equal to the breaker's cooldown. */
     public UpstreamSettings(
             Duration connectTimeout,
             Duration firstByteTimeout,
@@ -55,6 +60,7 @@ public record UpstreamSettings(
                 poolIdleTimeout,
                 maxResponseBytes,
                 breakerFailures,
+                breakerCooldown,
                 breakerCooldown,
                 DEFAULT_MAX_EVENT_BYTES);
     }

@@ -183,10 +183,11 @@ public final class CircuitBreaker {
     /**
      * A 429 with Retry-After: refuse calls for {@code nanos} from {@code now}, without counting a failure.
      * An open breaker stays open (if the cooling would last longer, the open period is extended to match),
-     * a half-open probe that got a 429 gives its slot back. Ignored while an override is active.
+     * a half-open probe that got a 429 gives its slot back. Ignored while an override is active. The wait
+     * is cut to the policy's {@code maxRetryAfter}: a provider's word alone must not bench it for days.
      */
     public void coolFor(long nanos, long now) {
-        long until = now + Math.max(0L, nanos);
+        long until = now + Math.min(Math.max(0L, nanos), policy.maxRetryAfterNanos());
         for (; ; ) {
             Snap s = ref.get();
             Snap next;

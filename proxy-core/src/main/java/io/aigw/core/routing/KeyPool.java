@@ -32,9 +32,17 @@ public final class KeyPool {
     private final List<Key> keyList;
     /** Round-robin position, also the tie-break start for least_used. */
     private final AtomicInteger next = new AtomicInteger();
+    /** The longest a {@link #coolFor} may keep a key out, whatever the provider asked. */
+    private final long maxCoolNanos;
 
+    /** Without a cap on cooldowns. */
     public KeyPool(String provider, List<String> keyValues, KeyStrategy strategy) {
+        this(provider, keyValues, strategy, Long.MAX_VALUE);
+    }
+
+    public KeyPool(String provider, List<String> keyValues, KeyStrategy strategy, long maxCoolNanos) {
         this.provider = Objects.requireNonNull(provider, "provider");
+        this.maxCoolNanos = maxCoolNanos;
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         List<Key> list = new ArrayList<>(keyValues.size());
         for (int i = 0; i < keyValues.size(); i++) {
@@ -48,9 +56,16 @@ public final class KeyPool {
         this.keyList = List.copyOf(list);
     }
 
-    /** The pool of a configured provider: its {@code api_keys} and {@code key_strategy}. */
+    /**
+     * The pool of a configured provider: its {@code api_keys} and {@code key_strategy}; a cooldown is capped
+     * by its {@code breaker.max_retry_after_ms}.
+     */
     public static KeyPool of(ProviderConfig provider) {
-        return new KeyPool(provider.name(), provider.apiKeys(), provider.keyStrategy());
+        return new KeyPool(
+                provider.name(),
+                provider.apiKeys(),
+                provider.keyStrategy(),
+                BreakerPolicy.saturatedNanos(provider.upstream().breakerMaxRetryAfter()));
     }
 
     public String provider() {
@@ -150,10 +165,12 @@ public final class KeyPool {
 
     /**
      * Keeps {@code key} out of rotation for {@code nanos} from {@code nowNanos} (a 429 with
-     * Retry-After). Only this key cools; a cooldown is extended, never shortened, by a later call.
+     * Retry-After), at most the pool's cap. Only this key cools; a cooldown is extended, never
+     * shortened, by a later call.
      */
     public void coolFor(Key key, long nanos, long nowNanos) {
         own(key);
+        nanos = Math.min(nanos, maxCoolNanos);
         if (nanos <= 0) {
             return;
         }

@@ -656,7 +656,7 @@ class ConfigLoaderTest {
                 "providers.openai.tls.verfy: unknown key (known: verify, ca_file)",
                 error(OPENAI + "    tls: {verfy: no}\n"));
         assertEquals(
-                "models.m.provider: unknown key (known: strategy, retries, timeout_ms, providers)",
+                "models.m.provider: unknown key (known: strategy, retries, retry_on, timeout_ms, providers)",
                 error(OPENAI + "models: {m: {provider: {openai: {}}}}"));
     }
 

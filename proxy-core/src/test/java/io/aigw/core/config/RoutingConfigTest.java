@@ -11,6 +11,7 @@ import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.config.ProxyConfig.Retries;
 import io.aigw.core.config.ProxyConfig.RouteStrategy;
+import io.aigw.core.routing.FailureClass;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -134,6 +135,22 @@ class RoutingConfigTest {
     }
 
     @Test
+    void maxRetryAfterFollowsTheCooldownUnlessSet() throws Exception {
+        assertEquals(Duration.ofMillis(600_000), openai("").upstream().breakerMaxRetryAfter());
+        assertEquals(
+                Duration.ofMillis(2),
+                openai("    breaker: {cooldown_ms: 2}\n").upstream().breakerMaxRetryAfter());
+        assertEquals(
+                Duration.ofMillis(5),
+                openai("    breaker: {cooldown_ms: 2, max_retry_after_ms: 5}\n")
+                        .upstream()
+                        .breakerMaxRetryAfter());
+        assertEquals(
+                "upstream.breaker.max_retry_after_ms: must be at least 1, got 0",
+                error("upstream: {breaker: {max_retry_after_ms: 0}}"));
+    }
+
+    @Test
     void breakerErrors() {
         assertEquals(
                 "upstream.breaker.failures: must be at least 1, got 0", error("upstream: {breaker: {failures: 0}}"));
@@ -141,7 +158,7 @@ class RoutingConfigTest {
                 "upstream.breaker.cooldown_ms: must be at least 1, got 0",
                 error("upstream: {breaker: {cooldown_ms: 0}}"));
         assertEquals(
-                "upstream.breaker.failure: unknown key (known: failures, cooldown_ms)",
+                "upstream.breaker.failure: unknown key (known: failures, cooldown_ms, max_retry_after_ms)",
                 error("upstream: {breaker: {failure: 1}}"));
         assertEquals("upstream.breaker: expected a mapping, got a number", error("upstream: {breaker: 3}"));
         assertEquals(
@@ -310,6 +327,34 @@ class RoutingConfigTest {
         assertEquals(
                 "models.m.timeout_ms: must be at least 1, got 0",
                 error(OPENAI + "models:\n  m:\n    timeout_ms: 0\n    providers: {openai: {}}\n"));
+    }
+
+    @Test
+    void retryOnDefaultsToFailuresThatRanNothingAndAcceptsTheOptIns() throws Exception {
+        assertEquals(
+                Set.of(FailureClass.CONNECT_ERROR, FailureClass.STATUS),
+                model("    providers: {openai: {}}\n").retryOn());
+        assertEquals(
+                Set.of(FailureClass.CONNECT_ERROR, FailureClass.STATUS, FailureClass.TIMEOUT, FailureClass.CUT),
+                model("    retry_on: [connect_error, status, timeout, cut]\n    providers: {openai: {}}\n")
+                        .retryOn());
+        assertEquals(
+                Set.of(),
+                model("    retry_on: []\n    providers: {openai: {}}\n").retryOn());
+    }
+
+    @Test
+    void retryOnErrors() {
+        String m = OPENAI + "models:\n  m:\n";
+        String p = "    providers: {openai: {}}\n";
+        assertEquals(
+                "models.m.retry_on[1]: expected one of connect_error, status, timeout, cut, got \"timeouts\"",
+                error(m + "    retry_on: [status, timeouts]\n" + p));
+        assertEquals(
+                "models.m.retry_on[0]: \"too_large\" is never retried (it would fail again); expected one of"
+                        + " connect_error, status, timeout, cut",
+                error(m + "    retry_on: [too_large]\n" + p));
+        assertEquals("models.m.retry_on: expected a list, got a string", error(m + "    retry_on: cut\n" + p));
     }
 
     @Test

@@ -207,6 +207,17 @@ class CircuitBreakerTest {
         assertEquals(State.HALF_OPEN, b.state(now()));
     }
 
+    @Test
+    void aRetryAfterCoolsNoLongerThanMaxRetryAfter() {
+        CircuitBreaker b = CircuitBreaker.of(BreakerPolicy.of(3, Duration.ofSeconds(60), Duration.ofSeconds(5)));
+        b.coolFor(Duration.ofDays(11).toNanos(), now());
+        assertEquals(State.COOLING, b.state(now()));
+        assertEquals(Duration.ofSeconds(5).toNanos(), b.remainingNanos(now()));
+        CircuitBreaker byDefault = CircuitBreaker.of(BreakerPolicy.of(3, Duration.ofSeconds(60)));
+        byDefault.coolFor(Long.MAX_VALUE, now());
+        assertEquals(Duration.ofSeconds(60).toNanos(), byDefault.remainingNanos(now()), "capped at the cooldown");
+    }
+
     /** Threads race for the probe of a breaker that never closes: at most one probe may ever be outstanding. */
     @Test
     void concurrentProbesNeverExceedOne() throws Exception {

@@ -265,4 +265,13 @@ class KeyPoolTest {
             exec.shutdownNow();
         }
     }
+
+    @Test
+    void aCooldownIsCappedByThePool() {
+        KeyPool capped = new KeyPool("openai", KEYS, KeyStrategy.PRIORITY, 5 * SEC);
+        Key k = capped.keys().get(0);
+        capped.coolFor(k, Long.MAX_VALUE, T0);
+        assertEquals(5 * SEC, k.coolingRemaining(T0));
+        assertTrue(k.isUsable(T0 + 5 * SEC));
+    }
 }

@@ -11,6 +11,7 @@ import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.routing.Backoff;
 import io.aigw.core.routing.CircuitBreaker;
 import io.aigw.core.routing.DeploymentState;
+import io.aigw.core.routing.FailureClass;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryPolicy;
 import io.aigw.server.dialect.DialectCall;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one client request over a model's deployments until one answers.
  *
- * <p>A failure before anything reached the client (connect error, reset, timeout, 408, 409, 429,
- * 5xx) moves on at once to the next deployment of the round; other answers go back as they are.
+ * <p>A failure before anything reached the client moves on at once to the next deployment of the
+ * round when the route's {@code retry_on} lists its {@link FailureClass} (by default a connect error,
+ * or a 408, 409, 429 or 5xx); other failures and answers go back as they are.
  * When a round is used up, the route's {@code retries} start another after a wait: the provider's
  * {@code Retry-After} when it gave one (up to the cap), else exponential backoff with jitter, and
  * never past the request's deadline. A rejected key (401/403) or a rate-limited one (429, when the
@@ -297,7 +299,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
     }
 
     @Override
-    public boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos) {
+    public boolean failedOver(ApiError error, FailureClass failure, int upstreamStatus, long retryAfterNanos) {
         long now = routing.clock().nanoTime();
         boolean keyFault = judge(upstreamStatus, retryAfterNanos, now);
         outcomeRecorded = true;
@@ -306,10 +308,15 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         lastError = error;
         lastRetryAfterNanos = retryAfterNanos;
         // A short Retry-After must not let two keys take turns until the deadline: each other key
-        // gets one try per round, and further rounds are the route's retries.
+        // gets one try per round, and further rounds are the route's retries. A key the provider
+        // refused ran nothing, so switching keys is not a retry retry_on must allow.
         if (keyFault && keySwitches < currentPool.size() - 1 && currentPool.anyUsable(now)) {
             keySwitches++;
             sameDeploymentAgain = true; // the deployment is fine: the same one with another key
+        } else if (!failure.retryable() || !route.config().retryOn().contains(failure)) {
+            // The provider may be running (and billing) the request already, or it would fail the
+            // same way again: this attempt's answer is the client's, on every deployment and round.
+            return false;
         } else if (!gated && (upstreamStatus == 401 || upstreamStatus == 403 || !waitThenRetry())) {
             return false; // a model with one deployment answers with that deployment's own error
         }

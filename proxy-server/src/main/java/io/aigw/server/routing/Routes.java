@@ -36,7 +36,8 @@ public final class Routes {
                 ProviderConfig provider = config.providers().get(d.provider());
                 BreakerPolicy breaker = BreakerPolicy.of(
                         provider.upstream().breakerFailures(),
-                        provider.upstream().breakerCooldown());
+                        provider.upstream().breakerCooldown(),
+                        provider.upstream().breakerMaxRetryAfter());
                 DeploymentState state = DeploymentState.of(
                         model.name() + "@" + d.provider(),
                         d.provider(),

@@ -7,6 +7,7 @@ import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.exchange.Usage;
 import io.aigw.core.log.ExchangeRecord;
+import io.aigw.core.routing.FailureClass;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryAfter;
 import io.aigw.core.routing.RouteSelector;
@@ -58,10 +59,11 @@ public final class UpstreamCall implements Exchange.ClientListener {
     /** What the routing layer hears about this attempt; every call ends in exactly one of failedOver or ended. */
     public interface Outcome {
         /**
-         * Nothing reached the client yet and the provider failed (transport, timeout, or a retryable
-         * status); true if another deployment takes over, in which case this call writes nothing.
+         * Nothing reached the client yet and the provider failed (transport, timeout, protocol, or a
+         * retryable status), as {@code failure} says; true if another attempt takes over, in which case
+         * this call writes nothing.
          */
-        boolean failedOver(ApiError error, int upstreamStatus, long retryAfterNanos);
+        boolean failedOver(ApiError error, FailureClass failure, int upstreamStatus, long retryAfterNanos);
 
         /** The provider's response head arrived this long after the call started (for latency routing). */
         void firstByte(long ttfbNanos);
@@ -175,7 +177,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     private void onAcquired(Future<Channel> acquired) {
         if (!acquired.isSuccess()) {
-            fail(UpstreamFailures.of(acquired.cause(), provider.name()), acquired.cause());
+            fail(FailureClass.CONNECT_ERROR, UpstreamFailures.of(acquired.cause(), provider.name()), acquired.cause());
             return;
         }
         Channel ch = acquired.getNow();
@@ -214,13 +216,16 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private void dispatch(Object msg) {
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
             Throwable cause = o.decoderResult().cause();
-            fail(
-                    cause instanceof PrematureChannelClosureException
-                            ? UpstreamFailures.closedEarly(provider.name())
-                            : ApiError.badGateway(
-                                    "upstream_protocol_error",
-                                    "Provider '" + provider.name() + "' sent an invalid HTTP response."),
-                    cause);
+            if (cause instanceof PrematureChannelClosureException) {
+                fail(cutOrUnsent(), UpstreamFailures.closedEarly(provider.name()), cause);
+            } else {
+                fail(
+                        FailureClass.PROTOCOL,
+                        ApiError.badGateway(
+                                "upstream_protocol_error",
+                                "Provider '" + provider.name() + "' sent an invalid HTTP response."),
+                        cause);
+            }
             return;
         }
         if (skippingInformational) {
@@ -229,8 +234,20 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         if (msg instanceof HttpResponse response) {
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                int code = response.status().code();
+                if (code != HttpResponseStatus.CONTINUE.code() && code != 103) {
+                    // A 101 hands the connection to another protocol: no answer will ever follow, so
+                    // waiting for one would only run out the timeouts.
+                    fail(
+                            FailureClass.PROTOCOL,
+                            ApiError.badGateway(
+                                    "upstream_protocol_error",
+                                    "Provider '" + provider.name() + "' answered HTTP " + code
+                                            + ", which is not an answer the proxy can relay."),
+                            null);
+                    return;
+                }
                 skippingInformational = !(msg instanceof LastHttpContent);
                 return;
             }
@@ -252,12 +269,15 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             state = State.STREAMING;
             relay = new StreamRelay(
-                    client, call.newStreamTranslator(), settings.maxEventBytes(), upstreamClient.bufferBudget());
+                    client,
+                    ScrubbedErrorEvents.of(call.newStreamTranslator(), upstreamClient.scrubber()),
+                    settings.maxEventBytes(),
+                    upstreamClient.bufferBudget());
             relay.start(response.headers(), provider.name(), modelId, attempt);
             outcome.responding();
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
-                fail(tooLarge());
+                fail(FailureClass.TOO_LARGE, tooLarge(), null);
                 return;
             }
             state = State.AGGREGATING;
@@ -275,10 +295,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 pause();
             }
             if (relay.overflowing()) {
-                fail(ApiError.badGateway(
-                        "upstream_event_too_large",
-                        "Provider '" + provider.name() + "' sent more than " + settings.maxEventBytes()
-                                + " bytes without ending an event."));
+                fail(
+                        FailureClass.TOO_LARGE,
+                        ApiError.badGateway(
+                                "upstream_event_too_large",
+                                "Provider '" + provider.name() + "' sent more than " + settings.maxEventBytes()
+                                        + " bytes without ending an event."),
+                        null);
                 return;
             }
             if (relay.overBudget()) {
@@ -289,7 +312,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             ResponseAggregator.Added added = aggregator.add(data);
             if (added != ResponseAggregator.Added.KEPT) {
                 if (added == ResponseAggregator.Added.TOO_LARGE) {
-                    fail(tooLarge());
+                    fail(FailureClass.TOO_LARGE, tooLarge(), null);
                 } else {
                     failWithoutFailover(memoryExhausted());
                 }
@@ -312,7 +335,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 relay.end();
                 outcome.succeeded();
             } else if (!failedOverOnStatus()) {
-                FullHttpResponse response = aggregator.toResponse(client.alloc(), head, call);
+                FullHttpResponse response = aggregator.toResponse(
+                        client.alloc(), head, ScrubbedErrorAnswers.of(call, upstreamClient.scrubber()));
                 if (record != null && response.status().code() < 400) {
                     // An answer the record keeps whole has its usage read from the copy, off the loop.
                     if (response.content().readableBytes() > record.responseCapture) {
@@ -351,7 +375,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 "upstream_error",
                 null,
                 "Provider '" + provider.name() + "' answered HTTP " + status + ".");
-        handedOver = outcome.failedOver(error, status, retryAfter);
+        handedOver = outcome.failedOver(error, FailureClass.STATUS, status, retryAfter);
         return handedOver;
     }
 
@@ -409,14 +433,27 @@ public final class UpstreamCall implements Exchange.ClientListener {
         if (state == State.DONE || retryUnsent()) {
             return;
         }
-        fail(UpstreamFailures.closedEarly(provider.name()));
+        fail(cutOrUnsent(), UpstreamFailures.closedEarly(provider.name()), null);
     }
 
     void onUpstreamError(Throwable cause) {
         if (state == State.DONE || retryUnsent()) {
             return;
         }
-        fail(UpstreamFailures.of(cause, provider.name()), cause);
+        fail(cutOrUnsent(), UpstreamFailures.of(cause, provider.name()), cause);
+    }
+
+    /**
+     * A connection lost once the request was written may have left the provider running it (a cut);
+     * before that, nothing can have run.
+     */
+    private FailureClass cutOrUnsent() {
+        return requestWritten ? FailureClass.CUT : FailureClass.CONNECT_ERROR;
+    }
+
+    /** Likewise for a timeout: one that struck while the request was still being written ran nothing. */
+    private FailureClass timeoutOrUnsent() {
+        return requestWritten ? FailureClass.TIMEOUT : FailureClass.CONNECT_ERROR;
     }
 
     /**
@@ -436,17 +473,14 @@ public final class UpstreamCall implements Exchange.ClientListener {
         return true;
     }
 
-    private void fail(ApiError error) {
-        fail(error, null);
-    }
-
     /** The gateway's own memory is short: another deployment's answer would not fit either. */
     private void failWithoutFailover(ApiError error) {
         noFailover = true;
-        fail(error, null);
+        fail(null, error, null);
     }
 
-    private void fail(ApiError error, Throwable cause) {
+    /** {@code failure} null: our own bug or shortage, which another attempt would not fix (no failover). */
+    private void fail(FailureClass failure, ApiError error, Throwable cause) {
         if (state == State.DONE) {
             return;
         }
@@ -474,7 +508,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 relay.endWithError(error);
             } else if (client.channel().isActive()) {
                 // Our own bugs (500) are not the provider's failure: no failover for them.
-                handedOver = error.status() != 500 && !noFailover && outcome.failedOver(error, 0, 0);
+                handedOver = failure != null && outcome.failedOver(error, failure, 0, 0);
                 if (!handedOver) {
                     FullHttpResponse response = Responses.error(client.alloc(), error);
                     ResponseHeaders.addProxyHeaders(
@@ -536,13 +570,16 @@ public final class UpstreamCall implements Exchange.ClientListener {
             step.run();
         } catch (RuntimeException e) {
             log.error("request {}: internal error calling provider {}", exchange.requestId(), provider.name(), e);
-            fail(new ApiError(
-                    500,
-                    ApiError.API_ERROR,
-                    "internal_error",
+            fail(
                     null,
-                    "The proxy failed while calling provider '" + provider.name() + "' (request id "
-                            + exchange.requestId() + ")."));
+                    new ApiError(
+                            500,
+                            ApiError.API_ERROR,
+                            "internal_error",
+                            null,
+                            "The proxy failed while calling provider '" + provider.name() + "' (request id "
+                                    + exchange.requestId() + ")."),
+                    null);
         }
     }
 
@@ -574,23 +611,29 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         long now = System.nanoTime();
         if (now - totalDeadlineNanos >= 0) {
-            fail(ApiError.gatewayTimeout(
-                    totalDeadlineNanos == requestDeadlineNanos
-                            ? "Provider '" + provider.name() + "' did not finish before the request's deadline."
-                            : "Provider '" + provider.name() + "' did not finish within "
-                                    + millis(settings.totalTimeout()) + "."));
+            fail(
+                    timeoutOrUnsent(),
+                    ApiError.gatewayTimeout(
+                            totalDeadlineNanos == requestDeadlineNanos
+                                    ? "Provider '" + provider.name() + "' did not finish before the request's deadline."
+                                    : "Provider '" + provider.name() + "' did not finish within "
+                                            + millis(settings.totalTimeout()) + "."),
+                    null);
             return;
         }
         long next = totalDeadlineNanos;
         if (!paused && responseTimeoutNanos > 0) {
             long due = responseClockNanos + responseTimeoutNanos;
             if (now - due >= 0) {
-                fail(ApiError.gatewayTimeout(
-                        state == State.AWAITING_RESPONSE
-                                ? "Provider '" + provider.name() + "' sent no response within "
-                                        + millis(settings.firstByteTimeout()) + "."
-                                : "Provider '" + provider.name() + "' sent nothing for "
-                                        + millis(settings.idleTimeout()) + "."));
+                fail(
+                        timeoutOrUnsent(),
+                        ApiError.gatewayTimeout(
+                                state == State.AWAITING_RESPONSE
+                                        ? "Provider '" + provider.name() + "' sent no response within "
+                                                + millis(settings.firstByteTimeout()) + "."
+                                        : "Provider '" + provider.name() + "' sent nothing for "
+                                                + millis(settings.idleTimeout()) + "."),
+                        null);
                 return;
             }
             next = Math.min(next, due);

@@ -1,5 +1,6 @@
 package io.aigw.server.upstream;
 
+import io.aigw.core.auth.SecretScrubber;
 import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.TlsConfig;
 import io.aigw.core.config.UpstreamSettings;
@@ -59,6 +60,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final Map<EventLoop, ChannelPool[]> pools = new ConcurrentHashMap<>();
     /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-upstream", GlobalEventExecutor.INSTANCE);
+    /** Every provider secret of the configuration, kept out of provider errors relayed to clients. */
+    private final SecretScrubber scrubber;
 
     private final BufferBudget bufferBudget;
 
@@ -70,6 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport, BufferBudget bufferBudget) {
         this.bufferBudget = bufferBudget;
         this.transport = transport;
+        this.scrubber = SecretScrubber.ofProviders(providers.values());
         Map<Origin, Integer> originIndex = new HashMap<>();
         for (ProviderConfig p : providers.values()) {
             Dialect dialect = Dialects.of(p);
@@ -87,6 +91,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
         this.resolver = new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
+    }
+
+    /** What scrubs provider secrets out of provider text bound for a client. */
+    SecretScrubber scrubber() {
+        return scrubber;
     }
 
     /** The dialect a provider speaks. */

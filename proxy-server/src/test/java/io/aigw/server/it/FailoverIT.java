@@ -22,6 +22,10 @@ class FailoverIT {
     static final String OK = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}";
 
     private static ProxyHarness proxy(String primaryUrl, String backupUrl) throws Exception {
+        return proxy(primaryUrl, backupUrl, "[connect_error, status]");
+    }
+
+    private static ProxyHarness proxy(String primaryUrl, String backupUrl, String retryOn) throws Exception {
         return ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["%s"]}
@@ -32,10 +36,11 @@ class FailoverIT {
                 models:
                   m:
                     retries: {count: 0}   # failover alone; retries have their own tests
+                    retry_on: %s
                     providers:
                       primary: {priority: 0}
                       backup: {priority: 1}
-                """.formatted(ProxyHarness.KEY, primaryUrl, backupUrl));
+                """.formatted(ProxyHarness.KEY, primaryUrl, backupUrl, retryOn));
     }
 
     private static String closedPortUrl() throws Exception {
@@ -136,10 +141,10 @@ class FailoverIT {
     }
 
     @Test
-    void aStreamThatFailsBeforeItsFirstByteFailsOver() throws Exception {
+    void aStreamCutBeforeItsFirstByteFailsOverWhenTheRouteRetriesCuts() throws Exception {
         try (TestUpstream primary = TestUpstream.start();
                 TestUpstream backup = TestUpstream.start();
-                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl())) {
+                ProxyHarness proxy = proxy(primary.baseUrl(), backup.baseUrl(), "[connect_error, status, cut]")) {
             primary.enqueue(Reply.closeImmediately());
             backup.enqueue(Reply.sse(List.of(
                     "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}")));

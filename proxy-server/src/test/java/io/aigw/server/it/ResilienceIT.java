@@ -388,6 +388,7 @@ class ResilienceIT {
                      stuck: {type: openai, base_url: "%s", first_byte_timeout_ms: 300}
                      backup: {type: openai, base_url: "%s"}""".formatted(stuck.baseUrl(), backup.baseUrl()), """
                      retries: {count: 0}
+                     retry_on: [connect_error, status, timeout]   # a timeout fails over only when asked
                      providers:
                        stuck: {priority: 0}
                        backup: {priority: 1}"""), new VirtualTime())) {

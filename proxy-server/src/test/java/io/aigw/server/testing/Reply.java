@@ -1,5 +1,7 @@
 package io.aigw.server.testing;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +100,21 @@ public final class Reply {
             // SO_LINGER 0 makes close() send an RST, like a provider whose process died.
             ex.ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
             ex.closeNow();
+        });
+    }
+
+    /**
+     * Writes {@code bytes} verbatim to the socket, past the HTTP encoder (a 101, a malformed head, a
+     * body shorter than its Content-Length), then closes the connection if {@code close}, else leaves it
+     * open.
+     */
+    public static Reply raw(String bytes, boolean close) {
+        return new Reply(ex -> {
+            ChannelFuture written =
+                    ex.ctx.pipeline().firstContext().writeAndFlush(ByteBufUtil.writeUtf8(ex.ctx.alloc(), bytes));
+            if (close) {
+                written.addListener(f -> ex.closeNow());
+            }
         });
     }
 
