@@ -249,7 +249,7 @@ class MainIT {
                 try (RawHttp raw = new RawHttp(port)) {
                     raw.post(
                             "/v1/chat/completions",
-                            "k",
+                            "sk-test-client-key",
                             "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
                     script.send("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}");
                     assertEquals(200, raw.readHead());
