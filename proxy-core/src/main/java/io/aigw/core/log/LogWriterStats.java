@@ -13,6 +13,11 @@ public final class LogWriterStats {
     final LongAdder spilled = new LongAdder();
     final LongAdder replayed = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    /** With the WAL: group commits (one fsync each), the rows they forced, and rows it failed to. */
+    final LongAdder walCommits = new LongAdder();
+
+    final LongAdder walRows = new LongAdder();
+    final LongAdder walFailed = new LongAdder();
 
     public long queued() {
         return queued.sum();
@@ -38,9 +43,25 @@ public final class LogWriterStats {
         return dropped.sum();
     }
 
+    public long walCommits() {
+        return walCommits.sum();
+    }
+
+    public long walRows() {
+        return walRows.sum();
+    }
+
+    /** Records whose answers went out without them on disk: the write-ahead log failed. */
+    public long walFailed() {
+        return walFailed.sum();
+    }
+
     @Override
     public String toString() {
+        String wal = walCommits() + walFailed() == 0
+                ? ""
+                : " wal_commits=" + walCommits() + " wal_rows=" + walRows() + " wal_failed=" + walFailed();
         return "queued=" + queued() + " written=" + written() + " batches=" + batches() + " spilled=" + spilled()
-                + " replayed=" + replayed() + " dropped=" + dropped();
+                + " replayed=" + replayed() + " dropped=" + dropped() + wal;
     }
 }
