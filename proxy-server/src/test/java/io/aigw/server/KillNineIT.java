@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.server.testing.Reply;
+import io.aigw.server.testing.TestPostgres;
 import io.aigw.server.testing.TestUpstream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -49,7 +50,35 @@ class KillNineIT {
     Path dir;
 
     @Test
-    void walKeepsARowForEveryAnsweredRequestAcrossKillNine() throws Exception {
+    void walKeepsARowForEveryAnsweredRequestAcrossKillNineWithSqlite() throws Exception {
+        Path db = dir.resolve("state").resolve("requests.db");
+        answeredRequestsSurviveKillNine("{store: sqlite, durability: wal, flush_interval_ms: 2000}", () -> {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+                return rows(c);
+            }
+        });
+    }
+
+    @Test
+    void walKeepsARowForEveryAnsweredRequestAcrossKillNineWithPostgres() throws Exception {
+        try (TestPostgres pg = TestPostgres.require()) {
+            answeredRequestsSurviveKillNine(
+                    "{store: postgres, postgres: {url: \"" + pg.url() + "\", user: " + TestPostgres.USER
+                            + "}, durability: wal, flush_interval_ms: 2000}",
+                    () -> {
+                        try (Connection c = pg.connect()) {
+                            return rows(c);
+                        }
+                    });
+        }
+    }
+
+    interface Rows {
+        Set<String> requestIds() throws Exception;
+    }
+
+    /** A long flush interval: without the WAL, a kill loses everything still queued. */
+    private void answeredRequestsSurviveKillNine(String requestLog, Rows rows) throws Exception {
         try (TestUpstream upstream = TestUpstream.start()) {
             upstream.setDefault(r -> r.bodyUtf8().contains("\"stream\":true")
                     ? Reply.sse(List.of(
@@ -69,8 +98,7 @@ class KillNineIT {
                     "server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\nauth: {api_keys: [k]}\n"
                             + "providers:\n  a: {type: openai, base_url: \"" + upstream.baseUrl() + "\"}\n"
                             + "models:\n  m:\n    providers:\n      a: {}\n"
-                            // A long interval: without the WAL, a kill loses everything still queued.
-                            + "request_log: {store: sqlite, durability: wal, flush_interval_ms: 2000}\n");
+                            + "request_log: " + requestLog + "\n");
 
             Process first = launch(config);
             Set<String> answered;
@@ -93,11 +121,11 @@ class KillNineIT {
             assertTrue(
                     startLines.stream().anyMatch(l -> l.contains("write-ahead log segment(s) of the last run")),
                     "the restart takes the WAL over: " + startLines);
-            Set<String> rows = rows(dir.resolve("state").resolve("requests.db"));
-            System.out.println("KillNineIT: " + answered.size() + " answered before SIGKILL, " + rows.size()
+            Set<String> stored = rows.requestIds();
+            System.out.println("KillNineIT: " + answered.size() + " answered before SIGKILL, " + stored.size()
                     + " rows after the restart");
             Set<String> missing = new HashSet<>(answered);
-            missing.removeAll(rows);
+            missing.removeAll(stored);
             assertEquals(
                     0,
                     missing.size(),
@@ -161,10 +189,9 @@ class KillNineIT {
         return new HashSet<>(answered);
     }
 
-    private static Set<String> rows(Path db) throws Exception {
+    private static Set<String> rows(Connection c) throws Exception {
         Set<String> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-                Statement s = c.createStatement();
+        try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT request_id FROM request_logs")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
