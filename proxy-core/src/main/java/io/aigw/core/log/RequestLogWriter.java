@@ -64,6 +64,9 @@ public final class RequestLogWriter implements RequestLog {
     private final Queue<ExchangeRecord> queue;
     private final int batchSize;
     private final long flushNanos;
+    /** How long a batch may wait for the inserter: a quarter of the flush interval, 50 ms at most. */
+    private final long handOffNanos;
+
     private final SpillFile spill;
     /** Null unless {@code durability: wal}. */
     private final WriteAheadLog wal;
@@ -104,6 +107,7 @@ public final class RequestLogWriter implements RequestLog {
         this.queue = PlatformDependent.newFixedMpscQueue(config.queueCapacity());
         this.batchSize = config.batchSize();
         this.flushNanos = config.flushInterval().toNanos();
+        this.handOffNanos = Math.min(flushNanos / 4, INSERTER_POLL_NANOS);
         this.spill = new SpillFile(config.spillDir());
         boolean durable = config.durability() == RequestLogConfig.Durability.WAL;
         this.wal = durable ? new WriteAheadLog(config.spillDir()) : null;
@@ -221,6 +225,8 @@ public final class RequestLogWriter implements RequestLog {
     private void run() {
         List<ExchangeRecord> batch = new ArrayList<>(batchSize);
         long firstSeen = 0;
+        // Due by age early enough to wait for the inserter and still be out of memory in time.
+        long dueNanos = flushNanos - handOffNanos;
         while (running || !queue.isEmpty()) {
             ExchangeRecord r;
             while (batch.size() < batchSize && (r = queue.poll()) != null) {
@@ -230,14 +236,14 @@ public final class RequestLogWriter implements RequestLog {
                 batch.add(r);
             }
             boolean due = batch.size() >= batchSize
-                    || (!batch.isEmpty() && (!running || System.nanoTime() - firstSeen >= flushNanos));
+                    || (!batch.isEmpty() && (!running || System.nanoTime() - firstSeen >= dueNanos));
             if (due) {
                 route(render(batch, new ArrayList<>(batch.size())), firstSeen + flushNanos);
                 batch = new ArrayList<>(batchSize);
                 continue;
             }
             LockSupport.parkNanos(
-                    this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
+                    this, batch.isEmpty() ? dueNanos : Math.max(0, dueNanos - (System.nanoTime() - firstSeen)));
         }
         if (!batch.isEmpty()) {
             route(render(batch, new ArrayList<>(batch.size())), firstSeen + flushNanos);
@@ -344,9 +350,14 @@ public final class RequestLogWriter implements RequestLog {
      */
     private void route(List<LogRow> rows, long deadline) {
         try {
+            // Batches are due this much before their deadline, and one already past it (the writer
+            // behind its queue) waits as long all the same: the inserter may be finishing a batch, or
+            // its thread not yet scheduled on a busy machine, and a batch spilled for nothing costs
+            // its CPU twice (and the replay it starts takes the inserter from the next live batch).
+            long least = System.nanoTime() + handOffNanos;
+            deadline = deadline - least < 0 ? least : deadline;
             while (storeUp.get()) {
-                // A millisecond at least: the inserter may be between two polls.
-                long wait = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
+                long wait = Math.max(deadline - System.nanoTime(), 0);
                 if (backlog.offer(rows, Math.min(wait, INSERTER_POLL_NANOS), TimeUnit.NANOSECONDS)) {
                     return;
                 }
