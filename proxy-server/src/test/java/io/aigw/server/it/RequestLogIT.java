@@ -183,6 +183,16 @@ class RequestLogIT {
                 () -> DriverManager.getConnection("jdbc:sqlite:" + db));
     }
 
+    /** The same exchanges (plain, streamed, failed, refused) through the write-ahead log: the same rows. */
+    @Test
+    void withTheWalRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
+        Path db = dir.resolve("data").resolve("requests.db");
+        everyField(
+                "store: sqlite\nsqlite: {path: \"" + db + "\"}\ndurability: wal\nspill_dir: \"" + dir.resolve("spill")
+                        + "\"",
+                () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+    }
+
     @Test
     void postgresRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
         try (TestPostgres pg = TestPostgres.require()) {
