@@ -10,7 +10,8 @@
 # AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
 # AIGW_BENCH_LOG_ROUNDS (interleaved rounds of the request-log scenario, default 5, run in two layouts:
 # every process on every core, then PostgreSQL pinned to a core of its own with taskset, which needs
-# permission to set the postgres processes' affinity; restored afterwards),
+# permission to set the postgres processes' affinity; restored afterwards; AIGW_BENCH_LOG_LAYOUTS="shared"
+# runs the first only), each round with logging off, on (PostgreSQL) and on with `durability: wal`,
 # AIGW_BENCH_LOG_ROWS (rows the writer-throughput runs push, default 200,000; 50,000 with --quick),
 # AIGW_BENCH_PG_HOST, AIGW_BENCH_PG_PORT, AIGW_BENCH_PG_DB, AIGW_BENCH_PG_USER (the PostgreSQL of the
 # request-log scenario: default 127.0.0.1, 5432, postgres, postgres, no password; each run creates a
@@ -69,6 +70,7 @@ streams="${AIGW_BENCH_STREAMS:-$(( (fd_limit - 400) / 2 < 10000 ? (fd_limit - 40
 io_threads="${AIGW_BENCH_IO_THREADS:-1}"
 route_rounds="${AIGW_BENCH_ROUTE_ROUNDS:-5}"
 log_rounds="${AIGW_BENCH_LOG_ROUNDS:-5}"
+log_layouts="${AIGW_BENCH_LOG_LAYOUTS:-shared own}"
 log_rows="${AIGW_BENCH_LOG_ROWS:-$([ "$quick" = 1 ] && echo 50000 || echo 200000)}"
 pg_host="${AIGW_BENCH_PG_HOST:-127.0.0.1}"; pg_port="${AIGW_BENCH_PG_PORT:-5432}"
 pg_db="${AIGW_BENCH_PG_DB:-postgres}"; pg_user="${AIGW_BENCH_PG_USER:-postgres}"
@@ -285,21 +287,25 @@ PY
 fi
 
 # ---- request log: throughput with logging off against PostgreSQL with full bodies -------------
-# Two more aigw processes, identical to the one above but for `request_log:` (off / postgres, full
-# bodies, in a fresh schema), warmed alike and loaded in interleaved rounds with the same wrk
-# settings as the max-throughput scenario. Then the pg one is stopped (its writer drains and logs its
+# Three more aigw processes, identical to the one above but for `request_log:` (off / postgres, full
+# bodies, in a fresh schema / the same with `durability: wal`, its answers held until their records
+# are forced to disk, in a schema of its own), warmed alike and loaded in interleaved rounds with the
+# same wrk settings as the max-throughput scenario. Then the pg one is stopped (its writer drains and logs its
 # counters) and the rows are counted; then the writer alone, on PostgreSQL, SQLite and no store.
 if ! want log; then
   :
-elif pg_sql "CREATE SCHEMA ${pg_schema}_proxy; CREATE SCHEMA ${pg_schema}_writer" 2>"$work/pg.err"; then
-  pg_schemas+=("${pg_schema}_proxy" "${pg_schema}_writer")
+elif pg_sql "CREATE SCHEMA ${pg_schema}_proxy; CREATE SCHEMA ${pg_schema}_wal; CREATE SCHEMA ${pg_schema}_writer" 2>"$work/pg.err"; then
+  pg_schemas+=("${pg_schema}_proxy" "${pg_schema}_wal" "${pg_schema}_writer")
   pg_jdbc="jdbc:postgresql://$pg_host:$pg_port/$pg_db"
   declare -A log_jvm
-  for v in off pg; do
+  for v in off pg wal; do
     port="$(free_port)"
     base[aigw-log$v]="http://127.0.0.1:$port"
     if [ "$v" = off ]; then
       rl="request_log: {store: off}"
+    elif [ "$v" = wal ]; then
+      rl="request_log: {store: postgres, bodies: full, durability: wal, spill_dir: $work/data-log$v/spill,
+  postgres: {url: \"$pg_jdbc?currentSchema=${pg_schema}_wal\", user: $pg_user}}"
     else
       rl="request_log: {store: postgres, bodies: full, spill_dir: $work/data-log$v/spill,
   postgres: {url: \"$pg_jdbc?currentSchema=${pg_schema}_proxy\", user: $pg_user}}"
@@ -320,7 +326,7 @@ YAML
     log_jvm[$v]=$!
     wait_http "${base[aigw-log$v]}/health"
   done
-  for v in off pg; do
+  for v in off pg wal; do
     # Four times the usual warm-up, with the rounds' 64 connections: the logging JVM has the writer's
     # rendering and the driver's code to compile too, and a round still compiling (or recompiling for
     # a connection count it has not seen) would be measured as logging's cost.
@@ -331,25 +337,25 @@ YAML
   # Two layouts, each in interleaved rounds: every process on every core (the database's CPU is taken
   # from the proxy's), then the database on a core of its own, as in production, where what logging
   # costs the proxy is its own work: capture, rendering, the COPY stream.
-  for layout in shared own; do
+  for layout in $log_layouts; do
     suffix=""
     if [ "$layout" = own ]; then
       suffix="-own"
-      if ! pin_postgres "${log_jvm[off]}" "${log_jvm[pg]}" "$mock_pid"; then
+      if ! pin_postgres "${log_jvm[off]}" "${log_jvm[pg]}" "${log_jvm[wal]}" "$mock_pid"; then
         log "request log: cannot give PostgreSQL a core of its own here (one CPU, or no permission); skipped"
         break
       fi
     fi
     for r in $(seq 1 "$log_rounds"); do
-      for v in off pg; do
+      for v in off pg wal; do
         log "request log, $layout cores, round $r/$log_rounds: $v"
         record "$(cpu_wrk_run "log-$v$suffix" "aigw-log$v" "$work/small.json" "${log_jvm[$v]}")"
       done
     done
-    [ "$layout" = own ] && unpin_postgres "${log_jvm[off]}" "${log_jvm[pg]}" "$mock_pid"
+    [ "$layout" = own ] && unpin_postgres "${log_jvm[off]}" "${log_jvm[pg]}" "${log_jvm[wal]}" "$mock_pid"
   done
   # A graceful stop: the writer drains its queue (and any spill) and logs its counters.
-  for v in pg off; do
+  for v in pg wal off; do
     kill -TERM "${log_jvm[$v]}" 2>/dev/null || true
     wait "${log_jvm[$v]}" 2>/dev/null || true
   done
@@ -362,6 +368,12 @@ stats = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", sys.argv[1])}
 parts = sys.argv[2].split()
 rows = dict(zip(("rows", "distinct_log_ids", "rows_200", "rows_other"), map(int, parts))) if len(parts) == 4 else {}
 print(json.dumps({"scenario": "log-rows", "target": "aigw-logpg", "writer": stats, **rows}))
+PY
+)"
+  stop_line="$(grep -o 'request log: stopped (.*)' "$work/proxy-logwal.log" | tail -1 || true)"
+  record "$(python3 - "$stop_line" <<'PY'
+import json, re, sys
+print(json.dumps({"scenario": "log-rows", "target": "aigw-logwal", "writer": {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", sys.argv[1])}}))
 PY
 )"
   for store in postgres sqlite discard; do
@@ -574,6 +586,27 @@ if log_off and log_pg:
               f"{'yes' if ok else '**no**'} |")
     else:
         print("| rows in PostgreSQL after a graceful stop | | – (no count; see pg.err) | |")
+# durability: wal against the default (batch), both PostgreSQL with full bodies, same rounds.
+for suffix, title in (("", "every process on both cores"), ("-own", "PostgreSQL on a core of its own")):
+    b, w = [r for r in rows if r["scenario"] == "log-pg" + suffix], [r for r in rows if r["scenario"] == "log-wal" + suffix]
+    if not b or not w:
+        continue
+    print(f"\n#### Request log: `durability: wal` against `batch` (PostgreSQL, full bodies): {title} "
+          f"(aigw, wrk -c64, {len(b)} interleaved rounds of {dur} s each)\n")
+    print("| metric | `durability: batch` | `durability: wal` | wal / batch |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds | {f(med(b, 'rps'))} | {f(med(w, 'rps'))} | {ratio(med(w, 'rps'), med(b, 'rps'))} |")
+    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in b)} | {' · '.join(f(r['rps']) for r in w)} | |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(b, p), 3)} | {f(med(w, p), 3)} | |")
+    cb, cw = cpu(b, "aigw"), cpu(w, "aigw")
+    if cb and cw:
+        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(cb, 1)} | {f(cw, 1)} | {cw / cb:.2f} |")
+    print(f"| errors | {f(sum(r['errors'] for r in b))} | {f(sum(r['errors'] for r in w))} | |")
+ww = R.get(("log-rows", "aigw-logwal"), {}).get("writer", {})
+if ww.get("wal_commits"):
+    print(f"| group commits (one fsync each) at stop | | {f(ww['wal_commits'])} for {f(ww.get('wal_rows'))} rows "
+          f"({ww.get('wal_rows', 0) / ww['wal_commits']:.1f} a commit); failed {f(ww.get('wal_failed'))} | |")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]

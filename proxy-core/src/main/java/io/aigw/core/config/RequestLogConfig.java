@@ -22,6 +22,9 @@ import java.util.Map;
  * @param flushInterval the oldest waiting record is written after at most this long
  * @param spillDir where records wait while the database is unreachable
  * @param drainTimeout how long a stop may take to write what is queued and spilled
+ * @param durability {@code BATCH}: a record is written within the flush interval (a crash loses
+ *     what is younger); {@code WAL}: it is forced to a local write-ahead log before the last byte
+ *     of its answer goes out
  */
 public record RequestLogConfig(
         Store store,
@@ -36,13 +39,51 @@ public record RequestLogConfig(
         int batchSize,
         Duration flushInterval,
         Path spillDir,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Durability durability) {
+
+    /** As before durability was a choice: {@link Durability#BATCH}. */
+    public RequestLogConfig(
+            Store store,
+            Bodies bodies,
+            int maxBodyBytes,
+            Path sqlitePath,
+            Postgres postgres,
+            Duration retention,
+            List<String> redactRules,
+            Map<String, String> customRedactions,
+            int queueCapacity,
+            int batchSize,
+            Duration flushInterval,
+            Path spillDir,
+            Duration drainTimeout) {
+        this(
+                store,
+                bodies,
+                maxBodyBytes,
+                sqlitePath,
+                postgres,
+                retention,
+                redactRules,
+                customRedactions,
+                queueCapacity,
+                batchSize,
+                flushInterval,
+                spillDir,
+                drainTimeout,
+                Durability.BATCH);
+    }
 
     public enum Store {
         SQLITE,
         POSTGRES,
         STDOUT,
         OFF
+    }
+
+    public enum Durability {
+        BATCH,
+        WAL
     }
 
     public enum Bodies {
@@ -76,6 +117,7 @@ public record RequestLogConfig(
                 500,
                 Duration.ofMillis(200),
                 dataDir.resolve("spill"),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                Durability.BATCH);
     }
 }

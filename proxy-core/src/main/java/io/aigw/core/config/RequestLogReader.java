@@ -1,6 +1,7 @@
 package io.aigw.core.config;
 
 import io.aigw.core.config.RequestLogConfig.Bodies;
+import io.aigw.core.config.RequestLogConfig.Durability;
 import io.aigw.core.config.RequestLogConfig.Postgres;
 import io.aigw.core.config.RequestLogConfig.Store;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ final class RequestLogReader {
             "batch_size",
             "flush_interval_ms",
             "spill_dir",
-            "drain_timeout_ms");
+            "drain_timeout_ms",
+            "durability");
     static final List<String> SQLITE_KEYS = List.of("path");
     static final List<String> POSTGRES_KEYS = List.of("url", "user", "password");
     static final List<String> CUSTOM_RULE_KEYS = List.of("name", "regex");
@@ -104,7 +106,8 @@ final class RequestLogReader {
                         n.child("flush_interval_ms"), d.flushInterval().toMillis()),
                 path(n.child("spill_dir"), d.spillDir()),
                 UpstreamReader.millis(
-                        n.child("drain_timeout_ms"), d.drainTimeout().toMillis()));
+                        n.child("drain_timeout_ms"), d.drainTimeout().toMillis()),
+                choice(n.child("durability"), Durability.class, d.durability()));
     }
 
     private static <E extends Enum<E>> E choice(ConfigNode n, Class<E> type, E defaultValue) throws ConfigException {

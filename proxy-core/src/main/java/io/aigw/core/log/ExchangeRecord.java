@@ -54,4 +54,13 @@ public final class ExchangeRecord {
     public long totalTokens = -1;
     public String traceId;
     public String clientIp;
+
+    /**
+     * With {@code durability: wal}, run once the record is on disk, or once it is known that it
+     * cannot be (so an answer is never held hostage): on the WAL's thread, or on the caller's when
+     * the record is refused at once. Null when nothing waits for it.
+     */
+    public Runnable onDurable;
+    /** When the writer took it ({@link System#nanoTime}): its age bounds how long it stays in memory. */
+    long queuedNanos;
 }

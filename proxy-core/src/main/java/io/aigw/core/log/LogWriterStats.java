@@ -18,6 +18,12 @@ public final class LogWriterStats {
     /** Rows the store refused for their data (kept as text if it then took them): each one a bug. */
     final LongAdder refused = new LongAdder();
 
+    /** With the WAL: group commits (one fsync each), the rows they forced, and rows it failed to. */
+    final LongAdder walCommits = new LongAdder();
+
+    final LongAdder walRows = new LongAdder();
+    final LongAdder walFailed = new LongAdder();
+
     public long queued() {
         return queued.sum();
     }
@@ -46,9 +52,25 @@ public final class LogWriterStats {
         return refused.sum();
     }
 
+    public long walCommits() {
+        return walCommits.sum();
+    }
+
+    public long walRows() {
+        return walRows.sum();
+    }
+
+    /** Records whose answers went out without them on disk: the write-ahead log failed. */
+    public long walFailed() {
+        return walFailed.sum();
+    }
+
     @Override
     public String toString() {
+        String wal = walCommits() + walFailed() == 0
+                ? ""
+                : " wal_commits=" + walCommits() + " wal_rows=" + walRows() + " wal_failed=" + walFailed();
         return "queued=" + queued() + " written=" + written() + " batches=" + batches() + " spilled=" + spilled()
-                + " replayed=" + replayed() + " dropped=" + dropped() + " refused=" + refused();
+                + " replayed=" + replayed() + " dropped=" + dropped() + " refused=" + refused() + wal;
     }
 }

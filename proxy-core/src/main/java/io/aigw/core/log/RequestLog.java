@@ -12,6 +12,14 @@ public interface RequestLog extends AutoCloseable {
 
     LogWriterStats stats();
 
+    /**
+     * {@code durability: wal}: an answer's last write should wait for its record's
+     * {@link ExchangeRecord#onDurable}. Otherwise records are offered once the answer is out.
+     */
+    default boolean holdsAnswers() {
+        return false;
+    }
+
     /** The store to read rows back from, or null when there is none ({@code off}, {@code stdout}). */
     default LogStore readableStore() {
         return null;

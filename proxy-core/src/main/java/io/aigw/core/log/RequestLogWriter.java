@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * to the spill file instead, which is fast. A probe thread notices when the store is back, and the
  * inserter replays the spill whenever no live batch is waiting. Rows carry their own id and the
  * stores skip ids they already have, so a replay after a crash never duplicates.
+ *
+ * <p>A batch is handed to the inserter only while its oldest record is younger than the flush
+ * interval; past it, it is spilled. So a {@code kill -9} loses at most the records queued within
+ * the last flush interval and the batch the store is committing at that moment.
+ *
+ * <p>With {@code durability: wal} the writer thread instead takes everything queued, renders it,
+ * forces it to the {@link WriteAheadLog} (one fsync for all of it) and only then lets the answers
+ * go out ({@link ExchangeRecord#onDurable}); the rows then take the same way to the store, and
+ * their segment is deleted once they are committed or forced to the spill. Segments a crash left
+ * are replayed from the spill at the next start.
  *
  * <p>{@link #close} stops taking records, writes what is queued, replays what is spilled while the
  * database answers, all within {@code drain_timeout_ms}; whatever is left stays in the spill file
@@ -53,11 +64,27 @@ public final class RequestLogWriter implements RequestLog {
     private final Queue<ExchangeRecord> queue;
     private final int batchSize;
     private final long flushNanos;
+    /** How long a batch may wait for the inserter: a quarter of the flush interval, 50 ms at most. */
+    private final long handOffNanos;
+
     private final SpillFile spill;
+    /** Null unless {@code durability: wal}. */
+    private final WriteAheadLog wal;
+    /** The writer thread is parked waiting for records (wal: each offer must wake it). */
+    private volatile boolean writerIdle;
+    /** Writer thread only: when a failing write-ahead log was last reported. */
+    private long walFailureLogged;
+
+    private boolean walFailureReported;
     private final Thread writer;
     private final Thread inserter;
-    /** Rendered batches waiting for the inserter; full means the store is behind. */
-    private final BlockingQueue<List<LogRow>> backlog = new ArrayBlockingQueue<>(INSERT_BACKLOG);
+    /**
+     * Rendered batches for the inserter. Without the WAL a hand-over, not a queue: a batch waits
+     * for the inserter in memory only until its oldest record is a flush interval old (then it is
+     * spilled), which is what bounds a crash's loss. With the WAL the rows are on disk already, and
+     * a few batches may wait; full means the store is behind.
+     */
+    private final BlockingQueue<List<LogRow>> backlog;
     /** The batch the inserter is writing, for a stop that cannot wait for it. */
     private volatile List<LogRow> inFlight;
 
@@ -82,8 +109,12 @@ public final class RequestLogWriter implements RequestLog {
         this.queue = PlatformDependent.newFixedMpscQueue(config.queueCapacity());
         this.batchSize = config.batchSize();
         this.flushNanos = config.flushInterval().toNanos();
+        this.handOffNanos = Math.min(flushNanos / 4, INSERTER_POLL_NANOS);
         this.spill = new SpillFile(config.spillDir());
-        this.writer = new Thread(this::run, "aigw-log-writer");
+        boolean durable = config.durability() == RequestLogConfig.Durability.WAL;
+        this.wal = durable ? new WriteAheadLog(config.spillDir()) : null;
+        this.backlog = durable ? new ArrayBlockingQueue<>(INSERT_BACKLOG) : new SynchronousQueue<>();
+        this.writer = new Thread(durable ? this::walLoop : this::run, "aigw-log-writer");
         this.writer.setDaemon(true);
         this.inserter = new Thread(this::insertLoop, "aigw-log-inserter");
         this.inserter.setDaemon(true);
@@ -96,6 +127,18 @@ public final class RequestLogWriter implements RequestLog {
 
     /** Migrates the schema if the store answers (else the probe retries), then starts the threads. */
     public RequestLogWriter start() {
+        try {
+            // Whatever the durability now: a WAL from an earlier run holds answered exchanges.
+            int left = WriteAheadLog.takeOver(config.spillDir(), spill);
+            if (left > 0) {
+                log.info("request log: {} write-ahead log segment(s) of the last run will be replayed", left);
+            }
+        } catch (IOException e) {
+            log.error(
+                    "request log: the write-ahead log left in {} could not be taken over: {}",
+                    config.spillDir(),
+                    e.toString());
+        }
         probe();
         writer.start();
         inserter.start();
@@ -121,17 +164,54 @@ public final class RequestLogWriter implements RequestLog {
         return store.readable() ? store : null;
     }
 
-    /** Never blocks: the record is queued, or counted as dropped. */
+    /**
+     * Never blocks: the record is queued, or counted as dropped. A record refused, or offered
+     * without the WAL, runs its {@link ExchangeRecord#onDurable} at once: no answer waits for a
+     * log that will not hold it.
+     */
     @Override
     public void offer(ExchangeRecord record) {
+        Runnable now = wal == null ? record.onDurable : null;
+        record.onDurable = wal == null ? null : record.onDurable;
+        record.queuedNanos = System.nanoTime();
         if (!running || !queue.offer(record)) {
             stats.dropped.increment();
+            durable(record);
+            run(now);
             return;
         }
         stats.queued.increment();
-        // A full batch wakes the writer at once; otherwise it wakes by itself when the oldest is due.
-        if (queue.size() == batchSize) {
+        if (wal != null) {
+            if (writerIdle) {
+                LockSupport.unpark(writer); // an answer waits: group commit starts at once
+            }
+        } else if (queue.size() == batchSize) {
+            // A full batch wakes the writer at once; otherwise it wakes by itself when the oldest is due.
             LockSupport.unpark(writer);
+        }
+        run(now);
+    }
+
+    @Override
+    public boolean holdsAnswers() {
+        return wal != null;
+    }
+
+    /** Lets the answer waiting for the record go out (once). */
+    private static void durable(ExchangeRecord r) {
+        Runnable ack = r.onDurable;
+        r.onDurable = null;
+        run(ack);
+    }
+
+    private static void run(Runnable ack) {
+        if (ack == null) {
+            return;
+        }
+        try {
+            ack.run();
+        } catch (RuntimeException e) {
+            log.error("request log: releasing an answer failed", e);
         }
     }
 
@@ -147,33 +227,111 @@ public final class RequestLogWriter implements RequestLog {
     private void run() {
         List<ExchangeRecord> batch = new ArrayList<>(batchSize);
         long firstSeen = 0;
+        // Due by age early enough to wait for the inserter and still be out of memory in time.
+        long dueNanos = flushNanos - handOffNanos;
         while (running || !queue.isEmpty()) {
             ExchangeRecord r;
             while (batch.size() < batchSize && (r = queue.poll()) != null) {
                 if (batch.isEmpty()) {
-                    firstSeen = System.nanoTime();
+                    firstSeen = r.queuedNanos; // the oldest: its age is the batch's
                 }
                 batch.add(r);
             }
             boolean due = batch.size() >= batchSize
-                    || (!batch.isEmpty() && (!running || System.nanoTime() - firstSeen >= flushNanos));
+                    || (!batch.isEmpty() && (!running || System.nanoTime() - firstSeen >= dueNanos));
             if (due) {
-                route(render(batch));
+                route(render(batch, new ArrayList<>(batch.size())), firstSeen + flushNanos);
                 batch = new ArrayList<>(batchSize);
                 continue;
             }
             LockSupport.parkNanos(
-                    this, batch.isEmpty() ? flushNanos : Math.max(0, flushNanos - (System.nanoTime() - firstSeen)));
+                    this, batch.isEmpty() ? dueNanos : Math.max(0, dueNanos - (System.nanoTime() - firstSeen)));
         }
         if (!batch.isEmpty()) {
-            route(render(batch));
+            route(render(batch, new ArrayList<>(batch.size())), firstSeen + flushNanos);
         }
         rendering = false;
         LockSupport.unpark(inserter);
     }
 
-    private List<LogRow> render(List<ExchangeRecord> records) {
-        List<LogRow> rows = new ArrayList<>(records.size());
+    /**
+     * The writer thread with the WAL: group commit. Everything queued (up to a batch) is rendered,
+     * forced to the WAL with one fsync, its answers released, then handed to the inserter.
+     */
+    private void walLoop() {
+        List<ExchangeRecord> batch = new ArrayList<>(batchSize);
+        while (running || !queue.isEmpty()) {
+            ExchangeRecord r;
+            while (batch.size() < batchSize && (r = queue.poll()) != null) {
+                batch.add(r);
+            }
+            if (batch.isEmpty()) {
+                writerIdle = true;
+                if (running && queue.isEmpty()) {
+                    LockSupport.parkNanos(this, flushNanos);
+                }
+                writerIdle = false;
+                continue;
+            }
+            commit(batch);
+            batch.clear();
+        }
+        rendering = false;
+        LockSupport.unpark(inserter);
+    }
+
+    private void commit(List<ExchangeRecord> records) {
+        WalBatch rows = render(records, new WalBatch(records.size()));
+        try {
+            rows.segment = wal.append(rows);
+            stats.walCommits.increment();
+            stats.walRows.add(rows.size());
+        } catch (IOException | RuntimeException e) {
+            walFailed(rows.size(), e);
+        }
+        for (ExchangeRecord r : records) {
+            durable(r); // on disk (or not to be): the answers go out
+        }
+        // The rows are safe on disk: the inserter takes them if it has room, else the (forced) spill.
+        if (!storeUp.get() || !backlog.offer(rows)) {
+            spill(rows, true);
+        }
+    }
+
+    /** Answers are never held hostage by a failing disk: they go out, counted, logged once a minute. */
+    private void walFailed(int rows, Exception e) {
+        stats.walFailed.add(rows);
+        long now = System.nanoTime();
+        if (!walFailureReported || now - walFailureLogged >= TimeUnit.MINUTES.toNanos(1)) {
+            walFailureReported = true;
+            walFailureLogged = now;
+            log.error(
+                    "request log: the write-ahead log in {} failed ({}); answers go out without their records on disk"
+                            + " ({} so far; logged at most once a minute)",
+                    config.spillDir(),
+                    e.toString(),
+                    stats.walFailed());
+        }
+    }
+
+    /** A batch the WAL holds: its segment hears, once, when the rows are safe elsewhere. */
+    private static final class WalBatch extends ArrayList<LogRow> {
+        WriteAheadLog.Segment segment;
+        final AtomicBoolean released = new AtomicBoolean();
+
+        WalBatch(int size) {
+            super(size);
+        }
+    }
+
+    /** The rows are committed to the store or forced to the spill: the WAL may let them go. */
+    private void released(List<LogRow> rows) {
+        if (rows instanceof WalBatch b && b.segment != null && b.released.compareAndSet(false, true)) {
+            wal.release(b.segment, b.size());
+        }
+    }
+
+    private <L extends List<LogRow>> L render(List<ExchangeRecord> records, L rows) {
         for (ExchangeRecord r : records) {
             try {
                 rows.add(renderer.apply(r));
@@ -187,19 +345,26 @@ public final class RequestLogWriter implements RequestLog {
     }
 
     /**
-     * To the inserter. While it is {@value #INSERT_BACKLOG} batches behind, the writer waits for
-     * it as long as the queue has room (spilling a batch only to replay it later costs the CPU
-     * twice); once a quarter of the queue is waiting, or the store is down, the batch goes to the
-     * spill, which is fast, so the queue keeps draining whatever the database does.
+     * To the inserter, waiting for it until {@code deadline} (the batch's oldest record a flush
+     * interval old): memory is no place for a record older than that, a crash would lose it. Past
+     * it, or with the store down, the batch goes to the spill, which is fast (a process crash loses
+     * nothing written there), so the queue keeps draining whatever the database does.
      */
-    private void route(List<LogRow> rows) {
+    private void route(List<LogRow> rows, long deadline) {
         try {
+            // Batches are due this much before their deadline, and one already past it (the writer
+            // behind its queue) waits as long all the same: the inserter may be finishing a batch, or
+            // its thread not yet scheduled on a busy machine, and a batch spilled for nothing costs
+            // its CPU twice (and the replay it starts takes the inserter from the next live batch).
+            long least = System.nanoTime() + handOffNanos;
+            deadline = deadline - least < 0 ? least : deadline;
             while (storeUp.get()) {
-                if (backlog.offer(rows, 10, TimeUnit.MILLISECONDS)) {
+                long wait = Math.max(deadline - System.nanoTime(), 0);
+                if (backlog.offer(rows, Math.min(wait, INSERTER_POLL_NANOS), TimeUnit.NANOSECONDS)) {
                     return;
                 }
-                if (queue.size() > config.queueCapacity() / 4 || !running) {
-                    break; // falling behind, or stopping: the spill is fast and the next start replays it
+                if (System.nanoTime() - deadline >= 0 || !running) {
+                    break; // too old to keep in memory, or stopping: the next start replays the spill
                 }
             }
         } catch (InterruptedException e) {
@@ -211,24 +376,33 @@ public final class RequestLogWriter implements RequestLog {
     /** The inserter thread: live batches first; the spill is replayed whenever none is waiting. */
     private void insertLoop() {
         while (!abandoned) {
-            List<LogRow> rows;
-            try {
-                // Short: a stop (or a store back) must not wait out a long flush interval here.
-                rows = backlog.poll(Math.min(flushNanos, INSERTER_POLL_NANOS), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (rows != null) {
-                insertLive(rows);
-                continue;
-            }
+            // Read before the poll: once the writer is done, every batch it handed on is visible.
             boolean closing = !running && !rendering;
-            if (closing && (System.nanoTime() - closeDeadline >= 0 || !storeUp.get())) {
-                return;
+            // A live batch waiting goes first; with none waiting right now, a spilled batch goes (a
+            // steady trickle of live batches must not starve the replay). A live batch that comes
+            // meanwhile waits its bounded time, then spills, and is replayed in turn.
+            List<LogRow> rows = backlog.poll();
+            if (rows == null) {
+                if (closing && (System.nanoTime() - closeDeadline >= 0 || !storeUp.get())) {
+                    return;
+                }
+                if (replayOne()) {
+                    continue;
+                }
+                if (closing) {
+                    return; // everything is written and nothing is left to replay
+                }
+                try {
+                    // Short: a stop (or a store back) must not wait out a long flush interval here.
+                    rows = backlog.poll(Math.min(flushNanos, INSERTER_POLL_NANOS), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (rows == null) {
+                    continue;
+                }
             }
-            if (!replayOne() && closing) {
-                return; // everything is written and nothing is left to replay
-            }
+            insertLive(rows);
         }
     }
 
@@ -236,6 +410,7 @@ public final class RequestLogWriter implements RequestLog {
         inFlight = rows;
         try {
             insert(rows, stats.written);
+            released(rows);
         } catch (SQLException | RuntimeException e) {
             if (abandoned) {
                 return; // close() has spilled this batch already
@@ -383,10 +558,11 @@ public final class RequestLogWriter implements RequestLog {
 
     private void spill(List<LogRow> rows, boolean fresh) {
         try {
-            spill.append(rows);
+            spill.append(rows, wal != null); // forced with the WAL: it lets them go once there
             if (fresh) {
                 stats.spilled.add(rows.size());
             }
+            released(rows);
         } catch (IOException e) {
             stats.dropped.add(rows.size());
             log.error(
@@ -531,6 +707,9 @@ public final class RequestLogWriter implements RequestLog {
                     config.drainTimeout().toMillis());
         }
         background.shutdownNow();
+        if (wal != null && !writer.isAlive()) {
+            wal.close(); // deleted if every row made it to the store or the spill, else replayed next start
+        }
         try {
             spill.close();
         } catch (IOException e) {

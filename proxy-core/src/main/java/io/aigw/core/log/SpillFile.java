@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +34,7 @@ final class SpillFile implements AutoCloseable {
     private final Path dir;
     private final ObjectMapper json;
     private BufferedWriter out;
+    private FileOutputStream outFile;
     private Path outPath;
     private long sequence;
     private BufferedReader in;
@@ -39,20 +42,36 @@ final class SpillFile implements AutoCloseable {
 
     SpillFile(Path dir) {
         this.dir = dir;
-        this.json = new ObjectMapper()
+        this.json = mapper();
+    }
+
+    /** A row as one spill line (the write-ahead log writes the same lines). */
+    static ObjectMapper mapper() {
+        return new ObjectMapper()
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }
 
     /** Appends and flushes to the OS (a process crash loses nothing; a machine crash may lose the tail). */
     synchronized void append(List<LogRow> rows) throws IOException {
+        append(rows, false);
+    }
+
+    /**
+     * Appends; with {@code sync}, forces the rows to the disk before returning (rows taken over from
+     * the write-ahead log must stay as safe as they were there).
+     */
+    synchronized void append(List<LogRow> rows, boolean sync) throws IOException {
         if (out == null) {
             Files.createDirectories(dir);
             // Names sort by creation: time, then a sequence for segments made within one millisecond.
             outPath = dir.resolve(String.format(
                     "%s%013d-%06d%s", PREFIX, System.currentTimeMillis(), sequence++ % 1_000_000, SUFFIX));
-            out = Files.newBufferedWriter(
-                    outPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            outFile = new FileOutputStream(outPath.toFile(), true);
+            out = new BufferedWriter(new OutputStreamWriter(outFile, StandardCharsets.UTF_8));
+            if (sync) {
+                WriteAheadLog.syncDirectory(dir);
+            }
         }
         knownEmpty = false;
         for (LogRow row : rows) {
@@ -60,6 +79,20 @@ final class SpillFile implements AutoCloseable {
             out.write('\n');
         }
         out.flush();
+        if (sync) {
+            outFile.getChannel().force(false);
+        }
+    }
+
+    /**
+     * Takes over a segment the write-ahead log left behind (its lines are spill lines): renamed, so
+     * it is replayed like any spill segment, once; a crash before the rename leaves it to the next
+     * start. Rows of it the store already has are skipped there.
+     */
+    synchronized void adopt(Path walSegment, String name) throws IOException {
+        Files.createDirectories(dir);
+        Files.move(walSegment, dir.resolve(PREFIX + name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        knownEmpty = false;
     }
 
     /** True when rows are waiting (in the open segment or older ones). */
@@ -137,6 +170,7 @@ final class SpillFile implements AutoCloseable {
         if (out != null) {
             out.close();
             out = null;
+            outFile = null;
             outPath = null;
         }
     }

@@ -41,6 +41,16 @@ class RequestLogConfigTest {
     }
 
     @Test
+    void durabilityIsBatchUnlessWalIsAskedFor() throws Exception {
+        assertEquals(RequestLogConfig.Durability.BATCH, parse("").durability());
+        assertEquals(
+                RequestLogConfig.Durability.WAL,
+                parse("request_log: {durability: wal}\n").durability());
+        String e = error("request_log: {durability: fsync}\n");
+        assertTrue(e.contains("request_log.durability") && e.contains("batch, wal"), e);
+    }
+
+    @Test
     void everyKeyIsRead() throws Exception {
         RequestLogConfig c = parse("""
                 request_log:

@@ -163,7 +163,9 @@ class RequestLogWriterTest {
         await(() -> store.distinct() == 1100, "replayed after the store came back");
         assertTrue(store.exactlyOnce(), "no record twice");
         assertEquals(0, w.stats().dropped());
-        assertEquals(1000, w.stats().replayed());
+        // Every spilled row, once: the 1,000 of the outage, and any live batch the inserter was not
+        // scheduled in time for on a busy machine (a batch waits for it a quarter interval at most).
+        assertEquals(w.stats().spilled(), w.stats().replayed());
         w.close();
         try (var files = Files.list(dir.resolve("spill"))) {
             assertEquals(0, files.count(), "replayed segments are deleted");

@@ -16,7 +16,8 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code GET /admin/logs/stats}: the request-log writer's counters (queued, written, batches,
- * spilled, replayed, dropped), its queue depth and whether the store answers. Reads atomics only,
+ * spilled, replayed, dropped; with the WAL its group commits, their rows and the rows it failed to
+ * force), its queue depth and whether the store answers. Reads atomics only,
  * so it runs on the event loop.
  */
 public final class AdminLogStatsEndpoint implements Endpoint {
@@ -54,6 +55,12 @@ public final class AdminLogStatsEndpoint implements Endpoint {
             g.writeNumberField("replayed", s.replayed());
             g.writeNumberField("dropped", s.dropped());
             g.writeNumberField("refused", s.refused());
+            g.writeStringField("durability", log.config().durability().name().toLowerCase());
+            if (log.holdsAnswers()) {
+                g.writeNumberField("wal_commits", s.walCommits());
+                g.writeNumberField("wal_rows", s.walRows());
+                g.writeNumberField("wal_failed", s.walFailed());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.aigw.server.http;
 
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -20,8 +21,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Starts an {@link Exchange} for each complete request, after aggregation and before auth.
@@ -30,6 +33,10 @@ import java.util.Objects;
  * that pipelines gets its later requests held here (a few at most) until the earlier response has
  * been written, so responses can never interleave. Requests the codec could not parse are answered
  * here, because nothing after this point can trust them.
+ *
+ * <p>With {@code durability: wal} it holds each answer's last write (and a close behind it) until
+ * the exchange's record is on disk, then writes it on the channel's own event loop: a client never
+ * has an answer the log could lose. The event loop does not wait meanwhile.
  */
 public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private static final int MAX_HELD_REQUESTS = 16;
@@ -45,13 +52,19 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
     private final ActiveExchanges active;
     private final RecordCapture capture;
+    private final boolean holdLast;
     private Exchange current;
     /** The current exchange's response head has been written. */
     private boolean responding;
+    /** A last write waits for the WAL; a close asked for meanwhile waits behind it. */
+    private boolean holding;
+
+    private ChannelPromise heldClose;
 
     public ExchangeStartHandler(ActiveExchanges active, RequestLog requestLog) {
         this.active = active;
         this.capture = new RecordCapture(requestLog);
+        this.holdLast = requestLog.holdsAnswers();
     }
 
     ExchangeStartHandler() {
@@ -156,9 +169,52 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             if (msg instanceof LastHttpContent) {
                 promise = promise.unvoid();
                 promise.addListener(f -> finished(ctx, exchange));
+                ExchangeRecord record = exchange.record();
+                if (holdLast && record != null) {
+                    exchange.record(null); // handed over now: finished() must not offer it again
+                    holding = true;
+                    ChannelPromise held = promise;
+                    capture.finish(record, exchange, false, () -> release(ctx, msg, held));
+                    return;
+                }
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /** The record is on disk (or cannot be): the held last write goes out, on the channel's event loop. */
+    private void release(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (ctx.executor().inEventLoop()) {
+            writeHeld(ctx, msg, promise);
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> writeHeld(ctx, msg, promise));
+        } catch (RejectedExecutionException e) {
+            ReferenceCountUtil.release(msg); // the event loop is gone, and the connection with it
+            promise.tryFailure(e);
+        }
+    }
+
+    private void writeHeld(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        holding = false;
+        ctx.writeAndFlush(msg, promise);
+        ChannelPromise close = heldClose;
+        if (close != null) {
+            heldClose = null;
+            ctx.close(close);
+        }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (!holding) {
+            ctx.close(promise);
+        } else if (heldClose == null) {
+            heldClose = promise; // after the held answer, not before it
+        } else {
+            ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+        }
     }
 
     private void finished(ChannelHandlerContext ctx, Exchange exchange) {

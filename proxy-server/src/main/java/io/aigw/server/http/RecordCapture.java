@@ -170,6 +170,11 @@ final class RecordCapture {
 
     /** The exchange is over (answered, or the client left): the record goes to the writer. */
     void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft) {
+        finish(r, exchange, clientLeft, null);
+    }
+
+    /** As {@link #finish(ExchangeRecord, Exchange, boolean)}; {@code onDurable} runs once it is on disk. */
+    void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft, Runnable onDurable) {
         r.totalNanos = System.nanoTime() - exchange.startNanos();
         if (r.responseBody != null && r.responseBody.length != r.responseLength) {
             r.responseBody = Arrays.copyOf(r.responseBody, r.responseLength);
@@ -192,6 +197,7 @@ final class RecordCapture {
             r.responseBody = null; // only kept this far to name the error
             r.responseTruncated = false;
         }
+        r.onDurable = onDurable;
         log.offer(r);
     }
 

@@ -12,6 +12,7 @@ import static io.aigw.server.http.HttpTesting.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,5 +268,70 @@ class ExchangeStartHandlerTest {
         assertOpenAiError(r, 400, "invalid_request_error", "invalid_url");
         assertEquals("pct-1", r.header(RequestIds.HEADER));
         assertNull(Exchange.of(ch));
+    }
+
+    /** {@code durability: wal} as the handler sees it: records kept for the test to acknowledge. */
+    private static final class WalLog implements io.aigw.core.log.RequestLog {
+        final List<io.aigw.core.log.ExchangeRecord> offered = new ArrayList<>();
+        final io.aigw.core.log.LogWriterStats stats = new io.aigw.core.log.LogWriterStats();
+
+        @Override
+        public io.aigw.core.config.RequestLogConfig config() {
+            return io.aigw.core.config.RequestLogConfig.defaults(java.nio.file.Path.of("."));
+        }
+
+        @Override
+        public void offer(io.aigw.core.log.ExchangeRecord record) {
+            offered.add(record);
+        }
+
+        @Override
+        public io.aigw.core.log.LogWriterStats stats() {
+            return stats;
+        }
+
+        @Override
+        public boolean holdsAnswers() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * With the WAL, the answer's last write (and a close asked for behind it) waits until the
+     * record is on disk; the head and earlier chunks do not. Then it goes out, and the exchange ends.
+     */
+    @Test
+    void theLastWriteAndACloseWaitForTheRecordOnDisk() {
+        WalLog log = new WalLog();
+        ch = new EmbeddedChannel(new ExchangeStartHandler(new ActiveExchanges(), log), probe);
+        ch.writeInbound(request(HttpMethod.POST, "/v1/chat/completions", "{}"));
+        readRequest(ch).release();
+        ch.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ch.writeOutbound(new DefaultHttpContent(ascii("data: a\n\n")));
+        var last = ch.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(ascii("data: [DONE]\n\n")));
+        ch.close();
+        Object head = ch.readOutbound();
+        assertTrue(head instanceof io.netty.handler.codec.http.HttpResponse);
+        DefaultHttpContent chunk = ch.readOutbound();
+        chunk.release();
+        assertNull(ch.readOutbound(), "the last chunk is held");
+        assertFalse(last.isDone());
+        assertTrue(ch.isOpen(), "the close waits behind the held answer");
+        assertEquals(1, log.offered.size(), "the record went to the log at the last write");
+        assertNotNull(log.offered.get(0).onDurable);
+        assertEquals(200, log.offered.get(0).statusCode);
+
+        log.offered.get(0).onDurable.run(); // the WAL thread's acknowledgement (here on the event loop)
+        ch.runPendingTasks();
+        LastHttpContent out = ch.readOutbound();
+        assertEquals("data: [DONE]\n\n", out.content().toString(java.nio.charset.StandardCharsets.US_ASCII));
+        out.release();
+        assertTrue(last.isSuccess());
+        assertFalse(ch.isOpen(), "then the close");
+        assertNull(Exchange.of(ch));
+        assertEquals(1, log.offered.size(), "offered once");
     }
 }

@@ -183,6 +183,16 @@ class RequestLogIT {
                 () -> DriverManager.getConnection("jdbc:sqlite:" + db));
     }
 
+    /** The same exchanges (plain, streamed, failed, refused) through the write-ahead log: the same rows. */
+    @Test
+    void withTheWalRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
+        Path db = dir.resolve("data").resolve("requests.db");
+        everyField(
+                "store: sqlite\nsqlite: {path: \"" + db + "\"}\ndurability: wal\nspill_dir: \"" + dir.resolve("spill")
+                        + "\"",
+                () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+    }
+
     @Test
     void postgresRowsHoldEveryFieldForPlainStreamedAndFailedCalls() throws Exception {
         try (TestPostgres pg = TestPostgres.require()) {
@@ -327,7 +337,13 @@ class RequestLogIT {
                     "Hello", data.get(0).get("response_body").get("content").asText());
             assertEquals(400, proxy.adminGet("/admin/logs?limit=0").statusCode());
             JsonNode stats = JSON.readTree(proxy.adminGet("/admin/logs/stats").body());
-            assertEquals(5, stats.get("written").asLong(), stats.toString());
+            if (requestLog.contains("durability: wal")) {
+                // The two admin reads' rows too, perhaps: each is on disk before its answer, then stored.
+                long written = stats.get("written").asLong();
+                assertTrue(written >= 5 && written <= 7, stats.toString());
+            } else {
+                assertEquals(5, stats.get("written").asLong(), stats.toString());
+            }
             assertEquals(0, stats.get("dropped").asLong(), stats.toString());
             assertTrue(stats.get("store_up").asBoolean(), stats.toString());
             assertEquals(401, proxy.get("/admin/logs").statusCode(), "a client key cannot read the log");
