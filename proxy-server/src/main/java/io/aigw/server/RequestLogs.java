@@ -8,6 +8,7 @@ import io.aigw.core.log.Redactor;
 import io.aigw.core.log.RequestLog;
 import io.aigw.core.log.RequestLogWriter;
 import io.aigw.core.log.RowRenderer;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ final class RequestLogs {
         log.info(
                 "request log: {}, bodies {}, redaction {}",
                 store,
-                c.bodies().name().toLowerCase(),
+                c.bodies().name().toLowerCase(Locale.ROOT),
                 c.redactRules().isEmpty() && c.customRedactions().isEmpty()
                         ? "off"
                         : String.join(", ", c.redactRules())

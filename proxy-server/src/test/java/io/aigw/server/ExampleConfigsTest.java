@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +58,7 @@ class ExampleConfigsTest {
         while (m.find()) {
             String name = m.group(1) != null ? m.group(1) : m.group(2);
             boolean address = name.endsWith("_URL") || name.endsWith("_ENDPOINT");
-            env.put(name, address ? "https://example.test" : "test-" + name.toLowerCase());
+            env.put(name, address ? "https://example.test" : "test-" + name.toLowerCase(Locale.ROOT));
         }
         return env;
     }

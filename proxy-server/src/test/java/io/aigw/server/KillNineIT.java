@@ -95,7 +95,7 @@ class KillNineIT {
             Path config = dir.resolve("proxy.yaml");
             Files.writeString(
                     config,
-                    "server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\nauth: {api_keys: [k]}\n"
+                    "server: {host: 127.0.0.1, port: 0}\ndata_dir: ./state\nauth: {api_keys: [sk-test-client-key]}\n"
                             + "providers:\n  a: {type: openai, base_url: \"" + upstream.baseUrl() + "\"}\n"
                             + "models:\n  m:\n    providers:\n      a: {}\n"
                             + "request_log: " + requestLog + "\n");
@@ -155,7 +155,7 @@ class KillNineIT {
                         boolean stream = i % 2 == 1;
                         HttpRequest request = HttpRequest.newBuilder(
                                         URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-                                .header("Authorization", "Bearer k")
+                                .header("Authorization", "Bearer sk-test-client-key")
                                 .header("Content-Type", "application/json")
                                 .timeout(Duration.ofSeconds(5))
                                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":" + stream

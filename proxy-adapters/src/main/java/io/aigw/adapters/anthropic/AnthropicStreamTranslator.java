@@ -83,6 +83,7 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
      * Consumes Anthropic SSE bytes (any chunking; does not take ownership of chunk); appends OpenAI
      * SSE events to out as new pooled buffers the caller writes or releases.
      */
+    @Override
     public void onChunk(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
         this.alloc = alloc;
         this.out = out;
@@ -99,6 +100,7 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
      * Upstream ended. An unterminated last event is still read; if no message_stop was seen, an
      * OpenAI error event ({@code upstream_stream_truncated}) is emitted, never a silent [DONE].
      */
+    @Override
     public void onEnd(ByteBufAllocator alloc, List<ByteBuf> out) {
         this.alloc = alloc;
         this.out = out;
@@ -121,16 +123,19 @@ public final class AnthropicStreamTranslator implements StreamTranslator {
     }
 
     /** Bytes of an unfinished upstream event held back until its end arrives. */
+    @Override
     public int heldBytes() {
         return splitter.heldBytes();
     }
 
     /** {@link Usage#NONE} until the upstream reported usage; then input side + latest output. */
+    @Override
     public Usage usage() {
         return usageSeen ? AnthropicResponseJson.usage(input, output, cacheCreation, cacheRead) : Usage.NONE;
     }
 
     /** The OpenAI finish_reason sent, or null before one was. */
+    @Override
     public String finishReason() {
         return finishReason;
     }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -550,7 +551,7 @@ public final class RequestLogWriter implements RequestLog {
         if (storeUp.compareAndSet(true, false)) {
             log.warn(
                     "request log: the {} store failed ({}); spilling to {} until it is back",
-                    config.store().name().toLowerCase(),
+                    config.store().name().toLowerCase(Locale.ROOT),
                     brief(e),
                     config.spillDir());
         }
@@ -616,7 +617,7 @@ public final class RequestLogWriter implements RequestLog {
                     toldUnreachable = true; // once: from here on the spill and the stats tell the story
                     log.warn(
                             "request log: the {} store does not answer at start; rows are spilled to {} and written once it does",
-                            config.store().name().toLowerCase(),
+                            config.store().name().toLowerCase(Locale.ROOT),
                             config.spillDir());
                 }
                 return;
@@ -629,13 +630,13 @@ public final class RequestLogWriter implements RequestLog {
             probeFailures = 0;
             log.info(
                     "request log: the {} store is reachable",
-                    config.store().name().toLowerCase());
+                    config.store().name().toLowerCase(Locale.ROOT));
         } catch (SQLException | RuntimeException e) {
             // Once a minute while it lasts: the probe runs every second.
             if (probeFailures++ % 60 == 0) {
                 log.warn(
                         "request log: the {} store is not ready: {}",
-                        config.store().name().toLowerCase(),
+                        config.store().name().toLowerCase(Locale.ROOT),
                         brief(e));
             }
         }
@@ -703,7 +704,7 @@ public final class RequestLogWriter implements RequestLog {
             }
             log.warn(
                     "request log: the {} store did not finish within {} ms; its unconfirmed rows are spilled for the next start",
-                    config.store().name().toLowerCase(),
+                    config.store().name().toLowerCase(Locale.ROOT),
                     config.drainTimeout().toMillis());
         }
         background.shutdownNow();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -519,7 +520,7 @@ class ConfigLoaderTest {
     @Test
     void plaintextKeysAreHashedAndNeverKept() throws Exception {
         String plaintext = "sk-very-secret-client-key";
-        String upper = KeyHash.ofKey("other").hex().toUpperCase();
+        String upper = KeyHash.ofKey("other").hex().toUpperCase(Locale.ROOT);
         ProxyConfig config = parse("""
                 auth:
                   api_keys: ["%s", "sha256:%s", "", "${KEY:-}", "%s"]

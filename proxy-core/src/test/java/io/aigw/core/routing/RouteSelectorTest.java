@@ -167,7 +167,7 @@ class RouteSelectorTest {
         DeploymentState[] ds = new DeploymentState[4];
         for (int i = 0; i < 4; i++) {
             ds[i] = dep("d" + i, 0, 1);
-            ds[i].latency().observe((i + 1) * 100 * MS, clock.nanoTime());
+            ds[i].latency().observe((i + 1) * 100L * MS, clock.nanoTime());
         }
         RouteSelector s = RouteSelector.leastLatency(List.of(ds));
         SplittableRandom rnd = new SplittableRandom(11);

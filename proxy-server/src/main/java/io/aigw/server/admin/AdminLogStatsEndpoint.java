@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * {@code GET /admin/logs/stats}: the request-log writer's counters (queued, written, batches,
@@ -41,8 +42,8 @@ public final class AdminLogStatsEndpoint implements Endpoint {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("store", log.config().store().name().toLowerCase());
-            g.writeStringField("bodies", log.config().bodies().name().toLowerCase());
+            g.writeStringField("store", log.config().store().name().toLowerCase(Locale.ROOT));
+            g.writeStringField("bodies", log.config().bodies().name().toLowerCase(Locale.ROOT));
             if (log instanceof RequestLogWriter w) {
                 g.writeBooleanField("store_up", w.storeUp());
                 g.writeNumberField("queue_depth", w.queueDepth());
@@ -55,7 +56,7 @@ public final class AdminLogStatsEndpoint implements Endpoint {
             g.writeNumberField("replayed", s.replayed());
             g.writeNumberField("dropped", s.dropped());
             g.writeNumberField("refused", s.refused());
-            g.writeStringField("durability", log.config().durability().name().toLowerCase());
+            g.writeStringField("durability", log.config().durability().name().toLowerCase(Locale.ROOT));
             if (log.holdsAnswers()) {
                 g.writeNumberField("wal_commits", s.walCommits());
                 g.writeNumberField("wal_rows", s.walRows());

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,7 +70,7 @@ public final class AdminLogsEndpoint implements Endpoint {
                             "request_log_unavailable",
                             null,
                             "The request log cannot be read back: request_log.store is "
-                                    + requestLog.config().store().name().toLowerCase() + "."));
+                                    + requestLog.config().store().name().toLowerCase(Locale.ROOT) + "."));
             return;
         }
         LogQuery query;
@@ -129,8 +130,8 @@ public final class AdminLogsEndpoint implements Endpoint {
         }
         String keyHash = one(params, "key_hash");
         if (keyHash != null) {
-            keyHash = keyHash.toLowerCase().startsWith("sha256:") ? keyHash.substring(7) : keyHash;
-            keyHash = keyHash.toLowerCase();
+            keyHash = keyHash.toLowerCase(Locale.ROOT).startsWith("sha256:") ? keyHash.substring(7) : keyHash;
+            keyHash = keyHash.toLowerCase(Locale.ROOT);
             if (!HEX64.matcher(keyHash).matches()) {
                 throw new BadParam("key_hash", "expected the key's SHA-256 as 64 hex digits");
             }

@@ -77,7 +77,7 @@ public final class AnthropicDialect implements Dialect {
         return key;
     }
 
-    private final class Call implements DialectCall {
+    private static final class Call implements DialectCall {
         private final AnthropicRequestTranslator.Result request;
 
         Call(AnthropicRequestTranslator.Result request) {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A plain socket speaking HTTP/1.1 by hand, for what an HTTP client library would hide: bytes that
@@ -64,8 +65,8 @@ public final class RawHttp implements AutoCloseable {
         int length = 0;
         String line;
         while ((line = readLine()) != null && !line.isEmpty()) {
-            headers.append(line.toLowerCase()).append('\n');
-            if (line.toLowerCase().startsWith("content-length:")) {
+            headers.append(line.toLowerCase(Locale.ROOT)).append('\n');
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 length = Integer.parseInt(line.substring(15).trim());
             }
         }
@@ -162,7 +163,7 @@ public final class RawHttp implements AutoCloseable {
 
     public record Response(int status, String headers, String body) {
         public boolean hasHeader(String nameColonValuePrefix) {
-            return headers.contains(nameColonValuePrefix.toLowerCase());
+            return headers.contains(nameColonValuePrefix.toLowerCase(Locale.ROOT));
         }
     }
 }

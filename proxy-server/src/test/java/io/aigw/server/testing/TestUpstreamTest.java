@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,7 @@ class TestUpstreamTest {
             raw.send("GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             String head = raw.readHead();
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            assertTrue(head.toLowerCase().contains("connection: close"), head);
+            assertTrue(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
             assertEquals("{}", new String(raw.readN(2), StandardCharsets.UTF_8));
             assertEquals(-1, raw.in.read(), "server closes after the response");
         }
