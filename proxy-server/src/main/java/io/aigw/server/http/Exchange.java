@@ -1,11 +1,18 @@
 package io.aigw.server.http;
 
 import io.aigw.core.auth.KeyHash;
+import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.exchange.Usage;
 import io.aigw.core.log.ExchangeRecord;
+import io.aigw.server.exchange.Attempt;
+import io.aigw.server.exchange.TraceContext;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AttributeKey;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One request/response exchange on a client connection: created by {@link ExchangeStartHandler}
@@ -22,6 +29,27 @@ public final class Exchange {
     private KeyHash keyHash;
     private ClientListener listener;
     private ExchangeRecord record;
+
+    // ---- the exchange's facts, each stated once where it happens (see ExchangeListener) ----------
+    private TraceContext traceContext;
+    private ProxyConfig config;
+    private String clientApi = "openai";
+    private ApiEndpoint endpoint;
+    private String routeName;
+    private String requestedModel;
+    private boolean stream;
+    private long requestMaxTokens = -1;
+    private double requestTemperature = Double.NaN;
+    private final List<Attempt> attempts = new ArrayList<>(2);
+    private int statusCode;
+    private Usage usage = Usage.NONE;
+    private String finishReason;
+    private ApiError error;
+    private long firstByteToClientNanos = -1;
+    private long endNanos = -1;
+    private boolean clientClosed;
+    /** Per-listener state (a span, a timer start), by the slot {@link io.aigw.server.exchange.ExchangeListeners} gives. */
+    private Object[] state;
 
     /** What an in-flight upstream call needs to hear about the client connection. */
     public interface ClientListener {
@@ -40,7 +68,7 @@ public final class Exchange {
         }
     }
 
-    Exchange(String requestId, long startNanos, HttpMethod method, String path) {
+    public Exchange(String requestId, long startNanos, HttpMethod method, String path) {
         this.requestId = requestId;
         this.startNanos = startNanos;
         this.method = method;
@@ -98,5 +126,185 @@ public final class Exchange {
 
     public void listener(ClientListener listener) {
         this.listener = listener;
+    }
+    // ---- facts ---------------------------------------------------------------------------------------
+
+    /** The W3C trace context: the client's, or a new trace; never null once started. */
+    public TraceContext traceContext() {
+        return traceContext;
+    }
+
+    public void traceContext(TraceContext traceContext) {
+        this.traceContext = traceContext;
+    }
+
+    /** The config snapshot the exchange started with (a reload does not change it mid-exchange). */
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public void config(ProxyConfig config) {
+        this.config = config;
+    }
+
+    /** The API the client speaks: {@code openai} (later {@code anthropic}, {@code responses}). */
+    public String clientApi() {
+        return clientApi;
+    }
+
+    public void clientApi(String clientApi) {
+        this.clientApi = clientApi;
+    }
+
+    /** The proxied API endpoint, or null for the gateway's own (models, admin, health). */
+    public ApiEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public void endpoint(ApiEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * The configured route that served the request ({@code gpt-4o-mini}, or a wildcard's pattern such
+     * as {@code openrouter/*}): bounded, so fit for a metric label. Null until routed.
+     */
+    public String routeName() {
+        return routeName;
+    }
+
+    public void routeName(String routeName) {
+        this.routeName = routeName;
+    }
+
+    /** The model as the client asked for it: any string, never a metric label. Null until read. */
+    public String requestedModel() {
+        return requestedModel;
+    }
+
+    public void requestedModel(String requestedModel) {
+        this.requestedModel = requestedModel;
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    public void stream(boolean stream) {
+        this.stream = stream;
+    }
+
+    /** The request's {@code max_tokens} (or {@code max_completion_tokens}), -1 when absent. */
+    public long requestMaxTokens() {
+        return requestMaxTokens;
+    }
+
+    public void requestMaxTokens(long requestMaxTokens) {
+        this.requestMaxTokens = requestMaxTokens;
+    }
+
+    /** The request's {@code temperature}, NaN when absent. */
+    public double requestTemperature() {
+        return requestTemperature;
+    }
+
+    public void requestTemperature(double requestTemperature) {
+        this.requestTemperature = requestTemperature;
+    }
+
+    /** Every upstream attempt so far, in order. */
+    public List<Attempt> attempts() {
+        return attempts;
+    }
+
+    /** The attempt in progress or the last one, or null when none was made. */
+    public Attempt lastAttempt() {
+        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+    }
+
+    public void addAttempt(Attempt attempt) {
+        attempts.add(attempt);
+    }
+
+    /** The status sent to the client (0 until its head is written; 499 when the client left first). */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    public void statusCode(int statusCode) {
+        this.statusCode = statusCode;
+    }
+
+    /** The answer's token usage, streams and plain answers alike; {@link Usage#NONE} when unknown. */
+    public Usage usage() {
+        return usage;
+    }
+
+    public void usage(Usage usage) {
+        this.usage = usage;
+    }
+
+    /** The answer's (first choice's) finish reason in OpenAI's words, or null. */
+    public String finishReason() {
+        return finishReason;
+    }
+
+    public void finishReason(String finishReason) {
+        this.finishReason = finishReason;
+    }
+
+    /** The error the client was given (an error answer, or the event that ended its stream), or null. */
+    public ApiError error() {
+        return error;
+    }
+
+    public void error(ApiError error) {
+        if (this.error == null) {
+            this.error = error;
+        }
+    }
+
+    public long firstByteToClientNanos() {
+        return firstByteToClientNanos;
+    }
+
+    public void firstByteToClient(long nanos) {
+        if (firstByteToClientNanos < 0) {
+            firstByteToClientNanos = nanos;
+        }
+    }
+
+    public long endNanos() {
+        return endNanos;
+    }
+
+    public void end(long nanos) {
+        endNanos = nanos;
+    }
+
+    /** The client left before its answer was whole. */
+    public boolean clientClosed() {
+        return clientClosed;
+    }
+
+    public void clientClosed(boolean clientClosed) {
+        this.clientClosed = clientClosed;
+    }
+
+    /** A listener's own state for this exchange, by its slot. */
+    @SuppressWarnings("unchecked")
+    public <T> T state(int slot) {
+        return state == null || slot >= state.length ? null : (T) state[slot];
+    }
+
+    public void state(int slot, Object value) {
+        if (state == null || slot >= state.length) {
+            Object[] grown = new Object[Math.max(slot + 1, 4)];
+            if (state != null) {
+                System.arraycopy(state, 0, grown, 0, state.length);
+            }
+            state = grown;
+        }
+        state[slot] = value;
     }
 }
