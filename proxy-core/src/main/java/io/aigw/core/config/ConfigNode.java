@@ -153,6 +153,22 @@ final class ConfigNode {
         return value.longValue();
     }
 
+    /** A decimal number (a YAML float or integer, or a substituted string that reads as one). */
+    double number(double defaultValue) throws ConfigException {
+        if (isAbsent()) {
+            return defaultValue;
+        }
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        String text = text(true, "a number").trim();
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw error("expected a number, got " + quote(text));
+        }
+    }
+
     boolean bool(boolean defaultValue) throws ConfigException {
         if (isAbsent()) {
             return defaultValue;
