@@ -13,12 +13,14 @@ import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
+import io.aigw.server.trace.Tracing;
 import io.aigw.server.upstream.BufferBudget;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
@@ -33,6 +35,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +67,8 @@ public final class ProxyServer implements AutoCloseable {
     private volatile int cut;
     private final Routing routing;
     private RequestLog requestLog;
+    /** The tracing pipeline, or null when tracing is off. */
+    private Tracing tracing;
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
     private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "aigw-admin-query");
@@ -102,6 +108,9 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
+        List<ExchangeListener> listeners = new ArrayList<>();
+        // Metrics, tracing and the access log go here, one line each.
+        tracing = Tracing.addTo(listeners, config.tracing());
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -223,6 +232,11 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /** The tracing pipeline (its drop counter is for metrics and admin), or null when tracing is off. */
+    public Tracing tracing() {
+        return tracing;
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
@@ -289,6 +303,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         adminQueries.shutdownNow();
+        if (tracing != null) {
+            tracing.close(); // after the loops: every exchange's spans have ended by now
+        }
         if (requestLog != null) {
             requestLog.close(); // last: every exchange, cut ones included, has been offered by now
         }

@@ -28,6 +28,7 @@ public final class Attempt {
     private final int keyIndex;
     private final String serverAddress;
     private final long startNanos;
+    private final String spanId = TraceIds.newSpanId();
     long acquiredNanos = -1;
     long requestWrittenNanos = -1;
     long firstByteNanos = -1;
@@ -91,6 +92,14 @@ public final class Attempt {
     /** The provider's host, for traces ({@code server.address}). */
     public String serverAddress() {
         return serverAddress;
+    }
+
+    /**
+     * The attempt's W3C span id: the provider gets it in {@code traceparent}, and the attempt's CLIENT
+     * span carries it when tracing is on, so the provider's spans hang under ours.
+     */
+    public String spanId() {
+        return spanId;
     }
 
     public long startNanos() {

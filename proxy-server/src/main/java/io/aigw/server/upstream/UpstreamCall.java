@@ -12,6 +12,9 @@ import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryAfter;
 import io.aigw.core.routing.RouteSelector;
 import io.aigw.server.dialect.DialectCall;
+import io.aigw.server.exchange.Attempt;
+import io.aigw.server.exchange.TraceContext;
+import io.aigw.server.exchange.TraceIds;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.buffer.ByteBuf;
@@ -193,7 +196,15 @@ public final class UpstreamCall implements Exchange.ClientListener {
         restartResponseClock(settings.firstByteTimeout());
         ch.writeAndFlush(upstreamClient
                         .requests(provider)
-                        .build(endpoint, modelId, body.retainedDuplicate(), stream, exchange.requestId(), key))
+                        .build(
+                                endpoint,
+                                modelId,
+                                body.retainedDuplicate(),
+                                stream,
+                                exchange.requestId(),
+                                key,
+                                traceparent(),
+                                tracestate()))
                 .addListener(w -> {
                     if (ch != upstream) {
                         return; // an abandoned connection's late news
@@ -204,6 +215,25 @@ public final class UpstreamCall implements Exchange.ClientListener {
                         onUpstreamError(w.cause());
                     }
                 });
+    }
+
+    /**
+     * This attempt's {@code traceparent}: the exchange's trace and the attempt's span id (its CLIENT
+     * span's when tracing is on), so a provider that traces hangs its spans under the attempt.
+     */
+    private String traceparent() {
+        TraceContext trace = exchange.traceContext();
+        if (trace == null) {
+            return null;
+        }
+        Attempt current = exchange.lastAttempt();
+        return TraceIds.traceparent(trace, current != null ? current.spanId() : TraceIds.newSpanId());
+    }
+
+    /** The client's {@code tracestate}, passed on unchanged (it belongs to the trace, not to us). */
+    private String tracestate() {
+        TraceContext trace = exchange.traceContext();
+        return trace == null ? null : trace.traceState();
     }
 
     void onUpstreamMessage(Object msg) {

@@ -32,6 +32,8 @@ final class UpstreamRequest {
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
     private static final AsciiString USER_AGENT = AsciiString.cached("aigw/0.1");
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    private static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
 
     private static final ApiEndpoint[] ENDPOINTS = ApiEndpoint.values();
 
@@ -90,10 +92,27 @@ final class UpstreamRequest {
         return paths;
     }
 
-    /** Takes ownership of {@code body}; {@code key} is null for a provider without keys. */
+    /** Without trace context (tests of other headers). */
     FullHttpRequest build(
             ApiEndpoint endpoint, String modelId, ByteBuf body, boolean stream, String requestId, KeyPool.Key key) {
-        CharSequence[] pairs = new CharSequence[fixed.length + (key == null ? 6 : 8)];
+        return build(endpoint, modelId, body, stream, requestId, key, null, null);
+    }
+
+    /**
+     * Takes ownership of {@code body}; {@code key} is null for a provider without keys. The attempt's
+     * {@code traceparent} (and the client's {@code tracestate}) go along when given, tracing on or off.
+     */
+    FullHttpRequest build(
+            ApiEndpoint endpoint,
+            String modelId,
+            ByteBuf body,
+            boolean stream,
+            String requestId,
+            KeyPool.Key key,
+            String traceparent,
+            String tracestate) {
+        int extra = (key == null ? 6 : 8) + (traceparent == null ? 0 : 2) + (tracestate == null ? 0 : 2);
+        CharSequence[] pairs = new CharSequence[fixed.length + extra];
         System.arraycopy(fixed, 0, pairs, 0, fixed.length);
         int i = fixed.length;
         pairs[i++] = HttpHeaderNames.CONTENT_LENGTH;
@@ -104,7 +123,15 @@ final class UpstreamRequest {
         pairs[i++] = requestId;
         if (key != null) {
             pairs[i++] = keyHeader;
-            pairs[i] = keyValues[key.index()];
+            pairs[i++] = keyValues[key.index()];
+        }
+        if (traceparent != null) {
+            pairs[i++] = TRACEPARENT;
+            pairs[i++] = traceparent;
+        }
+        if (tracestate != null) {
+            pairs[i++] = TRACESTATE;
+            pairs[i] = tracestate;
         }
         // Values were validated when the config was loaded; request ids are filtered by RequestIds.
         return new DefaultFullHttpRequest(
