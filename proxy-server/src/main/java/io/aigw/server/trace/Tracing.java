@@ -119,6 +119,11 @@ public final class Tracing implements AutoCloseable {
         return queueDrops.count();
     }
 
+    /** Exports what is queued now (bounded); for tests. */
+    void flush() {
+        provider.forceFlush().join(5, TimeUnit.SECONDS);
+    }
+
     /** Exports what is queued (bounded), then stops; called by the stop, never on an event loop. */
     @Override
     public void close() {
