@@ -6,7 +6,9 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,log,big,rate,stream,hold),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,log,trace,big,rate,stream,hold),
+# AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
+# tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
 # AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
 # AIGW_BENCH_LOG_ROUNDS (interleaved rounds of the request-log scenario, default 5, run in two layouts:
 # every process on every core, then PostgreSQL pinned to a core of its own with taskset, which needs
@@ -22,7 +24,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,log,big,rate,stream,hold},"
+only=",${AIGW_BENCH_ONLY:-max,route,log,trace,big,rate,stream,hold},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -388,6 +390,75 @@ else
   log "request log scenario skipped: PostgreSQL at $pg_host:$pg_port/$pg_db not usable ($(head -1 "$work/pg.err"))"
 fi
 
+# ---- tracing: off against on at 100% sampling ---------------------------------------------------
+# Two more aigw processes, identical but for `tracing:`, the traced one exporting every span over
+# OTLP/HTTP to a local sink (a Python server that reads each batch and answers 200), warmed alike
+# and loaded in interleaved rounds with the max-throughput scenario's wrk settings.
+if want trace; then
+  trace_rounds="${AIGW_BENCH_TRACE_ROUNDS:-5}"
+  sink_port="$(free_port)"
+  python3 - "$sink_port" >"$work/otlp-sink.log" 2>&1 <<'PY' &
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    batches = 0
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Sink.batches += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def do_GET(self):
+        body = str(Sink.batches).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+PY
+  pids+=($!)
+  wait_http "http://127.0.0.1:$sink_port/"
+  declare -A trace_jvm
+  for v in off on; do
+    port="$(free_port)"
+    base[aigw-trace$v]="http://127.0.0.1:$port"
+    tr=""
+    [ "$v" = on ] && tr="tracing: {otlp_endpoint: \"http://127.0.0.1:$sink_port/v1/traces\", sample_ratio: 1.0}"
+    cat >"$work/proxy-trace$v.yaml" <<YAML
+server: {host: 127.0.0.1, port: $port, io_threads: $io_threads}
+upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
+auth: {api_keys: ["$key"]}
+data_dir: $work/data-trace$v
+request_log: {store: off}
+$tr
+providers:
+  mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+models:
+  "mock": {providers: {mock: {}}}
+YAML
+    JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-trace$v.yaml" >"$work/proxy-trace$v.log" 2>&1 &
+    pids+=($!)
+    trace_jvm[$v]=$!
+    wait_http "${base[aigw-trace$v]}/health"
+  done
+  for v in off on; do
+    log "tracing: warming aigw-trace$v up (JIT)"
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 2))"s --latency -s "$work/post.lua" \
+      "${base[aigw-trace$v]}/v1/chat/completions" 2>&1 | python3 "$work/parse_wrk.py" trace-warm "aigw-trace$v" >>"$results"
+  done
+  for r in $(seq 1 "$trace_rounds"); do
+    for v in off on; do
+      log "tracing, round $r/$trace_rounds: $v"
+      record "$(cpu_wrk_run "trace-$v" "aigw-trace$v" "$work/small.json" "${trace_jvm[$v]}")"
+    done
+  done
+  record "{\"scenario\": \"trace-sink\", \"target\": \"sink\", \"batches\": $(curl -s "http://127.0.0.1:$sink_port/" || echo 0)}"
+fi
+
 if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
@@ -607,6 +678,28 @@ ww = R.get(("log-rows", "aigw-logwal"), {}).get("writer", {})
 if ww.get("wal_commits"):
     print(f"| group commits (one fsync each) at stop | | {f(ww['wal_commits'])} for {f(ww.get('wal_rows'))} rows "
           f"({ww.get('wal_rows', 0) / ww['wal_commits']:.1f} a commit); failed {f(ww.get('wal_failed'))} | |")
+# Tracing: on at 100% sampling (OTLP/HTTP to a local sink) against off, from interleaved rounds.
+tr_off = [r for r in rows if r["scenario"] == "trace-off"]
+tr_on = [r for r in rows if r["scenario"] == "trace-on"]
+if tr_off and tr_on:
+    o_rps, n_rps = med(tr_off, "rps"), med(tr_on, "rps")
+    met = "–" if not o_rps or not n_rps else ("yes" if n_rps / o_rps >= 0.90 else "**no**")
+    print(f"\n#### Tracing: on at 100% sampling against off (aigw, wrk -c64, {len(tr_off)} interleaved rounds of {dur} s each)\n")
+    print("| metric | tracing off | `tracing: {sample_ratio: 1.0}` | on / off |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.90) | {f(o_rps)} | {f(n_rps)} | {ratio(n_rps, o_rps)} (met: {met}) |")
+    paired = median([n["rps"] / o["rps"] for o, n in zip(tr_off, tr_on) if o.get("rps") and n.get("rps")])
+    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in tr_off)} | {' · '.join(f(r['rps']) for r in tr_on)} | "
+          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(tr_off, tr_on))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(tr_off, p), 3)} | {f(med(tr_on, p), 3)} | |")
+    co, cn = cpu(tr_off, "aigw"), cpu(tr_on, "aigw")
+    if co and cn:
+        print(f"| aigw CPU µs per request (every thread: event loop, span export, JIT, GC), median of rounds | {f(co, 1)} | {f(cn, 1)} | {cn / co:.2f} |")
+    print(f"| errors | {f(sum(r['errors'] for r in tr_off))} | {f(sum(r['errors'] for r in tr_on))} | |")
+    sink = R.get(("trace-sink", "sink"), {})
+    if sink:
+        print(f"| OTLP batches the sink received | | {f(sink.get('batches'))} | |")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]
