@@ -447,7 +447,7 @@ YAML
   done
   for v in off on; do
     log "tracing: warming aigw-trace$v up (JIT)"
-    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 2))"s --latency -s "$work/post.lua" \
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 4))"s --latency -s "$work/post.lua" \
       "${base[aigw-trace$v]}/v1/chat/completions" 2>&1 | python3 "$work/parse_wrk.py" trace-warm "aigw-trace$v" >>"$results"
   done
   for r in $(seq 1 "$trace_rounds"); do
