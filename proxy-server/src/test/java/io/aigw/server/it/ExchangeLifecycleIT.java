@@ -159,6 +159,7 @@ class ExchangeLifecycleIT {
                 providers:
                   primary: {type: openai, base_url: "%s"}
                   backup: {type: openai, base_url: "%s"}
+                  slow: {type: openai, base_url: "%s", first_byte_timeout_ms: 300}
                 models:
                   m:
                     retries: {count: 0}
@@ -169,7 +170,12 @@ class ExchangeLifecycleIT {
                     retries: {count: 0}
                     providers:
                       primary: {model_id: up}
-                """.formatted(ProxyHarness.KEY, primary.baseUrl(), backup.baseUrl()), List.of(recorder));
+                  slow:
+                    retries: {count: 0}
+                    providers:
+                      slow: {model_id: up}
+                """.formatted(ProxyHarness.KEY, primary.baseUrl(), backup.baseUrl(), primary.baseUrl()),
+                List.of(recorder));
     }
 
     @AfterAll
@@ -367,6 +373,28 @@ class ExchangeLifecycleIT {
             assertTrue(s.clientClosed());
             assertEquals(200, s.status(), "the head was written before the client left");
             assertTrue(script.awaitClosedByPeer(Duration.ofSeconds(2)));
+        }
+        assertTrue(recorder.completed.isEmpty(), "once each");
+    }
+
+    @Test
+    void aProviderTimeoutEndsTheAttemptAsFailed() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            primary.enqueue(Reply.hang());
+            HttpResponse<String> r = chat("slow", "", null);
+            assertEquals(504, r.statusCode(), r.body());
+            Seen s = recorder.next();
+            assertEquals(
+                    List.of(
+                            "started",
+                            "attemptStarted 1 slow@slow",
+                            "attemptEnded 1 FAILED TIMEOUT",
+                            "firstByteToClient",
+                            "completed"),
+                    s.events());
+            assertEquals(504, s.status());
+            assertEquals(s.attempts().get(0).errorCode(), s.errorCode(), "the client's error is the attempt's");
+            assertEquals(0, s.attempts().get(0).statusCode(), "no answer came");
         }
         assertTrue(recorder.completed.isEmpty(), "once each");
     }
