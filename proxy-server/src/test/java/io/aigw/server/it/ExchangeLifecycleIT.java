@@ -400,6 +400,45 @@ class ExchangeLifecycleIT {
     }
 
     @Test
+    void aStreamCutByAStopIsCancelledAndCompletedOnce() throws Exception {
+        Recorder own = new Recorder();
+        try (TestUpstream up = TestUpstream.start()) {
+            ProxyHarness stopping = ProxyHarness.startYaml("""
+                    server: {host: 127.0.0.1, port: 0, shutdown_grace_ms: 200}
+                    auth: {api_keys: ["%s"]}
+                    providers:
+                      mock: {type: openai, base_url: "%s"}
+                    models:
+                      m:
+                        providers:
+                          mock: {}
+                    """.formatted(ProxyHarness.KEY, up.baseUrl()), List.of(own));
+            StreamScript script = new StreamScript();
+            up.enqueue(Reply.stream(script));
+            try (RawHttp raw = new RawHttp(stopping.port())) {
+                raw.post(
+                        "/v1/chat/completions",
+                        ProxyHarness.KEY,
+                        "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+                script.send(CHUNK);
+                assertEquals(200, raw.readHead());
+                stopping.close();
+            }
+            Seen s = own.next();
+            assertEquals(
+                    List.of(
+                            "started",
+                            "attemptStarted 1 m@mock",
+                            "firstByteToClient",
+                            "attemptEnded 1 CANCELLED",
+                            "completed"),
+                    s.events());
+            assertEquals("shutdown", s.errorCode(), "the stream's last event");
+            assertTrue(own.completed.isEmpty(), "once");
+        }
+    }
+
+    @Test
     void healthChecksAreExchangesToo() throws Exception {
         HttpResponse<String> r = proxy.get("/health");
         assertEquals(200, r.statusCode());
