@@ -334,4 +334,35 @@ class ExchangeStartHandlerTest {
         assertNull(Exchange.of(ch));
         assertEquals(1, log.offered.size(), "offered once");
     }
+
+    /**
+     * A request-log listener that throws must not hold the answer hostage: with the WAL the last
+     * write waits only for a record that was handed over, and one that was not goes out at once.
+     */
+    @Test
+    void withTheWalAFailingLogListenerDoesNotHoldTheAnswer() {
+        WalLog log = new WalLog();
+        io.aigw.server.exchange.ExchangeListener broken = new io.aigw.server.exchange.ExchangeListener() {
+            @Override
+            public void completed(Exchange e) {
+                throw new IllegalStateException("a listener bug");
+            }
+        };
+        io.aigw.server.exchange.ExchangeListeners listeners =
+                new io.aigw.server.exchange.ExchangeListeners(java.util.List.of(broken));
+        ch = new EmbeddedChannel(new ExchangeStartHandler(new ActiveExchanges(), log, listeners, null), probe);
+        ch.writeInbound(request(HttpMethod.POST, "/v1/chat/completions", "{}"));
+        readRequest(ch).release();
+        ch.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        var last = ch.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(ascii("data: [DONE]\n\n")));
+        Object head = ch.readOutbound();
+        assertTrue(head instanceof io.netty.handler.codec.http.HttpResponse);
+        LastHttpContent out = ch.readOutbound();
+        assertNotNull(out, "the last chunk went out without a record to wait for");
+        out.release();
+        assertTrue(last.isSuccess());
+        assertEquals(0, log.offered.size());
+        assertEquals(1, listeners.failures());
+        assertNull(Exchange.of(ch));
+    }
 }

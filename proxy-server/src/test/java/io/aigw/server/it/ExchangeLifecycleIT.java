@@ -79,7 +79,8 @@ class ExchangeLifecycleIT {
     /** Records on the event loop; the test thread takes whole exchanges once they completed. */
     static final class Recorder implements ExchangeListener {
         final LinkedBlockingQueue<Seen> completed = new LinkedBlockingQueue<>();
-        private static final int SLOT = 0;
+        // Clear of the slots the server's own listeners take (they come first, from 0).
+        private static final int SLOT = 7;
 
         private List<String> events(Exchange e) {
             List<String> events = e.state(SLOT);
@@ -159,6 +160,7 @@ class ExchangeLifecycleIT {
                 providers:
                   primary: {type: openai, base_url: "%s"}
                   backup: {type: openai, base_url: "%s"}
+                  slow: {type: openai, base_url: "%s", first_byte_timeout_ms: 300}
                 models:
                   m:
                     retries: {count: 0}
@@ -169,7 +171,12 @@ class ExchangeLifecycleIT {
                     retries: {count: 0}
                     providers:
                       primary: {model_id: up}
-                """.formatted(ProxyHarness.KEY, primary.baseUrl(), backup.baseUrl()), List.of(recorder));
+                  slow:
+                    retries: {count: 0}
+                    providers:
+                      slow: {model_id: up}
+                """.formatted(ProxyHarness.KEY, primary.baseUrl(), backup.baseUrl(), primary.baseUrl()),
+                List.of(recorder));
     }
 
     @AfterAll
@@ -369,6 +376,67 @@ class ExchangeLifecycleIT {
             assertTrue(script.awaitClosedByPeer(Duration.ofSeconds(2)));
         }
         assertTrue(recorder.completed.isEmpty(), "once each");
+    }
+
+    @Test
+    void aProviderTimeoutEndsTheAttemptAsFailed() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            primary.enqueue(Reply.hang());
+            HttpResponse<String> r = chat("slow", "", null);
+            assertEquals(504, r.statusCode(), r.body());
+            Seen s = recorder.next();
+            assertEquals(
+                    List.of(
+                            "started",
+                            "attemptStarted 1 slow@slow",
+                            "attemptEnded 1 FAILED TIMEOUT",
+                            "firstByteToClient",
+                            "completed"),
+                    s.events());
+            assertEquals(504, s.status());
+            assertEquals(s.attempts().get(0).errorCode(), s.errorCode(), "the client's error is the attempt's");
+            assertEquals(0, s.attempts().get(0).statusCode(), "no answer came");
+        }
+        assertTrue(recorder.completed.isEmpty(), "once each");
+    }
+
+    @Test
+    void aStreamCutByAStopIsCancelledAndCompletedOnce() throws Exception {
+        Recorder own = new Recorder();
+        try (TestUpstream up = TestUpstream.start()) {
+            ProxyHarness stopping = ProxyHarness.startYaml("""
+                    server: {host: 127.0.0.1, port: 0, shutdown_grace_ms: 200}
+                    auth: {api_keys: ["%s"]}
+                    providers:
+                      mock: {type: openai, base_url: "%s"}
+                    models:
+                      m:
+                        providers:
+                          mock: {}
+                    """.formatted(ProxyHarness.KEY, up.baseUrl()), List.of(own));
+            StreamScript script = new StreamScript();
+            up.enqueue(Reply.stream(script));
+            try (RawHttp raw = new RawHttp(stopping.port())) {
+                raw.post(
+                        "/v1/chat/completions",
+                        ProxyHarness.KEY,
+                        "{\"model\":\"m\",\"stream\":true,\"messages\":[{}]}".getBytes(StandardCharsets.US_ASCII));
+                script.send(CHUNK);
+                assertEquals(200, raw.readHead());
+                stopping.close();
+            }
+            Seen s = own.next();
+            assertEquals(
+                    List.of(
+                            "started",
+                            "attemptStarted 1 m@mock",
+                            "firstByteToClient",
+                            "attemptEnded 1 CANCELLED",
+                            "completed"),
+                    s.events());
+            assertEquals("shutdown", s.errorCode(), "the stream's last event");
+            assertTrue(own.completed.isEmpty(), "once");
+        }
     }
 
     @Test

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aigw.core.auth.KeyHash;
+import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.http.Exchange;
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.TestPostgres;
 import io.aigw.server.testing.TestUpstream;
@@ -192,6 +194,39 @@ class RequestLogIT {
                 "store: sqlite\nsqlite: {path: \"" + db + "\"}\ndurability: wal\nspill_dir: \"" + dir.resolve("spill")
                         + "\"",
                 () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+    }
+
+    /** A client that sent no traceparent still gets a trace: its row carries the exchange's own id. */
+    @Test
+    void aRowWithoutAClientTraceCarriesTheExchangesTraceId() throws Exception {
+        Path db = dir.resolve("data").resolve("requests.db");
+        Map<String, String> traceIds = new java.util.concurrent.ConcurrentHashMap<>();
+        ExchangeListener seen = new ExchangeListener() {
+            @Override
+            public void completed(Exchange e) {
+                traceIds.put(e.requestId(), e.traceContext().traceId());
+            }
+        };
+        String log = "store: sqlite\nsqlite: {path: \"" + db + "\"}\nflush_interval_ms: 20\nspill_dir: \""
+                + dir.resolve("spill") + "\"";
+        try (TestUpstream upstream = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl(), log), List.of(seen))) {
+            answer(upstream);
+            HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                    .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                    .header("x-request-id", "req-untraced-1")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                    .build());
+            assertEquals(200, r.statusCode(), r.body());
+            Map<String, Object> row = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + db), 1)
+                    .get(0);
+            assertEquals("req-untraced-1", text(row.get("request_id")));
+            String traceId = text(row.get("trace_id"));
+            assertNotNull(traceId, "a row without the client's trace still has one");
+            assertTrue(traceId.matches("[0-9a-f]{32}"), traceId);
+            assertEquals(traceIds.get("req-untraced-1"), traceId, "the exchange's trace id");
+        }
     }
 
     @Test
