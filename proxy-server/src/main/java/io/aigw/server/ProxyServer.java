@@ -1,6 +1,7 @@
 package io.aigw.server;
 
 import io.aigw.core.auth.ApiKeyStore;
+import io.aigw.core.config.MetricsConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
@@ -13,10 +14,14 @@ import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
+import io.aigw.server.metrics.MetricsEndpoint;
+import io.aigw.server.metrics.MetricsListener;
+import io.aigw.server.metrics.RuntimeGauges;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.BufferBudget;
@@ -31,8 +36,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +71,8 @@ public final class ProxyServer implements AutoCloseable {
     private volatile int cut;
     private final Routing routing;
     private RequestLog requestLog;
+    /** Null when {@code metrics.enabled} is false. */
+    private MetricsEndpoint metricsEndpoint;
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
     private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "aigw-admin-query");
@@ -102,18 +112,35 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
+        ConnectionLimits limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp());
+        List<ExchangeListener> listeners = new ArrayList<>();
+        if (config.metrics().enabled()) {
+            PrometheusRegistry registry = new PrometheusRegistry();
+            listeners.add(new MetricsListener(config, registry));
+            RuntimeGauges.register(registry, routing, limits::open, requestLog);
+            metricsEndpoint = new MetricsEndpoint(registry);
+        }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptedConnectionsHandler(
-                        connections, new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp())))
+                .handler(new AcceptedConnectionsHandler(connections, limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(
-                        server, new ApiKeyAuthHandler(keys, adminKeys()), router, active, requestLog));
+                        server,
+                        new ApiKeyAuthHandler(
+                                keys,
+                                adminKeys(),
+                                metricsEndpoint == null
+                                        ? null
+                                        : config.metrics().path(),
+                                config.metrics().auth() == MetricsConfig.Auth.ADMIN),
+                        router,
+                        active,
+                        requestLog));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info(
                 "aigw listening on {}:{} ({} transport, {} models, {} providers)",
@@ -137,8 +164,11 @@ public final class ProxyServer implements AutoCloseable {
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
         AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
-        return new EndpointRouter()
-                .route(HttpMethod.GET, "/health", new HealthEndpoint())
+        EndpointRouter router = new EndpointRouter();
+        if (metricsEndpoint != null) {
+            router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
+        }
+        return router.route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(
@@ -289,6 +319,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         adminQueries.shutdownNow();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         if (requestLog != null) {
             requestLog.close(); // last: every exchange, cut ones included, has been offered by now
         }
