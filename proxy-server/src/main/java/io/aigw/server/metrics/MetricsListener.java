@@ -209,6 +209,13 @@ public final class MetricsListener implements ExchangeListener {
                     d.responseModel(),
                     i % 2 == 0 ? "input" : "output");
         });
+        // Shown at zero from the start, so a rate() or an alert has its series before the first event.
+        for (int i = 0; i < p; i++) {
+            tokens.get(i * 2);
+            tokens.get(i * 2 + 1);
+            failovers.get(i);
+            retries.get(i);
+        }
         GaugeWithCallback.builder()
                 .name("aigw_requests_in_flight")
                 .help("Exchanges started and not yet completed")
