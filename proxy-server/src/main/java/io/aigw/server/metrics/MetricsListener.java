@@ -10,10 +10,8 @@ import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.http.Exchange;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,15 +61,15 @@ public final class MetricsListener implements ExchangeListener {
     private final DeploymentLabels[] deployments;
 
     private final LazyChildren<CounterDataPoint> requests;
-    private final LazyChildren<DistributionDataPoint> latency;
+    private final LazyChildren<LeanHistogram.Child> latency;
     private final LazyChildren<CounterDataPoint> tokens;
     private final LazyChildren<CounterDataPoint> attempts;
     private final LazyChildren<CounterDataPoint> failovers;
     private final LazyChildren<CounterDataPoint> retries;
-    private final LazyChildren<DistributionDataPoint> overhead;
-    private final LazyChildren<DistributionDataPoint> genAiDuration;
-    private final LazyChildren<DistributionDataPoint> genAiTtft;
-    private final LazyChildren<DistributionDataPoint> genAiTokens;
+    private final LazyChildren<LeanHistogram.Child> overhead;
+    private final LazyChildren<LeanHistogram.Child> genAiDuration;
+    private final LazyChildren<LeanHistogram.Child> genAiTtft;
+    private final LazyChildren<LeanHistogram.Child> genAiTokens;
     private final LongAdder requestsInFlight = new LongAdder();
     private final LongAdder streamsInFlight = new LongAdder();
 
@@ -115,14 +113,13 @@ public final class MetricsListener implements ExchangeListener {
                         EndpointLabel.ALL[i / (p * STATUSES)].label(metricsPath),
                         providerNames[(i / STATUSES) % p],
                         Integer.toString(i % STATUSES)));
-        Histogram latencyHistogram = Histogram.builder()
-                .name("request_latency_seconds")
-                .help("Time from the request read whole to its answer's last byte, by endpoint and provider")
-                .labelNames("endpoint", "provider")
-                .classicOnly()
-                .classicUpperBounds(LATENCY_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        LeanHistogram latencyHistogram = LeanHistogram.register(
+                registry,
+                "request_latency_seconds",
+                "Time from the request read whole to its answer's last byte, by endpoint and provider",
+                LATENCY_BUCKETS,
+                "endpoint",
+                "provider");
         latency = new LazyChildren<>(
                 e * p,
                 i -> latencyHistogram.labelValues(EndpointLabel.ALL[i / p].label(metricsPath), providerNames[i % p]));
@@ -157,49 +154,40 @@ public final class MetricsListener implements ExchangeListener {
                 .withoutExemplars()
                 .register(registry);
         retries = new LazyChildren<>(p, i -> retriesTotal.labelValues(providerNames[i]));
-        Histogram overheadHistogram = Histogram.builder()
-                .name("aigw_overhead_seconds")
-                .help("Time an exchange spent in aigw: its whole time minus its upstream attempts' time")
-                .labelNames("endpoint")
-                .classicOnly()
-                .classicUpperBounds(OVERHEAD_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        LeanHistogram overheadHistogram = LeanHistogram.register(
+                registry,
+                "aigw_overhead_seconds",
+                "Time an exchange spent in aigw: its whole time minus its upstream attempts' time",
+                OVERHEAD_BUCKETS,
+                "endpoint");
         overhead = new LazyChildren<>(e, i -> overheadHistogram.labelValues(EndpointLabel.ALL[i].label(metricsPath)));
         String[] genAiLabels = {
             "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model"
         };
-        Histogram duration = Histogram.builder()
-                .name("gen_ai_server_request_duration_seconds")
-                .help("GenAI request duration (OpenTelemetry gen_ai.server.request.duration)")
-                .labelNames(genAiLabels)
-                .classicOnly()
-                .classicUpperBounds(GEN_AI_DURATION_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        LeanHistogram duration = LeanHistogram.register(
+                registry,
+                "gen_ai_server_request_duration_seconds",
+                "GenAI request duration (OpenTelemetry gen_ai.server.request.duration)",
+                GEN_AI_DURATION_BUCKETS,
+                genAiLabels);
         genAiDuration = new LazyChildren<>(OPERATIONS * dep, i -> genAi(duration, i));
-        Histogram ttft = Histogram.builder()
-                .name("gen_ai_server_time_to_first_token_seconds")
-                .help("Time to the first streamed event (OpenTelemetry gen_ai.server.time_to_first_token)")
-                .labelNames(genAiLabels)
-                .classicOnly()
-                .classicUpperBounds(GEN_AI_TTFT_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        LeanHistogram ttft = LeanHistogram.register(
+                registry,
+                "gen_ai_server_time_to_first_token_seconds",
+                "Time to the first streamed event (OpenTelemetry gen_ai.server.time_to_first_token)",
+                GEN_AI_TTFT_BUCKETS,
+                genAiLabels);
         genAiTtft = new LazyChildren<>(OPERATIONS * dep, i -> genAi(ttft, i));
-        Histogram tokenUsage = Histogram.builder()
-                .name("gen_ai_client_token_usage")
-                .help("Tokens per request (OpenTelemetry gen_ai.client.token.usage)")
-                .labelNames(
-                        "gen_ai_operation_name",
-                        "gen_ai_provider_name",
-                        "gen_ai_request_model",
-                        "gen_ai_response_model",
-                        "gen_ai_token_type")
-                .classicOnly()
-                .classicUpperBounds(GEN_AI_TOKEN_BUCKETS)
-                .withoutExemplars()
-                .register(registry);
+        LeanHistogram tokenUsage = LeanHistogram.register(
+                registry,
+                "gen_ai_client_token_usage",
+                "Tokens per request (OpenTelemetry gen_ai.client.token.usage)",
+                GEN_AI_TOKEN_BUCKETS,
+                "gen_ai_operation_name",
+                "gen_ai_provider_name",
+                "gen_ai_request_model",
+                "gen_ai_response_model",
+                "gen_ai_token_type");
         genAiTokens = new LazyChildren<>(OPERATIONS * dep * 2, i -> {
             DeploymentLabels d = deployments[(i / 2) % dep];
             return tokenUsage.labelValues(
@@ -228,7 +216,7 @@ public final class MetricsListener implements ExchangeListener {
                 .register(registry);
     }
 
-    private DistributionDataPoint genAi(Histogram h, int i) {
+    private LeanHistogram.Child genAi(LeanHistogram h, int i) {
         int dep = Math.max(1, deployments.length);
         DeploymentLabels d = deployments[i % dep];
         return h.labelValues(EndpointLabel.ALL[i / dep].operation(), d.genAiProvider(), d.route(), d.responseModel());
