@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /metrics} through the real server: formats, auth, and the scrape-time gauges. */
@@ -126,6 +127,37 @@ class MetricsIT {
                 ProxyHarness.startYaml(yaml("http://127.0.0.1:9", "http://127.0.0.1:9", "metrics: {enabled: false}"))) {
             refused(proxy.call("GET", "/metrics", null), 401, "invalid_api_key");
             refused(proxy.call("GET", "/metrics", ProxyHarness.KEY), 404, "unknown_url");
+        }
+    }
+
+    /**
+     * {@code promtool check metrics} (Debian's prometheus package) finds nothing to say about a
+     * scrape taken after traffic. Without promtool the test is skipped, except under CI, which must
+     * have it (scripts/test.sh installs it).
+     */
+    @Test
+    void promtoolFindsNothingWrongWithAScrapeAfterTraffic() throws Exception {
+        String promtool = Promtool.path();
+        if (promtool == null) {
+            assertFalse("true".equals(System.getenv("CI")), "promtool is missing under CI");
+            Assumptions.abort("promtool is not installed (apt-get install prometheus)");
+        }
+        try (TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(yaml(primary.baseUrl(), backup.baseUrl(), ""))) {
+            primary.setDefault(req -> Reply.json(500, "{\"error\":{\"message\":\"down\"}}"));
+            backup.setDefault(req -> Reply.json(200, FailoverIT.OK));
+            for (int i = 0; i < 3; i++) {
+                proxy.post("/v1/chat/completions", FailoverIT.CHAT);
+                proxy.post("/v1/chat/completions", "{}");
+            }
+            proxy.call("GET", "/v1/models", ProxyHarness.KEY);
+            // promtool reads the Prometheus text format (it has no parser for OpenMetrics' info type).
+            HttpResponse<String> r = proxy.call("GET", "/metrics", null);
+            assertEquals(200, r.statusCode());
+            Promtool.Result check = Promtool.checkMetrics(promtool, r.body());
+            assertEquals(0, check.exitCode(), check.output());
+            assertEquals("", check.output().strip(), "promtool's findings");
         }
     }
 
