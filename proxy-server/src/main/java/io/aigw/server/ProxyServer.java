@@ -15,10 +15,12 @@ import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
+import io.aigw.server.http.RequestLogListener;
 import io.aigw.server.metrics.MetricsEndpoint;
 import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
@@ -73,6 +75,10 @@ public final class ProxyServer implements AutoCloseable {
     private RequestLog requestLog;
     /** Null when {@code metrics.enabled} is false. */
     private MetricsEndpoint metricsEndpoint;
+    /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
+    private final List<ExchangeListener> extraListeners = new ArrayList<>();
+
+    private ExchangeListeners listeners = ExchangeListeners.none();
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
     private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "aigw-admin-query");
@@ -102,11 +108,21 @@ public final class ProxyServer implements AutoCloseable {
         return routing;
     }
 
+    /** Adds listeners of every exchange, heard after the server's own; before {@link #start} only. */
+    public ProxyServer withListeners(List<? extends ExchangeListener> more) {
+        extraListeners.addAll(more);
+        return this;
+    }
+
+    /** The listeners of every exchange, in the order they hear each event (empty before start). */
+    public ExchangeListeners listeners() {
+        return listeners;
+    }
+
     public ProxyServer start() throws InterruptedException {
         ServerConfig server = config.server();
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
-        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget);
         try {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
@@ -114,12 +130,18 @@ public final class ProxyServer implements AutoCloseable {
         }
         ConnectionLimits limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp());
         List<ExchangeListener> listeners = new ArrayList<>();
+        // The request log first: with durability wal the answer's last byte waits for its record.
+        listeners.add(new RequestLogListener(requestLog));
+        // Metrics, tracing and the access log go here, one line each.
         if (config.metrics().enabled()) {
             PrometheusRegistry registry = new PrometheusRegistry();
             listeners.add(new MetricsListener(config, registry));
             RuntimeGauges.register(registry, routing, limits::open, requestLog);
             metricsEndpoint = new MetricsEndpoint(registry);
         }
+        listeners.addAll(extraListeners);
+        this.listeners = new ExchangeListeners(listeners);
+        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -130,7 +152,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(
-                        server,
+                        config,
                         new ApiKeyAuthHandler(
                                 keys,
                                 adminKeys(),
@@ -140,7 +162,8 @@ public final class ProxyServer implements AutoCloseable {
                                 config.metrics().auth() == MetricsConfig.Auth.ADMIN),
                         router,
                         active,
-                        requestLog));
+                        requestLog,
+                        this.listeners));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info(
                 "aigw listening on {}:{} ({} transport, {} models, {} providers)",
