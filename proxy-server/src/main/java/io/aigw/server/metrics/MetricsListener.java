@@ -308,7 +308,7 @@ public final class MetricsListener implements ExchangeListener {
         }
         int d = endpoint.ordinal() * deployments.length + deployment;
         genAiDuration.get(d).observe(total / NANOS);
-        if (exchange.stream() && exchange.firstByteToClientNanos() >= 0) {
+        if (exchange.stream() && exchange.firstByteToClientNanos() >= 0 && exchange.statusCode() == 200) {
             genAiTtft.get(d).observe(Math.max(0, exchange.firstByteToClientNanos() - exchange.startNanos()) / NANOS);
         }
         if (usage.promptTokens() >= 0) {
