@@ -133,15 +133,18 @@ public final class ProxyServer implements AutoCloseable {
         // The request log first: with durability wal the answer's last byte waits for its record.
         listeners.add(new RequestLogListener(requestLog));
         // Metrics, tracing and the access log go here, one line each.
+        PrometheusRegistry registry = null;
         if (config.metrics().enabled()) {
-            PrometheusRegistry registry = new PrometheusRegistry();
+            registry = new PrometheusRegistry();
             listeners.add(new MetricsListener(config, registry));
-            RuntimeGauges.register(registry, routing, limits::open, requestLog);
             metricsEndpoint = new MetricsEndpoint(registry);
         }
         listeners.addAll(extraListeners);
         this.listeners = new ExchangeListeners(listeners);
         upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
+        if (registry != null) {
+            RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog);
+        }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

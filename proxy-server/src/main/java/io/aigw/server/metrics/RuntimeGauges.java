@@ -8,6 +8,7 @@ import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.server.routing.Routes;
 import io.aigw.server.routing.Routing;
+import io.aigw.server.upstream.UpstreamClient;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -32,7 +33,32 @@ public final class RuntimeGauges {
      * @param requestLog the request log (its writer's counters), or null when there is none
      */
     public static void register(
-            PrometheusRegistry registry, Routing routing, IntSupplier clientConnections, RequestLog requestLog) {
+            PrometheusRegistry registry,
+            Routing routing,
+            UpstreamClient upstream,
+            IntSupplier clientConnections,
+            RequestLog requestLog) {
+        GaugeWithCallback.builder()
+                .name("aigw_upstream_pool_connections")
+                .help("Upstream connections per provider origin, over every event loop: active (in use) or idle")
+                .labelNames("origin", "state")
+                .callback(cb -> {
+                    for (UpstreamClient.PoolStats p : upstream.poolStats()) {
+                        cb.call(p.active(), p.origin(), "active");
+                        cb.call(p.idle(), p.origin(), "idle");
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("aigw_upstream_pool_pending_acquires")
+                .help("Calls waiting for an upstream connection, per provider origin")
+                .labelNames("origin")
+                .callback(cb -> {
+                    for (UpstreamClient.PoolStats p : upstream.poolStats()) {
+                        cb.call(p.pendingAcquires(), p.origin());
+                    }
+                })
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("aigw_breaker_state")
                 .help("Each deployment's circuit breaker: 1 for its current state, 0 for the others")

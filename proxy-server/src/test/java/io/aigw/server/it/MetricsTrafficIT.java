@@ -120,6 +120,10 @@ class MetricsTrafficIT {
             assertEquals(0, s.value("aigw_retries_total{provider=\"primary\"}"));
             assertEquals(1, s.value("aigw_requests_in_flight"), "the scrape itself");
             assertEquals(0, s.value("aigw_streams_in_flight"));
+            String origin = "origin=\"http://127.0.0.1:" + p.port() + "\"";
+            assertEquals(0, s.value("aigw_upstream_pool_connections{" + origin + ",state=\"active\"}"), s.text());
+            assertTrue(s.value("aigw_upstream_pool_connections{" + origin + ",state=\"idle\"}") >= 1, s.text());
+            assertEquals(0, s.value("aigw_upstream_pool_pending_acquires{" + origin + "}"));
 
             String plain = "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
                     + "gen_ai_request_model=\"plain\",gen_ai_response_model=\"ok\"";
