@@ -6,7 +6,8 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,log,trace,big,rate,stream,hold),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,big,rate,stream,hold),
+# AIGW_BENCH_METRICS_ROUNDS (interleaved rounds of metrics on against off, default 5),
 # AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
 # tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
 # AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
@@ -24,7 +25,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,log,trace,big,rate,stream,hold},"
+only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,big,rate,stream,hold},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -71,6 +72,7 @@ streams="${AIGW_BENCH_STREAMS:-$(( (fd_limit - 400) / 2 < 10000 ? (fd_limit - 40
 [ "$quick" = 1 ] && [ -z "${AIGW_BENCH_STREAMS:-}" ] && streams=1000
 io_threads="${AIGW_BENCH_IO_THREADS:-1}"
 route_rounds="${AIGW_BENCH_ROUTE_ROUNDS:-5}"
+metrics_rounds="${AIGW_BENCH_METRICS_ROUNDS:-5}"
 log_rounds="${AIGW_BENCH_LOG_ROUNDS:-5}"
 log_layouts="${AIGW_BENCH_LOG_LAYOUTS:-shared own}"
 log_rows="${AIGW_BENCH_LOG_ROWS:-$([ "$quick" = 1 ] && echo 50000 || echo 200000)}"
@@ -286,6 +288,45 @@ split = {p: after.get(f"mock;dep={d}", 0) - before.get(f"mock;dep={d}", 0) for p
 print(json.dumps({"scenario": "route-split", "target": "aigw", "split": split}))
 PY
 )"
+fi
+
+# ---- metrics on against off (tracing off): the listener's cost ------------------------------------
+# aigw above runs with metrics on (the default) and is scraped once a second, as Prometheus would; a
+# second aigw, identical but for `metrics: {enabled: false}`, is loaded alike in interleaved rounds.
+if want metrics; then
+  metrics_off_port="$(free_port)"
+  sed -e "s/port: $proxy_port,/port: $metrics_off_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-nometrics|" \
+    "$work/proxy.yaml" >"$work/proxy-nometrics.yaml"
+  echo "metrics: {enabled: false}" >>"$work/proxy-nometrics.yaml"
+  JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-nometrics.yaml" >"$work/proxy-nometrics.log" 2>&1 &
+  metrics_off_jvm=$!
+  pids+=($metrics_off_jvm)
+  base[aigw-nometrics]="http://127.0.0.1:$metrics_off_port"
+  wait_http "${base[aigw-nometrics]}/health"
+  # Both warmed alike right before the rounds, with the rounds' 64 connections: a JVM still compiling
+  # would be measured as the metrics' cost (or their absence's).
+  for t in aigw aigw-nometrics; do
+    log "metrics: warming $t up (JIT)"
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 4))"s -s "$work/post.lua" \
+      "${base[$t]}/v1/chat/completions" >/dev/null
+  done
+  ( while sleep 1; do curl -fs -m 2 -o /dev/null "${base[aigw]}/metrics" || true; done ) &
+  scraper=$!
+  pids+=($scraper)
+  for r in $(seq 1 "$metrics_rounds"); do
+    # Off first in odd rounds, on first in even ones: drift on the shared machine hits both alike.
+    if [ $((r % 2)) = 1 ]; then
+      log "metrics, round $r/$metrics_rounds: off"
+      record "$(cpu_wrk_run metrics-off aigw-nometrics "$work/small.json" "$metrics_off_jvm")"
+    fi
+    log "metrics, round $r/$metrics_rounds: on (scraped every second)"
+    record "$(cpu_wrk_run metrics-on aigw "$work/small.json" "$proxy_jvm")"
+    if [ $((r % 2)) = 0 ]; then
+      log "metrics, round $r/$metrics_rounds: off"
+      record "$(cpu_wrk_run metrics-off aigw-nometrics "$work/small.json" "$metrics_off_jvm")"
+    fi
+  done
+  kill "$scraper" "$metrics_off_jvm" 2>/dev/null || true
 fi
 
 # ---- request log: throughput with logging off against PostgreSQL with full bodies -------------
@@ -599,6 +640,26 @@ if single and weighted:
         ok = all(abs(s - e) <= 1.0 for s, e in zip(shares, (50, 30, 20)))
         print(f"| split mock-a / mock-b / mock-c, counted by the mock (expected 50 / 30 / 20 %) | | "
               f"{' / '.join(f'{s:.1f}' for s in shares)} % of {f(total)} requests | within 1 point: {'yes' if ok else '**no**'} |")
+# Metrics on against off (aigw only, tracing off), from interleaved rounds.
+m_on = [r for r in rows if r["scenario"] == "metrics-on"]
+m_off = [r for r in rows if r["scenario"] == "metrics-off"]
+if m_on and m_off:
+    on_rps, off_rps = med(m_on, "rps"), med(m_off, "rps")
+    met = "–" if not on_rps or not off_rps else ("yes" if on_rps / off_rps >= 0.97 else "**no**")
+    print(f"\n#### Metrics on against off, tracing off (aigw, wrk -c64, {len(m_on)} interleaved rounds of {dur} s each; on is scraped every second)\n")
+    print("| metric | metrics off | metrics on | on / off |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.97) | {f(off_rps)} | {f(on_rps)} | {ratio(on_rps, off_rps)} (met: {met}) |")
+    paired = median([n["rps"] / o["rps"] for o, n in zip(m_off, m_on) if o.get("rps") and n.get("rps")])
+    print(f"| requests/s per round (off first in odd rounds) | {' · '.join(f(r['rps']) for r in m_off)} | {' · '.join(f(r['rps']) for r in m_on)} | "
+          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(m_off, m_on))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(m_off, p), 3)} | {f(med(m_on, p), 3)} | |")
+    print(f"| errors | {f(sum(r['errors'] for r in m_off))} | {f(sum(r['errors'] for r in m_on))} | |")
+    co, cn = cpu(m_off, "aigw"), cpu(m_on, "aigw")
+    if co and cn:
+        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(co, 1)} | {f(cn, 1)} | "
+              f"{co / cn:.2f} (off / on: the throughput this costs on a saturated event loop) |")
 # Request log: PostgreSQL store with full bodies against off (aigw only), from interleaved rounds, in
 # two layouts: every process on every core, then PostgreSQL on a core of its own (the target's).
 def log_table(log_off, log_pg, title, target, own):

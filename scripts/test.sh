@@ -6,6 +6,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# promtool checks a scrape in MetricsIT (required under CI=true); prometheus-check.sh below runs a
+# real Prometheus. Both come with Debian's prometheus package; installing it is bounded.
+if ! command -v promtool >/dev/null; then
+  (timeout 300 apt-get update -qq && timeout 300 apt-get install -y -qq --no-install-recommends prometheus) \
+    >/dev/null 2>&1 || echo "test.sh: could not install Debian's prometheus package (promtool)" >&2
+fi
+
 ./mvnw -B -ntp verify "$@"
 
 leaks="$(grep -l 'LEAK:' ./*/target/surefire-reports/*-output.txt 2>/dev/null \
@@ -40,6 +47,9 @@ fi
 # Smoke: the README's start command, with the default config, answers /health. `verify` has just
 # built everything run.sh needs, so mark the build current instead of building twice.
 touch proxy-server/target/lib/.aigw-built
+
+# A real Prometheus scrapes a running aigw and answers a query for its request count (~60 s at most).
+timeout 120 scripts/prometheus-check.sh
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
 PROXY_PORT="$port" scripts/run.sh >"$log" 2>&1 &

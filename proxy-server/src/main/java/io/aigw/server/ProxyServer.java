@@ -1,6 +1,7 @@
 package io.aigw.server;
 
 import io.aigw.core.auth.ApiKeyStore;
+import io.aigw.core.config.MetricsConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
@@ -20,6 +21,9 @@ import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestLogListener;
+import io.aigw.server.metrics.MetricsEndpoint;
+import io.aigw.server.metrics.MetricsListener;
+import io.aigw.server.metrics.RuntimeGauges;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
 import io.aigw.server.trace.Tracing;
@@ -35,6 +39,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +76,8 @@ public final class ProxyServer implements AutoCloseable {
     private RequestLog requestLog;
     /** The tracing pipeline, or null when tracing is off. */
     private Tracing tracing;
+    /** Null when {@code metrics.enabled} is false. */
+    private MetricsEndpoint metricsEndpoint;
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
     private final List<ExchangeListener> extraListeners = new ArrayList<>();
 
@@ -124,26 +131,46 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
+        ConnectionLimits limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp());
         List<ExchangeListener> listeners = new ArrayList<>();
         // The request log first: with durability wal the answer's last byte waits for its record.
         listeners.add(new RequestLogListener(requestLog));
         // Metrics, tracing and the access log go here, one line each.
+        PrometheusRegistry registry = null;
+        if (config.metrics().enabled()) {
+            registry = new PrometheusRegistry();
+            listeners.add(new MetricsListener(config, registry));
+            metricsEndpoint = new MetricsEndpoint(registry);
+        }
         tracing = Tracing.addTo(listeners, config.tracing());
         listeners.addAll(extraListeners);
         this.listeners = new ExchangeListeners(listeners);
         upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
+        if (registry != null) {
+            RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog);
+        }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptedConnectionsHandler(
-                        connections, new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp())))
+                .handler(new AcceptedConnectionsHandler(connections, limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(
-                        config, new ApiKeyAuthHandler(keys, adminKeys()), router, active, requestLog, this.listeners));
+                        config,
+                        new ApiKeyAuthHandler(
+                                keys,
+                                adminKeys(),
+                                metricsEndpoint == null
+                                        ? null
+                                        : config.metrics().path(),
+                                config.metrics().auth() == MetricsConfig.Auth.ADMIN),
+                        router,
+                        active,
+                        requestLog,
+                        this.listeners));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info(
                 "aigw listening on {}:{} ({} transport, {} models, {} providers)",
@@ -167,8 +194,11 @@ public final class ProxyServer implements AutoCloseable {
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
         AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
-        return new EndpointRouter()
-                .route(HttpMethod.GET, "/health", new HealthEndpoint())
+        EndpointRouter router = new EndpointRouter();
+        if (metricsEndpoint != null) {
+            router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
+        }
+        return router.route(HttpMethod.GET, "/health", new HealthEndpoint())
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(
@@ -326,6 +356,9 @@ public final class ProxyServer implements AutoCloseable {
         adminQueries.shutdownNow();
         if (tracing != null) {
             tracing.close(); // after the loops: every exchange's spans have ended by now
+        }
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
         }
         if (requestLog != null) {
             requestLog.close(); // last: every exchange, cut ones included, has been offered by now

@@ -46,8 +46,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
     public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
 
-    static final List<String> TOP_KEYS =
-            List.of("server", "upstream", "auth", "data_dir", "providers", "models", "request_log", "tracing");
+    static final List<String> TOP_KEYS = List.of(
+            "server", "upstream", "auth", "data_dir", "providers", "models", "request_log", "metrics", "tracing");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -122,8 +122,10 @@ public final class ConfigLoader {
                 new ProviderReader(providerTypes, baseDir, upstream).readAll(root.child("providers"));
         Map<String, ModelRoute> models = readModels(root.child("models"), providers);
         RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
+        MetricsConfig metrics = MetricsReader.read(root.child("metrics"));
         TracingConfig tracing = TracingReader.read(root.child("tracing"));
-        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, tracing);
+        return new ProxyConfig(
+                server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, metrics, tracing);
     }
 
     /**

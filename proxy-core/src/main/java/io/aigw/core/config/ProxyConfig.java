@@ -18,6 +18,7 @@ import java.util.Set;
  * @param requestLog the {@code request_log:} block
  * @param maxBufferedBytes {@code upstream.max_buffered_bytes}: the response bytes all calls together
  *     may hold in memory (unfinished stream events, plain answers being collected)
+ * @param metrics the {@code metrics:} block
  * @param tracing the {@code tracing:} block ({@link TracingConfig#OFF} when absent)
  */
 public record ProxyConfig(
@@ -28,9 +29,10 @@ public record ProxyConfig(
         Path dataDir,
         RequestLogConfig requestLog,
         long maxBufferedBytes,
+        MetricsConfig metrics,
         TracingConfig tracing) {
 
-    /** Without tracing. */
+    /** With the default metrics settings and without tracing. */
     public ProxyConfig(
             ServerConfig server,
             AuthConfig auth,
@@ -39,7 +41,16 @@ public record ProxyConfig(
             Path dataDir,
             RequestLogConfig requestLog,
             long maxBufferedBytes) {
-        this(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, TracingConfig.OFF);
+        this(
+                server,
+                auth,
+                providers,
+                models,
+                dataDir,
+                requestLog,
+                maxBufferedBytes,
+                MetricsConfig.defaults(),
+                TracingConfig.OFF);
     }
 
     /** With the default buffer budget. */

@@ -31,6 +31,10 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     private final ApiKeyStore keys;
     private final ApiKeyStore adminKeys;
+    /** The metrics path when it is served without a key, else null. */
+    private final String openPath;
+    /** The metrics path when it takes an admin key ({@code metrics.auth: admin}), else null. */
+    private final String adminOnlyPath;
 
     /** Client keys only: the admin API is off. */
     public ApiKeyAuthHandler(ApiKeyStore keys) {
@@ -39,8 +43,26 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** @param adminKeys the admin keys, or null when none is configured (the admin API is off) */
     public ApiKeyAuthHandler(ApiKeyStore keys, ApiKeyStore adminKeys) {
+        this(keys, adminKeys, null, false);
+    }
+
+    /**
+     * @param metricsPath the path metrics are served at, or null when they are off
+     * @param metricsAdmin whether scraping takes an admin key; else the path is open like /health
+     */
+    public ApiKeyAuthHandler(ApiKeyStore keys, ApiKeyStore adminKeys, String metricsPath, boolean metricsAdmin) {
         this.keys = keys;
         this.adminKeys = adminKeys;
+        this.openPath = metricsAdmin ? null : metricsPath;
+        this.adminOnlyPath = metricsAdmin ? metricsPath : null;
+    }
+
+    private boolean isPublic(String path) {
+        return PUBLIC_PATHS.contains(path) || path.equals(openPath);
+    }
+
+    private boolean needsAdmin(String path) {
+        return isAdminPath(path) || path.equals(adminOnlyPath);
     }
 
     @Override
@@ -51,11 +73,11 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         Exchange exchange = Exchange.of(ctx.channel());
         String path = exchange.path();
-        if (PUBLIC_PATHS.contains(path)) {
+        if (isPublic(path)) {
             ctx.fireChannelRead(request);
             return;
         }
-        boolean admin = isAdminPath(path);
+        boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
         KeyHash hash =
                 store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
@@ -73,10 +95,10 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
      * public). For {@code Expect: 100-continue}, which must be answered before the body is read.
      */
     public ApiError check(String path, HttpHeaders headers) {
-        if (PUBLIC_PATHS.contains(path)) {
+        if (isPublic(path)) {
             return null;
         }
-        boolean admin = isAdminPath(path);
+        boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
         boolean good = store != null && authenticate(store, headers.get(HttpHeaderNames.AUTHORIZATION)) != null;
         return good ? null : refusal(admin);

@@ -176,7 +176,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
     }
 
     private void acquire() {
-        pool.acquire().addListener((Future<Channel> f) -> guarded(() -> onAcquired(f)));
+        PoolCounters counters = upstreamClient.counters(provider);
+        counters.acquiring();
+        pool.acquire().addListener((Future<Channel> f) -> {
+            counters.acquired();
+            guarded(() -> onAcquired(f));
+        });
     }
 
     private void onAcquired(Future<Channel> acquired) {

@@ -55,6 +55,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final List<ProviderConfig> origins = new ArrayList<>();
 
     private final List<SslContext> sslByOrigin = new ArrayList<>();
+    private final List<PoolCounters> countersByOrigin = new ArrayList<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
     private final DnsAddressResolverGroup resolver;
@@ -98,6 +99,7 @@ public final class UpstreamClient implements AutoCloseable {
                 originIndex.put(origin, index);
                 origins.add(p);
                 sslByOrigin.add(p.isTls() ? sslContext(p) : null);
+                countersByOrigin.add(new PoolCounters(originLabel(p, countersByOrigin)));
             }
             originByProvider.put(p.name(), index);
         }
@@ -125,13 +127,48 @@ public final class UpstreamClient implements AutoCloseable {
         return requestsByProvider.get(provider.name());
     }
 
+    /** One origin's connections for metrics: {@code active} in use (or connecting), {@code idle} pooled. */
+    public record PoolStats(String origin, long active, long idle, long pendingAcquires) {}
+
+    /** Every origin's pool figures, summed over the event loops; safe from any thread. */
+    public List<PoolStats> poolStats() {
+        List<PoolStats> stats = new ArrayList<>(countersByOrigin.size());
+        for (int i = 0; i < countersByOrigin.size(); i++) {
+            long active = 0;
+            for (ChannelPool[] byOrigin : pools.values()) {
+                if (byOrigin[i] instanceof FixedChannelPool pool) {
+                    active += pool.acquiredChannelCount(); // an atomic: readable off the loop
+                }
+            }
+            PoolCounters c = countersByOrigin.get(i);
+            stats.add(new PoolStats(c.origin, active, Math.max(0, c.open() - active), c.pending()));
+        }
+        return stats;
+    }
+
+    /** {@code scheme://host:port}; a second pool for the same one (other TLS settings) adds its provider. */
+    private static String originLabel(ProviderConfig p, List<PoolCounters> earlier) {
+        String label = p.baseUrl().getScheme() + "://" + p.baseUrl().getHost() + ":" + p.port();
+        for (PoolCounters c : earlier) {
+            if (c.origin.equals(label)) {
+                return label + " (" + p.name() + ")";
+            }
+        }
+        return label;
+    }
+
+    /** The connection counters of this provider's origin. */
+    PoolCounters counters(ProviderConfig provider) {
+        return countersByOrigin.get(originByProvider.get(provider.name()));
+    }
+
     /** The pool for this provider's origin on this event loop; must be called on that loop. */
     ChannelPool pool(EventLoop loop, ProviderConfig provider) {
         ChannelPool[] byOrigin = pools.computeIfAbsent(loop, l -> new ChannelPool[origins.size()]);
         int index = originByProvider.get(provider.name());
         ChannelPool pool = byOrigin[index];
         if (pool == null) {
-            pool = newPool(loop, origins.get(index), sslByOrigin.get(index));
+            pool = newPool(loop, origins.get(index), sslByOrigin.get(index), countersByOrigin.get(index));
             byOrigin[index] = pool;
         }
         return pool;
@@ -147,7 +184,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private ChannelPool newPool(EventLoop loop, ProviderConfig provider, SslContext ssl) {
+    private ChannelPool newPool(EventLoop loop, ProviderConfig provider, SslContext ssl, PoolCounters counters) {
         var settings = provider.upstream();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -161,7 +198,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true);
         return new FixedChannelPool(
                 bootstrap,
-                new UpstreamPoolHandler(provider, ssl, connections),
+                new UpstreamPoolHandler(provider, ssl, connections, counters),
                 ChannelHealthChecker.ACTIVE,
                 FixedChannelPool.AcquireTimeoutAction.FAIL,
                 settings.acquireTimeout().toMillis(),

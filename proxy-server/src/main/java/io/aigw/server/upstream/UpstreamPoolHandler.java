@@ -19,16 +19,19 @@ final class UpstreamPoolHandler extends AbstractChannelPoolHandler {
     private final ProviderConfig provider;
     private final SslContext ssl;
     private final ChannelGroup connections;
+    private final PoolCounters counters;
 
-    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl, ChannelGroup connections) {
+    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl, ChannelGroup connections, PoolCounters counters) {
         this.provider = provider;
         this.ssl = ssl;
         this.connections = connections;
+        this.counters = counters;
     }
 
     @Override
     public void channelCreated(Channel ch) {
         connections.add(ch); // closed by UpstreamClient.close(), not left to the loop's shutdown
+        counters.opened(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             String host = provider.baseUrl().getHost();
