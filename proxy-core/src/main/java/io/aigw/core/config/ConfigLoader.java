@@ -47,7 +47,7 @@ public final class ConfigLoader {
     public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
 
     static final List<String> TOP_KEYS =
-            List.of("server", "upstream", "auth", "data_dir", "providers", "models", "request_log");
+            List.of("server", "upstream", "auth", "data_dir", "providers", "models", "request_log", "logging");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -122,7 +122,8 @@ public final class ConfigLoader {
                 new ProviderReader(providerTypes, baseDir, upstream).readAll(root.child("providers"));
         Map<String, ModelRoute> models = readModels(root.child("models"), providers);
         RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
-        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes);
+        LoggingConfig logging = LoggingReader.read(root.child("logging"));
+        return new ProxyConfig(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, logging);
     }
 
     /**

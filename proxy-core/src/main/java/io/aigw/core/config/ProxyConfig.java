@@ -18,6 +18,7 @@ import java.util.Set;
  * @param requestLog the {@code request_log:} block
  * @param maxBufferedBytes {@code upstream.max_buffered_bytes}: the response bytes all calls together
  *     may hold in memory (unfinished stream events, plain answers being collected)
+ * @param logging the {@code logging:} block
  */
 public record ProxyConfig(
         ServerConfig server,
@@ -26,7 +27,20 @@ public record ProxyConfig(
         Map<String, ModelRoute> models,
         Path dataDir,
         RequestLogConfig requestLog,
-        long maxBufferedBytes) {
+        long maxBufferedBytes,
+        LoggingConfig logging) {
+
+    /** With the default logging. */
+    public ProxyConfig(
+            ServerConfig server,
+            AuthConfig auth,
+            Map<String, ProviderConfig> providers,
+            Map<String, ModelRoute> models,
+            Path dataDir,
+            RequestLogConfig requestLog,
+            long maxBufferedBytes) {
+        this(server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, LoggingConfig.DEFAULTS);
+    }
 
     /** With the default buffer budget. */
     public ProxyConfig(

@@ -642,7 +642,7 @@ class ConfigLoaderTest {
                         + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip)",
                 error("server: {prot: 1}"));
         assertEquals(
-                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log)",
+                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, logging)",
                 error("serverr: {}"));
         assertEquals(
                 "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
