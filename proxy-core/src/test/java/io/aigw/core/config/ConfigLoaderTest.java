@@ -766,11 +766,11 @@ class ConfigLoaderTest {
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, logging)",
                 error("- server\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, logging)",
                 error("just a string\n"));
     }
 
