@@ -40,6 +40,9 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (!JsonLogs.apply(config.logging())) {
+            System.err.println("aigw: logging.format json needs logback as the SLF4J backend; keeping its format");
+        }
         String unwritable = WritableDirs.firstProblem(config);
         if (unwritable != null) {
             // As a config error: nothing would be kept (no row, no generated key), so do not start.

@@ -4,6 +4,7 @@ import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -114,10 +115,16 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         }
         current = new Exchange(requestId, System.nanoTime(), request.method(), path);
         responding = false;
-        current.record(capture.start(current, request, ctx.channel()));
-        active.started();
-        ctx.channel().attr(Exchange.KEY).set(current);
-        ctx.fireChannelRead(request);
+        // Auth, routing and the endpoint run inside this call: one entry labels all their lines.
+        boolean mdc = ExchangeMdc.enter(current);
+        try {
+            current.record(capture.start(current, request, ctx.channel()));
+            active.started();
+            ctx.channel().attr(Exchange.KEY).set(current);
+            ctx.fireChannelRead(request);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
     }
 
     /** Answers a request that never becomes an exchange, and closes; its row is written all the same. */
@@ -158,6 +165,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         Exchange exchange = current;
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            write(ctx, msg, promise, exchange);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise, Exchange exchange) {
         if (exchange != null) {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
@@ -168,7 +184,14 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             }
             if (msg instanceof LastHttpContent) {
                 promise = promise.unvoid();
-                promise.addListener(f -> finished(ctx, exchange));
+                promise.addListener(f -> {
+                    boolean entered = ExchangeMdc.enter(exchange);
+                    try {
+                        finished(ctx, exchange);
+                    } finally {
+                        ExchangeMdc.exit(entered);
+                    }
+                });
                 ExchangeRecord record = exchange.record();
                 if (holdLast && record != null) {
                     exchange.record(null); // handed over now: finished() must not offer it again
@@ -262,6 +285,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         if (exchange == null || !ctx.channel().isActive()) {
             return;
         }
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            cut(ctx, exchange);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
+    }
+
+    private void cut(ChannelHandlerContext ctx, Exchange exchange) {
         Exchange.ClientListener listener = exchange.listener();
         if (listener != null && listener.serverStopping(STREAM_CUT)) {
             return; // a stream: its error event is written
@@ -278,15 +310,20 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseHeld();
-        ctx.fireChannelInactive();
-        if (current != null) {
-            // The client left mid-exchange: it no longer holds a stop back.
-            Exchange left = current;
-            current = null;
-            active.ended();
-            if (left.record() != null) {
-                capture.finish(left.record(), left, true);
+        Exchange left = current;
+        boolean mdc = ExchangeMdc.enter(left);
+        try {
+            ctx.fireChannelInactive();
+            if (left != null && current == left) {
+                // The client left mid-exchange: it no longer holds a stop back.
+                current = null;
+                active.ended();
+                if (left.record() != null) {
+                    capture.finish(left.record(), left, true);
+                }
             }
+        } finally {
+            ExchangeMdc.exit(mdc);
         }
     }
 
