@@ -7,6 +7,7 @@ import io.aigw.core.config.ConfigException;
 import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.dialect.Dialects;
+import io.aigw.server.logging.JsonLogs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.UnknownHostException;

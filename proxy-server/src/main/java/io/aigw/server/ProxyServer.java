@@ -13,10 +13,12 @@ import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
+import io.aigw.server.logging.AccessLogListener;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
 import io.aigw.server.upstream.BufferBudget;
@@ -33,6 +35,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,6 +105,10 @@ public final class ProxyServer implements AutoCloseable {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
+        }
+        List<ExchangeListener> listeners = new ArrayList<>();
+        if (config.logging().accessLog()) {
+            listeners.add(new AccessLogListener());
         }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -11,6 +11,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aigw.server.it.ProxyHarness;
+import io.aigw.server.logging.JsonLogs;
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.aigw.server;
+package io.aigw.server.logging;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
