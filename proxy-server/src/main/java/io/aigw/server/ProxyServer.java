@@ -13,7 +13,11 @@ import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.endpoint.ReadinessEndpoint;
 import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.health.Lifecycle;
+import io.aigw.server.health.ReadinessCheck;
+import io.aigw.server.health.RequestLogCheck;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
@@ -61,6 +65,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
     private final ActiveExchanges active = new ActiveExchanges();
+    private final Lifecycle lifecycle = new Lifecycle();
     private final BufferBudget bufferBudget;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean stopped; // guarded by this
@@ -89,6 +94,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The process-wide budget for buffered response bytes (for tests and metrics). */
     public BufferBudget bufferBudget() {
         return bufferBudget;
+    }
+
+    /** Starting, ready or draining, as the probes report it. */
+    public Lifecycle.Phase phase() {
+        return lifecycle.phase();
     }
 
     /** The live routing state: deployments' breakers and latency, providers' key pools. */
@@ -130,6 +140,7 @@ public final class ProxyServer implements AutoCloseable {
                 transport.name(),
                 config.models().size(),
                 config.providers().size());
+        lifecycle.ready();
         return this;
     }
 
@@ -145,8 +156,13 @@ public final class ProxyServer implements AutoCloseable {
     private EndpointRouter routes(UpstreamClient client) {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
         AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
+        // Each dependency the readiness probe reports on; Redis will be one more.
+        List<ReadinessCheck> checks = List.of(new RequestLogCheck(requestLog));
+        ReadinessEndpoint readiness = new ReadinessEndpoint(lifecycle, checks);
         return new EndpointRouter()
-                .route(HttpMethod.GET, "/health", new HealthEndpoint())
+                .route(HttpMethod.GET, "/health", new HealthEndpoint(lifecycle))
+                .route(HttpMethod.GET, ReadinessEndpoint.PATH, readiness)
+                .route(HttpMethod.GET, ReadinessEndpoint.ALIAS, readiness)
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(
@@ -279,6 +295,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void stop() {
+        lifecycle.draining(); // first: probes on kept-alive connections say so while exchanges finish
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             cut = drain();

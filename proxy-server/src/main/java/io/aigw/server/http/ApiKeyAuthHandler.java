@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
 
 /**
  * Turns {@code Authorization: Bearer <key>} into the key's hash on the {@link Exchange}, or answers
@@ -26,7 +25,6 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** Everything under it is the admin API. */
     public static final String ADMIN_PREFIX = "/admin/";
 
-    private static final Set<String> PUBLIC_PATHS = Set.of("/health");
     private static final String BEARER = "bearer ";
 
     private final ApiKeyStore keys;
@@ -51,7 +49,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         Exchange exchange = Exchange.of(ctx.channel());
         String path = exchange.path();
-        if (PUBLIC_PATHS.contains(path)) {
+        if (ProbePaths.isProbe(path)) {
             ctx.fireChannelRead(request);
             return;
         }
@@ -73,7 +71,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
      * public). For {@code Expect: 100-continue}, which must be answered before the body is read.
      */
     public ApiError check(String path, HttpHeaders headers) {
-        if (PUBLIC_PATHS.contains(path)) {
+        if (ProbePaths.isProbe(path)) {
             return null;
         }
         boolean admin = isAdminPath(path);
