@@ -10,7 +10,8 @@ cd "$root"
 stamp=proxy-server/target/lib/.aigw-built
 if [ ! -f "$stamp" ] || [ -n "$(find pom.xml ./*/pom.xml proxy-*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   echo "aigw: building (first start, or the sources changed)..." >&2
-  ./mvnw -q -B -DskipTests -pl proxy-server -am package
+  # Formatting and coverage are the test command's business, not a start's.
+  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true -pl proxy-server -am package
   touch "$stamp"
 fi
 

@@ -1,7 +1,9 @@
 package io.aigw.server;
 
+import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.log.RequestLog;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.BodyLimitAggregator;
@@ -24,13 +26,19 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final EndpointRouter router;
     private final ActiveExchanges active;
     private final RequestLog requestLog;
+    private final ExchangeListeners listeners;
+    private final ProxyConfig config;
 
     ProxyChannelInitializer(
-            ServerConfig server,
+            ProxyConfig config,
             ApiKeyAuthHandler auth,
             EndpointRouter router,
             ActiveExchanges active,
-            RequestLog requestLog) {
+            RequestLog requestLog,
+            ExchangeListeners listeners) {
+        this.config = config;
+        this.listeners = listeners;
+        ServerConfig server = config.server();
         this.server = server;
         this.auth = auth;
         this.router = router;
@@ -74,7 +82,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {
-        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active, requestLog));
+        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active, requestLog, listeners, config));
         p.addLast(PipelineNames.AUTH, auth);
         p.addLast(PipelineNames.ROUTER, router);
     }

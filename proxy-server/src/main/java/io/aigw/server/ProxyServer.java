@@ -15,6 +15,7 @@ import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.endpoint.ReadinessEndpoint;
 import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.health.Lifecycle;
 import io.aigw.server.health.ReadinessCheck;
 import io.aigw.server.health.RequestLogCheck;
@@ -22,6 +23,7 @@ import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
+import io.aigw.server.http.RequestLogListener;
 import io.aigw.server.logging.AccessLogListener;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
@@ -72,6 +74,10 @@ public final class ProxyServer implements AutoCloseable {
     private volatile int cut;
     private final Routing routing;
     private RequestLog requestLog;
+    /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
+    private final List<ExchangeListener> extraListeners = new ArrayList<>();
+
+    private ExchangeListeners listeners = ExchangeListeners.none();
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
     private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "aigw-admin-query");
@@ -106,20 +112,36 @@ public final class ProxyServer implements AutoCloseable {
         return routing;
     }
 
+    /** Adds listeners of every exchange, heard after the server's own; before {@link #start} only. */
+    public ProxyServer withListeners(List<? extends ExchangeListener> more) {
+        extraListeners.addAll(more);
+        return this;
+    }
+
+    /** The listeners of every exchange, in the order they hear each event (empty before start). */
+    public ExchangeListeners listeners() {
+        return listeners;
+    }
+
     public ProxyServer start() throws InterruptedException {
         ServerConfig server = config.server();
         bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
-        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget);
         try {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
         List<ExchangeListener> listeners = new ArrayList<>();
+        // The request log first: with durability wal the answer's last byte waits for its record.
+        listeners.add(new RequestLogListener(requestLog));
+        // Metrics, tracing and the access log go here, one line each.
         if (config.logging().accessLog()) {
             listeners.add(new AccessLogListener());
         }
+        listeners.addAll(extraListeners);
+        this.listeners = new ExchangeListeners(listeners);
+        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -131,7 +153,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ProxyChannelInitializer(
-                        server, new ApiKeyAuthHandler(keys, adminKeys()), router, active, requestLog));
+                        config, new ApiKeyAuthHandler(keys, adminKeys()), router, active, requestLog, this.listeners));
         serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
         log.info(
                 "aigw listening on {}:{} ({} transport, {} models, {} providers)",

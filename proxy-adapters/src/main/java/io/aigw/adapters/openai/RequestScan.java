@@ -13,6 +13,8 @@ public final class RequestScan {
     private final String model;
     private final boolean stream;
     private final boolean clientIncludeUsage;
+    private final long maxTokens;
+    private final double temperature;
 
     final int bodyLength;
     /** The model value token, opening quote to just past the closing quote. */
@@ -37,6 +39,8 @@ public final class RequestScan {
         this.model = s.model;
         this.stream = s.stream;
         this.clientIncludeUsage = s.includeUsage;
+        this.maxTokens = s.maxTokens;
+        this.temperature = s.temperature;
         this.bodyLength = bodyLength;
         this.modelStart = s.modelStart;
         this.modelEnd = s.modelEnd;
@@ -71,6 +75,16 @@ public final class RequestScan {
     /** True only when the client itself sent {@code stream_options.include_usage: true}. */
     public boolean clientIncludeUsage() {
         return clientIncludeUsage;
+    }
+
+    /** {@code max_tokens}, else {@code max_completion_tokens}, when an integer; -1 otherwise. */
+    public long maxTokens() {
+        return maxTokens;
+    }
+
+    /** {@code temperature} when a number; NaN otherwise. */
+    public double temperature() {
+        return temperature;
     }
 
     @Override

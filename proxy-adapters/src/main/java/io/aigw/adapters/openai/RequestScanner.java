@@ -40,6 +40,8 @@ final class RequestScanner {
     boolean streamOptionsEmpty = true;
     int includeUsageStart = -1, includeUsageEnd = -1;
     int rootEnd = -1;
+    long maxTokens = -1;
+    double temperature = Double.NaN;
     boolean rootEmpty = true;
 
     private RequestScanner(ApiEndpoint endpoint) {
@@ -90,11 +92,35 @@ final class RequestScanner {
                 case "messages" -> required(p, v, name, MESSAGES);
                 case "prompt" -> required(p, v, name, PROMPT);
                 case "input" -> required(p, v, name, INPUT);
+                case "max_tokens" -> maxTokens = longOr(p, v, -1);
+                case "max_completion_tokens" -> maxTokens = maxTokens >= 0 ? maxTokens : longOr(p, v, -1);
+                case "temperature" -> temperature = doubleOr(p, v);
                 default -> p.skipChildren();
             }
         }
         rootEnd = start(p); // Jackson only leaves the loop on the root's END_OBJECT
         expectEnd(p);
+    }
+
+    /**
+     * An integer value, or {@code otherwise} for anything else (skipped): read for traces and metrics
+     * only, so an odd value is the provider's to judge, never a 400 of ours.
+     */
+    private static long longOr(JsonParser p, JsonToken v, long otherwise) throws IOException {
+        if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                || v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.LONG) {
+            return p.getLongValue();
+        }
+        p.skipChildren();
+        return otherwise;
+    }
+
+    private static double doubleOr(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getValueAsDouble(Double.NaN);
+        }
+        p.skipChildren();
+        return Double.NaN;
     }
 
     private static void expectEnd(JsonParser p) throws IOException {

@@ -139,7 +139,8 @@ class RequestLogWriterTest {
         }
         await(() -> store.distinct() == 25, "25 rows");
         assertTrue(store.exactlyOnce());
-        assertEquals(25, w.stats().written());
+        // A batch the store is slow to take goes through the spill: written live or replayed, once.
+        assertEquals(25, w.stats().written() + w.stats().replayed());
         assertTrue(store.batches.get() >= 3, "10 + 10 + the last 5 by age");
         w.close();
     }
@@ -299,7 +300,7 @@ class RequestLogWriterTest {
         await(() -> store.distinct() == 10, "all ten, the refused one as text");
         assertEquals(1, w.stats().refused(), "an alarm: no row should ever be refused");
         assertEquals(0, w.stats().dropped(), "but it is kept");
-        assertEquals(10, w.stats().written());
+        assertEquals(10, w.stats().written() + w.stats().replayed());
         synchronized (store) {
             assertEquals("\"{}\"", store.last.get("poison-json").requestHeaders(), "the headers as a JSON string");
             assertEquals("{}", store.last.get("req_1").requestHeaders());

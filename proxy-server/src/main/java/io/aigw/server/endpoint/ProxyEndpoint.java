@@ -39,6 +39,7 @@ public final class ProxyEndpoint implements Endpoint {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        exchange.endpoint(api);
         RequestScan scan;
         try {
             scan = RequestScan.scan(request.content(), api);
@@ -47,10 +48,10 @@ public final class ProxyEndpoint implements Endpoint {
             Responses.sendError(ctx, e.error());
             return;
         }
-        if (exchange.record() != null) {
-            exchange.record().model = scan.model();
-            exchange.record().stream = scan.stream();
-        }
+        exchange.requestedModel(scan.model());
+        exchange.stream(scan.stream());
+        exchange.requestMaxTokens(scan.maxTokens());
+        exchange.requestTemperature(scan.temperature());
         Optional<WildcardRoutes.Match<Routes.Route>> match = routing.routes().match(scan.model());
         if (match.isEmpty()) {
             request.release();
@@ -72,6 +73,7 @@ public final class ProxyEndpoint implements Endpoint {
             }
         }
         Routes.Route route = match.get().route();
+        exchange.routeName(route.config().name()); // a wildcard's pattern, never the client's string
         // A single deployment is always tried: with nothing to fail over to, an open breaker would only
         // turn a short provider hiccup into minutes of 503s.
         List<DeploymentState> all = route.selector().deployments();

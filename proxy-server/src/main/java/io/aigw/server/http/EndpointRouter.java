@@ -57,8 +57,9 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
         Endpoint endpoint = byMethod.get(request.method());
         if (endpoint == null) {
             request.release();
-            FullHttpResponse r = Responses.error(
-                    ctx.alloc(), ApiError.methodNotAllowed(request.method().name(), path));
+            ApiError notAllowed = ApiError.methodNotAllowed(request.method().name(), path);
+            Responses.noteError(ctx, notAllowed);
+            FullHttpResponse r = Responses.error(ctx.alloc(), notAllowed);
             r.headers()
                     .set(
                             HttpHeaderNames.ALLOW,

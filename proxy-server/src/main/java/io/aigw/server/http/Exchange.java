@@ -29,6 +29,7 @@ public final class Exchange {
     private KeyHash keyHash;
     private ClientListener listener;
     private ExchangeRecord record;
+    private Runnable afterDurable;
 
     // ---- the exchange's facts, each stated once where it happens (see ExchangeListener) ----------
     private TraceContext traceContext;
@@ -115,9 +116,21 @@ public final class Exchange {
 
     /** An error the client was told about in a way the response status does not show (mid-stream). */
     public void failed(ApiError error) {
-        if (record != null && record.error == null) {
-            record.error = error.code() + ": " + error.message();
-        }
+        error(error);
+    }
+
+    /** With {@code durability: wal}: writes the held last byte once the record is on disk (see RequestLogListener). */
+    Runnable afterDurable() {
+        return afterDurable;
+    }
+
+    void afterDurable(Runnable afterDurable) {
+        this.afterDurable = afterDurable;
+    }
+
+    /** The exchange is over and {@code completed} was heard (see {@link #end}). */
+    public boolean isCompleted() {
+        return endNanos >= 0;
     }
 
     public ClientListener listener() {

@@ -1,10 +1,12 @@
 package io.aigw.server.http;
 
+import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
-import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.exchange.ExchangeMdc;
+import io.aigw.server.exchange.TraceContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -14,16 +16,20 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -35,9 +41,15 @@ import java.util.concurrent.RejectedExecutionException;
  * been written, so responses can never interleave. Requests the codec could not parse are answered
  * here, because nothing after this point can trust them.
  *
+ * <p>It is where an exchange's lifecycle begins and ends for its listeners: {@code started} once the
+ * request is read (with its trace context and config snapshot), {@code firstByteToClient} on the
+ * first body byte written, and {@code completed} exactly once, when the last write of the answer is
+ * handed on or the client leaves first.
+ *
  * <p>With {@code durability: wal} it holds each answer's last write (and a close behind it) until
  * the exchange's record is on disk, then writes it on the channel's own event loop: a client never
- * has an answer the log could lose. The event loop does not wait meanwhile.
+ * has an answer the log could lose. The event loop does not wait meanwhile. The record is completed
+ * (by {@link RequestLogListener}) before that last write, so it is whole when it reaches the WAL.
  */
 public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private static final int MAX_HELD_REQUESTS = 16;
@@ -50,10 +62,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     static final ApiError SHUTTING_DOWN =
             ApiError.unavailable("shutting_down", "The gateway is shutting down; retry the request.");
 
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    private static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
+
     private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
     private final ActiveExchanges active;
     private final RecordCapture capture;
     private final boolean holdLast;
+    private final ExchangeListeners listeners;
+    private final ProxyConfig config;
     private Exchange current;
     /** The current exchange's response head has been written. */
     private boolean responding;
@@ -62,10 +79,19 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
 
     private ChannelPromise heldClose;
 
+    /** With the request log as the only listener and no config snapshot (for tests). */
     public ExchangeStartHandler(ActiveExchanges active, RequestLog requestLog) {
+        this(active, requestLog, new ExchangeListeners(List.of(new RequestLogListener(requestLog))), null);
+    }
+
+    /** {@code listeners} must include the {@link RequestLogListener} of {@code requestLog}. */
+    public ExchangeStartHandler(
+            ActiveExchanges active, RequestLog requestLog, ExchangeListeners listeners, ProxyConfig config) {
         this.active = active;
         this.capture = new RecordCapture(requestLog);
         this.holdLast = requestLog.holdsAnswers();
+        this.listeners = listeners;
+        this.config = config;
     }
 
     ExchangeStartHandler() {
@@ -113,14 +139,19 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
                     ApiError.badRequest("invalid_url", null, "The request URL is not validly percent-encoded."));
             return;
         }
-        current = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        Exchange exchange = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        HttpHeaders h = request.headers();
+        exchange.traceContext(TraceContext.of(h.get(TRACEPARENT), h.get(TRACESTATE)));
+        exchange.config(config);
+        current = exchange;
         responding = false;
         // Auth, routing and the endpoint run inside this call: one entry labels all their lines.
-        boolean mdc = ExchangeMdc.enter(current);
+        boolean mdc = ExchangeMdc.enter(exchange);
         try {
-            current.record(capture.start(current, request, ctx.channel()));
+            exchange.record(capture.start(exchange, request, ctx.channel()));
             active.started();
-            ctx.channel().attr(Exchange.KEY).set(current);
+            ctx.channel().attr(Exchange.KEY).set(exchange);
+            listeners.started(exchange);
             ctx.fireChannelRead(request);
         } finally {
             ExchangeMdc.exit(mdc);
@@ -178,11 +209,18 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
                 responding = true;
+                exchange.statusCode(response.status().code());
             }
             if (exchange.record() != null) {
-                capture.onWrite(exchange.record(), exchange.startNanos(), msg);
+                capture.onWrite(exchange.record(), msg);
             }
-            if (msg instanceof LastHttpContent) {
+            if (msg instanceof HttpContent content
+                    && content.content().isReadable()
+                    && exchange.firstByteToClientNanos() < 0) {
+                exchange.firstByteToClient(System.nanoTime());
+                listeners.firstByteToClient(exchange);
+            }
+            if (msg instanceof LastHttpContent && !exchange.isCompleted()) {
                 promise = promise.unvoid();
                 promise.addListener(f -> {
                     boolean entered = ExchangeMdc.enter(exchange);
@@ -192,14 +230,20 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
                         ExchangeMdc.exit(entered);
                     }
                 });
-                ExchangeRecord record = exchange.record();
-                if (holdLast && record != null) {
-                    exchange.record(null); // handed over now: finished() must not offer it again
+                if (holdLast && exchange.record() != null) {
                     holding = true;
                     ChannelPromise held = promise;
-                    capture.finish(record, exchange, false, () -> release(ctx, msg, held));
+                    exchange.afterDurable(() -> release(ctx, msg, held));
+                    complete(exchange); // the request log takes the record, and the release with it
+                    if (exchange.afterDurable() == null) {
+                        return;
+                    }
+                    exchange.afterDurable(null); // nobody took it (a listener failed): no wait
+                    holding = false;
+                    ctx.write(msg, held);
                     return;
                 }
+                complete(exchange);
             }
         }
         ctx.write(msg, promise);
@@ -247,9 +291,6 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         current = null;
         active.ended();
         ctx.channel().attr(Exchange.KEY).set(null);
-        if (exchange.record() != null) {
-            capture.finish(exchange.record(), exchange, false);
-        }
         if (!held.isEmpty()) {
             // Later, not inline: this runs inside a write listener, possibly deep in the previous exchange.
             ctx.executor().execute(() -> startHeld(ctx));
@@ -318,13 +359,23 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
                 // The client left mid-exchange: it no longer holds a stop back.
                 current = null;
                 active.ended();
-                if (left.record() != null) {
-                    capture.finish(left.record(), left, true);
+                if (!left.isCompleted()) {
+                    left.clientClosed(true);
+                    if (left.statusCode() == 0) {
+                        left.statusCode(RecordCapture.CLIENT_CLOSED);
+                    }
+                    complete(left);
                 }
             }
         } finally {
             ExchangeMdc.exit(mdc);
         }
+    }
+
+    /** Ends the exchange for its listeners, once: its status, usage, error and times are final here. */
+    private void complete(Exchange exchange) {
+        exchange.end(System.nanoTime());
+        listeners.completed(exchange);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.aigw.server.http;
 
-import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.error.ApiError;
@@ -8,7 +7,6 @@ import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -21,11 +19,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Gathers one exchange's record for the request log as the exchange passes through
- * {@link ExchangeStartHandler}: the request's facts and allow-listed headers at the start, the
- * response's status, time to first byte and (bounded) body on the way out. Copies are bounded
- * byte arrays; parsing, redaction and rendering happen later on the writer thread. One per
- * connection, on its event loop.
+ * Gathers what only {@link ExchangeStartHandler} sees of an exchange for its request-log record:
+ * the request's allow-listed headers and (bounded) body at the start, the (bounded) response body on
+ * the way out. The exchange's other facts are filled in at completion by {@link RequestLogListener}.
+ * Copies are bounded byte arrays; parsing, redaction and rendering happen later on the writer
+ * thread. One per connection, on its event loop.
  */
 final class RecordCapture {
     /** Never a credential: Authorization, api-key, x-api-key and cookies are not on the list. */
@@ -52,6 +50,7 @@ final class RecordCapture {
             HEADER_ALLOW_LIST.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    private static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     private static final int ERROR_BYTES = 8 * 1024;
     static final int CLIENT_CLOSED = 499;
 
@@ -74,6 +73,7 @@ final class RecordCapture {
             return null; // a health check every few seconds is not traffic worth a row
         }
         ExchangeRecord r = record(exchange.requestId(), request, exchange.path(), channel);
+        r.traceId = exchange.traceContext().traceId();
         if (bodies == Bodies.FULL) {
             r.responseCapture = r.endpoint.startsWith("/admin/") ? 0 : maxBody;
             ByteBuf body = request.content();
@@ -93,6 +93,9 @@ final class RecordCapture {
             return;
         }
         ExchangeRecord r = record(requestId, request, path, channel);
+        HttpHeaders h = request.headers();
+        r.traceId = io.aigw.server.exchange.TraceContext.of(h.get(TRACEPARENT), h.get(TRACESTATE))
+                .traceId();
         r.statusCode = error.status();
         r.error = error.code() + ": " + error.message();
         r.totalNanos = 0; // answered at once, before any of the body was waited for
@@ -107,7 +110,6 @@ final class RecordCapture {
         r.endpoint = path;
         r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
-        r.traceId = traceId(h.get(TRACEPARENT));
         if (bodies != Bodies.OFF) {
             for (AsciiString name : ALLOWED) {
                 String value = h.get(name);
@@ -132,14 +134,11 @@ final class RecordCapture {
     }
 
     /** On every write of the exchange's response (head and content). */
-    void onWrite(ExchangeRecord r, long startNanos, Object msg) {
+    void onWrite(ExchangeRecord r, Object msg) {
         if (msg instanceof HttpResponse response) {
-            r.statusCode = response.status().code();
+            r.statusCode = response.status().code(); // how much of the body to keep depends on it
         }
         if (msg instanceof HttpContent content && content.content().isReadable()) {
-            if (r.ttftNanos < 0) {
-                r.ttftNanos = System.nanoTime() - startNanos;
-            }
             // An admin answer (a page of earlier rows, say) is not worth a row's body; its error still is.
             boolean keepBody = bodies == Bodies.FULL && !r.endpoint.startsWith("/admin/");
             int cap = keepBody ? maxBody : r.statusCode >= 400 ? ERROR_BYTES : 0;
@@ -166,56 +165,5 @@ final class RecordCapture {
         data.getBytes(data.readerIndex(), r.responseBody, have, n);
         r.responseLength = have + n;
         r.responseTruncated |= n < data.readableBytes();
-    }
-
-    /** The exchange is over (answered, or the client left): the record goes to the writer. */
-    void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft) {
-        finish(r, exchange, clientLeft, null);
-    }
-
-    /** As {@link #finish(ExchangeRecord, Exchange, boolean)}; {@code onDurable} runs once it is on disk. */
-    void finish(ExchangeRecord r, Exchange exchange, boolean clientLeft, Runnable onDurable) {
-        r.totalNanos = System.nanoTime() - exchange.startNanos();
-        if (r.responseBody != null && r.responseBody.length != r.responseLength) {
-            r.responseBody = Arrays.copyOf(r.responseBody, r.responseLength);
-        }
-        if (exchange.keyHash() != null) {
-            r.apiKeyHash = exchange.keyHash().hex();
-        }
-        if (clientLeft) {
-            if (r.statusCode == 0) {
-                r.statusCode = CLIENT_CLOSED;
-            }
-            if (r.error == null) {
-                r.error = "client_closed: the client closed the connection before the answer was complete";
-            }
-        }
-        if (r.statusCode >= 400 && r.error == null && r.responseBody != null) {
-            r.error = CompletionFacts.errorSummary(Unpooled.wrappedBuffer(r.responseBody));
-        }
-        if (bodies != Bodies.FULL || r.endpoint.startsWith("/admin/")) {
-            r.responseBody = null; // only kept this far to name the error
-            r.responseTruncated = false;
-        }
-        r.onDurable = onDurable;
-        log.offer(r);
-    }
-
-    /** The trace id of a W3C {@code traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}), or null. */
-    static String traceId(String traceparent) {
-        if (traceparent == null
-                || traceparent.length() < 55
-                || traceparent.charAt(2) != '-'
-                || traceparent.charAt(35) != '-') {
-            return null;
-        }
-        String id = traceparent.substring(3, 35);
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return null;
-            }
-        }
-        return id.equals("00000000000000000000000000000000") ? null : id;
     }
 }

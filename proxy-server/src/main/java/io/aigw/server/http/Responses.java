@@ -59,13 +59,23 @@ public final class Responses {
         ctx.writeAndFlush(json(ctx.alloc(), status, body)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
+    /** The exchange in progress on the connection, if any, knows the error its client is given. */
+    public static void noteError(ChannelHandlerContext ctx, ApiError error) {
+        Exchange exchange = Exchange.of(ctx.channel());
+        if (exchange != null) {
+            exchange.error(error);
+        }
+    }
+
     /** Sends the error and keeps the connection for the next request (keep-alive rules permitting). */
     public static void sendError(ChannelHandlerContext ctx, ApiError error) {
+        noteError(ctx, error);
         ctx.writeAndFlush(error(ctx.alloc(), error)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Sends the error with {@code Connection: close} and closes once it is written. */
     public static void sendErrorAndClose(ChannelHandlerContext ctx, ApiError error, String requestId) {
+        noteError(ctx, error);
         FullHttpResponse r = error(ctx.alloc(), error);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (requestId != null) {

@@ -15,6 +15,7 @@ import io.aigw.core.routing.FailureClass;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryPolicy;
 import io.aigw.server.dialect.DialectCall;
+import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
@@ -225,6 +226,15 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             if (isLastPossibleAttempt(pool)) {
                 releaseRequest(); // no later attempt will need the client's bytes
             }
+            Attempt attempt = new Attempt(
+                    exchange.attempts().size() + 1,
+                    state.name(),
+                    provider.name(),
+                    provider.type(),
+                    deployment.modelId(),
+                    key == null ? -1 : key.index(),
+                    provider.baseUrl().getHost(),
+                    System.nanoTime());
             new UpstreamCall(
                             ctx,
                             exchange,
@@ -234,7 +244,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                             api,
                             call,
                             this,
-                            attempts,
+                            attempt,
                             key,
                             deadlineNanos)
                     .start();
@@ -294,6 +304,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
 
     private void giveUp(ApiError error) {
         end();
+        exchange.error(error);
         FullHttpResponse response = Responses.error(ctx.alloc(), error);
         response.headers().set("x-proxy-attempts", Integer.toString(attempts));
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

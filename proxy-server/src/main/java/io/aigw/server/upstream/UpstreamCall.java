@@ -5,13 +5,13 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
-import io.aigw.core.exchange.Usage;
-import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.routing.FailureClass;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryAfter;
 import io.aigw.core.routing.RouteSelector;
 import io.aigw.server.dialect.DialectCall;
+import io.aigw.server.exchange.Attempt;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * more (and the idle timer with it: a slow client is not the provider's fault). Other answers go
  * through a {@link ResponseAggregator}. A failure before anything reached the client becomes an
  * OpenAI error response; after that, an error event ends the stream.
+ *
+ * <p>The call is one {@link Attempt} of its exchange: it marks the attempt's moments as they happen
+ * and ends it exactly once, before the client hears the outcome (so {@code attemptEnded} always
+ * comes before the exchange's {@code completed}).
  */
 public final class UpstreamCall implements Exchange.ClientListener {
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
@@ -90,7 +94,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private final ApiEndpoint endpoint;
     private final DialectCall call;
     private final Outcome outcome;
-    private final int attempt;
+    private final Attempt attempt;
+    private final ExchangeListeners listeners;
     private final KeyPool.Key key;
     /** The whole request's deadline (all attempts), which may come before this call's own total timeout. */
     private final long requestDeadlineNanos;
@@ -135,7 +140,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             ApiEndpoint endpoint,
             DialectCall call,
             Outcome outcome,
-            int attempt,
+            Attempt attempt,
             KeyPool.Key key,
             long requestDeadlineNanos) {
         this.client = client;
@@ -147,6 +152,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         this.call = call;
         this.outcome = outcome;
         this.attempt = attempt;
+        this.listeners = upstreamClient.listeners();
         this.key = key;
         this.requestDeadlineNanos = requestDeadlineNanos;
         this.body = call.body();
@@ -162,13 +168,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
     /** Starts the call; waiting for a connection is bounded by the pool's acquire timeout. */
     public void start() {
         exchange.listener(this);
-        startNanos = System.nanoTime();
-        ExchangeRecord record = exchange.record();
-        if (record != null) {
-            record.provider = provider.name();
-            record.modelResolved = modelId;
-            record.attempts = attempt;
-        }
+        startNanos = attempt.startNanos();
+        exchange.addAttempt(attempt);
+        listeners.attemptStarted(exchange, attempt);
         long ownDeadline = startNanos + settings.totalTimeout().toNanos();
         totalDeadlineNanos = ownDeadline - requestDeadlineNanos > 0 ? requestDeadlineNanos : ownDeadline;
         guarded(() -> {
@@ -192,6 +194,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         upstream = ch;
+        attempt.connectionAcquired(System.nanoTime());
         handler = ch.pipeline().get(UpstreamResponseHandler.class);
         reusedConnection = handler.bind(this);
         requestWritten = false;
@@ -206,6 +209,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                     }
                     if (w.isSuccess()) {
                         requestWritten = true;
+                        attempt.requestWritten(System.nanoTime());
                     } else {
                         onUpstreamError(w.cause());
                     }
@@ -269,7 +273,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
             return;
         }
         head = response;
-        outcome.firstByte(System.nanoTime() - startNanos);
+        long now = System.nanoTime();
+        attempt.firstByte(now, response.status().code());
+        outcome.firstByte(now - startNanos);
         if (stream
                 && response.status().code() == 200
                 && call.isStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
@@ -279,7 +285,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                     ScrubbedErrorEvents.of(call.newStreamTranslator(), upstreamClient.scrubber()),
                     settings.maxEventBytes(),
                     upstreamClient.bufferBudget());
-            relay.start(response.headers(), provider.name(), modelId, attempt);
+            relay.start(response.headers(), provider.name(), modelId, attempt.number());
             outcome.responding();
         } else {
             if (HttpUtil.getContentLength(response, -1L) > settings.maxResponseBytes()) {
@@ -327,31 +333,25 @@ public final class UpstreamCall implements Exchange.ClientListener {
         }
         if (content instanceof LastHttpContent) {
             upstreamComplete = true;
+            attempt.lastByte(System.nanoTime());
             if (state == State.STREAMING) {
                 relay.upstreamEnded(); // before usage is read: a last event without its terminator may hold it
-            }
-            ExchangeRecord record = exchange.record();
-            if (record != null) {
-                record.providerNanos = System.nanoTime() - startNanos;
-                if (state == State.STREAMING) {
-                    recordUsage(record, relay.translator().usage());
-                }
-            }
-            if (state == State.STREAMING) {
+                streamFacts();
+                endAttempt(Attempt.Outcome.ANSWERED, null, null);
                 relay.end();
                 outcome.succeeded();
             } else if (!failedOverOnStatus()) {
                 FullHttpResponse response = aggregator.toResponse(
                         client.alloc(), head, ScrubbedErrorAnswers.of(call, upstreamClient.scrubber()));
-                if (record != null && response.status().code() < 400) {
-                    // An answer the record keeps whole has its usage read from the copy, off the loop.
-                    if (response.content().readableBytes() > record.responseCapture) {
-                        recordUsage(
-                                record,
-                                CompletionFacts.ofAnswer(response.content()).usage());
-                    }
+                if (response.status().code() < 400) {
+                    // Read once, here: small answers whole, big ones (embeddings) only from their tail.
+                    CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
+                    exchange.usage(facts.usage());
+                    exchange.finishReason(facts.finishReason());
                 }
-                ResponseHeaders.addProxyHeaders(response.headers(), head.headers(), provider.name(), modelId, attempt);
+                endAttempt(Attempt.Outcome.ANSWERED, null, null);
+                ResponseHeaders.addProxyHeaders(
+                        response.headers(), head.headers(), provider.name(), modelId, attempt.number());
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
             finish(true);
@@ -382,13 +382,24 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 null,
                 "Provider '" + provider.name() + "' answered HTTP " + status + ".");
         handedOver = outcome.failedOver(error, FailureClass.STATUS, status, retryAfter);
+        if (handedOver) {
+            endAttempt(Attempt.Outcome.FAILED, FailureClass.STATUS, error.code());
+        }
         return handedOver;
     }
 
-    private static void recordUsage(ExchangeRecord record, Usage usage) {
-        record.promptTokens = usage.promptTokens();
-        record.completionTokens = usage.completionTokens();
-        record.totalTokens = usage.totalTokens();
+    /** A stream's usage and finish reason, as its translator saw them (it reads every event anyway). */
+    private void streamFacts() {
+        exchange.usage(relay.translator().usage());
+        exchange.finishReason(relay.translator().finishReason());
+    }
+
+    /** Ends the attempt for the listeners, once; the first verdict stands. */
+    private void endAttempt(Attempt.Outcome how, FailureClass failure, String errorCode) {
+        if (attempt.outcome() == Attempt.Outcome.PENDING) {
+            attempt.end(System.nanoTime(), how, failure, errorCode);
+            listeners.attemptEnded(exchange, attempt);
+        }
     }
 
     /** The client cannot take more: stop reading upstream, and stop blaming the provider for the silence. */
@@ -425,10 +436,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
         boolean streaming = relay != null && relay.headersSent();
         if (streaming) {
             exchange.failed(error);
-            ExchangeRecord record = exchange.record();
-            if (record != null) {
-                recordUsage(record, relay.translator().usage());
-            }
+            streamFacts();
+            endAttempt(Attempt.Outcome.CANCELLED, null, null);
             relay.endWithError(error);
         }
         finish(false); // not the provider's failure: no verdict on the deployment
@@ -504,10 +513,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 // Only here is the client told in a way its 200 status does not show; an error answer
                 // names itself in the row, and a failed-over attempt was never the client's business.
                 exchange.failed(error);
-                ExchangeRecord record = exchange.record();
-                if (record != null) {
-                    recordUsage(record, relay.translator().usage());
-                }
+                streamFacts();
+                endAttempt(Attempt.Outcome.FAILED, failure, error.code());
                 if (!noFailover) {
                     outcome.failedAfterStart(); // the gateway's own shortage is no verdict on the deployment
                 }
@@ -515,24 +522,28 @@ public final class UpstreamCall implements Exchange.ClientListener {
             } else if (client.channel().isActive()) {
                 // Our own bugs (500) are not the provider's failure: no failover for them.
                 handedOver = failure != null && outcome.failedOver(error, failure, 0, 0);
+                endAttempt(Attempt.Outcome.FAILED, failure, error.code());
                 if (!handedOver) {
+                    exchange.error(error);
                     FullHttpResponse response = Responses.error(client.alloc(), error);
                     ResponseHeaders.addProxyHeaders(
                             response.headers(),
                             head == null ? null : head.headers(),
                             provider.name(),
                             modelId,
-                            attempt);
+                            attempt.number());
                     client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
             }
         } finally {
+            endAttempt(Attempt.Outcome.FAILED, failure, error.code()); // the client had left: still failed
             finish(false);
         }
     }
 
     private void finish(boolean reuseUpstream) {
         state = State.DONE;
+        endAttempt(Attempt.Outcome.CANCELLED, null, null); // the client left, or a stop: no verdict
         if (timer != null) {
             timer.cancel(false);
             timer = null;

@@ -7,6 +7,7 @@ import io.aigw.core.config.UpstreamSettings;
 import io.aigw.server.Transport;
 import io.aigw.server.dialect.Dialect;
 import io.aigw.server.dialect.Dialects;
+import io.aigw.server.exchange.ExchangeListeners;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -64,6 +65,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final SecretScrubber scrubber;
 
     private final BufferBudget bufferBudget;
+    private final ExchangeListeners listeners;
 
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport) {
         this(providers, transport, BufferBudget.unlimited());
@@ -71,7 +73,17 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** With the process-wide budget every call's buffered response bytes are reserved against. */
     public UpstreamClient(Map<String, ProviderConfig> providers, Transport transport, BufferBudget bufferBudget) {
+        this(providers, transport, bufferBudget, ExchangeListeners.none());
+    }
+
+    /** With the listeners every call tells of its attempt. */
+    public UpstreamClient(
+            Map<String, ProviderConfig> providers,
+            Transport transport,
+            BufferBudget bufferBudget,
+            ExchangeListeners listeners) {
         this.bufferBudget = bufferBudget;
+        this.listeners = listeners;
         this.transport = transport;
         this.scrubber = SecretScrubber.ofProviders(providers.values());
         Map<Origin, Integer> originIndex = new HashMap<>();
@@ -91,6 +103,11 @@ public final class UpstreamClient implements AutoCloseable {
         }
         this.resolver = new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
+    }
+
+    /** Who hears of every upstream attempt (the server's exchange listeners). */
+    public ExchangeListeners listeners() {
+        return listeners;
     }
 
     /** What scrubs provider secrets out of provider text bound for a client. */

@@ -127,7 +127,12 @@ class HostileBodiesPostgresLogIT {
                                         .build())
                                 .body());
                 assertEquals(0, stats.path("dropped").asLong(), stats.toString());
-                assertEquals(REQUESTS, stats.path("written").asLong(), stats.toString());
+                assertEquals(0, stats.path("refused").asLong(), "no row refused, not even once: " + stats);
+                // A batch the database is slow to take goes through the spill: written live or replayed.
+                assertEquals(
+                        REQUESTS,
+                        stats.path("written").asLong() + stats.path("replayed").asLong(),
+                        stats.toString());
             }
         }
     }

@@ -5,12 +5,14 @@ import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.ProxyServer;
 import io.aigw.server.dialect.Dialects;
+import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.testing.VirtualTime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -74,6 +76,15 @@ public final class ProxyHarness implements AutoCloseable {
         ProxyConfig config = new ConfigLoader(providerTypes, Map.of()).parse(yaml, "test.yaml");
         return new ProxyHarness(
                 new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
+    }
+
+    /** With {@code listeners} hearing every exchange after the server's own. */
+    public static ProxyHarness startYaml(String yaml, List<? extends ExchangeListener> listeners) throws Exception {
+        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse(yaml, "test.yaml");
+        return new ProxyHarness(
+                new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()))
+                        .withListeners(listeners)
+                        .start());
     }
 
     /** Breakers, cooldowns and retry waits on {@code time} instead of the system clock. */
