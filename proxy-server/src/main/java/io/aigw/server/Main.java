@@ -7,6 +7,7 @@ import io.aigw.core.config.ConfigException;
 import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.dialect.Dialects;
+import io.aigw.server.logging.JsonLogs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.UnknownHostException;
@@ -39,6 +40,9 @@ public final class Main {
             System.err.println("aigw: config error: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        if (!JsonLogs.apply(config.logging())) {
+            System.err.println("aigw: logging.format json needs logback as the SLF4J backend; keeping its format");
         }
         String unwritable = WritableDirs.firstProblem(config);
         if (unwritable != null) {

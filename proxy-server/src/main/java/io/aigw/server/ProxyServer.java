@@ -14,13 +14,18 @@ import io.aigw.server.admin.AdminProvidersEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
+import io.aigw.server.endpoint.ReadinessEndpoint;
 import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.exchange.ExchangeListeners;
+import io.aigw.server.health.Lifecycle;
+import io.aigw.server.health.ReadinessCheck;
+import io.aigw.server.health.RequestLogCheck;
 import io.aigw.server.http.ActiveExchanges;
 import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestLogListener;
+import io.aigw.server.logging.AccessLogListener;
 import io.aigw.server.metrics.MetricsEndpoint;
 import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
@@ -68,6 +73,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
     private final ActiveExchanges active = new ActiveExchanges();
+    private final Lifecycle lifecycle = new Lifecycle();
     private final BufferBudget bufferBudget;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean stopped; // guarded by this
@@ -104,6 +110,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The process-wide budget for buffered response bytes (for tests and metrics). */
     public BufferBudget bufferBudget() {
         return bufferBudget;
+    }
+
+    /** Starting, ready or draining, as the probes report it. */
+    public Lifecycle.Phase phase() {
+        return lifecycle.phase();
     }
 
     /** The live routing state: deployments' breakers and latency, providers' key pools. */
@@ -143,6 +154,9 @@ public final class ProxyServer implements AutoCloseable {
             metricsEndpoint = new MetricsEndpoint(registry);
         }
         tracing = Tracing.addTo(listeners, config.tracing());
+        if (config.logging().accessLog()) {
+            listeners.add(new AccessLogListener());
+        }
         listeners.addAll(extraListeners);
         this.listeners = new ExchangeListeners(listeners);
         upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
@@ -179,6 +193,7 @@ public final class ProxyServer implements AutoCloseable {
                 transport.name(),
                 config.models().size(),
                 config.providers().size());
+        lifecycle.ready();
         return this;
     }
 
@@ -198,7 +213,12 @@ public final class ProxyServer implements AutoCloseable {
         if (metricsEndpoint != null) {
             router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
         }
-        return router.route(HttpMethod.GET, "/health", new HealthEndpoint())
+        // Each dependency the readiness probe reports on; Redis will be one more.
+        List<ReadinessCheck> checks = List.of(new RequestLogCheck(requestLog));
+        ReadinessEndpoint readiness = new ReadinessEndpoint(lifecycle, checks);
+        return router.route(HttpMethod.GET, "/health", new HealthEndpoint(lifecycle))
+                .route(HttpMethod.GET, ReadinessEndpoint.PATH, readiness)
+                .route(HttpMethod.GET, ReadinessEndpoint.ALIAS, readiness)
                 .route(HttpMethod.GET, ModelsEndpoint.LIST_PATH, models)
                 .routePrefix(HttpMethod.GET, ModelsEndpoint.ITEM_PREFIX, models)
                 .route(
@@ -336,6 +356,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void stop() {
+        lifecycle.draining(); // first: probes on kept-alive connections say so while exchanges finish
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             cut = drain();

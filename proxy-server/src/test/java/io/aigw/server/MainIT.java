@@ -220,6 +220,51 @@ class MainIT {
     }
 
     @Test
+    void withJsonFormatEveryLineIsAJsonObjectAndTheAccessLineCarriesItsRequestId() throws Exception {
+        Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n"
+                + "request_log: {store: off}\nlogging: {format: json, access_log: true}\n" + PROVIDERS));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            int port = -1;
+            String line;
+            while (port < 0 && (line = out.readLine()) != null) {
+                com.fasterxml.jackson.databind.JsonNode node = json.readTree(line); // every line parses
+                Matcher m = Pattern.compile("listening on [^:]+:(\\d+)")
+                        .matcher(node.path("formattedMessage").asText());
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                }
+            }
+            assertTrue(port > 0, "the server said where it listens");
+            java.net.http.HttpResponse<String> models = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                                    .header("Authorization", "Bearer sk-test-client-key")
+                                    .header("x-request-id", "main-json-1")
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, models.statusCode());
+            com.fasterxml.jackson.databind.JsonNode access = null;
+            while (access == null && (line = out.readLine()) != null) {
+                com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+                if (node.path("loggerName").asText().equals("aigw.access")) {
+                    access = node;
+                }
+            }
+            assertTrue(access != null, "an access line");
+            assertEquals("main-json-1", access.path("mdc").path("request_id").asText(), access.toString());
+            assertEquals(32, access.path("mdc").path("trace_id").asText().length(), access.toString());
+            assertTrue(access.path("formattedMessage").asText().startsWith("GET /v1/models 200 "), access.toString());
+            assertFalse(access.toString().contains("sk-test-client-key"), access.toString());
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+        }
+    }
+
+    @Test
     void sigtermOnAnIdleServerExitsZero() throws Exception {
         Process p = launch(write("server: {host: 127.0.0.1, port: 0}\nauth: {api_keys: [sk-test-client-key]}\n"
                 + "request_log: {store: off}\n"

@@ -47,7 +47,16 @@ public final class ConfigLoader {
     public static final Path DEFAULT_CONFIG_PATH = Path.of("conf", "proxy.yaml");
 
     static final List<String> TOP_KEYS = List.of(
-            "server", "upstream", "auth", "data_dir", "providers", "models", "request_log", "metrics", "tracing");
+            "server",
+            "upstream",
+            "auth",
+            "data_dir",
+            "providers",
+            "models",
+            "request_log",
+            "metrics",
+            "tracing",
+            "logging");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -124,8 +133,9 @@ public final class ConfigLoader {
         RequestLogConfig requestLog = RequestLogReader.read(root.child("request_log"), dataDir);
         MetricsConfig metrics = MetricsReader.read(root.child("metrics"));
         TracingConfig tracing = TracingReader.read(root.child("tracing"));
+        LoggingConfig logging = LoggingReader.read(root.child("logging"));
         return new ProxyConfig(
-                server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, metrics, tracing);
+                server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, metrics, tracing, logging);
     }
 
     /**

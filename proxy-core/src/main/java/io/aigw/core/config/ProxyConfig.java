@@ -20,6 +20,7 @@ import java.util.Set;
  *     may hold in memory (unfinished stream events, plain answers being collected)
  * @param metrics the {@code metrics:} block
  * @param tracing the {@code tracing:} block ({@link TracingConfig#OFF} when absent)
+ * @param logging the {@code logging:} block
  */
 public record ProxyConfig(
         ServerConfig server,
@@ -30,9 +31,10 @@ public record ProxyConfig(
         RequestLogConfig requestLog,
         long maxBufferedBytes,
         MetricsConfig metrics,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        LoggingConfig logging) {
 
-    /** With the default metrics settings and without tracing. */
+    /** With the default metrics and logging settings, and without tracing. */
     public ProxyConfig(
             ServerConfig server,
             AuthConfig auth,
@@ -50,7 +52,8 @@ public record ProxyConfig(
                 requestLog,
                 maxBufferedBytes,
                 MetricsConfig.defaults(),
-                TracingConfig.OFF);
+                TracingConfig.OFF,
+                LoggingConfig.DEFAULTS);
     }
 
     /** With the default buffer budget. */

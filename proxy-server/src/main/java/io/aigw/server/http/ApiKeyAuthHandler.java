@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
 
 /**
  * Turns {@code Authorization: Bearer <key>} into the key's hash on the {@link Exchange}, or answers
@@ -26,7 +25,6 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** Everything under it is the admin API. */
     public static final String ADMIN_PREFIX = "/admin/";
 
-    private static final Set<String> PUBLIC_PATHS = Set.of("/health");
     private static final String BEARER = "bearer ";
 
     private final ApiKeyStore keys;
@@ -58,7 +56,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private boolean isPublic(String path) {
-        return PUBLIC_PATHS.contains(path) || path.equals(openPath);
+        return ProbePaths.isProbe(path) || path.equals(openPath);
     }
 
     private boolean needsAdmin(String path) {

@@ -2,6 +2,7 @@ package io.aigw.server.http;
 
 import io.aigw.core.error.ApiError;
 import io.aigw.server.endpoint.Endpoint;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -110,7 +111,12 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Exchange exchange = Exchange.of(ctx.channel());
         if (exchange != null && exchange.listener() != null) {
-            exchange.listener().clientWritabilityChanged();
+            boolean mdc = ExchangeMdc.enter(exchange);
+            try {
+                exchange.listener().clientWritabilityChanged();
+            } finally {
+                ExchangeMdc.exit(mdc);
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -119,7 +125,12 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange exchange = Exchange.of(ctx.channel());
         if (exchange != null && exchange.listener() != null) {
-            exchange.listener().clientClosed();
+            boolean mdc = ExchangeMdc.enter(exchange);
+            try {
+                exchange.listener().clientClosed();
+            } finally {
+                ExchangeMdc.exit(mdc);
+            }
         }
         ctx.fireChannelInactive();
     }

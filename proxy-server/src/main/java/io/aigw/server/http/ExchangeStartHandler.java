@@ -5,6 +5,7 @@ import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.log.RequestLog;
 import io.aigw.server.exchange.ExchangeListeners;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.exchange.TraceContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -144,11 +145,17 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         exchange.config(config);
         current = exchange;
         responding = false;
-        exchange.record(capture.start(exchange, request, ctx.channel()));
-        active.started();
-        ctx.channel().attr(Exchange.KEY).set(exchange);
-        listeners.started(exchange);
-        ctx.fireChannelRead(request);
+        // Auth, routing and the endpoint run inside this call: one entry labels all their lines.
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            exchange.record(capture.start(exchange, request, ctx.channel()));
+            active.started();
+            ctx.channel().attr(Exchange.KEY).set(exchange);
+            listeners.started(exchange);
+            ctx.fireChannelRead(request);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
     }
 
     /** Answers a request that never becomes an exchange, and closes; its row is written all the same. */
@@ -189,6 +196,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         Exchange exchange = current;
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            write(ctx, msg, promise, exchange);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise, Exchange exchange) {
         if (exchange != null) {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
@@ -206,7 +222,14 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             }
             if (msg instanceof LastHttpContent && !exchange.isCompleted()) {
                 promise = promise.unvoid();
-                promise.addListener(f -> finished(ctx, exchange));
+                promise.addListener(f -> {
+                    boolean entered = ExchangeMdc.enter(exchange);
+                    try {
+                        finished(ctx, exchange);
+                    } finally {
+                        ExchangeMdc.exit(entered);
+                    }
+                });
                 if (holdLast && exchange.record() != null) {
                     holding = true;
                     ChannelPromise held = promise;
@@ -303,6 +326,15 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         if (exchange == null || !ctx.channel().isActive()) {
             return;
         }
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            cut(ctx, exchange);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
+    }
+
+    private void cut(ChannelHandlerContext ctx, Exchange exchange) {
         Exchange.ClientListener listener = exchange.listener();
         if (listener != null && listener.serverStopping(STREAM_CUT)) {
             return; // a stream: its error event is written
@@ -319,19 +351,24 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseHeld();
-        ctx.fireChannelInactive();
-        if (current != null) {
-            // The client left mid-exchange: it no longer holds a stop back.
-            Exchange left = current;
-            current = null;
-            active.ended();
-            if (!left.isCompleted()) {
-                left.clientClosed(true);
-                if (left.statusCode() == 0) {
-                    left.statusCode(RecordCapture.CLIENT_CLOSED);
+        Exchange left = current;
+        boolean mdc = ExchangeMdc.enter(left);
+        try {
+            ctx.fireChannelInactive();
+            if (left != null && current == left) {
+                // The client left mid-exchange: it no longer holds a stop back.
+                current = null;
+                active.ended();
+                if (!left.isCompleted()) {
+                    left.clientClosed(true);
+                    if (left.statusCode() == 0) {
+                        left.statusCode(RecordCapture.CLIENT_CLOSED);
+                    }
+                    complete(left);
                 }
-                complete(left);
             }
+        } finally {
+            ExchangeMdc.exit(mdc);
         }
     }
 

@@ -69,7 +69,7 @@ final class RecordCapture {
 
     /** Null when the log is off: then nothing is gathered at all. */
     ExchangeRecord start(Exchange exchange, FullHttpRequest request, Channel channel) {
-        if (bodies == null || exchange.path().equals("/health")) {
+        if (bodies == null || ProbePaths.isProbe(exchange.path())) {
             return null; // a health check every few seconds is not traffic worth a row
         }
         ExchangeRecord r = record(exchange.requestId(), request, exchange.path(), channel);

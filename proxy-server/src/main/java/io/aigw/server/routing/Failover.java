@@ -16,6 +16,7 @@ import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryPolicy;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.exchange.Attempt;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.aigw.server.upstream.UpstreamCall;
@@ -282,7 +283,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         retries++;
         waiting = true;
         exchange.listener(this); // a client that leaves during the wait frees the request at once
-        routing.waits().after(ctx.executor(), delay.getAsLong(), this::nextRound);
+        routing.waits().after(ctx.executor(), delay.getAsLong(), ExchangeMdc.wrap(exchange, this::nextRound));
         return true;
     }
 
@@ -333,7 +334,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
         }
         if (!waiting) {
             // Later on the loop, once the failed call has released its connection and buffers.
-            ctx.executor().execute(this::tryNext);
+            ctx.executor().execute(ExchangeMdc.wrap(exchange, this::tryNext));
         }
         return true;
     }

@@ -12,6 +12,7 @@ import io.aigw.core.routing.RouteSelector;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeListeners;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.exchange.TraceContext;
 import io.aigw.server.exchange.TraceIds;
 import io.aigw.server.http.Exchange;
@@ -159,6 +160,11 @@ public final class UpstreamCall implements Exchange.ClientListener {
         this.body = call.body();
         this.stream = call.stream();
         this.settings = provider.upstream();
+    }
+
+    /** The exchange the call serves (its ids label the connection's log lines). */
+    Exchange exchange() {
+        return exchange;
     }
 
     /** Starts the call; waiting for a connection is bounded by the pool's acquire timeout. */
@@ -610,6 +616,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
      * swallowed by a future listener (which would leave the client waiting for the total timeout).
      */
     private void guarded(Runnable step) {
+        // Pool and timer callbacks enter here: their lines carry the exchange's ids.
+        boolean mdc = ExchangeMdc.enter(exchange);
         try {
             step.run();
         } catch (RuntimeException e) {
@@ -624,6 +632,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                             "The proxy failed while calling provider '" + provider.name() + "' (request id "
                                     + exchange.requestId() + ")."),
                     null);
+        } finally {
+            ExchangeMdc.exit(mdc);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.aigw.server.upstream;
 
+import io.aigw.server.exchange.ExchangeMdc;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -33,10 +34,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        boolean mdc = ExchangeMdc.enter(c.exchange());
         try {
             c.onUpstreamMessage(msg);
         } finally {
             ReferenceCountUtil.release(msg);
+            ExchangeMdc.exit(mdc);
         }
     }
 
@@ -44,7 +47,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         UpstreamCall c = call;
         if (c != null) {
-            c.onUpstreamClosed();
+            boolean mdc = ExchangeMdc.enter(c.exchange());
+            try {
+                c.onUpstreamClosed();
+            } finally {
+                ExchangeMdc.exit(mdc);
+            }
         }
         ctx.fireChannelInactive();
     }
@@ -53,7 +61,12 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         UpstreamCall c = call;
         if (c != null) {
-            c.onUpstreamError(cause);
+            boolean mdc = ExchangeMdc.enter(c.exchange());
+            try {
+                c.onUpstreamError(cause);
+            } finally {
+                ExchangeMdc.exit(mdc);
+            }
         }
         ctx.close();
     }
