@@ -7,6 +7,7 @@ import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.exchange.TraceContext;
 import io.aigw.server.http.Exchange;
+import io.aigw.server.http.ProbePaths;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -83,8 +84,8 @@ public final class TracingListener implements ExchangeListener {
     @Override
     public void started(Exchange exchange) {
         TraceContext trace = exchange.traceContext();
-        if (trace == null) {
-            return;
+        if (trace == null || ProbePaths.isProbe(exchange.path())) {
+            return; // a health probe every few seconds is not traffic worth a trace
         }
         Context parent = Context.root();
         if (trace.parentSpanId() != null) {

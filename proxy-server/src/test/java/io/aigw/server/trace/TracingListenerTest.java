@@ -187,6 +187,24 @@ class TracingListenerTest {
     }
 
     @Test
+    void healthProbesAreNotTraced() {
+        TracingListener l = listener(1.0);
+        long t0 = System.nanoTime();
+        for (String probe : List.of("/health", "/readyz", "/health/readiness")) {
+            Exchange ex = new Exchange("req-probe", t0, HttpMethod.GET, probe);
+            ex.traceContext(TraceContext());
+            l.started(ex);
+            ex.end(t0 + MS);
+            l.completed(ex);
+        }
+        Exchange chat = chat(TraceContext(), t0);
+        l.started(chat);
+        chat.end(t0 + MS);
+        l.completed(chat);
+        assertEquals(1, spans().size(), "only the chat exchange is a span");
+    }
+
+    @Test
     void aTraceThatStartsHereHasTheExchangesTraceIdAndNoParent() {
         TracingListener l = listener(1.0);
         long t0 = System.nanoTime();
