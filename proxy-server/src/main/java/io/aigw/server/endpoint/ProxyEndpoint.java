@@ -12,6 +12,7 @@ import io.aigw.server.http.Responses;
 import io.aigw.server.routing.Failover;
 import io.aigw.server.routing.Routes;
 import io.aigw.server.routing.Routing;
+import io.aigw.server.trace.CapturedContent;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -50,6 +51,9 @@ public final class ProxyEndpoint implements Endpoint {
         }
         exchange.requestedModel(scan.model());
         exchange.stream(scan.stream());
+        if (CapturedContent.wanted(exchange.config())) {
+            exchange.capturedInput(CapturedContent.of(request.content()));
+        }
         exchange.requestMaxTokens(scan.maxTokens());
         exchange.requestTemperature(scan.temperature());
         Optional<WildcardRoutes.Match<Routes.Route>> match = routing.routes().match(scan.model());

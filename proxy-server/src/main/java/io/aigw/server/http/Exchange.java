@@ -49,6 +49,10 @@ public final class Exchange {
     private long firstByteToClientNanos = -1;
     private long endNanos = -1;
     private boolean clientClosed;
+    /** Message content for traces, bounded; kept only with {@code tracing.capture_content: true}. */
+    private String capturedInput;
+
+    private String capturedOutput;
     /** Per-listener state (a span, a timer start), by the slot {@link io.aigw.server.exchange.ExchangeListeners} gives. */
     private Object[] state;
 
@@ -302,6 +306,24 @@ public final class Exchange {
 
     public void clientClosed(boolean clientClosed) {
         this.clientClosed = clientClosed;
+    }
+
+    /** The request body as text (bounded), when tracing captures content; else null. */
+    public String capturedInput() {
+        return capturedInput;
+    }
+
+    public void capturedInput(String capturedInput) {
+        this.capturedInput = capturedInput;
+    }
+
+    /** A plain answer's body as text (bounded), when tracing captures content; else null. */
+    public String capturedOutput() {
+        return capturedOutput;
+    }
+
+    public void capturedOutput(String capturedOutput) {
+        this.capturedOutput = capturedOutput;
     }
 
     /** A listener's own state for this exchange, by its slot. */

@@ -30,9 +30,14 @@ import java.util.concurrent.TimeUnit;
  * at start, so a span costs no clock call of its own.
  *
  * <p>An exchange the sampler drops gets a non-recording SERVER span (its context is still passed on)
- * and no attempt spans. Message content never goes into a span: the exchange does not hold it.
+ * and no attempt spans. Message content goes into the SERVER span only with {@code capture_content: true}.
  */
 public final class TracingListener implements ExchangeListener {
+    /** Opt-in content (GenAI conventions), only with {@code tracing.capture_content: true}. */
+    static final AttributeKey<String> INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
+
+    static final AttributeKey<String> OUTPUT_MESSAGES = AttributeKey.stringKey("gen_ai.output.messages");
+
     static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
     static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
     static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
@@ -204,6 +209,13 @@ public final class TracingListener implements ExchangeListener {
         }
         if (span.isRecording()) {
             describe(span, exchange);
+            // Set only with capture_content: true (nothing is captured otherwise).
+            if (exchange.capturedInput() != null) {
+                span.setAttribute(INPUT_MESSAGES, exchange.capturedInput());
+            }
+            if (exchange.capturedOutput() != null) {
+                span.setAttribute(OUTPUT_MESSAGES, exchange.capturedOutput());
+            }
         }
         span.end(end, TimeUnit.NANOSECONDS);
     }

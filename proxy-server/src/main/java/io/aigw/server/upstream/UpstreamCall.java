@@ -17,6 +17,7 @@ import io.aigw.server.exchange.TraceContext;
 import io.aigw.server.exchange.TraceIds;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
+import io.aigw.server.trace.CapturedContent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -381,6 +382,9 @@ public final class UpstreamCall implements Exchange.ClientListener {
                     CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
                     exchange.usage(facts.usage());
                     exchange.finishReason(facts.finishReason());
+                    if (CapturedContent.wanted(exchange.config())) {
+                        exchange.capturedOutput(CapturedContent.of(response.content()));
+                    }
                 }
                 endAttempt(Attempt.Outcome.ANSWERED, null, null);
                 ResponseHeaders.addProxyHeaders(

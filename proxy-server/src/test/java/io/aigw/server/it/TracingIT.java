@@ -4,6 +4,7 @@ import static io.aigw.server.testing.OtlpReceiver.attr;
 import static io.aigw.server.testing.OtlpReceiver.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.server.testing.OtlpReceiver;
@@ -91,6 +92,8 @@ class TracingIT {
                 assertEquals("3", attr(server, "gen_ai.usage.input_tokens"));
                 assertEquals("2", attr(server, "gen_ai.usage.output_tokens"));
                 assertEquals("200", attr(server, "http.response.status_code"));
+                assertNull(attr(server, "gen_ai.input.messages"), "no content unless capture_content");
+                assertNull(attr(server, "gen_ai.output.messages"), "no content unless capture_content");
                 assertEquals(1, server.getEventsCount(), "a failover event");
                 assertEquals("aigw.failover", server.getEvents(0).getName());
 
@@ -118,6 +121,30 @@ class TracingIT {
                         "00-" + CLIENT_TRACE + "-" + hex(attempts.get(1).getSpanId()) + "-01",
                         second.header("traceparent"));
                 assertEquals("vendor=abc", second.header("tracestate"));
+            }
+        }
+    }
+
+    @Test
+    void withCaptureContentTheServerSpanCarriesTheRequestAndTheAnswer() throws Exception {
+        try (OtlpReceiver collector = OtlpReceiver.start();
+                TestUpstream primary = TestUpstream.start();
+                TestUpstream backup = TestUpstream.start()) {
+            primary.enqueue(Reply.json(200, ANSWER));
+            try (ProxyHarness proxy = proxy(
+                    primary.baseUrl(),
+                    backup.baseUrl(),
+                    "tracing: {otlp_endpoint: \"" + collector.endpoint() + "\", capture_content: true}")) {
+                assertEquals(
+                        200,
+                        chat(proxy, "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01")
+                                .statusCode());
+                Span server = collector.await(2, s -> hex(s.getTraceId()).equals(CLIENT_TRACE), WAIT).stream()
+                        .filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER)
+                        .findFirst()
+                        .orElseThrow();
+                assertEquals(CHAT, attr(server, "gen_ai.input.messages"));
+                assertEquals(ANSWER, attr(server, "gen_ai.output.messages"));
             }
         }
     }
