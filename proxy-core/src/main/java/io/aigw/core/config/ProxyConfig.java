@@ -34,49 +34,6 @@ public record ProxyConfig(
         TracingConfig tracing,
         LoggingConfig logging) {
 
-    /** With the default metrics and logging settings, and without tracing. */
-    public ProxyConfig(
-            ServerConfig server,
-            AuthConfig auth,
-            Map<String, ProviderConfig> providers,
-            Map<String, ModelRoute> models,
-            Path dataDir,
-            RequestLogConfig requestLog,
-            long maxBufferedBytes) {
-        this(
-                server,
-                auth,
-                providers,
-                models,
-                dataDir,
-                requestLog,
-                maxBufferedBytes,
-                MetricsConfig.defaults(),
-                TracingConfig.OFF,
-                LoggingConfig.DEFAULTS);
-    }
-
-    /** With the default buffer budget. */
-    public ProxyConfig(
-            ServerConfig server,
-            AuthConfig auth,
-            Map<String, ProviderConfig> providers,
-            Map<String, ModelRoute> models,
-            Path dataDir,
-            RequestLogConfig requestLog) {
-        this(server, auth, providers, models, dataDir, requestLog, UpstreamReader.DEFAULT_MAX_BUFFERED_BYTES);
-    }
-
-    /** With the request log's defaults for {@code dataDir}. */
-    public ProxyConfig(
-            ServerConfig server,
-            AuthConfig auth,
-            Map<String, ProviderConfig> providers,
-            Map<String, ModelRoute> models,
-            Path dataDir) {
-        this(server, auth, providers, models, dataDir, RequestLogConfig.defaults(dataDir));
-    }
-
     /** How a model's deployments are chosen ({@code strategy}). */
     public enum RouteStrategy {
         /** Lowest priority number first; weight spreads load within one priority. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The listeners of every exchange, called in order; what one throws is caught, counted and logged
  * (at most once a minute), never passed to the data path or to the next listener. Each listener gets
- * a slot for its own state on {@link Exchange#state} and {@link Attempt#state}.
+ * a slot for its own state on {@link Exchange#state} and {@link Attempt#state}: its place in the list
+ * (fixed when the list is built), so no two listeners share one.
  */
 public final class ExchangeListeners {
     private static final Logger log = LoggerFactory.getLogger(ExchangeListeners.class);

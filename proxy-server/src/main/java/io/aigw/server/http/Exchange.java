@@ -53,7 +53,7 @@ public final class Exchange {
     private String capturedInput;
 
     private String capturedOutput;
-    /** Per-listener state (a span, a timer start), by the slot {@link io.aigw.server.exchange.ExchangeListeners} gives. */
+    /** Per-listener state (a span, a timer start), by slot: a listener's place in {@link io.aigw.server.exchange.ExchangeListeners}. */
     private Object[] state;
 
     /** What an in-flight upstream call needs to hear about the client connection. */
