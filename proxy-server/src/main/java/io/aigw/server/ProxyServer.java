@@ -161,7 +161,7 @@ public final class ProxyServer implements AutoCloseable {
         this.listeners = new ExchangeListeners(listeners);
         upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
         if (registry != null) {
-            RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog);
+            RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog, tracing);
         }
         EndpointRouter router = routes(upstreamClient);
         ServerBootstrap bootstrap = new ServerBootstrap()

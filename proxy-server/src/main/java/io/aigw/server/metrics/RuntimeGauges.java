@@ -8,6 +8,7 @@ import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.server.routing.Routes;
 import io.aigw.server.routing.Routing;
+import io.aigw.server.trace.Tracing;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
@@ -31,13 +32,15 @@ public final class RuntimeGauges {
     /**
      * @param clientConnections the open client connections
      * @param requestLog the request log (its writer's counters), or null when there is none
+     * @param tracing the tracing pipeline (its span counters), or null when tracing is off
      */
     public static void register(
             PrometheusRegistry registry,
             Routing routing,
             UpstreamClient upstream,
             IntSupplier clientConnections,
-            RequestLog requestLog) {
+            RequestLog requestLog,
+            Tracing tracing) {
         GaugeWithCallback.builder()
                 .name("aigw_upstream_pool_connections")
                 .help("Upstream connections per provider origin, over every event loop: active (in use) or idle")
@@ -115,6 +118,17 @@ public final class RuntimeGauges {
                     .name("aigw_request_log_queue_depth")
                     .help("Records waiting in the request log writer's queue")
                     .callback(cb -> cb.call(requestLog instanceof RequestLogWriter w ? w.queueDepth() : 0))
+                    .register(registry);
+        }
+        if (tracing != null) {
+            CounterWithCallback.builder()
+                    .name("aigw_trace_spans_total")
+                    .help("Spans by fate: exported (the collector took them) or dropped (full queue, failed export)")
+                    .labelNames("outcome")
+                    .callback(cb -> {
+                        cb.call(tracing.exportedSpans(), "exported");
+                        cb.call(tracing.droppedSpans(), "dropped");
+                    })
                     .register(registry);
         }
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {

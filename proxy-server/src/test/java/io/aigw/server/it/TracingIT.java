@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aigw.server.metrics.Scrape;
 import io.aigw.server.testing.OtlpReceiver;
 import io.aigw.server.testing.RecordedRequest;
 import io.aigw.server.testing.Reply;
@@ -188,6 +189,10 @@ class TracingIT {
                     Thread.sleep(50);
                 }
                 assertEquals(10, proxy.server().tracing().droppedSpans(), "5 SERVER + 5 CLIENT spans lost");
+                HttpResponse<String> metrics = proxy.call("GET", "/metrics", null);
+                Scrape scrape = new Scrape(metrics.body());
+                assertEquals(10.0, scrape.value("aigw_trace_spans_total{outcome=\"dropped\"}"), metrics.body());
+                assertEquals(0.0, scrape.value("aigw_trace_spans_total{outcome=\"exported\"}"));
             }
         }
     }

@@ -15,15 +15,19 @@ import io.aigw.server.exchange.TraceContext;
 import io.aigw.server.exchange.TraceIds;
 import io.aigw.server.http.Exchange;
 import io.netty.handler.codec.http.HttpMethod;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.data.EventData;
-import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +39,8 @@ class TracingListenerTest {
     private static final String CLIENT_SPAN = "00f067aa0ba902b7";
     private static final long MS = 1_000_000L;
 
-    private final InMemorySpanExporter exported = InMemorySpanExporter.create();
+    private final List<Span> exported = new ArrayList<>();
+    private final List<ResourceSpans> resources = new ArrayList<>();
     private Tracing tracing;
 
     @AfterEach
@@ -48,14 +53,31 @@ class TracingListenerTest {
     private TracingListener listener(double ratio) {
         TracingConfig config =
                 new TracingConfig(URI.create("http://127.0.0.1:4318/v1/traces"), ratio, "aigw-test", Map.of(), false);
-        tracing = new Tracing(config, exported, Duration.ofMillis(50), 0);
+        tracing = new Tracing(config, this::collect, Duration.ofMillis(50), 0);
         return tracing.listener();
     }
 
-    private List<SpanData> spans() {
-        tracing.flush(); // exports what is queued (closing would clear the in-memory exporter)
-        List<SpanData> spans = new java.util.ArrayList<>(exported.getFinishedSpanItems());
-        spans.sort(Comparator.comparingLong(SpanData::getStartEpochNanos));
+    /** The collector: decodes each batch with the official generated classes. */
+    private synchronized int collect(byte[] body, int length) throws java.io.IOException {
+        ExportTraceServiceRequest request =
+                ExportTraceServiceRequest.parseFrom(com.google.protobuf.CodedInputStream.newInstance(body, 0, length));
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            resources.add(rs);
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                assertEquals("io.aigw", ss.getScope().getName());
+                exported.addAll(ss.getSpansList());
+            }
+        }
+        return 200;
+    }
+
+    private List<Span> spans() {
+        tracing.flush();
+        List<Span> spans;
+        synchronized (this) {
+            spans = new ArrayList<>(exported);
+        }
+        spans.sort(Comparator.comparingLong(Span::getStartTimeUnixNano));
         return spans;
     }
 
@@ -101,62 +123,67 @@ class TracingListenerTest {
         ex.end(t0 + 10 * MS);
         l.completed(ex);
 
-        List<SpanData> spans = spans();
+        List<Span> spans = spans();
         assertEquals(3, spans.size(), spans.toString());
-        SpanData server = spans.get(0);
-        SpanData first = spans.get(1);
-        SpanData second = spans.get(2);
+        Span server = spans.get(0);
+        Span first = spans.get(1);
+        Span second = spans.get(2);
 
-        assertEquals(SpanKind.SERVER, server.getKind());
+        assertEquals(SpanKind.SPAN_KIND_SERVER, server.getKind());
         assertEquals("chat gpt-4o-mini", server.getName());
-        assertEquals(CLIENT_TRACE, server.getTraceId());
-        assertEquals(CLIENT_SPAN, server.getParentSpanId());
-        assertEquals("abc", server.getSpanContext().getTraceState().get("vendor"));
-        assertEquals(10 * MS, server.getEndEpochNanos() - server.getStartEpochNanos(), "the exchange's own times");
+        assertEquals(CLIENT_TRACE, hex(server.getTraceId()));
+        assertEquals(CLIENT_SPAN, hex(server.getParentSpanId()));
+        assertEquals("vendor=abc", server.getTraceState());
+        assertEquals(0x301, server.getFlags(), "sampled, under a remote parent");
+        assertEquals(10 * MS, server.getEndTimeUnixNano() - server.getStartTimeUnixNano(), "the exchange's own times");
         assertEquals("chat", attr(server, "gen_ai.operation.name"));
         assertEquals("azure.ai.openai", attr(server, "gen_ai.provider.name"));
         assertEquals("gpt-4o-mini", attr(server, "gen_ai.request.model"));
         assertEquals("gpt4o-mini-dep", attr(server, "gen_ai.response.model"));
-        assertEquals(100L, server.getAttributes().get(AttributeKey.longKey("gen_ai.request.max_tokens")));
-        assertEquals(0.5, server.getAttributes().get(AttributeKey.doubleKey("gen_ai.request.temperature")));
-        assertEquals(true, server.getAttributes().get(AttributeKey.booleanKey("gen_ai.request.stream")));
-        assertEquals(10L, server.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens")));
-        assertEquals(5L, server.getAttributes().get(AttributeKey.longKey("gen_ai.usage.output_tokens")));
+        assertEquals(100L, value(server, "gen_ai.request.max_tokens").getIntValue());
+        assertEquals(0.5, value(server, "gen_ai.request.temperature").getDoubleValue());
+        assertEquals(true, value(server, "gen_ai.request.stream").getBoolValue());
+        assertEquals(10L, value(server, "gen_ai.usage.input_tokens").getIntValue());
+        assertEquals(5L, value(server, "gen_ai.usage.output_tokens").getIntValue());
         assertEquals(
                 List.of("stop"),
-                server.getAttributes().get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons")));
-        assertEquals(200L, server.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+                value(server, "gen_ai.response.finish_reasons").getArrayValue().getValuesList().stream()
+                        .map(AnyValue::getStringValue)
+                        .toList());
+        assertEquals(200L, value(server, "http.response.status_code").getIntValue());
         assertEquals("b.test", attr(server, "server.address"));
         assertNull(attr(server, "error.type"));
-        assertEquals(StatusCode.UNSET, server.getStatus().getStatusCode());
-        assertEquals("aigw-test", server.getResource().getAttribute(AttributeKey.stringKey("service.name")));
+        assertEquals(StatusCode.STATUS_CODE_UNSET, server.getStatus().getCode());
+        assertEquals("aigw-test", string(resources.get(0).getResource().getAttributesList(), "service.name"));
 
-        List<EventData> events = server.getEvents();
+        List<Span.Event> events = server.getEventsList();
         assertEquals(1, events.size(), events.toString());
-        assertEquals(TracingListener.FAILOVER_EVENT, events.get(0).getName());
-        assertEquals(2L, events.get(0).getAttributes().get(AttributeKey.longKey("aigw.attempt.number")));
-        assertEquals("status", events.get(0).getAttributes().get(AttributeKey.stringKey("aigw.previous.error.type")));
+        assertEquals(OtlpTraceEncoder.FAILOVER_EVENT, events.get(0).getName());
+        assertEquals(
+                2L,
+                value(events.get(0).getAttributesList(), "aigw.attempt.number").getIntValue());
+        assertEquals("status", string(events.get(0).getAttributesList(), "aigw.previous.error.type"));
 
-        for (SpanData attempt : List.of(first, second)) {
-            assertEquals(SpanKind.CLIENT, attempt.getKind());
-            assertEquals(CLIENT_TRACE, attempt.getTraceId());
-            assertEquals(server.getSpanId(), attempt.getParentSpanId(), "siblings under the SERVER span");
+        for (Span attempt : List.of(first, second)) {
+            assertEquals(SpanKind.SPAN_KIND_CLIENT, attempt.getKind());
+            assertEquals(CLIENT_TRACE, hex(attempt.getTraceId()));
+            assertEquals(hex(server.getSpanId()), hex(attempt.getParentSpanId()), "siblings under the SERVER span");
         }
-        assertEquals(a1.spanId(), first.getSpanId(), "the span id the provider was sent");
-        assertEquals(a2.spanId(), second.getSpanId());
+        assertEquals(a1.spanId(), hex(first.getSpanId()), "the span id the provider was sent");
+        assertEquals(a2.spanId(), hex(second.getSpanId()));
         assertEquals("chat gpt-4o-mini", first.getName());
         assertEquals("chat gpt4o-mini-dep", second.getName());
-        assertEquals(3 * MS, first.getEndEpochNanos() - first.getStartEpochNanos());
-        assertEquals(server.getStartEpochNanos() + MS, first.getStartEpochNanos());
+        assertEquals(3 * MS, first.getEndTimeUnixNano() - first.getStartTimeUnixNano());
+        assertEquals(server.getStartTimeUnixNano() + MS, first.getStartTimeUnixNano());
         assertEquals("openai", attr(first, "gen_ai.provider.name"));
         assertEquals("p.test", attr(first, "server.address"));
-        assertEquals(503L, first.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+        assertEquals(503L, value(first, "http.response.status_code").getIntValue());
         assertEquals("status", attr(first, "error.type"));
         assertEquals("failed", attr(first, "aigw.attempt.outcome"));
-        assertEquals(StatusCode.ERROR, first.getStatus().getStatusCode());
-        assertEquals(1L, first.getAttributes().get(AttributeKey.longKey("aigw.attempt.number")));
+        assertEquals(StatusCode.STATUS_CODE_ERROR, first.getStatus().getCode());
+        assertEquals(1L, value(first, "aigw.attempt.number").getIntValue());
         assertEquals("answered", attr(second, "aigw.attempt.outcome"));
-        assertEquals(2L, second.getAttributes().get(AttributeKey.longKey("aigw.attempt.number")));
+        assertEquals(2L, value(second, "aigw.attempt.number").getIntValue());
         assertNull(attr(second, "error.type"));
     }
 
@@ -177,12 +204,12 @@ class TracingListenerTest {
         ex.error(new ApiError(504, "server_error", "upstream_timeout", null, "timed out"));
         ex.end(t0 + 5 * MS);
         l.completed(ex);
-        List<SpanData> spans = spans();
+        List<Span> spans = spans();
         assertEquals(3, spans.size());
-        SpanData server = spans.get(0);
-        assertEquals(TracingListener.RETRY_EVENT, server.getEvents().get(0).getName());
+        Span server = spans.get(0);
+        assertEquals(OtlpTraceEncoder.RETRY_EVENT, server.getEvents(0).getName());
         assertEquals("upstream_timeout", attr(server, "error.type"));
-        assertEquals(StatusCode.ERROR, server.getStatus().getStatusCode());
+        assertEquals(StatusCode.STATUS_CODE_ERROR, server.getStatus().getCode());
         assertEquals("timeout", attr(spans.get(1), "error.type"));
     }
 
@@ -213,9 +240,10 @@ class TracingListenerTest {
         l.started(ex);
         ex.end(t0 + MS);
         l.completed(ex);
-        SpanData server = spans().get(0);
-        assertEquals(trace.traceId(), server.getTraceId(), "the request-log row and the trace agree");
-        assertFalse(server.getParentSpanContext().isValid());
+        Span server = spans().get(0);
+        assertEquals(trace.traceId(), hex(server.getTraceId()), "the request-log row and the trace agree");
+        assertTrue(server.getParentSpanId().isEmpty(), "no parent");
+        assertEquals(0x101, server.getFlags(), "sampled; the parent is known not to be remote");
     }
 
     @Test
@@ -228,13 +256,28 @@ class TracingListenerTest {
         Attempt a = new Attempt(1, "m@p", "p", "openai", "m", 0, "p.test", t0);
         ex.addAttempt(a);
         l.attemptStarted(ex, a);
-        assertNull(a.state(0), "no span for an attempt of an unsampled exchange");
         assertTrue(TraceIds.traceparent(ex.traceContext(), a.spanId()).endsWith("-00"));
         a.end(t0 + 1, Attempt.Outcome.ANSWERED, null, null);
         l.attemptEnded(ex, a);
         ex.end(t0 + MS);
         l.completed(ex);
         assertEquals(List.of(), spans());
+    }
+
+    @Test
+    void aTraceThatStartsHereIsSampledByTheLow64BitsOfItsIdAsTheSdkDoes() {
+        TracingListener l = listener(0.25);
+        long bound = (long) (0.25 * Long.MAX_VALUE);
+        int sampled = 0;
+        for (int i = 0; i < 2000; i++) {
+            TraceContext trace = TraceContext.newTrace();
+            Exchange ex = chat(trace, System.nanoTime());
+            l.started(ex);
+            long low = Long.parseUnsignedLong(trace.traceId().substring(16), 16);
+            assertEquals(Math.abs(low) < bound, ex.traceContext().sampled(), trace.traceId());
+            sampled += ex.traceContext().sampled() ? 1 : 0;
+        }
+        assertTrue(sampled > 350 && sampled < 650, "about a quarter: " + sampled);
     }
 
     @Test
@@ -261,13 +304,13 @@ class TracingListenerTest {
         ex.statusCode(499);
         ex.end(t0 + 3 * MS);
         l.completed(ex);
-        List<SpanData> spans = spans();
+        List<Span> spans = spans();
         assertEquals(2, spans.size());
-        SpanData server = spans.get(0);
-        SpanData attempt = spans.get(1);
+        Span server = spans.get(0);
+        Span attempt = spans.get(1);
         assertEquals("cancelled", attr(attempt, "aigw.attempt.outcome"));
-        assertEquals(server.getEndEpochNanos(), attempt.getEndEpochNanos(), "closed at the exchange's end");
-        assertEquals(true, server.getAttributes().get(AttributeKey.booleanKey("aigw.client_closed")));
+        assertEquals(server.getEndTimeUnixNano(), attempt.getEndTimeUnixNano(), "closed at the exchange's end");
+        assertEquals(true, value(server, "aigw.client_closed").getBoolValue());
     }
 
     @Test
@@ -283,7 +326,31 @@ class TracingListenerTest {
         return new TraceContext("0af7651916cd43dd8448eb211c80319c", null, true, null);
     }
 
-    private static String attr(SpanData span, String key) {
-        return span.getAttributes().get(AttributeKey.stringKey(key));
+    private static String attr(Span span, String key) {
+        return string(span.getAttributesList(), key);
+    }
+
+    private static AnyValue value(Span span, String key) {
+        return value(span.getAttributesList(), key);
+    }
+
+    private static AnyValue value(List<KeyValue> attributes, String key) {
+        AnyValue found = null;
+        for (KeyValue kv : attributes) {
+            if (kv.getKey().equals(key)) {
+                assertNull(found, "one " + key);
+                found = kv.getValue();
+            }
+        }
+        return found;
+    }
+
+    private static String string(List<KeyValue> attributes, String key) {
+        AnyValue v = value(attributes, key);
+        return v == null ? null : v.getStringValue();
+    }
+
+    private static String hex(com.google.protobuf.ByteString id) {
+        return HexFormat.of().formatHex(id.toByteArray());
     }
 }
