@@ -44,6 +44,9 @@ public final class Exchange {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private int statusCode;
     private Usage usage = Usage.NONE;
+    /** USD the exchange cost by its usage and the answering deployment's price; NaN while unknown. */
+    private double costUsd = Double.NaN;
+
     private String finishReason;
     private ApiError error;
     private long firstByteToClientNanos = -1;
@@ -262,6 +265,19 @@ public final class Exchange {
     }
 
     /** The answer's (first choice's) finish reason in OpenAI's words, or null. */
+    /**
+     * What the exchange cost in USD, from its final usage and the price of the deployment that
+     * answered; NaN when no price is known (or nothing was used). Set once, before the {@code
+     * completed} listeners run, so the log, metrics and spend all read the same figure.
+     */
+    public double costUsd() {
+        return costUsd;
+    }
+
+    public void costUsd(double costUsd) {
+        this.costUsd = costUsd;
+    }
+
     public String finishReason() {
         return finishReason;
     }
