@@ -6,11 +6,13 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,big,rate,stream,hold),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,big,rate,stream,hold),
 # AIGW_BENCH_METRICS_ROUNDS (interleaved rounds of metrics on against off, default 5),
 # AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
 # tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
 # AIGW_BENCH_ROUTE_ROUNDS (interleaved rounds of the weighted-route scenario, default 5),
+# AIGW_BENCH_KEYS_ROUNDS (interleaved rounds of the key scenario, default 5: one aigw, requests with a key
+# from the config file against requests with a key made by POST /admin/keys and kept in the database),
 # AIGW_BENCH_LOG_ROUNDS (interleaved rounds of the request-log scenario, default 5, run in two layouts:
 # every process on every core, then PostgreSQL pinned to a core of its own with taskset, which needs
 # permission to set the postgres processes' affinity; restored afterwards; AIGW_BENCH_LOG_LAYOUTS="shared"
@@ -25,7 +27,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,big,rate,stream,hold},"
+only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,big,rate,stream,hold},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -500,6 +502,53 @@ YAML
   record "{\"scenario\": \"trace-sink\", \"target\": \"sink\", \"batches\": $(curl -s "http://127.0.0.1:$sink_port/" || echo 0)}"
 fi
 
+# ---- client keys: a key from the config file against one from the key store (issue 16) ----------
+# One aigw with both kinds of key (the key store in its default SQLite database), so the rounds differ
+# only in the key presented: the config file's is found in memory, the database's through the cache
+# (warm: the warm-up uses it first). Interleaved rounds, config key first in odd rounds.
+if want keys; then
+  keys_rounds="${AIGW_BENCH_KEYS_ROUNDS:-5}"
+  keys_port="$(free_port)"
+  admin_key="sk-bench-admin-$(date +%s)"
+  cat >"$work/proxy-keys.yaml" <<YAML
+server: {host: 127.0.0.1, port: $keys_port, io_threads: $io_threads}
+upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
+auth: {api_keys: ["$key"], admin_keys: ["$admin_key"]}
+data_dir: $work/data-keys
+request_log: {store: off}
+providers:
+  mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+models:
+  "mock": {providers: {mock: {}}}
+YAML
+  JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-keys.yaml" >"$work/proxy-keys.log" 2>&1 &
+  keys_jvm=$!
+  pids+=($keys_jvm)
+  base[aigw-keys]="http://127.0.0.1:$keys_port"
+  wait_http "${base[aigw-keys]}/health"
+  db_key="$(curl -fs -m 10 -X POST -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+    -d '{"name":"bench"}' "${base[aigw-keys]}/admin/keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])' 2>/dev/null || true)"
+  if [ -z "$db_key" ]; then
+    log "keys scenario skipped: POST /admin/keys did not make a key (see $work/proxy-keys.log)"
+  else
+    config_key="$key"
+    for k in "$db_key" "$config_key"; do
+      log "keys: warming up (JIT, and the key cache)"
+      BODY_FILE="$work/small.json" KEY="$k" wrk -t1 -c64 -d"$((warm * 2))"s -s "$work/post.lua" \
+        "${base[aigw-keys]}/v1/chat/completions" >/dev/null
+    done
+    for r in $(seq 1 "$keys_rounds"); do
+      for v in $([ $((r % 2)) = 1 ] && echo "config db" || echo "db config"); do
+        log "keys, round $r/$keys_rounds: $v key"
+        if [ "$v" = db ]; then key="$db_key"; else key="$config_key"; fi
+        record "$(cpu_wrk_run "keys-$v" aigw-keys "$work/small.json" "$keys_jvm")"
+      done
+    done
+    key="$config_key"
+  fi
+  kill "$keys_jvm" 2>/dev/null || true
+fi
+
 if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
@@ -761,6 +810,25 @@ if tr_off and tr_on:
     sink = R.get(("trace-sink", "sink"), {})
     if sink:
         print(f"| OTLP batches the sink received | | {f(sink.get('batches'))} | |")
+# Client keys: config file against key store, same aigw, interleaved rounds.
+k_cfg = [r for r in rows if r["scenario"] == "keys-config"]
+k_db = [r for r in rows if r["scenario"] == "keys-db"]
+if k_cfg and k_db:
+    o_rps, n_rps = med(k_cfg, "rps"), med(k_db, "rps")
+    met = "–" if not o_rps or not n_rps else ("yes" if n_rps / o_rps >= 0.98 else "**no**")
+    print(f"\n#### Client keys: key store (cache warm) against the config file (one aigw, wrk -c64, {len(k_cfg)} interleaved rounds of {dur} s each)\n")
+    print("| metric | config-file key | key-store key | store / config |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.98) | {f(o_rps)} | {f(n_rps)} | {ratio(n_rps, o_rps)} (met: {met}) |")
+    paired = median([n["rps"] / o["rps"] for o, n in zip(k_cfg, k_db) if o.get("rps") and n.get("rps")])
+    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in k_cfg)} | {' · '.join(f(r['rps']) for r in k_db)} | "
+          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(k_cfg, k_db))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(k_cfg, p), 3)} | {f(med(k_db, p), 3)} | |")
+    co, cn = cpu(k_cfg, "aigw"), cpu(k_db, "aigw")
+    if co and cn:
+        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(co, 1)} | {f(cn, 1)} | {cn / co:.2f} |")
+    print(f"| errors | {f(sum(r['errors'] for r in k_cfg))} | {f(sum(r['errors'] for r in k_db))} | |")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]
