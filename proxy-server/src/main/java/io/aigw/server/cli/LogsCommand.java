@@ -152,7 +152,8 @@ final class LogsCommand {
             q.put("model", model);
             // One status is the server's filter; several are filtered here from a full page.
             q.put("status", statuses.size() == 1 ? statuses.get(0) : null);
-            q.put("limit", since == null && statuses.size() <= 1 ? Math.max(1, lines + 10) : MAX_LIMIT);
+            // The first page has room for this command's own earlier reads, which are left out below.
+            q.put("limit", since == null && statuses.size() <= 1 ? Math.min(MAX_LIMIT, 5 * lines + 50) : MAX_LIMIT);
             AdminClient.Answer a = call("GET", PATH + AdminClient.query(q), null);
             List<JsonNode> rows = new ArrayList<>();
             for (JsonNode r : a.json().path("data")) {
