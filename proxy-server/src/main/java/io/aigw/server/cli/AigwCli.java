@@ -44,8 +44,26 @@ public final class AigwCli {
     private AigwCli() {}
 
     public static void main(String[] args) {
-        boolean interactive = System.console() != null;
+        boolean interactive = isTerminal(System.console());
         System.exit(run(args, System.getenv(), System.in, System.out, System.err, interactive));
+    }
+
+    /**
+     * Whether the console is a terminal. From JDK 22 {@code System.console()} is not null when
+     * redirected either, and its prompt would land in a script's captured output; its
+     * {@code isTerminal()} (JDK 22) says. Before that, a console at all means a terminal.
+     */
+    static boolean isTerminal(java.io.Console console) {
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return false;
+        }
     }
 
     /** Runs one command line and returns its exit code; everything goes to the given streams. */

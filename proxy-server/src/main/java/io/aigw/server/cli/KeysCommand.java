@@ -320,7 +320,7 @@ final class KeysCommand {
     static String status(JsonNode k, Instant now) {
         Instant revoked = time(k.get("revoked_at"));
         if (revoked != null) {
-            return revoked.isAfter(now) ? "revoked at " + revoked : "revoked";
+            return revoked.isAfter(now) ? "revokes " + revoked : "revoked";
         }
         Instant expires = time(k.get("expires_at"));
         return expires != null && !expires.isAfter(now) ? "expired" : "active";
@@ -353,12 +353,26 @@ final class KeysCommand {
         }
     }
 
-    /** An ISO-8601 instant, checked here so a typo is a usage error rather than a round trip. */
+    /**
+     * An ISO-8601 instant, or a time from now such as {@code 30d} or {@code 12h}; checked here so a
+     * typo is a usage error rather than a round trip.
+     */
     static String instant(String option, String value) throws CliFailure {
+        String v = value.trim();
+        java.time.Duration ahead = LogsCommand.age(v);
+        if (ahead != null) {
+            return Instant.now()
+                    .plus(ahead)
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    .toString();
+        }
         try {
-            return Instant.parse(value.trim()).toString();
+            return Instant.parse(v).toString();
         } catch (DateTimeParseException e) {
-            throw new CliFailure(AigwCli.USAGE, option + ": expected an ISO-8601 instant such as 2027-01-31T00:00:00Z");
+            throw new CliFailure(
+                    AigwCli.USAGE,
+                    option
+                            + ": expected an ISO-8601 instant such as 2027-01-31T00:00:00Z, or a time from now such as 30d");
         }
     }
 

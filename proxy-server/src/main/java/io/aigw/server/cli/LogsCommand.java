@@ -218,16 +218,9 @@ final class LogsCommand {
      */
     static String since(String value, Instant now) throws CliFailure {
         String v = value.trim();
-        Matcher m = RELATIVE.matcher(v);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration unit = switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(1);
-                case "m" -> Duration.ofMinutes(1);
-                case "h" -> Duration.ofHours(1);
-                default -> Duration.ofDays(1);
-            };
-            return now.minus(unit.multipliedBy(n)).toString();
+        Duration age = age(v);
+        if (age != null) {
+            return now.minus(age).toString();
         }
         if (!v.isEmpty() && v.chars().allMatch(Character::isDigit)) {
             return v;
@@ -239,6 +232,21 @@ final class LogsCommand {
                     AigwCli.USAGE,
                     "--since: expected an ISO-8601 instant (2026-11-23T17:00:00Z), epoch milliseconds or an age (15m, 2h, 1d)");
         }
+    }
+
+    /** {@code 90s}, {@code 15m}, {@code 2h}, {@code 30d} as a duration; null for anything else. */
+    static Duration age(String v) {
+        Matcher m = RELATIVE.matcher(v);
+        if (!m.matches() || m.group(1).length() > 9) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     private static Instant ts(JsonNode r) {

@@ -104,6 +104,17 @@ class KeysCommandTest {
     }
 
     @Test
+    void expiresAtMayBeATimeFromNow() throws Exception {
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        CliRun r = cli("keys", "create", "--name", "temp", "--expires-at", "30d");
+        assertEquals(0, r.code(), r.toString());
+        java.time.Instant sent =
+                java.time.Instant.parse(last().json().get("expires_at").asText());
+        java.time.Instant expected = before.plus(java.time.Duration.ofDays(30));
+        assertTrue(!sent.isBefore(expected) && sent.isBefore(expected.plusSeconds(60)), sent.toString());
+    }
+
+    @Test
     void createWithJsonPrintsTheAnswerAsIs() throws Exception {
         CliRun r = cli("keys", "create", "--name", "a", "--json");
         assertEquals(0, r.code(), r.toString());
