@@ -111,7 +111,7 @@ public final class ConfigLoader {
 
     /** Parses text; a relative {@code ca_file} is resolved against {@code baseDir}. */
     public ProxyConfig parse(String yaml, String sourceName, Path baseDir) throws ConfigException {
-        ConfigNode root = ConfigNode.root(readTree(yaml, sourceName), new EnvSubstitutor(env));
+        ConfigNode root = ConfigNode.root(readTree(yaml, sourceName), new EnvSubstitutor(env), new ConfigSecrets(env));
         if (root.isAbsent()) {
             throw new ConfigException(sourceName + ": the configuration is empty");
         }

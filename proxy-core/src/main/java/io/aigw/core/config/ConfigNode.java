@@ -27,20 +27,23 @@ final class ConfigNode {
     private final JsonNode node;
     /** Null for values that come straight from the environment, which are not substituted again. */
     private final EnvSubstitutor env;
+    /** Decrypts {@code enc:v1:} values after substitution; null exactly when {@code env} is. */
+    private final ConfigSecrets secrets;
 
-    private ConfigNode(String path, JsonNode node, EnvSubstitutor env) {
+    private ConfigNode(String path, JsonNode node, EnvSubstitutor env, ConfigSecrets secrets) {
         this.path = path;
         this.node = node;
         this.env = env;
+        this.secrets = secrets;
     }
 
-    static ConfigNode root(JsonNode node, EnvSubstitutor env) {
-        return new ConfigNode("", node, env);
+    static ConfigNode root(JsonNode node, EnvSubstitutor env, ConfigSecrets secrets) {
+        return new ConfigNode("", node, env, secrets);
     }
 
     /** A value taken verbatim from an environment variable, reported under {@code path}. */
     static ConfigNode literal(String path, String value) {
-        return new ConfigNode(path, TextNode.valueOf(value), null);
+        return new ConfigNode(path, TextNode.valueOf(value), null, null);
     }
 
     String path() {
@@ -61,7 +64,7 @@ final class ConfigNode {
     }
 
     ConfigNode child(String key) {
-        return new ConfigNode(path.isEmpty() ? key : path + "." + key, isAbsent() ? null : node.get(key), env);
+        return new ConfigNode(path.isEmpty() ? key : path + "." + key, isAbsent() ? null : node.get(key), env, secrets);
     }
 
     /** Checks that this is a mapping (or absent) whose keys are all among {@code known}. */
@@ -103,7 +106,7 @@ final class ConfigNode {
             throw error("expected a list, got " + describe(node, false));
         }
         for (int i = 0; i < node.size(); i++) {
-            elements.add(new ConfigNode(path + "[" + i + "]", node.get(i), env));
+            elements.add(new ConfigNode(path + "[" + i + "]", node.get(i), env, secrets));
         }
         return elements;
     }
@@ -189,8 +192,9 @@ final class ConfigNode {
         }
     }
 
+    /** An error at this path; a decrypted value the problem would echo is replaced by a placeholder. */
     ConfigException error(String problem) {
-        return error(path, problem);
+        return error(path, secrets == null ? problem : secrets.scrub(problem));
     }
 
     static ConfigException error(String path, String problem) {
@@ -202,7 +206,10 @@ final class ConfigNode {
         if (!node.isTextual()) {
             throw error("expected " + expected + ", got " + describe(node, echo));
         }
-        return env == null ? node.textValue() : env.substitute(node.textValue(), path);
+        if (env == null) {
+            return node.textValue();
+        }
+        return secrets.reveal(env.substitute(node.textValue(), path), path);
     }
 
     private static String describe(JsonNode node, boolean echo) {
