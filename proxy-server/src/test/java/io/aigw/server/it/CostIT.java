@@ -389,6 +389,16 @@ class CostIT {
         mixedRun(sqlite(db, dir.resolve("spill")), () -> DriverManager.getConnection("jdbc:sqlite:" + db));
     }
 
+    /** With {@code durability: wal} every row passes through the write-ahead log's JSON lines first. */
+    @Test
+    void costInTheLogMatchesThePriceTableForEveryRowOfAMixedRunThroughTheWal() throws Exception {
+        Path db = dir.resolve("requests.db");
+        mixedRun(
+                "store: sqlite\nsqlite: {path: \"" + db + "\"}\ndurability: wal\nspill_dir: \"" + dir.resolve("spill")
+                        + "\"",
+                () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+    }
+
     /** PostgreSQL takes batches by binary COPY: the double goes in as its 8 bytes. */
     @Test
     void costInTheLogMatchesThePriceTableForEveryRowOfAMixedRunOnPostgres() throws Exception {
