@@ -12,6 +12,7 @@ import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.config.ProxyConfig.Retries;
 import io.aigw.core.config.ProxyConfig.RouteStrategy;
+import io.aigw.core.cost.Price;
 import io.aigw.core.routing.FailureClass;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -72,7 +73,8 @@ public final class ConfigLoader {
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
     static final List<String> MODEL_KEYS = List.of("strategy", "retries", "retry_on", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
-    static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens");
+    static final List<String> DEPLOYMENT_KEYS = List.of("priority", "model_id", "weight", "max_tokens", "price");
+    static final List<String> PRICE_KEYS = List.of("input", "output", "cached_input");
 
     /** Plaintext client and admin keys shorter than this are refused: guessable (a hash cannot be checked). */
     public static final int MIN_KEY_LENGTH = 16;
@@ -286,7 +288,8 @@ public final class ConfigLoader {
                 }
                 int weight = dn.child("weight").integer(1, 0, Integer.MAX_VALUE);
                 int maxTokens = dn.child("max_tokens").integer(0, 0, Integer.MAX_VALUE);
-                deployments.add(new Deployment(d.getKey(), modelId, priority, weight, maxTokens));
+                Price price = price(dn.child("price"));
+                deployments.add(new Deployment(d.getKey(), modelId, priority, weight, maxTokens, price));
             }
             deployments.sort(Comparator.comparingInt(Deployment::priority)); // List.sort is stable
             long longestTotal = 0;
@@ -306,6 +309,39 @@ public final class ConfigLoader {
                             retryOn(mn.child("retry_on"))));
         }
         return Collections.unmodifiableMap(models);
+    }
+
+    /**
+     * A deployment's {@code price: {input, output, cached_input}} in USD per million tokens, or null
+     * when absent: input and output are required, cached_input defaults to input, each a finite
+     * number of at least 0.
+     */
+    private static Price price(ConfigNode n) throws ConfigException {
+        if (n.isAbsent()) {
+            return null;
+        }
+        if (!n.isMapping()) {
+            throw n.error("expected a mapping {input, output, cached_input} (USD per million tokens)");
+        }
+        n.mapping(PRICE_KEYS);
+        double input = usdPerMillion(n.child("input"), true, 0);
+        double output = usdPerMillion(n.child("output"), true, 0);
+        double cached = usdPerMillion(n.child("cached_input"), false, input);
+        return new Price(input, output, cached);
+    }
+
+    private static double usdPerMillion(ConfigNode n, boolean required, double defaultValue) throws ConfigException {
+        if (n.isAbsent()) {
+            if (required) {
+                throw n.error("missing (USD per million tokens)");
+            }
+            return defaultValue;
+        }
+        double v = n.number(defaultValue);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw n.error("must be a number of at least 0 (USD per million tokens), got " + v);
+        }
+        return v;
     }
 
     /** {@code prefix/*} is a wildcard route; a {@code *} anywhere else is refused rather than read literally. */

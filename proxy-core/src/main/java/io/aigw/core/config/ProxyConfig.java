@@ -1,5 +1,6 @@
 package io.aigw.core.config;
 
+import io.aigw.core.cost.Price;
 import io.aigw.core.routing.FailureClass;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,10 +100,21 @@ public record ProxyConfig(
      *
      * @param maxTokens the {@code max_tokens} sent to providers that require one (Anthropic) when the
      *     client gave none; 0 means the dialect's default
+     * @param price the deployment's own {@code price}, which wins over the shipped price table (how an
+     *     Azure deployment named by the operator, or a negotiated price, is billed); null when none
      */
-    public record Deployment(String provider, String modelId, int priority, int weight, int maxTokens) {
+    public record Deployment(String provider, String modelId, int priority, int weight, int maxTokens, Price price) {
+        public Deployment(String provider, String modelId, int priority, int weight, int maxTokens) {
+            this(provider, modelId, priority, weight, maxTokens, null);
+        }
+
         public Deployment(String provider, String modelId, int priority, int weight) {
             this(provider, modelId, priority, weight, 0);
+        }
+
+        /** This deployment serving {@code modelId} (a wildcard route's model, known per request). */
+        public Deployment withModelId(String modelId) {
+            return new Deployment(provider, modelId, priority, weight, maxTokens, price);
         }
     }
 }

@@ -52,6 +52,11 @@ public final class ExchangeRecord {
     public long promptTokens = -1;
     public long completionTokens = -1;
     public long totalTokens = -1;
+    /** Prompt tokens served from the provider's cache (a part of {@link #promptTokens}), -1 when unknown. */
+    public long cachedTokens = -1;
+    /** The exchange's cost in USD ({@code Exchange.costUsd()}), NaN when unknown. */
+    public double costUsd = Double.NaN;
+
     public String traceId;
     public String clientIp;
 

@@ -22,6 +22,10 @@ import java.util.UUID;
  * @param requestBodyAsText the request body was valid JSON that PostgreSQL's jsonb refuses (see
  *     {@link JsonbLimits}): {@code requestBody} is a JSON string of its whole (redacted) text
  * @param responseBodyAsText the same for {@code responseBody}
+ * @param cachedTokens the prompt tokens the provider served from its cache (part of {@code
+ *     promptTokens}, billed at the cached-input price); null when not reported
+ * @param costUsd what the exchange cost in USD by its usage and the answering deployment's price;
+ *     null when no price or no usage is known
  */
 public record LogRow(
         UUID logId,
@@ -50,7 +54,9 @@ public record LogRow(
         String traceId,
         String clientIp,
         boolean requestBodyAsText,
-        boolean responseBodyAsText) {
+        boolean responseBodyAsText,
+        Integer cachedTokens,
+        Double costUsd) {
 
     public LogRow {
         Objects.requireNonNull(logId, "logId");
@@ -112,7 +118,70 @@ public record LogRow(
                 traceId,
                 clientIp,
                 false,
-                false);
+                false,
+                null,
+                null);
+    }
+
+    /** A row without cached tokens or cost (neither known). */
+    public LogRow(
+            UUID logId,
+            Instant ts,
+            String requestId,
+            String apiKeyHash,
+            String endpoint,
+            String model,
+            String provider,
+            String modelResolved,
+            int statusCode,
+            boolean stream,
+            int attempts,
+            String error,
+            String requestHeaders,
+            String requestBody,
+            String responseBody,
+            boolean requestTruncated,
+            boolean responseTruncated,
+            Long totalLatencyMs,
+            Long providerLatencyMs,
+            Long ttftMs,
+            Integer promptTokens,
+            Integer completionTokens,
+            Integer totalTokens,
+            String traceId,
+            String clientIp,
+            boolean requestBodyAsText,
+            boolean responseBodyAsText) {
+        this(
+                logId,
+                ts,
+                requestId,
+                apiKeyHash,
+                endpoint,
+                model,
+                provider,
+                modelResolved,
+                statusCode,
+                stream,
+                attempts,
+                error,
+                requestHeaders,
+                requestBody,
+                responseBody,
+                requestTruncated,
+                responseTruncated,
+                totalLatencyMs,
+                providerLatencyMs,
+                ttftMs,
+                promptTokens,
+                completionTokens,
+                totalTokens,
+                traceId,
+                clientIp,
+                requestBodyAsText,
+                responseBodyAsText,
+                null,
+                null);
     }
 
     /**
@@ -147,6 +216,8 @@ public record LogRow(
                 traceId,
                 clientIp,
                 requestBody != null,
-                responseBody != null);
+                responseBody != null,
+                cachedTokens,
+                costUsd);
     }
 }

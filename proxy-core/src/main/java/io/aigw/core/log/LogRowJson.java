@@ -48,6 +48,13 @@ public final class LogRowJson {
         g.writeStringField("client_ip", r.clientIp());
         g.writeBooleanField("request_body_as_text", r.requestBodyAsText());
         g.writeBooleanField("response_body_as_text", r.responseBodyAsText());
+        writeNumber(g, "cached_tokens", r.cachedTokens());
+        g.writeFieldName("cost_usd");
+        if (r.costUsd() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(r.costUsd().doubleValue());
+        }
         g.writeEndObject();
     }
 

@@ -28,7 +28,7 @@ final class Migrations {
      * discovered because a classpath folder cannot be listed portably inside a jar (a test checks
      * that this list and the folders agree).
      */
-    static final List<String> FILES = List.of("V1__request_logs.sql", "V2__bodies_as_text.sql");
+    static final List<String> FILES = List.of("V1__request_logs.sql", "V2__bodies_as_text.sql", "V4__cost_usd.sql");
 
     private Migrations() {}
 

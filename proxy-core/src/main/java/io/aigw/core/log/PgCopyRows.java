@@ -86,6 +86,8 @@ final class PgCopyRows {
         text(r.clientIp());
         bool(r.requestBodyAsText());
         bool(r.responseBodyAsText());
+        int4(r.cachedTokens());
+        float8(r.costUsd());
     }
 
     private void uuid(UUID id) throws SQLException {
@@ -141,6 +143,16 @@ final class PgCopyRows {
         }
         int32(8);
         int64(v);
+    }
+
+    /** {@code double precision}: the IEEE 754 bits, big-endian. */
+    private void float8(Double v) throws SQLException {
+        if (v == null) {
+            int32(-1);
+            return;
+        }
+        int32(8);
+        int64(Double.doubleToLongBits(v));
     }
 
     private void bool(boolean v) throws SQLException {

@@ -39,7 +39,9 @@ final class RequestLogsTable {
             "trace_id",
             "client_ip",
             "request_body_as_text",
-            "response_body_as_text");
+            "response_body_as_text",
+            "cached_tokens",
+            "cost_usd");
     private static final List<String> JSON_COLUMNS = List.of("request_headers", "request_body", "response_body");
 
     private final SqlDialect dialect;
@@ -89,7 +91,9 @@ final class RequestLogsTable {
         ps.setString(i++, dialect.text(r.traceId()));
         ps.setString(i++, dialect.text(r.clientIp()));
         ps.setBoolean(i++, r.requestBodyAsText());
-        ps.setBoolean(i, r.responseBodyAsText());
+        ps.setBoolean(i++, r.responseBodyAsText());
+        setInt(ps, i++, r.cachedTokens());
+        setDouble(ps, i, r.costUsd());
     }
 
     LogRow read(ResultSet rs) throws SQLException {
@@ -121,7 +125,22 @@ final class RequestLogsTable {
                 rs.getString(i++),
                 rs.getString(i++),
                 rs.getBoolean(i++),
-                rs.getBoolean(i));
+                rs.getBoolean(i++),
+                getInt(rs, i++),
+                getDouble(rs, i));
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    private static Double getDouble(ResultSet rs, int i) throws SQLException {
+        double v = rs.getDouble(i);
+        return rs.wasNull() ? null : v;
     }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {

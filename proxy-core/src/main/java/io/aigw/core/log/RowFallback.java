@@ -33,7 +33,11 @@ final class RowFallback {
                 count(r.completionTokens),
                 count(r.totalTokens),
                 r.traceId,
-                r.clientIp);
+                r.clientIp,
+                false,
+                false,
+                count(r.cachedTokens),
+                RowRenderer.usd(r.costUsd));
     }
 
     private static Long ms(long nanos) {

@@ -75,7 +75,9 @@ public final class RowRenderer {
                 r.traceId,
                 r.clientIp,
                 asText[0],
-                asText[1]);
+                asText[1],
+                tokens(r.cachedTokens),
+                usd(r.costUsd));
     }
 
     /** {@code usage}, when not null, receives the answer's prompt, completion and total tokens. */
@@ -166,6 +168,11 @@ public final class RowRenderer {
     /** Whole milliseconds, or null for an unknown (negative) duration. */
     private static Long millis(long nanos) {
         return nanos < 0 ? null : TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    /** The cost as stored: null when unknown (NaN); the figure itself as the exchange computed it. */
+    static Double usd(double cost) {
+        return Double.isFinite(cost) ? cost : null;
     }
 
     private static Integer tokens(long count) {

@@ -601,7 +601,7 @@ class ConfigLoaderTest {
                 error(prefix + "{priority: high}"));
         assertEquals("models.m.providers.openai.model_id: must not be empty", error(prefix + "{model_id: \"\"}"));
         assertEquals(
-                "models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight, max_tokens)",
+                "models.m.providers.openai.modelid: unknown key (known: priority, model_id, weight, max_tokens, price)",
                 error(prefix + "{modelid: x}"));
     }
 

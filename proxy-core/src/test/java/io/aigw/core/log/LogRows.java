@@ -44,7 +44,12 @@ final class LogRows {
                 34,
                 46,
                 "4bf92f3577b34da6a3ce929d0e0e4736",
-                "2001:db8::1");
+                "2001:db8::1",
+                false,
+                false,
+                5,
+                // every bit of the double matters: the stores must keep it exactly
+                1.2345678901234567e-4);
     }
 
     /** Every nullable field null, and a truncated request body kept as a JSON string. */
@@ -183,7 +188,43 @@ final class LogRows {
                 r.traceId(),
                 r.clientIp(),
                 r.requestBodyAsText(),
-                r.responseBodyAsText());
+                r.responseBodyAsText(),
+                r.cachedTokens(),
+                r.costUsd());
+    }
+
+    /** {@code r} with other cached tokens and cost (null: unknown). */
+    static LogRow withCost(LogRow r, Integer cachedTokens, Double costUsd) {
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                r.endpoint(),
+                r.model(),
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                r.requestHeaders(),
+                r.requestBody(),
+                r.responseBody(),
+                r.requestTruncated(),
+                r.responseTruncated(),
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp(),
+                r.requestBodyAsText(),
+                r.responseBodyAsText(),
+                cachedTokens,
+                costUsd);
     }
 
     /**

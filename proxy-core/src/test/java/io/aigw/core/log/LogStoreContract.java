@@ -3,6 +3,7 @@ package io.aigw.core.log;
 import static io.aigw.core.log.LogRows.assertSameRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -173,6 +174,29 @@ abstract class LogStoreContract {
                 List.of(c.logId(), b.logId(), a.logId()),
                 rows.stream().map(LogRow::logId).toList());
         assertEquals("m", rows.get(1).model(), "the first write wins");
+    }
+
+    /**
+     * The cost and cached tokens keep every bit, by both ways in: PostgreSQL's binary COPY, and the
+     * INSERT it falls back to when a batch holds a row already stored (SQLite always inserts).
+     */
+    @Test
+    void costAndCachedTokensRoundTripExactlyByCopyAndByInsert() throws Exception {
+        store.migrate();
+        LogRow copied = LogRows.full(T0);
+        LogRow inserted = LogRows.withCost(LogRows.full(T0.plusMillis(1)), 0, 0.1 + 0.2);
+        LogRow unknown = LogRows.withCost(LogRows.full(T0.plusMillis(2)), null, null);
+        store.insert(List.of(copied));
+        store.insert(List.of(copied, inserted, unknown)); // holds a stored row: the INSERT path on PostgreSQL
+
+        Map<Object, LogRow> read = all().stream().collect(Collectors.toMap(LogRow::logId, Function.identity()));
+        assertEquals(3, read.size());
+        assertEquals(1.2345678901234567e-4, read.get(copied.logId()).costUsd());
+        assertEquals(5, read.get(copied.logId()).cachedTokens());
+        assertEquals(0.1 + 0.2, read.get(inserted.logId()).costUsd(), "not rounded to 0.3");
+        assertEquals(0, read.get(inserted.logId()).cachedTokens());
+        assertNull(read.get(unknown.logId()).costUsd(), "unknown is null, not 0");
+        assertNull(read.get(unknown.logId()).cachedTokens());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.aigw.core.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.core.config.RequestLogConfig;
@@ -311,10 +312,11 @@ class RequestLogWriterTest {
     @Test
     void theSpillKeepsTheBodyFlagsAndReadsLinesWrittenBeforeThem() throws Exception {
         LogRow asText = LogRows.bodiesAsText(Instant.parse("2026-11-23T17:01:02.345Z"));
+        LogRow costed = LogRows.full(Instant.parse("2026-11-23T17:01:02.346Z")); // cost and cached tokens set
         try (SpillFile spill = new SpillFile(dir.resolve("spill"))) {
-            spill.append(List.of(asText));
+            spill.append(List.of(asText, costed));
             long[] corrupt = {0};
-            assertEquals(List.of(asText), spill.nextBatch(10, corrupt));
+            assertEquals(List.of(asText, costed), spill.nextBatch(10, corrupt), "cost to the last bit");
         }
         String old = "{\"logId\":\"0190f1b2-0000-7000-8000-000000000001\",\"ts\":\"2026-11-23T17:01:02.345Z\","
                 + "\"requestId\":\"r\",\"statusCode\":200,\"stream\":false,\"attempts\":1,"
@@ -326,6 +328,8 @@ class RequestLogWriterTest {
             assertEquals(0, corrupt[0]);
             assertEquals(1, read.size());
             assertFalse(read.get(0).requestBodyAsText());
+            assertNull(read.get(0).costUsd(), "a line from before the cost column: unknown");
+            assertNull(read.get(0).cachedTokens());
         }
     }
 

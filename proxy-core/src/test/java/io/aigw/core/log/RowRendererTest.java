@@ -108,6 +108,8 @@ class RowRendererTest {
         r.promptTokens = 12;
         r.completionTokens = 5;
         r.totalTokens = 17;
+        r.cachedTokens = 4;
+        r.costUsd = 0.0000725;
         r.requestHeaders.addAll(List.of("content-type", "application/json", "user-agent", "OpenAI/Python 1.40.0"));
 
         LogRow row = renderer.render(r, ID);
@@ -130,6 +132,8 @@ class RowRendererTest {
         assertEquals(12, row.promptTokens());
         assertEquals(5, row.completionTokens());
         assertEquals(17, row.totalTokens());
+        assertEquals(4, row.cachedTokens());
+        assertEquals(0.0000725, row.costUsd(), "the exchange's figure as it is");
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", row.traceId());
         assertEquals("203.0.113.7", row.clientIp());
         assertFalse(row.requestTruncated());
@@ -169,6 +173,8 @@ class RowRendererTest {
         assertNull(row.promptTokens());
         assertNull(row.completionTokens());
         assertNull(row.totalTokens());
+        assertNull(row.cachedTokens());
+        assertNull(row.costUsd(), "NaN (unknown) is stored as null");
         assertNull(row.provider());
         assertEquals("{}", row.requestHeaders());
         assertEquals("invalid_api_key: key [REDACTED:secret] for [REDACTED:email] is wrong", row.error());

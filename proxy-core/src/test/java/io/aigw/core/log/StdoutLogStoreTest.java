@@ -43,6 +43,8 @@ class StdoutLogStoreTest {
         assertTrue(a.get("stream").asBoolean());
         assertEquals(1234, a.get("total_latency_ms").asLong());
         assertEquals(46, a.get("total_tokens").asInt());
+        assertEquals(5, a.get("cached_tokens").asInt());
+        assertEquals(1.2345678901234567e-4, a.get("cost_usd").doubleValue(), "every bit of the cost");
         assertTrue(a.get("request_headers").isObject());
         assertEquals(LogRows.tree(full.requestBody()), a.get("request_body"));
         assertEquals(LogRows.tree(full.responseBody()), a.get("response_body"));
@@ -54,6 +56,7 @@ class StdoutLogStoreTest {
         assertTrue(b.get("response_body").isNull());
         assertTrue(b.get("ttft_ms").isNull());
         assertTrue(b.get("model").isNull());
+        assertTrue(b.get("cost_usd").isNull(), "an unknown cost is null");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.aigw.server.exchange;
 
+import io.aigw.core.cost.Price;
 import io.aigw.core.routing.FailureClass;
 
 /**
@@ -27,6 +28,9 @@ public final class Attempt {
     private final String modelId;
     private final int keyIndex;
     private final String serverAddress;
+    /** What this deployment's tokens cost (its override, else the price table's), or null when unknown. */
+    private final Price price;
+
     private final long startNanos;
     private final String spanId = TraceIds.newSpanId();
     long acquiredNanos = -1;
@@ -50,6 +54,19 @@ public final class Attempt {
             int keyIndex,
             String serverAddress,
             long startNanos) {
+        this(number, deployment, provider, providerType, modelId, keyIndex, serverAddress, null, startNanos);
+    }
+
+    public Attempt(
+            int number,
+            String deployment,
+            String provider,
+            String providerType,
+            String modelId,
+            int keyIndex,
+            String serverAddress,
+            Price price,
+            long startNanos) {
         this.number = number;
         this.deployment = deployment;
         this.provider = provider;
@@ -57,6 +74,7 @@ public final class Attempt {
         this.modelId = modelId;
         this.keyIndex = keyIndex;
         this.serverAddress = serverAddress;
+        this.price = price;
         this.startNanos = startNanos;
     }
 
@@ -92,6 +110,14 @@ public final class Attempt {
     /** The provider's host, for traces ({@code server.address}). */
     public String serverAddress() {
         return serverAddress;
+    }
+
+    /**
+     * The price of the deployment this attempt called, for the model id it was sent with: the
+     * deployment's {@code price} override, else the shipped table's; null when neither knows it.
+     */
+    public Price price() {
+        return price;
     }
 
     /**

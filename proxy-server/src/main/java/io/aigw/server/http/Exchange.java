@@ -264,7 +264,6 @@ public final class Exchange {
         this.usage = usage;
     }
 
-    /** The answer's (first choice's) finish reason in OpenAI's words, or null. */
     /**
      * What the exchange cost in USD, from its final usage and the price of the deployment that
      * answered; NaN when no price is known (or nothing was used). Set once, before the {@code
@@ -278,6 +277,7 @@ public final class Exchange {
         this.costUsd = costUsd;
     }
 
+    /** The answer's (first choice's) finish reason in OpenAI's words, or null. */
     public String finishReason() {
         return finishReason;
     }

@@ -4,6 +4,7 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.log.RequestLog;
+import io.aigw.server.exchange.ExchangeCost;
 import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.exchange.TraceContext;
@@ -375,6 +376,8 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     /** Ends the exchange for its listeners, once: its status, usage, error and times are final here. */
     private void complete(Exchange exchange) {
         exchange.end(System.nanoTime());
+        // Usage is final now: the cost is stated once, before anyone (log, metrics, spend) reads it.
+        exchange.costUsd(ExchangeCost.of(exchange));
         listeners.completed(exchange);
     }
 

@@ -59,7 +59,9 @@ public final class RequestLogListener implements ExchangeListener {
             r.promptTokens = usage.promptTokens();
             r.completionTokens = usage.completionTokens();
             r.totalTokens = usage.totalTokens();
+            r.cachedTokens = usage.cachedTokens();
         }
+        r.costUsd = e.costUsd();
         if (e.traceContext() != null) {
             r.traceId = e.traceContext().traceId();
         }

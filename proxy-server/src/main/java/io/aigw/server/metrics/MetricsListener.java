@@ -63,6 +63,9 @@ public final class MetricsListener implements ExchangeListener {
     private final LazyChildren<CounterDataPoint> requests;
     private final LazyChildren<LeanHistogram.Child> latency;
     private final LazyChildren<CounterDataPoint> tokens;
+    /** By deployment: the provider and the route (model) it serves. */
+    private final LazyChildren<CounterDataPoint> cost;
+
     private final LazyChildren<CounterDataPoint> attempts;
     private final LazyChildren<CounterDataPoint> failovers;
     private final LazyChildren<CounterDataPoint> retries;
@@ -131,6 +134,15 @@ public final class MetricsListener implements ExchangeListener {
                 .register(registry);
         tokens = new LazyChildren<>(
                 p * 2, i -> tokenTotal.labelValues(providerNames[i / 2], i % 2 == 0 ? "input" : "output"));
+        Counter costTotal = Counter.builder()
+                .name("aigw_cost_usd_total")
+                .help("USD the answered requests cost by their usage and the answering deployment's price, by provider"
+                        + " and model (the configured route); requests of unknown price add nothing")
+                .labelNames("provider", "model")
+                .withoutExemplars()
+                .register(registry);
+        cost = new LazyChildren<>(
+                dep, i -> costTotal.labelValues(deployments[i].providerName(), deployments[i].route()));
         Counter attemptsTotal = Counter.builder()
                 .name("aigw_upstream_attempts_total")
                 .help(
@@ -203,6 +215,9 @@ public final class MetricsListener implements ExchangeListener {
             tokens.get(i * 2 + 1);
             failovers.get(i);
             retries.get(i);
+        }
+        for (int i = 0; i < deployments.length; i++) {
+            cost.get(i);
         }
         GaugeWithCallback.builder()
                 .name("aigw_requests_in_flight")
@@ -305,6 +320,10 @@ public final class MetricsListener implements ExchangeListener {
         Integer deployment = last == null ? null : deploymentIndex.get(last.deployment());
         if (deployment == null) {
             return;
+        }
+        double usd = exchange.costUsd();
+        if (usd > 0) { // NaN (unknown) adds nothing
+            cost.get(deployment).inc(usd);
         }
         int d = endpoint.ordinal() * deployments.length + deployment;
         genAiDuration.get(d).observe(total / NANOS);

@@ -5,6 +5,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ProxyConfig.Deployment;
 import io.aigw.core.config.ProxyConfig.Retries;
+import io.aigw.core.cost.PriceTable;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
@@ -176,12 +177,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                 }
             }
             if (wildcardModelId != null) {
-                deployment = new Deployment(
-                        deployment.provider(),
-                        wildcardModelId,
-                        deployment.priority(),
-                        deployment.weight(),
-                        deployment.maxTokens());
+                deployment = deployment.withModelId(wildcardModelId);
             }
             ProviderConfig provider = config.providers().get(deployment.provider());
             DialectCall call;
@@ -234,6 +230,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
                     deployment.modelId(),
                     key == null ? -1 : key.index(),
                     provider.baseUrl().getHost(),
+                    PriceTable.builtin().priceOf(deployment.price(), provider.type(), deployment.modelId()),
                     System.nanoTime());
             new UpstreamCall(
                             ctx,

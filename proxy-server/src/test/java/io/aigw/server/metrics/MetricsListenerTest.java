@@ -93,6 +93,32 @@ class MetricsListenerTest {
         complete(e, 200, new Usage(10, 5, 15, -1), 110 * MS);
     }
 
+    /** A plain answer with this cost on the exchange (NaN: unknown). */
+    private void costed(String route, String provider, double costUsd) {
+        Exchange e = exchange(route, false);
+        listener.started(e);
+        Attempt a = attempt(e, provider, 5 * MS);
+        end(e, a, 105 * MS, Attempt.Outcome.ANSWERED, null);
+        e.costUsd(costUsd);
+        complete(e, 200, new Usage(10, 5, 15, -1), 110 * MS);
+    }
+
+    @Test
+    void costIsSummedByProviderAndRouteAndUnknownAddsNothing() throws Exception {
+        Scrape before = scrape();
+        assertEquals(0, before.value("aigw_cost_usd_total{model=\"m\",provider=\"backup\"}"), "shown from the start");
+        assertEquals(0, before.value("aigw_cost_usd_total{model=\"open/*\",provider=\"primary\"}"));
+        costed("m", "primary", 0.0125);
+        costed("m", "primary", 0.0000375);
+        costed("m", "backup", 1.5);
+        costed("m", "primary", Double.NaN);
+        costed("open/*", "primary", 0.25);
+        Scrape s = scrape();
+        assertEquals(0.0125 + 0.0000375, s.value("aigw_cost_usd_total{model=\"m\",provider=\"primary\"}"), 1e-15);
+        assertEquals(1.5, s.value("aigw_cost_usd_total{model=\"m\",provider=\"backup\"}"), 1e-15);
+        assertEquals(0.25, s.value("aigw_cost_usd_total{model=\"open/*\",provider=\"primary\"}"), 1e-15);
+    }
+
     @Test
     void countsAndHistogramsAgreeWithTheScriptedTraffic() throws Exception {
         for (int i = 0; i < 3; i++) {
