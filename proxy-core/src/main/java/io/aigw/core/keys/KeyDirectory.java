@@ -26,14 +26,16 @@ import org.slf4j.LoggerFactory;
  * costs no I/O and the event loop never waits on the database.
  *
  * <p>A hash not in the cache is a <em>miss</em>. Misses are looked up by one thread of its own,
- * coalesced: every miss pending when a query starts rides in it ({@code key_hash IN (...)}). Two
- * caps keep a flood of made-up keys off the database: a miss query starts at most every
- * {@link Tuning#minQueryInterval} (two a second by default), and only
- * {@link Tuning#missesPerSecond} distinct misses a second (a token bucket) get a lookup at all; a
- * miss beyond that is answered "unknown" at once, without a query and without being cached. So
- * 10,000 unknown keys make at most one query per interval however fast they come, and a new key's
- * first use waits at most one interval. Unknown hashes that were looked up are cached negatively for
- * {@link Tuning#negativeTtl}.
+ * coalesced: every miss pending when a query starts rides in it ({@code key_hash IN (...)}), and a
+ * query starts at most every {@link Tuning#minQueryInterval} (two a second by default), so however
+ * many misses come, the database sees at most that many lookups a second. On top of that a budget
+ * of unknown hashes (a token bucket of {@link Tuning#unknownPerSecond}) is charged after each query
+ * for the hashes it found to be no key; while it is spent, a miss is answered "unknown" at once,
+ * without a query and without being cached. Hashes that turn out to be keys cost nothing, so a
+ * restart with thousands of active keys is never refused; a flood of made-up keys pays for its
+ * first batch and is then refused without queries until the budget has grown back. Unknown hashes
+ * that were looked up are cached negatively for {@link Tuning#negativeTtl}. While the budget is
+ * spent, a genuine key not yet cached is refused too: the price of keeping a flood off the database.
  *
  * <p>Every {@link Tuning#refreshInterval} the cached keys are read again by id (one query per 500),
  * with their spend (one query per budget period start), so a key revoked or edited by another
@@ -45,7 +47,7 @@ public final class KeyDirectory implements AutoCloseable {
 
     /**
      * @param minQueryInterval the least time between two miss queries
-     * @param missesPerSecond distinct misses a second that get a lookup (also the bucket's size)
+     * @param unknownPerSecond unknown hashes a second that may be looked up (also the bucket's size)
      * @param negativeTtl how long an unknown hash is answered from the cache
      * @param positiveIdle how long a key unused stays cached
      * @param refreshInterval how often cached keys and their spend are read again
@@ -53,14 +55,14 @@ public final class KeyDirectory implements AutoCloseable {
      */
     public record Tuning(
             Duration minQueryInterval,
-            int missesPerSecond,
+            int unknownPerSecond,
             Duration negativeTtl,
             Duration positiveIdle,
             Duration refreshInterval,
             long maxKeys) {
         public static final Tuning DEFAULT = new Tuning(
                 Duration.ofMillis(500),
-                64,
+                16,
                 Duration.ofSeconds(2),
                 Duration.ofMinutes(10),
                 Duration.ofSeconds(2),
@@ -117,7 +119,7 @@ public final class KeyDirectory implements AutoCloseable {
                     }
                 })
                 .build();
-        this.tokens = tuning.missesPerSecond();
+        this.tokens = tuning.unknownPerSecond();
         this.tokensAtNanos = System.nanoTime();
         this.lastQueryNanos = System.nanoTime() - tuning.minQueryInterval().toNanos();
         this.lookups = new Thread(this::lookupLoop, "aigw-key-lookup");
@@ -158,7 +160,7 @@ public final class KeyDirectory implements AutoCloseable {
             if (waiting != null) {
                 return waiting;
             }
-            if (!takeToken()) {
+            if (tokens() < 1) {
                 missesRefused.incrementAndGet();
                 return CompletableFuture.completedFuture(Found.UNKNOWN);
             }
@@ -169,16 +171,18 @@ public final class KeyDirectory implements AutoCloseable {
         }
     }
 
-    private boolean takeToken() {
+    /** The unknown-hash budget now, refilled for the time since it was last looked at. */
+    private double tokens() {
         long now = System.nanoTime();
-        double rate = tuning.missesPerSecond();
+        double rate = tuning.unknownPerSecond();
         tokens = Math.min(rate, tokens + (now - tokensAtNanos) * rate / 1e9);
         tokensAtNanos = now;
-        if (tokens < 1) {
-            return false;
-        }
-        tokens -= 1;
-        return true;
+        return tokens;
+    }
+
+    /** Charges {@code unknown} hashes a query found to be no key; the debt is capped at five seconds' worth. */
+    private synchronized void charge(int unknown) {
+        tokens = Math.max(-5.0 * tuning.unknownPerSecond(), tokens() - unknown);
     }
 
     private void lookupLoop() {
@@ -230,11 +234,16 @@ public final class KeyDirectory implements AutoCloseable {
             failAll(batch);
             return;
         }
+        int unknown = 0;
         for (Map.Entry<KeyHash, CompletableFuture<Found>> e : batch.entrySet()) {
             Found found = answers.getOrDefault(e.getKey(), Found.UNKNOWN);
+            if (found.key() == null) {
+                unknown++;
+            }
             cache.put(e.getKey(), found);
             e.getValue().complete(found);
         }
+        charge(unknown);
     }
 
     private static void failAll(Map<KeyHash, CompletableFuture<Found>> batch) {
@@ -302,7 +311,7 @@ public final class KeyDirectory implements AutoCloseable {
         return missQueries.get();
     }
 
-    /** Misses answered "unknown" without a lookup because the cap was reached. */
+    /** Misses answered "unknown" without a lookup because the unknown-hash budget was spent. */
     public long missesRefused() {
         return missesRefused.get();
     }
