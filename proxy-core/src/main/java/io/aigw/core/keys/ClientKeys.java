@@ -26,7 +26,8 @@ public final class ClientKeys implements AutoCloseable {
 
     /**
      * Opens over {@code store}, migrating it first. A database that is down does not stop the
-     * start: lookups then answer 503 until it is back (the migration is retried with them).
+     * start: lookups and the admin API then answer 503 until it is back; the request log's writer,
+     * which runs the same migrations on the same database, applies them once it answers.
      */
     public static ClientKeys open(KeyStore store, KeyDirectory.Tuning tuning, Clock clock, long flushMillis) {
         try {
