@@ -45,6 +45,8 @@ public final class JdbcKeyStore implements KeyStore {
     private final SqlDialect dialect;
     private final HikariDataSource pool;
     private final String description;
+    /** The schema is known to be up to date; until then every call tries the migrations first. */
+    private volatile boolean migrated;
 
     public JdbcKeyStore(SqlDialect dialect, HikariDataSource pool, String description) {
         this.dialect = dialect;
@@ -60,6 +62,7 @@ public final class JdbcKeyStore implements KeyStore {
                 if (applied > 0) {
                     log.info("{}: applied {} schema migration(s)", description, applied);
                 }
+                migrated = true;
             } catch (SQLException | RuntimeException e) {
                 pool.evictConnection(c); // a failed BEGIN must not stay in the pool (see JdbcLogStore)
                 throw e;
@@ -67,8 +70,16 @@ public final class JdbcKeyStore implements KeyStore {
         }
     }
 
+    /** A database that was down at start gets its migrations with the first call that reaches it. */
+    private void ready() throws SQLException {
+        if (!migrated) {
+            migrate();
+        }
+    }
+
     @Override
     public ClientKey create(KeySettings s, KeyHash hash, String prefix, Instant now) throws SQLException {
+        ready();
         String sql = "INSERT INTO api_keys (name, key_hash, prefix, created_at, updated_at, expires_at, models,"
                 + " budget_usd, budget_period, metadata, rpm, tpm, max_parallel, token_quota_daily,"
                 + " token_quota_monthly) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -118,6 +129,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public List<ClientKey> byHashes(Collection<KeyHash> hashes) throws SQLException {
+        ready();
         List<ClientKey> out = new ArrayList<>();
         List<KeyHash> all = List.copyOf(hashes);
         try (Connection c = pool.getConnection()) {
@@ -141,6 +153,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public List<ClientKey> byIds(Collection<Long> ids) throws SQLException {
+        ready();
         List<ClientKey> out = new ArrayList<>();
         List<Long> all = List.copyOf(ids);
         try (Connection c = pool.getConnection()) {
@@ -161,6 +174,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public List<ClientKey> list(String nameContains, long afterId, int limit) throws SQLException {
+        ready();
         String sql = SELECT + " WHERE id > ?" + (nameContains == null ? "" : " AND LOWER(name) LIKE ? ESCAPE '!'")
                 + " ORDER BY id LIMIT ?";
         try (Connection c = pool.getConnection();
@@ -184,6 +198,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public ClientKey update(long id, KeySettings s, Instant now) throws SQLException {
+        ready();
         String sql = "UPDATE api_keys SET expires_at = ?, models = ?, budget_usd = ?, budget_period = ?,"
                 + " metadata = ?, rpm = ?, tpm = ?, max_parallel = ?, token_quota_daily = ?,"
                 + " token_quota_monthly = ?, name = ?, updated_at = ? WHERE id = ?";
@@ -202,6 +217,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public ClientKey revoke(long id, Instant now) throws SQLException {
+        ready();
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(
                         "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ?")) {
@@ -218,6 +234,7 @@ public final class JdbcKeyStore implements KeyStore {
     @Override
     public ClientKey rotate(long id, KeyHash newHash, String prefix, Instant previousValidUntil, Instant now)
             throws SQLException {
+        ready();
         // The previous hash is kept only with a grace; without one the old secret is forgotten at once.
         String sql = "UPDATE api_keys SET previous_hash = " + (previousValidUntil == null ? "NULL" : "key_hash")
                 + ", previous_valid_until = ?, key_hash = ?, prefix = ?, updated_at = ? WHERE id = ?";
@@ -237,6 +254,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public void addSpend(List<SpendDelta> deltas) throws SQLException {
+        ready();
         if (deltas.isEmpty()) {
             return;
         }
@@ -272,6 +290,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     @Override
     public Map<Long, Spend> spendSince(Collection<Long> ids, LocalDate from) throws SQLException {
+        ready();
         if (ids.isEmpty()) {
             return Collections.emptyMap();
         }

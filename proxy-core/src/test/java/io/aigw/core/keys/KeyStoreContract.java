@@ -159,6 +159,16 @@ abstract class KeyStoreContract {
     }
 
     @Test
+    void aStoreNeverMigratedMigratesOnFirstUse() throws Exception {
+        store.close();
+        cleanUp();
+        store = openEmpty(); // a database that was down when the server started: no migrate() yet
+        NewSecret s = NewSecret.generate();
+        ClientKey made = store.create(KeySettings.named("late"), s.hash(), s.prefix(), T0);
+        assertEquals(made, store.get(made.id()));
+    }
+
+    @Test
     void migrateTwiceIsANoOp() throws Exception {
         store.migrate();
         store.migrate();
