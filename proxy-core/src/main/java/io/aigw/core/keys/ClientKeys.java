@@ -33,7 +33,9 @@ public final class ClientKeys implements AutoCloseable {
         try {
             store.migrate();
         } catch (Exception e) {
-            log.warn("{}: migration failed, database keys unavailable until it answers: {}", store, e.toString());
+            // INFO: the request log (same database) already warns that it does not answer, and each
+            // lookup that fails meanwhile says so; the migration is tried again with the next call.
+            log.info("{}: not migrated yet (database keys answer 503 until it answers): {}", store, e.toString());
         }
         ClientKeys keys = new ClientKeys(store, tuning, clock, flushMillis);
         keys.directory.start();

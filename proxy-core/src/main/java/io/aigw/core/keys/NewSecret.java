@@ -19,6 +19,26 @@ public record NewSecret(String key, KeyHash hash, String prefix) {
         return new NewSecret(key, KeyHash.ofKey(key), prefixOf(key));
     }
 
+    /** Length of every key this class makes: the scheme and 43 base64url characters (256 bits). */
+    public static final int LENGTH = SCHEME.length() + 43;
+
+    /**
+     * Whether {@code key} has the shape of a key this class makes. Anything else cannot be a database
+     * key, so it is refused without a lookup: made-up keys of any other shape never reach the database.
+     */
+    public static boolean isWellFormed(String key) {
+        if (key.length() != LENGTH || !key.startsWith(SCHEME)) {
+            return false;
+        }
+        for (int i = SCHEME.length(); i < LENGTH; i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code sk-aigw-ab12…}: enough to tell keys apart in a list, far too little to guess one. */
     static String prefixOf(String key) {
         return key.substring(0, SCHEME.length() + 4) + "\u2026";

@@ -7,13 +7,13 @@ import io.aigw.core.keys.ClientKey;
 import io.aigw.core.keys.KeyDirectory;
 import io.aigw.core.keys.KeyDirectory.Found;
 import io.aigw.core.keys.KeyPrincipal;
+import io.aigw.core.keys.NewSecret;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -31,7 +31,9 @@ import java.util.concurrent.RejectedExecutionException;
  * held (not read further, not released) while the directory looks the hash up on its own thread,
  * and resumes on the connection's event loop, unless the connection closed or the exchange was
  * ended meanwhile, in which case it is only released. A database key that is revoked or expired
- * gets a 401 that says so; its principal goes on the exchange for the model and budget checks.
+ * gets a 401 that says so; its principal goes on the exchange for the model and budget checks. A
+ * key that does not have the shape of a database key ({@link NewSecret#isWellFormed}) is refused
+ * without a lookup.
  */
 @Sharable
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
@@ -102,14 +104,15 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        KeyHash presented = presented(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String key = bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
         KeyHash hash = store == null || presented == null ? null : store.find(presented);
         if (hash != null) {
             exchange.keyHash(hash);
             ctx.fireChannelRead(request);
             return;
         }
-        if (admin || directory == null || presented == null) {
+        if (admin || directory == null || presented == null || !NewSecret.isWellFormed(key)) {
             request.release();
             Responses.sendError(ctx, refusal(admin));
             return;
@@ -172,7 +175,8 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Why a request with these headers is refused, or null when its key is good, the path is public,
-     * or the key needs a lookup (then the request is checked once whole). For {@code Expect:
+     * or the key needs a lookup (a well-formed database key not cached: then a 100 Continue goes out
+     * and the request is checked once whole). For {@code Expect:
      * 100-continue}, which must be answered before the body is read.
      */
     public ApiError check(String path, HttpHeaders headers) {
@@ -181,11 +185,12 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        KeyHash presented = presented(headers.get(HttpHeaderNames.AUTHORIZATION));
+        String key = bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
+        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
         if (presented != null && store != null && store.find(presented) != null) {
             return null;
         }
-        if (admin || directory == null || presented == null) {
+        if (admin || directory == null || presented == null || !NewSecret.isWellFormed(key)) {
             return refusal(admin);
         }
         Found cached = directory.cached(presented);
@@ -203,14 +208,14 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         return path.startsWith(ADMIN_PREFIX) || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
     }
 
-    /** The hash of the Bearer key, or null when there is none. */
-    private static KeyHash presented(String authorization) {
+    /** The Bearer key, or null when there is none. */
+    private static String bearer(String authorization) {
         if (authorization == null
                 || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
-        byte[] key = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-        return key.length == 0 ? null : KeyHash.ofKey(key, 0, key.length);
+        String key = authorization.substring(BEARER.length()).trim();
+        return key.isEmpty() ? null : key;
     }
 }

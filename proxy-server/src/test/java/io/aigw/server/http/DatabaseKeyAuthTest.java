@@ -199,7 +199,7 @@ class DatabaseKeyAuthTest {
     @Test
     void aStoreThatFailsGets503AndTheRequestIsReleased() throws Exception {
         fail = true;
-        Exchange ex = send("sk-aigw-some-key-not-cached-000");
+        Exchange ex = send(NewSecret.generate().key());
         answer();
         assertNothingPassedOn(ch);
         assertOpenAiError(readResponse(ch), 503, "api_error", "key_store_unavailable");
@@ -208,11 +208,25 @@ class DatabaseKeyAuthTest {
 
     @Test
     void anUnknownKeyGets401AndIsThenAnsweredFromTheCache() throws Exception {
-        send("sk-aigw-unknown-key-0000000000");
+        String unknown = NewSecret.generate().key();
+        send(unknown);
         answer();
         assertOpenAiError(readResponse(ch), 401, "invalid_request_error", "invalid_api_key");
-        send("sk-aigw-unknown-key-0000000000");
+        send(unknown);
         assertOpenAiError(readResponse(ch), 401, "invalid_request_error", "invalid_api_key");
-        assertSame(KeyDirectory.Found.UNKNOWN, directory.cached(KeyHash.ofKey("sk-aigw-unknown-key-0000000000")));
+        assertSame(KeyDirectory.Found.UNKNOWN, directory.cached(KeyHash.ofKey(unknown)));
+    }
+
+    @Test
+    void aKeyNotShapedLikeADatabaseKeyIsRefusedWithoutALookup() {
+        for (String key : List.of(
+                "sk-aigw-short",
+                "sk-other-" + "a".repeat(42),
+                NewSecret.generate().key() + "x")) {
+            send(key);
+            assertOpenAiError(readResponse(ch), 401, "invalid_request_error", "invalid_api_key");
+            assertNull(directory.cached(KeyHash.ofKey(key)));
+        }
+        assertEquals(0, directory.missQueries());
     }
 }

@@ -532,7 +532,7 @@ class ClientKeysIT {
             for (int c = 0; c < clients; c++) {
                 runs.add(pool.submit(() -> {
                     for (int i; (i = next.getAndIncrement()) < total; ) {
-                        HttpResponse<String> r = p.call("GET", "/v1/models", "sk-aigw-flood-" + i + "-made-up-key");
+                        HttpResponse<String> r = p.call("GET", "/v1/models", madeUp(i));
                         if (r.statusCode() == 401) {
                             refused.incrementAndGet();
                         }
@@ -558,6 +558,13 @@ class ClientKeysIT {
                 store.hashesAsked.get() + " hashes looked up in " + seconds + " s");
         // A known key is answered from the cache meanwhile and after.
         assertEquals(200, chat(p, good, "gpt-4o").statusCode());
+    }
+
+    /** A made-up key of the database keys' shape (a key of another shape is refused without a lookup). */
+    private static String madeUp(int i) {
+        String key = "sk-aigw-flood" + String.format(java.util.Locale.ROOT, "%038d", i);
+        assertTrue(io.aigw.core.keys.NewSecret.isWellFormed(key), key);
+        return key;
     }
 
     /** Two servers on one PostgreSQL schema: a key made on one works on the other; revoked, within 5 s. */
