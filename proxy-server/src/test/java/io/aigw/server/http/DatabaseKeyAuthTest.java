@@ -55,6 +55,8 @@ class DatabaseKeyAuthTest {
     private volatile boolean fail;
     private KeyDirectory directory;
     private EmbeddedChannel ch;
+    /** The last request sent, to check it was released. */
+    private FullHttpRequest sent;
 
     /** The SQLite store, whose hash lookups wait for {@link #proceed} (and fail when asked to). */
     private final class HeldStore implements KeyStore {
@@ -154,6 +156,7 @@ class DatabaseKeyAuthTest {
         Exchange ex = new Exchange(
                 "req-db-auth", System.nanoTime(), request.method(), new QueryStringDecoder(request.uri()).path());
         ch.attr(Exchange.KEY).set(ex);
+        sent = request;
         ch.writeInbound(request);
         return ex;
     }
@@ -174,6 +177,7 @@ class DatabaseKeyAuthTest {
         assertNoResponse(ch);
         answer();
         FullHttpRequest passed = readRequest(ch);
+        assertSame(sent, passed);
         assertEquals(1, passed.refCnt());
         passed.release();
         assertEquals(key.id(), ex.keyId());
@@ -193,7 +197,7 @@ class DatabaseKeyAuthTest {
         answer();
         assertNothingPassedOn(ch);
         assertNoResponse(ch);
-        // The held request was released (the paranoid leak detector would report it otherwise).
+        assertEquals(0, sent.refCnt(), "the held request is released");
     }
 
     @Test
@@ -204,6 +208,7 @@ class DatabaseKeyAuthTest {
         assertNothingPassedOn(ch);
         assertOpenAiError(readResponse(ch), 503, "api_error", "key_store_unavailable");
         assertNull(ex.keyId());
+        assertEquals(0, sent.refCnt());
     }
 
     @Test
