@@ -171,11 +171,15 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
         if (config.auth().databaseKeys()) {
-            clientKeys = ClientKeys.open(
-                    givenKeyStore != null ? givenKeyStore : KeyStoresFor.config(config),
-                    keyTuning,
-                    java.time.Clock.systemUTC(),
-                    1_000);
+            try {
+                clientKeys = ClientKeys.open(
+                        givenKeyStore != null ? givenKeyStore : KeyStoresFor.config(config),
+                        keyTuning,
+                        java.time.Clock.systemUTC(),
+                        1_000);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot open the key store: " + e.getMessage(), e);
+            }
         } else if (givenKeyStore != null) {
             givenKeyStore.close();
         }
