@@ -5,8 +5,12 @@ import io.aigw.core.config.MetricsConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.keys.ClientKeys;
+import io.aigw.core.keys.KeyDirectory;
+import io.aigw.core.keys.KeyStore;
 import io.aigw.core.log.RequestLog;
 import io.aigw.core.routing.Clock;
+import io.aigw.server.admin.AdminKeysEndpoint;
 import io.aigw.server.admin.AdminLogStatsEndpoint;
 import io.aigw.server.admin.AdminLogsEndpoint;
 import io.aigw.server.admin.AdminProviders;
@@ -25,6 +29,7 @@ import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestLogListener;
+import io.aigw.server.keys.KeySpendListener;
 import io.aigw.server.logging.AccessLogListener;
 import io.aigw.server.metrics.MetricsEndpoint;
 import io.aigw.server.metrics.MetricsListener;
@@ -87,6 +92,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
     private final List<ExchangeListener> extraListeners = new ArrayList<>();
 
+    /** The database keys, or null when {@code keys.store} is off. */
+    private ClientKeys clientKeys;
+    /** The key store a test (or an embedding) gives instead of the configured one; see {@link #withKeyStore}. */
+    private KeyStore givenKeyStore;
+
+    private KeyDirectory.Tuning keyTuning = KeyDirectory.Tuning.DEFAULT;
+
     private ExchangeListeners listeners = ExchangeListeners.none();
     /** Admin reads of the request log block on JDBC: they run here, never on an event loop. */
     private final ExecutorService adminQueries = Executors.newSingleThreadExecutor(r -> {
@@ -128,6 +140,22 @@ public final class ProxyServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keeps the database keys in {@code store} (which the server closes) instead of the configured
+     * database, with {@code tuning} for the cache; before {@link #start} only. For tests that count
+     * the queries or share a database between servers.
+     */
+    public ProxyServer withKeyStore(KeyStore store, KeyDirectory.Tuning tuning) {
+        this.givenKeyStore = store;
+        this.keyTuning = tuning;
+        return this;
+    }
+
+    /** The database keys (store, cache, spend), or null when {@code keys.store} is off; after start. */
+    public ClientKeys clientKeys() {
+        return clientKeys;
+    }
+
     /** The listeners of every exchange, in the order they hear each event (empty before start). */
     public ExchangeListeners listeners() {
         return listeners;
@@ -142,10 +170,26 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the request log: " + e.getMessage(), e);
         }
+        if (config.auth().databaseKeys()) {
+            try {
+                clientKeys = ClientKeys.open(
+                        givenKeyStore != null ? givenKeyStore : KeyStoresFor.config(config),
+                        keyTuning,
+                        java.time.Clock.systemUTC(),
+                        1_000);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot open the key store: " + e.getMessage(), e);
+            }
+        } else if (givenKeyStore != null) {
+            givenKeyStore.close();
+        }
         ConnectionLimits limits = new ConnectionLimits(server.maxConnections(), server.maxConnectionsPerIp());
         List<ExchangeListener> listeners = new ArrayList<>();
         // The request log first: with durability wal the answer's last byte waits for its record.
         listeners.add(new RequestLogListener(requestLog));
+        if (clientKeys != null) {
+            listeners.add(new KeySpendListener(clientKeys));
+        }
         // Metrics, tracing and the access log go here, one line each.
         PrometheusRegistry registry = null;
         if (config.metrics().enabled()) {
@@ -180,7 +224,8 @@ public final class ProxyServer implements AutoCloseable {
                                 metricsEndpoint == null
                                         ? null
                                         : config.metrics().path(),
-                                config.metrics().auth() == MetricsConfig.Auth.ADMIN),
+                                config.metrics().auth() == MetricsConfig.Auth.ADMIN,
+                                clientKeys == null ? null : clientKeys.directory()),
                         router,
                         active,
                         requestLog,
@@ -216,6 +261,14 @@ public final class ProxyServer implements AutoCloseable {
         // Each dependency the readiness probe reports on; Redis will be one more.
         List<ReadinessCheck> checks = List.of(new RequestLogCheck(requestLog));
         ReadinessEndpoint readiness = new ReadinessEndpoint(lifecycle, checks);
+        if (clientKeys != null) {
+            AdminKeysEndpoint keysAdmin = new AdminKeysEndpoint(clientKeys, adminQueries);
+            router.route(HttpMethod.POST, AdminKeysEndpoint.LIST_PATH, keysAdmin)
+                    .route(HttpMethod.GET, AdminKeysEndpoint.LIST_PATH, keysAdmin);
+            for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.POST)) {
+                router.routePrefix(m, AdminKeysEndpoint.ITEM_PREFIX, keysAdmin);
+            }
+        }
         return router.route(HttpMethod.GET, "/health", new HealthEndpoint(lifecycle))
                 .route(HttpMethod.GET, ReadinessEndpoint.PATH, readiness)
                 .route(HttpMethod.GET, ReadinessEndpoint.ALIAS, readiness)
@@ -375,6 +428,9 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         adminQueries.shutdownNow();
+        if (clientKeys != null) {
+            clientKeys.close(); // after the loops: the spend writer's last flush has every exchange
+        }
         if (tracing != null) {
             tracing.close(); // after the loops: every exchange's spans have ended by now
         }

@@ -21,7 +21,11 @@ public final class ApiKeyStore {
 
     /** The stored hash that matches the presented key bytes, or null. */
     public KeyHash authenticate(byte[] key, int offset, int length) {
-        KeyHash presented = KeyHash.ofKey(key, offset, length);
+        return find(KeyHash.ofKey(key, offset, length));
+    }
+
+    /** The stored hash equal to {@code presented}, or null; every stored hash is compared. */
+    public KeyHash find(KeyHash presented) {
         KeyHash found = null;
         for (KeyHash h : hashes) {
             if (h.matches(presented)) {

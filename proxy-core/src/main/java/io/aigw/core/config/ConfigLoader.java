@@ -57,7 +57,8 @@ public final class ConfigLoader {
             "request_log",
             "metrics",
             "tracing",
-            "logging");
+            "logging",
+            "keys");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -127,7 +128,7 @@ public final class ConfigLoader {
         ConfigNode upstreamNode = root.child("upstream").mapping(UpstreamReader.TOP_KEYS);
         UpstreamSettings upstream = UpstreamReader.read(upstreamNode, UpstreamReader.DEFAULTS);
         long maxBufferedBytes = UpstreamReader.maxBufferedBytes(upstreamNode);
-        AuthConfig auth = readAuth(root.child("auth"));
+        AuthConfig auth = readAuth(root.child("auth"), root.child("keys"));
         Path dataDir = toPath(root.child("data_dir"), "./data");
         Map<String, ProviderConfig> providers =
                 new ProviderReader(providerTypes, baseDir, upstream).readAll(root.child("providers"));
@@ -200,11 +201,17 @@ public final class ConfigLoader {
                 n.child("max_connections_per_ip").integer(0, 0, Integer.MAX_VALUE));
     }
 
-    private AuthConfig readAuth(ConfigNode n) throws ConfigException {
+    private AuthConfig readAuth(ConfigNode n, ConfigNode keys) throws ConfigException {
         n.mapping(AUTH_KEYS);
         Set<KeyHash> hashes = readKeys(n.child("api_keys"), "PROXY_API_KEYS", null);
         Set<KeyHash> adminHashes = readKeys(n.child("admin_keys"), "PROXY_ADMIN_KEYS", hashes);
-        return new AuthConfig(List.copyOf(hashes), List.copyOf(adminHashes));
+        keys.mapping(List.of("store"));
+        ConfigNode store = keys.child("store");
+        String mode = store.isFalse() ? "off" : store.string("database").trim();
+        if (!mode.equals("database") && !mode.equals("off")) {
+            throw store.error("expected one of database, off, got " + ConfigNode.quote(mode));
+        }
+        return new AuthConfig(List.copyOf(hashes), List.copyOf(adminHashes), mode.equals("database"));
     }
 
     /**

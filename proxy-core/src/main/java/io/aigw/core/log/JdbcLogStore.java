@@ -186,7 +186,7 @@ public final class JdbcLogStore implements LogStore {
     }
 
     /** Rolls back after {@code cause}; a failing rollback (the connection is gone) must not hide it. */
-    static void rollbackQuietly(Connection c, Exception cause) {
+    public static void rollbackQuietly(Connection c, Exception cause) {
         try {
             c.rollback();
         } catch (SQLException | RuntimeException e) {

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** JDBC URL helpers: settings added where the operator gave none, and a form safe to log. */
-final class JdbcUrls {
+public final class JdbcUrls {
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&;]password=)[^&;]*");
     private static final Pattern USER_INFO = Pattern.compile("(//[^/:@?]*:)[^/@?]*@");
 
@@ -40,7 +40,7 @@ final class JdbcUrls {
     }
 
     /** {@code url} with any password (a {@code password=} parameter or user info) masked. */
-    static String redact(String url) {
+    public static String redact(String url) {
         String s = PASSWORD_PARAM.matcher(url).replaceAll("$1***");
         return USER_INFO.matcher(s).replaceAll("$1***@");
     }

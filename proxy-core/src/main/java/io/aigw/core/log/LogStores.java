@@ -35,28 +35,38 @@ public final class LogStores {
      */
     public static LogStore sqlite(Path file) {
         Path abs = file.toAbsolutePath().normalize();
+        // One writer thread and an occasional reader: two connections, so a read never waits.
+        return new JdbcLogStore(SqlDialect.SQLITE, sqlitePool(abs, "aigw-log-sqlite", 2), "sqlite log store " + abs);
+    }
+
+    /**
+     * A pool on the SQLite file {@code file} with the settings above (WAL, IMMEDIATE transactions, a
+     * five second busy wait), its directory created if missing: for the request log and for anything
+     * else kept in the same file (the client keys).
+     */
+    public static HikariDataSource sqlitePool(Path file, String poolName, int maxSize) {
+        Path abs = file.toAbsolutePath().normalize();
         Path dir = abs.getParent();
         try {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the request log's directory " + dir, e);
+            throw new UncheckedIOException("cannot create the directory of " + abs, e);
         }
         HikariConfig cfg = new HikariConfig();
-        cfg.setPoolName("aigw-log-sqlite");
+        cfg.setPoolName(poolName);
         cfg.setDriverClassName("org.sqlite.JDBC");
         cfg.setJdbcUrl("jdbc:sqlite:" + abs);
         cfg.addDataSourceProperty("journal_mode", "WAL");
         cfg.addDataSourceProperty("synchronous", "NORMAL");
         cfg.addDataSourceProperty("busy_timeout", "5000");
         cfg.addDataSourceProperty("transaction_mode", "IMMEDIATE");
-        // One writer thread and an occasional reader: two connections, so a read never waits.
-        cfg.setMaximumPoolSize(2);
+        cfg.setMaximumPoolSize(maxSize);
         cfg.setMinimumIdle(1);
         cfg.setConnectionTimeout(5_000);
         cfg.setInitializationFailTimeout(-1);
-        return new JdbcLogStore(SqlDialect.SQLITE, new HikariDataSource(cfg), "sqlite log store " + abs);
+        return new HikariDataSource(cfg);
     }
 
     /**
@@ -66,12 +76,25 @@ public final class LogStores {
      * one given inside the URL.
      */
     public static LogStore postgres(String url, String user, String password) {
+        // The writer, the retention job and the admin read-back: three at most.
+        return new JdbcLogStore(
+                SqlDialect.POSTGRES,
+                postgresPool(url, user, password, "aigw-log-pg", 3),
+                "postgres log store " + JdbcUrls.redact(url));
+    }
+
+    /**
+     * A pool on PostgreSQL at {@code url} with the settings above (short timeouts, no idle minimum):
+     * for the request log and for anything else kept in the same database (the client keys).
+     */
+    public static HikariDataSource postgresPool(
+            String url, String user, String password, String poolName, int maxSize) {
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("a PostgreSQL URL starts with jdbc:postgresql:, got "
                     + (url == null ? "null" : JdbcUrls.redact(url)));
         }
         HikariConfig cfg = new HikariConfig();
-        cfg.setPoolName("aigw-log-pg");
+        cfg.setPoolName(poolName);
         cfg.setDriverClassName("org.postgresql.Driver");
         cfg.setJdbcUrl(JdbcUrls.withDefaults(url, PG_URL_DEFAULTS));
         if (user != null && !user.isEmpty()) {
@@ -80,18 +103,16 @@ public final class LogStores {
         if (password != null && !password.isEmpty()) {
             cfg.setPassword(password);
         }
-        // The writer, the retention job and the admin read-back: three at most. No idle minimum:
-        // HikariCP keeps retrying to fill one with a backoff growing to 5 s, which would delay
-        // recovery after an outage; without it, each call that waits starts retrying afresh.
-        cfg.setMaximumPoolSize(3);
+        // No idle minimum: HikariCP keeps retrying to fill one with a backoff growing to 5 s, which
+        // would delay recovery after an outage; without it, each call that waits starts retrying afresh.
+        cfg.setMaximumPoolSize(maxSize);
         cfg.setMinimumIdle(0);
         // A caller waits at most a second for a connection, so an outage costs the writer a
         // second per attempt before it spills, not the 30 s HikariCP would wait by default.
         cfg.setConnectionTimeout(1_000);
         cfg.setValidationTimeout(1_000);
         cfg.setInitializationFailTimeout(-1);
-        return new JdbcLogStore(
-                SqlDialect.POSTGRES, new HikariDataSource(cfg), "postgres log store " + JdbcUrls.redact(url));
+        return new HikariDataSource(cfg);
     }
 
     /** One JSON line per row on standard output. */

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Brings a database's request-log schema up to date from the versioned SQL files under
+ * Brings a database's schema (the request log's tables and the client keys' tables) up to date from the versioned SQL files under
  * {@code db/migration/<dialect>/}, recording each applied version in {@code aigw_schema_version}.
  *
  * <p>Each file runs in its own transaction together with its version row, so a failure leaves the
@@ -22,13 +22,14 @@ import java.util.List;
  * advisory lock, so two proxies starting at once apply each file exactly once (the second waits,
  * then finds the version recorded); on SQLite the IMMEDIATE transaction does the same.
  */
-final class Migrations {
+public final class Migrations {
     /**
      * Every migration, oldest first; the same names exist for each dialect. Listed rather than
      * discovered because a classpath folder cannot be listed portably inside a jar (a test checks
      * that this list and the folders agree).
      */
-    static final List<String> FILES = List.of("V1__request_logs.sql", "V2__bodies_as_text.sql", "V4__cost_usd.sql");
+    static final List<String> FILES =
+            List.of("V1__request_logs.sql", "V2__bodies_as_text.sql", "V3__api_keys.sql", "V4__cost_usd.sql");
 
     private Migrations() {}
 
@@ -36,7 +37,7 @@ final class Migrations {
      * Applies what is missing; returns how many files were applied (0 when up to date). Leaves
      * {@code c} out of auto-commit: the pool restores that when the connection goes back.
      */
-    static int migrate(Connection c, SqlDialect dialect) throws SQLException {
+    public static int migrate(Connection c, SqlDialect dialect) throws SQLException {
         c.setAutoCommit(false);
         int applied = 0;
         for (String file : FILES) {

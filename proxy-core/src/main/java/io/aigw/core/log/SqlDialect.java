@@ -13,50 +13,50 @@ import java.util.UUID;
  * What differs between the databases the request log can live in. Everything else, the insert with
  * {@code ON CONFLICT DO NOTHING} included, is SQL both understand.
  */
-enum SqlDialect {
+public enum SqlDialect {
     SQLITE("sqlite", "?") {
         // Fixed width (always three fraction digits), so text order is time order.
         private final DateTimeFormatter iso =
                 DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
         @Override
-        void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException {
+        public void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException {
             ps.setString(i, iso.format(ts));
         }
 
         @Override
-        Instant getTs(ResultSet rs, int i) throws SQLException {
+        public Instant getTs(ResultSet rs, int i) throws SQLException {
             return Instant.parse(rs.getString(i));
         }
 
         @Override
-        void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException {
+        public void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException {
             ps.setString(i, id.toString());
         }
 
         @Override
-        UUID getUuid(ResultSet rs, int i) throws SQLException {
+        public UUID getUuid(ResultSet rs, int i) throws SQLException {
             return UUID.fromString(rs.getString(i));
         }
 
         @Override
-        String text(String s) {
+        public String text(String s) {
             return s;
         }
 
         @Override
-        String json(String s) {
+        public String json(String s) {
             return s;
         }
 
         @Override
-        String migrationLock() {
+        public String migrationLock() {
             // Transactions are BEGIN IMMEDIATE (see LogStores): the write lock is taken at BEGIN.
             return null;
         }
 
         @Override
-        String versionTableDdl() {
+        public String versionTableDdl() {
             return "CREATE TABLE IF NOT EXISTS aigw_schema_version ("
                     + "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
         }
@@ -64,43 +64,43 @@ enum SqlDialect {
 
     POSTGRES("postgres", "?::jsonb") {
         @Override
-        void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException {
+        public void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException {
             ps.setObject(i, OffsetDateTime.ofInstant(ts, ZoneOffset.UTC));
         }
 
         @Override
-        Instant getTs(ResultSet rs, int i) throws SQLException {
+        public Instant getTs(ResultSet rs, int i) throws SQLException {
             return rs.getObject(i, OffsetDateTime.class).toInstant();
         }
 
         @Override
-        void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException {
+        public void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException {
             ps.setObject(i, id);
         }
 
         @Override
-        UUID getUuid(ResultSet rs, int i) throws SQLException {
+        public UUID getUuid(ResultSet rs, int i) throws SQLException {
             return rs.getObject(i, UUID.class);
         }
 
         @Override
-        String text(String s) {
+        public String text(String s) {
             return PgText.text(s);
         }
 
         @Override
-        String json(String s) {
+        public String json(String s) {
             return PgText.json(s);
         }
 
         @Override
-        String migrationLock() {
+        public String migrationLock() {
             // Held until commit; keyed by schema so test schemas (or tenants) do not queue on each other.
             return "SELECT pg_advisory_xact_lock(1634297719, hashtext(current_schema()))";
         }
 
         @Override
-        String versionTableDdl() {
+        public String versionTableDdl() {
             return "CREATE TABLE IF NOT EXISTS aigw_schema_version ("
                     + "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)";
         }
@@ -116,22 +116,22 @@ enum SqlDialect {
         this.jsonPlaceholder = jsonPlaceholder;
     }
 
-    abstract void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException;
+    public abstract void setTs(PreparedStatement ps, int i, Instant ts) throws SQLException;
 
-    abstract Instant getTs(ResultSet rs, int i) throws SQLException;
+    public abstract Instant getTs(ResultSet rs, int i) throws SQLException;
 
-    abstract void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException;
+    public abstract void setUuid(PreparedStatement ps, int i, UUID id) throws SQLException;
 
-    abstract UUID getUuid(ResultSet rs, int i) throws SQLException;
+    public abstract UUID getUuid(ResultSet rs, int i) throws SQLException;
 
     /** A text value as this database will accept it (null stays null). */
-    abstract String text(String s);
+    public abstract String text(String s);
 
     /** A JSON text value as this database will accept it (null stays null). */
-    abstract String json(String s);
+    public abstract String json(String s);
 
     /** A statement that serialises concurrent migrations until commit, or null if none is needed. */
-    abstract String migrationLock();
+    public abstract String migrationLock();
 
-    abstract String versionTableDdl();
+    public abstract String versionTableDdl();
 }

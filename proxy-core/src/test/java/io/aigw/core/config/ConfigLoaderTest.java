@@ -642,7 +642,7 @@ class ConfigLoaderTest {
                         + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip)",
                 error("server: {prot: 1}"));
         assertEquals(
-                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging)",
+                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
                 error("serverr: {}"));
         assertEquals(
                 "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
@@ -659,6 +659,16 @@ class ConfigLoaderTest {
         assertEquals(
                 "models.m.provider: unknown key (known: strategy, retries, retry_on, timeout_ms, providers)",
                 error(OPENAI + "models: {m: {provider: {openai: {}}}}"));
+    }
+
+    @Test
+    void databaseKeysAreOnUnlessKeysStoreIsOff() throws ConfigException {
+        assertTrue(parse(OPENAI).auth().databaseKeys());
+        assertTrue(parse(OPENAI + "keys: {store: database}\n").auth().databaseKeys());
+        assertFalse(parse(OPENAI + "keys: {store: off}\n").auth().databaseKeys());
+        assertEquals(
+                "keys.store: expected one of database, off, got \"redis\"", error(OPENAI + "keys: {store: redis}\n"));
+        assertEquals("keys.size: unknown key (known: store)", error(OPENAI + "keys: {size: 1}\n"));
     }
 
     @Test
@@ -766,11 +776,11 @@ class ConfigLoaderTest {
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
                 error("- server\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
                 error("just a string\n"));
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ProxyConfig.ModelRoute;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.keys.KeyPrincipal;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +13,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,39 +28,57 @@ public final class ModelsEndpoint implements Endpoint {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final byte[] list;
-    private final Map<String, byte[]> items = new HashMap<>();
+    /** Each listed model's rendering, in config order (a key with a model list gets a subset). */
+    private final Map<String, byte[]> items = new LinkedHashMap<>();
 
     public ModelsEndpoint(ProxyConfig config, long createdEpochSeconds) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("object", "list");
-            g.writeArrayFieldStart("data");
+        try {
             for (ModelRoute route : config.models().values()) {
                 if (route.isWildcard()) {
                     continue; // "openrouter/*" is a family of models, not one to list
                 }
-                writeModel(g, route, createdEpochSeconds);
                 items.put(route.name(), render(route, createdEpochSeconds));
             }
-            g.writeEndArray();
-            g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.list = out.toByteArray();
+        this.list = list(null);
+    }
+
+    /** The list of the models {@code principal} may use (every model for null). */
+    private byte[] list(KeyPrincipal principal) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("{\"object\":\"list\",\"data\":[".getBytes(StandardCharsets.US_ASCII));
+        boolean first = true;
+        for (Map.Entry<String, byte[]> e : items.entrySet()) {
+            if (principal == null || principal.key().settings().allowsModel(e.getKey())) {
+                if (!first) {
+                    out.write(',');
+                }
+                out.writeBytes(e.getValue());
+                first = false;
+            }
+        }
+        out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
         request.release();
         String path = exchange.path();
+        KeyPrincipal principal = exchange.principal();
+        boolean restricted =
+                principal != null && !principal.key().settings().models().isEmpty();
         if (path.equals(LIST_PATH)) {
-            Responses.sendJson(ctx, 200, list);
+            Responses.sendJson(ctx, 200, restricted ? list(principal) : list);
             return;
         }
         String id = path.substring(ITEM_PREFIX.length());
         byte[] item = items.get(id);
+        if (item != null && restricted && !principal.key().settings().allowsModel(id)) {
+            item = null; // a model the key may not use is not there for it
+        }
         if (item == null) {
             Responses.sendError(ctx, ApiError.modelNotFound(id));
         } else {

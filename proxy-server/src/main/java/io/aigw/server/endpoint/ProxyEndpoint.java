@@ -56,6 +56,14 @@ public final class ProxyEndpoint implements Endpoint {
         }
         exchange.requestMaxTokens(scan.maxTokens());
         exchange.requestTemperature(scan.temperature());
+        // A database key's model list and budget, before any provider is called.
+        ApiError refused =
+                exchange.principal() == null ? null : exchange.principal().refusal(scan.model());
+        if (refused != null) {
+            request.release();
+            Responses.sendError(ctx, refused);
+            return;
+        }
         Optional<WildcardRoutes.Match<Routes.Route>> match = routing.routes().match(scan.model());
         if (match.isEmpty()) {
             request.release();

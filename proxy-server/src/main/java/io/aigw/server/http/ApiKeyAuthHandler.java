@@ -3,13 +3,19 @@ package io.aigw.server.http;
 import io.aigw.core.auth.ApiKeyStore;
 import io.aigw.core.auth.KeyHash;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.keys.ClientKey;
+import io.aigw.core.keys.KeyDirectory;
+import io.aigw.core.keys.KeyDirectory.Found;
+import io.aigw.core.keys.KeyPrincipal;
+import io.aigw.core.keys.NewSecret;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Turns {@code Authorization: Bearer <key>} into the key's hash on the {@link Exchange}, or answers
@@ -19,6 +25,15 @@ import java.nio.charset.StandardCharsets;
  * <p>Paths under {@value #ADMIN_PREFIX} take an admin key and nothing else; every other path takes
  * a client key and nothing else (the two sets are disjoint, the config loader checks it). With no
  * admin key configured, the admin paths answer 401 whatever is sent.
+ *
+ * <p>A client key is first looked for among the config file's keys (in memory), then in the
+ * database keys' {@link KeyDirectory}: a cached key is answered at once; otherwise the request is
+ * held (not read further, not released) while the directory looks the hash up on its own thread,
+ * and resumes on the connection's event loop, unless the connection closed or the exchange was
+ * ended meanwhile, in which case it is only released. A database key that is revoked or expired
+ * gets a 401 that says so; its principal goes on the exchange for the model and budget checks. A
+ * key that does not have the shape of a database key ({@link NewSecret#isWellFormed}) is refused
+ * without a lookup.
  */
 @Sharable
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
@@ -27,12 +42,21 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     private static final String BEARER = "bearer ";
 
+    static final ApiError REVOKED =
+            new ApiError(401, ApiError.INVALID_REQUEST, "invalid_api_key", null, "The API key has been revoked.");
+    static final ApiError EXPIRED =
+            new ApiError(401, ApiError.INVALID_REQUEST, "invalid_api_key", null, "The API key has expired.");
+    static final ApiError STORE_DOWN = ApiError.unavailable(
+            "key_store_unavailable", "The API key could not be checked: the key store did not answer. Retry.");
+
     private final ApiKeyStore keys;
     private final ApiKeyStore adminKeys;
     /** The metrics path when it is served without a key, else null. */
     private final String openPath;
     /** The metrics path when it takes an admin key ({@code metrics.auth: admin}), else null. */
     private final String adminOnlyPath;
+    /** The database keys, or null when {@code keys.store} is off. */
+    private final KeyDirectory directory;
 
     /** Client keys only: the admin API is off. */
     public ApiKeyAuthHandler(ApiKeyStore keys) {
@@ -41,18 +65,21 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** @param adminKeys the admin keys, or null when none is configured (the admin API is off) */
     public ApiKeyAuthHandler(ApiKeyStore keys, ApiKeyStore adminKeys) {
-        this(keys, adminKeys, null, false);
+        this(keys, adminKeys, null, false, null);
     }
 
     /**
      * @param metricsPath the path metrics are served at, or null when they are off
      * @param metricsAdmin whether scraping takes an admin key; else the path is open like /health
+     * @param directory the database keys, or null when there are none
      */
-    public ApiKeyAuthHandler(ApiKeyStore keys, ApiKeyStore adminKeys, String metricsPath, boolean metricsAdmin) {
+    public ApiKeyAuthHandler(
+            ApiKeyStore keys, ApiKeyStore adminKeys, String metricsPath, boolean metricsAdmin, KeyDirectory directory) {
         this.keys = keys;
         this.adminKeys = adminKeys;
         this.openPath = metricsAdmin ? null : metricsPath;
         this.adminOnlyPath = metricsAdmin ? metricsPath : null;
+        this.directory = directory;
     }
 
     private boolean isPublic(String path) {
@@ -77,20 +104,80 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        KeyHash hash =
-                store == null ? null : authenticate(store, request.headers().get(HttpHeaderNames.AUTHORIZATION));
-        if (hash == null) {
+        String key = bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
+        KeyHash hash = store == null || presented == null ? null : store.find(presented);
+        if (hash != null) {
+            exchange.keyHash(hash);
+            ctx.fireChannelRead(request);
+            return;
+        }
+        if (admin || directory == null || presented == null || !NewSecret.isWellFormed(key)) {
             request.release();
             Responses.sendError(ctx, refusal(admin));
             return;
         }
-        exchange.keyHash(hash);
+        Found cached = directory.cached(presented);
+        if (cached != null) {
+            resume(ctx, request, exchange, presented, cached);
+            return;
+        }
+        directory.lookup(presented).whenComplete((found, failure) -> {
+            Found answer = found == null ? new Found(null, true) : found;
+            try {
+                ctx.channel().eventLoop().execute(() -> resumeLater(ctx, request, exchange, presented, answer));
+            } catch (RejectedExecutionException stopped) {
+                request.release(); // the loop is gone, and the connection with it
+            }
+        });
+    }
+
+    private void resumeLater(
+            ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, KeyHash presented, Found found) {
+        if (!ctx.channel().isActive() || exchange.isCompleted() || Exchange.of(ctx.channel()) != exchange) {
+            request.release(); // the client left, or a stop already answered: nobody to answer
+            return;
+        }
+        resume(ctx, request, exchange, presented, found);
+    }
+
+    private void resume(
+            ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange, KeyHash presented, Found found) {
+        ApiError refused = refusal(found, presented);
+        if (refused != null) {
+            request.release();
+            Responses.sendError(ctx, refused);
+            return;
+        }
+        exchange.keyHash(presented);
+        exchange.principal(new KeyPrincipal(found.key(), directory));
         ctx.fireChannelRead(request);
     }
 
+    /** Why a database key is refused, or null when it is good (its model and budget are checked later). */
+    private ApiError refusal(Found found, KeyHash presented) {
+        if (found.storeFailed()) {
+            return STORE_DOWN;
+        }
+        ClientKey key = found.key();
+        Instant now = directory.clock().instant();
+        if (key == null || !key.accepts(presented, now)) {
+            return ApiError.unauthorized();
+        }
+        if (key.isRevoked()) {
+            return REVOKED;
+        }
+        if (key.isExpired(now)) {
+            return EXPIRED;
+        }
+        return null;
+    }
+
     /**
-     * Why a request with these headers is refused, or null when its key is good (or the path is
-     * public). For {@code Expect: 100-continue}, which must be answered before the body is read.
+     * Why a request with these headers is refused, or null when its key is good, the path is public,
+     * or the key needs a lookup (a well-formed database key not cached: then a 100 Continue goes out
+     * and the request is checked once whole). For {@code Expect:
+     * 100-continue}, which must be answered before the body is read.
      */
     public ApiError check(String path, HttpHeaders headers) {
         if (isPublic(path)) {
@@ -98,8 +185,16 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        boolean good = store != null && authenticate(store, headers.get(HttpHeaderNames.AUTHORIZATION)) != null;
-        return good ? null : refusal(admin);
+        String key = bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
+        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
+        if (presented != null && store != null && store.find(presented) != null) {
+            return null;
+        }
+        if (admin || directory == null || presented == null || !NewSecret.isWellFormed(key)) {
+            return refusal(admin);
+        }
+        Found cached = directory.cached(presented);
+        return cached == null ? null : refusal(cached, presented);
     }
 
     private ApiError refusal(boolean admin) {
@@ -113,13 +208,14 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         return path.startsWith(ADMIN_PREFIX) || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
     }
 
-    private static KeyHash authenticate(ApiKeyStore store, String authorization) {
+    /** The Bearer key, or null when there is none. */
+    private static String bearer(String authorization) {
         if (authorization == null
                 || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
-        byte[] key = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-        return key.length == 0 ? null : store.authenticate(key, 0, key.length);
+        String key = authorization.substring(BEARER.length()).trim();
+        return key.isEmpty() ? null : key;
     }
 }

@@ -5,6 +5,7 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.exchange.Usage;
+import io.aigw.core.keys.KeyPrincipal;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.TraceContext;
@@ -27,6 +28,9 @@ public final class Exchange {
     private final HttpMethod method;
     private final String path;
     private KeyHash keyHash;
+    /** The database key the request came with; null for a key from the config file. */
+    private KeyPrincipal principal;
+
     private ClientListener listener;
     private ExchangeRecord record;
     private Runnable afterDurable;
@@ -110,6 +114,20 @@ public final class Exchange {
 
     void keyHash(KeyHash keyHash) {
         this.keyHash = keyHash;
+    }
+
+    /** The database key that authenticated the request, or null (a config-file key, or before auth). */
+    public KeyPrincipal principal() {
+        return principal;
+    }
+
+    void principal(KeyPrincipal principal) {
+        this.principal = principal;
+    }
+
+    /** The database key's id, or null for a config-file key: what spend and per-key limits are kept by. */
+    public Long keyId() {
+        return principal == null ? null : principal.id();
     }
 
     /** The request log's record of this exchange, or null when the log is off. */

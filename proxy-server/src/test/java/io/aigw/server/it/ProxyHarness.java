@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Starts the real proxy on an ephemeral port from a YAML config, as {@code Main} would, for tests
@@ -85,6 +86,14 @@ public final class ProxyHarness implements AutoCloseable {
                 new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()))
                         .withListeners(listeners)
                         .start());
+    }
+
+    /** With {@code setup} applied to the server before it starts (listeners, a key store). */
+    public static ProxyHarness startYaml(String yaml, UnaryOperator<ProxyServer> setup) throws Exception {
+        ProxyConfig config = new ConfigLoader(Dialects.TYPES, Map.of()).parse(yaml, "test.yaml");
+        return new ProxyHarness(setup.apply(
+                        new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())))
+                .start());
     }
 
     /** Breakers, cooldowns and retry waits on {@code time} instead of the system clock. */
