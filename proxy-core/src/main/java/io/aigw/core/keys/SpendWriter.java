@@ -2,7 +2,6 @@ package io.aigw.core.keys;
 
 import io.aigw.core.keys.KeyStore.SpendDelta;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,12 @@ public final class SpendWriter implements AutoCloseable {
     /** Key-days held while the database is down; beyond it the oldest unwritten spend is dropped. */
     private static final int MAX_HELD = 100_000;
 
-    private record Item(long keyId, LocalDate day, Spend spend) {}
+    /** One exchange's spend; its UTC day as an epoch day, made a date only by the writer thread. */
+    private record Item(long keyId, long epochDay, Spend spend) {
+        LocalDate day() {
+            return LocalDate.ofEpochDay(epochDay);
+        }
+    }
 
     private final KeyStore store;
     private final SpendLedger ledger;
@@ -50,8 +54,7 @@ public final class SpendWriter implements AutoCloseable {
 
     /** Queues one exchange's spend; never blocks. */
     public void add(long keyId, long epochMillis, Spend spend) {
-        LocalDate day = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
-        queue.add(new Item(keyId, day, spend));
+        queue.add(new Item(keyId, Math.floorDiv(epochMillis, 86_400_000L), spend));
     }
 
     private void run() {
@@ -71,7 +74,7 @@ public final class SpendWriter implements AutoCloseable {
      */
     public synchronized boolean flush() {
         for (Item it; (it = queue.poll()) != null; ) {
-            String k = it.keyId() + "/" + it.day();
+            String k = it.keyId() + "/" + it.epochDay();
             SpendDelta d = held.get(k);
             held.put(
                     k,
