@@ -690,25 +690,31 @@ if single and weighted:
         print(f"| split mock-a / mock-b / mock-c, counted by the mock (expected 50 / 30 / 20 %) | | "
               f"{' / '.join(f'{s:.1f}' for s in shares)} % of {f(total)} requests | within 1 point: {'yes' if ok else '**no**'} |")
 # Metrics on against off (aigw only, tracing off), from interleaved rounds.
+def ab_table(title, context, names, base, new, target, rounds_note="", cpu_note="every thread", after=""):
+    """An interleaved A/B scenario: medians of rounds and their ratio against the target, each
+    round's ratio (paired, so the machine's drift hits both sides alike), latency, CPU, errors."""
+    b_rps, n_rps = med(base, "rps"), med(new, "rps")
+    met = "–" if not b_rps or not n_rps else ("yes" if n_rps / b_rps >= target else "**no**")
+    print(f"\n#### {title} ({context}, {len(base)} interleaved rounds of {dur} s each{after})\n")
+    print(f"| metric | {names[0]} | {names[1]} | {names[2]} |")
+    print("|---|---:|---:|---:|")
+    print(f"| requests/s, median of rounds (target: ratio ≥ {target:.2f}) | {f(b_rps)} | {f(n_rps)} | {ratio(n_rps, b_rps)} (met: {met}) |")
+    paired = median([n["rps"] / o["rps"] for o, n in zip(base, new) if o.get("rps") and n.get("rps")])
+    print(f"| requests/s per round{rounds_note} | {' · '.join(f(r['rps']) for r in base)} | {' · '.join(f(r['rps']) for r in new)} | "
+          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(base, new))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(base, p), 3)} | {f(med(new, p), 3)} | |")
+    co, cn = cpu(base, "aigw"), cpu(new, "aigw")
+    if co and cn:
+        print(f"| aigw CPU µs per request ({cpu_note}), median of rounds | {f(co, 1)} | {f(cn, 1)} | {cn / co:.2f} |")
+    print(f"| errors | {f(sum(r['errors'] for r in base))} | {f(sum(r['errors'] for r in new))} | |")
+
+
 m_on = [r for r in rows if r["scenario"] == "metrics-on"]
 m_off = [r for r in rows if r["scenario"] == "metrics-off"]
 if m_on and m_off:
-    on_rps, off_rps = med(m_on, "rps"), med(m_off, "rps")
-    met = "–" if not on_rps or not off_rps else ("yes" if on_rps / off_rps >= 0.97 else "**no**")
-    print(f"\n#### Metrics on against off, tracing off (aigw, wrk -c64, {len(m_on)} interleaved rounds of {dur} s each; on is scraped every second)\n")
-    print("| metric | metrics off | metrics on | on / off |")
-    print("|---|---:|---:|---:|")
-    print(f"| requests/s, median of rounds (target: ratio ≥ 0.97) | {f(off_rps)} | {f(on_rps)} | {ratio(on_rps, off_rps)} (met: {met}) |")
-    paired = median([n["rps"] / o["rps"] for o, n in zip(m_off, m_on) if o.get("rps") and n.get("rps")])
-    print(f"| requests/s per round (off first in odd rounds) | {' · '.join(f(r['rps']) for r in m_off)} | {' · '.join(f(r['rps']) for r in m_on)} | "
-          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(m_off, m_on))}; median {'–' if paired is None else f'{paired:.2f}'} |")
-    for p in ("p50_ms", "p99_ms"):
-        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(m_off, p), 3)} | {f(med(m_on, p), 3)} | |")
-    print(f"| errors | {f(sum(r['errors'] for r in m_off))} | {f(sum(r['errors'] for r in m_on))} | |")
-    co, cn = cpu(m_off, "aigw"), cpu(m_on, "aigw")
-    if co and cn:
-        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(co, 1)} | {f(cn, 1)} | "
-              f"{co / cn:.2f} (off / on: the throughput this costs on a saturated event loop) |")
+    ab_table("Metrics on against off, tracing off", "aigw, wrk -c64", ("metrics off", "metrics on", "on / off"),
+             m_off, m_on, 0.97, " (off first in odd rounds)", after="; on is scraped every second")
 # Request log: PostgreSQL store with full bodies against off (aigw only), from interleaved rounds, in
 # two layouts: every process on every core, then PostgreSQL on a core of its own (the target's).
 def log_table(log_off, log_pg, title, target, own):
@@ -792,21 +798,8 @@ if ww.get("wal_commits"):
 tr_off = [r for r in rows if r["scenario"] == "trace-off"]
 tr_on = [r for r in rows if r["scenario"] == "trace-on"]
 if tr_off and tr_on:
-    o_rps, n_rps = med(tr_off, "rps"), med(tr_on, "rps")
-    met = "–" if not o_rps or not n_rps else ("yes" if n_rps / o_rps >= 0.90 else "**no**")
-    print(f"\n#### Tracing: on at 100% sampling against off (aigw, wrk -c64, {len(tr_off)} interleaved rounds of {dur} s each)\n")
-    print("| metric | tracing off | `tracing: {sample_ratio: 1.0}` | on / off |")
-    print("|---|---:|---:|---:|")
-    print(f"| requests/s, median of rounds (target: ratio ≥ 0.90) | {f(o_rps)} | {f(n_rps)} | {ratio(n_rps, o_rps)} (met: {met}) |")
-    paired = median([n["rps"] / o["rps"] for o, n in zip(tr_off, tr_on) if o.get("rps") and n.get("rps")])
-    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in tr_off)} | {' · '.join(f(r['rps']) for r in tr_on)} | "
-          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(tr_off, tr_on))}; median {'–' if paired is None else f'{paired:.2f}'} |")
-    for p in ("p50_ms", "p99_ms"):
-        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(tr_off, p), 3)} | {f(med(tr_on, p), 3)} | |")
-    co, cn = cpu(tr_off, "aigw"), cpu(tr_on, "aigw")
-    if co and cn:
-        print(f"| aigw CPU µs per request (every thread: event loop, span export, JIT, GC), median of rounds | {f(co, 1)} | {f(cn, 1)} | {cn / co:.2f} |")
-    print(f"| errors | {f(sum(r['errors'] for r in tr_off))} | {f(sum(r['errors'] for r in tr_on))} | |")
+    ab_table("Tracing: on at 100% sampling against off", "aigw, wrk -c64", ("tracing off", "`tracing: {sample_ratio: 1.0}`", "on / off"),
+             tr_off, tr_on, 0.90, cpu_note="every thread: event loop, span export, JIT, GC")
     sink = R.get(("trace-sink", "sink"), {})
     if sink:
         print(f"| OTLP batches the sink received | | {f(sink.get('batches'))} | |")
@@ -814,21 +807,8 @@ if tr_off and tr_on:
 k_cfg = [r for r in rows if r["scenario"] == "keys-config"]
 k_db = [r for r in rows if r["scenario"] == "keys-db"]
 if k_cfg and k_db:
-    o_rps, n_rps = med(k_cfg, "rps"), med(k_db, "rps")
-    met = "–" if not o_rps or not n_rps else ("yes" if n_rps / o_rps >= 0.98 else "**no**")
-    print(f"\n#### Client keys: key store (cache warm) against the config file (one aigw, wrk -c64, {len(k_cfg)} interleaved rounds of {dur} s each)\n")
-    print("| metric | config-file key | key-store key | store / config |")
-    print("|---|---:|---:|---:|")
-    print(f"| requests/s, median of rounds (target: ratio ≥ 0.98) | {f(o_rps)} | {f(n_rps)} | {ratio(n_rps, o_rps)} (met: {met}) |")
-    paired = median([n["rps"] / o["rps"] for o, n in zip(k_cfg, k_db) if o.get("rps") and n.get("rps")])
-    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in k_cfg)} | {' · '.join(f(r['rps']) for r in k_db)} | "
-          f"{' · '.join(ratio(n['rps'], o['rps']) for o, n in zip(k_cfg, k_db))}; median {'–' if paired is None else f'{paired:.2f}'} |")
-    for p in ("p50_ms", "p99_ms"):
-        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(k_cfg, p), 3)} | {f(med(k_db, p), 3)} | |")
-    co, cn = cpu(k_cfg, "aigw"), cpu(k_db, "aigw")
-    if co and cn:
-        print(f"| aigw CPU µs per request (every thread), median of rounds | {f(co, 1)} | {f(cn, 1)} | {cn / co:.2f} |")
-    print(f"| errors | {f(sum(r['errors'] for r in k_cfg))} | {f(sum(r['errors'] for r in k_db))} | |")
+    ab_table("Client keys: key store (cache warm) against the config file", "one aigw, wrk -c64", ("config-file key", "key-store key", "store / config"),
+             k_cfg, k_db, 0.98, " (config key first in odd rounds)")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]
