@@ -11,6 +11,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -95,6 +97,9 @@ public final class RedisLimitStore implements LimitStore {
     static final String SCRIPT_SHA = sha1Hex(SCRIPT);
 
     private final RedisClient client;
+    /** Lettuce's threads when we made them (null when the caller shares its own). */
+    private final ClientResources ownResources;
+
     private final RedisURI uri;
     private final String prefix;
     private final Duration timeout;
@@ -109,14 +114,24 @@ public final class RedisLimitStore implements LimitStore {
      * @param prefix prepended to every key
      * @param timeout how long a decision may take before it is "unavailable" ({@code limits.redis.timeout_ms})
      * @param resources shared Lettuce resources (e.g. built on the server's event loops), or null for
-     *     Lettuce's own, which {@link #close()} then shuts down
+     *     resources of this store's own, which {@link #close()} shuts down
      */
     public RedisLimitStore(String url, String prefix, Duration timeout, ClientResources resources) {
         this.uri = RedisURI.create(url);
         this.uri.setTimeout(timeout);
         this.prefix = prefix;
         this.timeout = timeout;
-        this.client = resources == null ? RedisClient.create() : RedisClient.create(resources);
+        // Our own resources: few threads (one connection), and reconnect attempts at most 1 s apart so
+        // service resumes within about a second of Redis coming back.
+        this.ownResources = resources != null
+                ? null
+                : DefaultClientResources.builder()
+                        .ioThreadPoolSize(2)
+                        .computationThreadPoolSize(1)
+                        .reconnectDelay(Delay.exponential(
+                                Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                        .build();
+        this.client = RedisClient.create(resources != null ? resources : ownResources);
         client.setOptions(ClientOptions.builder()
                 .protocolVersion(ProtocolVersion.RESP2) // no HELLO round trip on (re)connect
                 .autoReconnect(true)
@@ -245,5 +260,8 @@ public final class RedisLimitStore implements LimitStore {
             a.future().thenAccept(StatefulRedisConnection::close);
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (ownResources != null) {
+            ownResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
     }
 }

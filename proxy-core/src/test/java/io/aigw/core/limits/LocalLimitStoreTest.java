@@ -83,7 +83,7 @@ class LocalLimitStoreTest extends LimitStoreContract {
 
     @Test
     void evictionRacingAcquiresLosesNothing() throws Exception {
-        Limit l = Limit.of("global:rpm", 200, MINUTE);
+        Limit l = Limit.of("global:rpm", 200, HOUR);
         Thread sweeper = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 local.evictIdle();
