@@ -33,6 +33,18 @@ final class Gcra {
         return debt + c.cost() * c.limit().windowMillis();
     }
 
+    /** The largest debt kept: an absurd correction cannot push the arithmetic past exact integers. */
+    static final long MAX_DEBT = Limit.MAX_EXACT / 2;
+
+    /** The debt after a correction of {@code delta} units: never below zero, never above {@link #MAX_DEBT}. */
+    static long corrected(long debt, long delta, Limit l) {
+        if (Math.abs(delta) > Limit.MAX_EXACT / l.windowMillis()) {
+            throw new IllegalArgumentException("correction too large to count exactly: " + delta);
+        }
+        long d = debt + delta * l.windowMillis();
+        return Math.max(0, Math.min(MAX_DEBT, d));
+    }
+
     /** Milliseconds until {@code debt} has drained to {@code target} (rounded up). */
     static long millisUntil(long debt, long target, long limit) {
         long excess = debt - target;

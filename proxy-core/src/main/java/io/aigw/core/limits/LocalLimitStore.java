@@ -147,9 +147,11 @@ public final class LocalLimitStore implements LimitStore {
                 if (b.dead) {
                     continue;
                 }
-                long debt = b.debtAt(now, limit.limit());
-                long change = delta * limit.windowMillis();
-                b.debt = change < 0 && -change >= debt ? 0 : debt + change;
+                try {
+                    b.debt = Gcra.corrected(b.debtAt(now, limit.limit()), delta, limit);
+                } catch (IllegalArgumentException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
                 return CompletableFuture.completedFuture(null);
             }
         }

@@ -71,6 +71,7 @@ public final class RedisLimitStore implements LimitStore {
               local limit, w, delta = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
               local d = debt_of(KEYS[1], limit) + delta * w
               if d < 0 then d = 0 end
+              if d > 4503599627370496 then d = 4503599627370496 end
               store(KEYS[1], d, limit)
               return {1}
             end
@@ -183,7 +184,11 @@ public final class RedisLimitStore implements LimitStore {
 
     @Override
     public CompletionStage<Decision> acquire(List<LimitCheck> checks) {
-        Gcra.requireDistinct(checks);
+        try {
+            Gcra.requireDistinct(checks);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (checks.isEmpty()) {
             return CompletableFuture.completedFuture(new Decision(true, List.of()));
         }
@@ -209,6 +214,11 @@ public final class RedisLimitStore implements LimitStore {
 
     @Override
     public CompletionStage<Void> correct(Limit limit, long delta) {
+        try {
+            Gcra.corrected(0, delta, limit); // the same bounds as the local store
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         String[] keys = {prefix + limit.stateKey()};
         String[] args = {"c", Long.toString(limit.limit()), Long.toString(limit.windowMillis()), Long.toString(delta)};
         return run(keys, args).thenApply(out -> null);

@@ -173,6 +173,26 @@ abstract class LimitStoreContract {
     }
 
     @Test
+    void correctionsAreBoundedSoTheArithmeticStaysExact() {
+        Limit tpm = Limit.of("key:8:tpm", 1000, MINUTE);
+        Throwable e = assertThrows(Throwable.class, () -> correct(tpm, Long.MAX_VALUE / 2));
+        Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+        assertTrue(cause instanceof IllegalArgumentException, cause.toString());
+        // The largest correction allowed is kept, capped, and can be given back.
+        long largest = Limit.MAX_EXACT / MINUTE.toMillis();
+        correct(tpm, largest);
+        correct(tpm, largest);
+        Decision owed = acquire(tpm.cost(1));
+        assertFalse(owed.allowed());
+        assertEquals(0, owed.results().get(0).remaining());
+        assertNear(
+                Duration.ofMillis((Gcra.MAX_DEBT + 999) / 1000),
+                owed.results().get(0).reset());
+        correct(tpm, -largest);
+        assertEquals(1000, acquire(tpm.cost(0)).results().get(0).remaining());
+    }
+
+    @Test
     void aCostAboveTheLimitNeverFitsAndTakesNothing() {
         Limit tpm = Limit.of("key:3:tpm", 100, MINUTE);
         Decision d = acquire(tpm.cost(101));

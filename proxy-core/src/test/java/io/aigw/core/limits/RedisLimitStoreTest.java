@@ -247,4 +247,80 @@ class RedisLimitStoreTest extends LimitStoreContract {
             fail(e);
         }
     }
+
+    @Test
+    void aRestartedRedisIsUsedAgainWithinTwoSeconds() throws Exception {
+        assumeTrue(unreachable == null, () -> unreachable);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process redis = startRedis(port);
+        try (LimitStore s = new RedisLimitStore("redis://127.0.0.1:" + port, "{r}:", Duration.ofMillis(300), null)) {
+            Limit l = Limit.of("key:1:rpm", 1000, HOUR);
+            assertTrue(awaitAnswer(s, l, Duration.ofSeconds(5)), "never connected");
+            stop(redis);
+            Throwable e = null;
+            try {
+                s.acquire(List.of(l.cost(1))).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException ex) {
+                e = ex.getCause();
+            }
+            assertTrue(e instanceof LimitStoreUnavailableException, String.valueOf(e));
+            Thread.sleep(1500); // down long enough for the reconnect attempts to back off
+            redis = startRedis(port);
+            long back = System.nanoTime();
+            assertTrue(awaitAnswer(s, l, Duration.ofSeconds(5)), "never reconnected");
+            long ms = (System.nanoTime() - back) / 1_000_000;
+            assertTrue(ms < 2000, "answered again " + ms + " ms after Redis came back");
+        } finally {
+            stop(redis);
+        }
+    }
+
+    /** Polls every 20 ms until the store decides again; false if not within {@code limit}. */
+    private static boolean awaitAnswer(LimitStore s, Limit l, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                s.acquire(List.of(l.cost(1))).toCompletableFuture().get(2, TimeUnit.SECONDS);
+                return true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                Thread.sleep(20);
+            }
+        }
+        return false;
+    }
+
+    /** A throwaway redis-server (no persistence) on {@code port}, ready when this returns. */
+    private static Process startRedis(int port) throws Exception {
+        Process p = new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("redis-server did not start on port " + port);
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+    }
 }
