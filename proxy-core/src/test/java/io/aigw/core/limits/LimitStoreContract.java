@@ -46,7 +46,9 @@ abstract class LimitStoreContract {
 
     @AfterEach
     void closeStore() {
-        store.close();
+        if (store != null) { // null when the subclass skipped (no Redis outside CI)
+            store.close();
+        }
     }
 
     static Decision acquire(LimitStore s, LimitCheck... checks) {
