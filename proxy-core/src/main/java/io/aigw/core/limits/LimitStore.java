@@ -1,0 +1,43 @@
+package io.aigw.core.limits;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Rate limits, decided once per request without blocking the caller (the Netty event loop): the returned
+ * stage completes later, on a thread of the store's choosing, and the caller resumes on its own loop.
+ *
+ * <p><b>Algorithm: GCRA</b> (the generic cell rate algorithm, a token bucket kept as one number). Each
+ * (scope, window) holds a debt: the units taken and not yet refilled. Capacity {@code limit} refills
+ * continuously at {@code limit / window}; a check of cost {@code c} fits when {@code debt + c ≤ limit}.
+ * Chosen over a sliding window because it is exact with O(1) state (a sliding-window log stores every
+ * request, a sliding-window counter approximates), takes any cost (one request or N tokens) and negative
+ * corrections naturally, and gives the header values directly: remaining = {@code limit − debt},
+ * reset = time for the debt to drain, retry-after = time until {@code debt + c ≤ limit}.
+ *
+ * <p>Guarantees: a fresh scope admits exactly {@code limit} units at once, then one more unit every
+ * {@code window / limit}; over any interval of length t at most {@code limit + t × limit / window} units are
+ * admitted (the burst plus the refill), never more. All checks of one {@link #acquire} are decided
+ * atomically: all fit and all are charged, or nothing is charged. Arithmetic is in integers (units ×
+ * milliseconds), so "N allowed then refused" holds exactly.
+ */
+public interface LimitStore extends AutoCloseable {
+
+    /**
+     * Decides the checks together. Completes with the {@link Decision}, or exceptionally with {@link
+     * LimitStoreUnavailableException} when the store cannot answer in time. Two checks of one call must not
+     * name the same (scope, window).
+     */
+    CompletionStage<Decision> acquire(List<LimitCheck> checks);
+
+    /**
+     * Adjusts a limit's debt by {@code delta} units once the real usage is known: negative gives back an
+     * over-estimate, positive charges an under-estimate (which may push the debt past the limit, so later
+     * requests wait until it is repaid). The debt never goes below zero.
+     */
+    CompletionStage<Void> correct(Limit limit, long delta);
+
+    /** Frees the store's resources; pending stages complete (exceptionally if need be). */
+    @Override
+    void close();
+}
