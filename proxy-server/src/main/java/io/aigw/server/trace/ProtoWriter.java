@@ -158,10 +158,6 @@ final class ProtoWriter {
         rawVarint(value);
     }
 
-    void bool(int field, boolean value) {
-        varint(field, value ? 1 : 0);
-    }
-
     void fixed64(int field, long value) {
         tag(field, WIRE_FIXED64);
         ensure(8);
@@ -176,10 +172,6 @@ final class ProtoWriter {
         for (int shift = 0; shift < 32; shift += 8) {
             buf[pos++] = (byte) (value >>> shift);
         }
-    }
-
-    void dbl(int field, double value) {
-        fixed64(field, Double.doubleToRawLongBits(value));
     }
 
     private void tag(int field, int wireType) {
