@@ -58,7 +58,8 @@ public final class ConfigLoader {
             "metrics",
             "tracing",
             "logging",
-            "keys");
+            "keys",
+            "limits");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -137,8 +138,19 @@ public final class ConfigLoader {
         MetricsConfig metrics = MetricsReader.read(root.child("metrics"));
         TracingConfig tracing = TracingReader.read(root.child("tracing"));
         LoggingConfig logging = LoggingReader.read(root.child("logging"));
+        LimitsConfig limits = LimitsReader.read(root.child("limits"));
         return new ProxyConfig(
-                server, auth, providers, models, dataDir, requestLog, maxBufferedBytes, metrics, tracing, logging);
+                server,
+                auth,
+                providers,
+                models,
+                dataDir,
+                requestLog,
+                maxBufferedBytes,
+                metrics,
+                tracing,
+                logging,
+                limits);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param metrics the {@code metrics:} block
  * @param tracing the {@code tracing:} block ({@link TracingConfig#OFF} when absent)
  * @param logging the {@code logging:} block
+ * @param limits the {@code limits:} block ({@link LimitsConfig#NONE} when absent)
  */
 public record ProxyConfig(
         ServerConfig server,
@@ -33,7 +34,8 @@ public record ProxyConfig(
         long maxBufferedBytes,
         MetricsConfig metrics,
         TracingConfig tracing,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        LimitsConfig limits) {
 
     /** How a model's deployments are chosen ({@code strategy}). */
     public enum RouteStrategy {

@@ -642,7 +642,7 @@ class ConfigLoaderTest {
                         + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip)",
                 error("server: {prot: 1}"));
         assertEquals(
-                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
+                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
                 error("serverr: {}"));
         assertEquals(
                 "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
@@ -776,11 +776,11 @@ class ConfigLoaderTest {
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
                 error("- server\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
                 error("just a string\n"));
     }
 
