@@ -152,7 +152,10 @@ class KeyLimitsIT {
                 assertNotNull(s, "stream " + i + " reached the provider");
                 scripts.add(s);
             }
-            HttpResponse<String> third = p.send(chat(p, key, body));
+            // Bounded: a third stream let through would be held by the provider like the others.
+            HttpResponse<String> third = p.http()
+                    .sendAsync(chat(p, key, body), HttpResponse.BodyHandlers.ofString())
+                    .get(5, TimeUnit.SECONDS);
             assertRefused(third, null, "rate_limit_exceeded");
             assertEquals(2, upstream.requestCount());
             assertEquals(1, limited(p, "key", "parallel"));
@@ -163,6 +166,7 @@ class KeyLimitsIT {
             StreamScript fourth = admitWithin(p, key, body, streams, held, Duration.ofSeconds(1));
             scripts.add(fourth);
         } finally {
+            held.drainTo(scripts);
             scripts.forEach(KeyLimitsIT::finish);
         }
         for (CompletableFuture<HttpResponse<String>> f : streams) {
