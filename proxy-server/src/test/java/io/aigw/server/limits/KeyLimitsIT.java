@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aigw.server.it.ProxyHarness;
 import io.aigw.server.metrics.Scrape;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Per-key limits from the key store (a database key's own rpm, max_parallel and daily token quota,
@@ -72,13 +75,22 @@ class KeyLimitsIT {
 
     /** A database key made through the admin API with {@code settings} (JSON members); returns the key. */
     private static String createKey(ProxyHarness p, String settings) throws Exception {
-        HttpResponse<String> r = p.send(HttpRequest.newBuilder(URI.create(p.url("/admin/keys")))
+        return create(p, settings).get("key").asText();
+    }
+
+    private static JsonNode create(ProxyHarness p, String settings) throws Exception {
+        HttpResponse<String> r = admin(p, "POST", "/admin/keys", "{\"name\":\"k\"," + settings + "}");
+        assertEquals(201, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static HttpResponse<String> admin(ProxyHarness p, String method, String path, String body)
+            throws Exception {
+        return p.send(HttpRequest.newBuilder(URI.create(p.url(path)))
                 .header("Authorization", "Bearer " + LimitsYaml.ADMIN_KEY)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"k\"," + settings + "}"))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .build());
-        assertEquals(201, r.statusCode(), r.body());
-        return JSON.readTree(r.body()).get("key").asText();
     }
 
     private static HttpRequest chat(ProxyHarness p, String key, String body) {
@@ -105,7 +117,8 @@ class KeyLimitsIT {
     @Test
     void aDatabaseKeysOwnRpmWinsOverKeyDefaultsWhichLimitConfigFileKeys() throws Exception {
         ProxyHarness p = proxy("  key_defaults: {rpm: 2}\n");
-        String key = createKey(p, "\"rpm\":3");
+        JsonNode made = create(p, "\"rpm\":3");
+        String key = made.get("key").asText();
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = chat(p, key);
             assertEquals(200, r.statusCode(), r.body());
@@ -122,14 +135,25 @@ class KeyLimitsIT {
         assertEquals(0, requests.remaining());
         assertEquals(3, upstream.requestCount(), "a refused request never reaches the provider");
 
+        // Raised through PATCH: applies to the next request, on the same state (3 already taken).
+        HttpResponse<String> patched =
+                admin(p, "PATCH", "/admin/keys/" + made.get("id").asText(), "{\"rpm\":5}");
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals(200, chat(p, key).statusCode());
+        assertEquals(200, chat(p, key).statusCode());
+        HttpResponse<String> again = chat(p, key);
+        assertRefused(again, "requests", "rate_limit_exceeded");
+        assertEquals(5, shown(again, "requests").limit());
+        assertEquals(5, upstream.requestCount());
+
         // The config file's key: key_defaults.
         assertEquals(200, chat(p, LimitsYaml.KEY).statusCode());
         assertEquals(200, chat(p, LimitsYaml.KEY).statusCode());
         HttpResponse<String> byDefault = chat(p, LimitsYaml.KEY);
         assertRefused(byDefault, "requests", "rate_limit_exceeded");
         assertEquals(2, shown(byDefault, "requests").limit());
-        assertEquals(5, upstream.requestCount());
-        assertEquals(2, limited(p, "key", "rpm"));
+        assertEquals(7, upstream.requestCount());
+        assertEquals(3, limited(p, "key", "rpm"));
     }
 
     @Test
@@ -214,10 +238,11 @@ class KeyLimitsIT {
         s.end();
     }
 
-    @Test
-    void aDailyTokenQuotaOnceUsedAnswersInsufficientQuota() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"daily", "monthly"})
+    void aTokenQuotaOnceUsedAnswersInsufficientQuota(String period) throws Exception {
         ProxyHarness p = proxy("");
-        String key = createKey(p, "\"token_quota_daily\":500");
+        String key = createKey(p, "\"token_quota_" + period + "\":500");
         // A small max_tokens: the estimate (≈ 45) fits, the real usage (200) is what the quota counts.
         String body = "{\"model\":\"m\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         for (int i = 0; i < 3; i++) {
@@ -229,7 +254,7 @@ class KeyLimitsIT {
         HttpResponse<String> refused = p.send(chat(p, key, body));
         assertRefused(refused, "insufficient_quota", "insufficient_quota");
         assertEquals(3, upstream.requestCount(), "600 of 500 tokens used: no more calls today");
-        assertEquals(1, limited(p, "key", "quota_daily"));
+        assertEquals(1, limited(p, "key", "quota_" + period));
         // Another key is not touched by this one's quota.
         assertEquals(200, chat(p, LimitsYaml.KEY).statusCode());
     }
