@@ -21,10 +21,13 @@ public record Decision(boolean allowed, List<Result> results) {
      *
      * @param check the check as asked
      * @param fits whether this check alone would have fit (a refused decision has at least one that did not)
-     * @param remaining whole units left now (after this request's cost if allowed), 0 to limit
-     * @param reset time until the limit is back to full capacity ({@code x-ratelimit-reset-*})
-     * @param retryAfter time until this check's cost would fit (zero when it fits now); for a cost above
-     *     the limit, which never fits, the time to full capacity
+     * @param remaining whole units left now (after this request's cost if allowed), 0 to limit; for leases,
+     *     the places left ({@code max − held})
+     * @param reset for a rate, time until it is back to full capacity; for a quota, time until its period
+     *     ends; for leases, zero ({@code x-ratelimit-reset-*})
+     * @param retryAfter time until this check's cost would fit (zero when it fits now); for a rate's cost
+     *     above the limit, which never fits, the time to full capacity; for a quota, the period's end; for a
+     *     lease, 1 s or the soonest lease's expiry if sooner
      */
     public record Result(LimitCheck check, boolean fits, long remaining, Duration reset, Duration retryAfter) {
         public long limit() {

@@ -20,6 +20,21 @@ import java.util.concurrent.CompletionStage;
  * admitted (the burst plus the refill), never more. All checks of one {@link #acquire} are decided
  * atomically: all fit and all are charged, or nothing is charged. Arithmetic is in integers (units ×
  * milliseconds), so "N allowed then refused" holds exactly.
+ *
+ * <p><b>Quotas</b> ({@link Limit.Kind#QUOTA}): a fixed calendar period (a UTC day or month) with no refill;
+ * a check fits when {@code used + c ≤ limit}. The period is the {@link Limit}'s (the caller builds the
+ * limit for the period it is in); its state has a key of its own, so the next period starts at zero, and
+ * is kept until an hour after the period ended, so a replica whose clock lags still counts against it.
+ * remaining = {@code limit − used}, reset = period end − the store's now, retry-after = reset.
+ *
+ * <p><b>Leases</b> ({@link Limit.Kind#PARALLEL}): requests in flight. A check holds its lease id until
+ * {@link #release}d, or until the limit's lease time to live passed (a replica crashed holding it); it
+ * fits when the leases held, expired ones dropped, plus one are at most {@code limit}. Taking a lease id
+ * already held renews it and counts once. remaining = {@code limit − held}, reset = 0, retry-after = 1 s,
+ * or less when the soonest lease expires sooner.
+ *
+ * <p>All checks of one {@link #acquire}, of every kind, are decided atomically: all fit and all are
+ * charged (leases held), or nothing is charged and no lease is held.
  */
 public interface LimitStore extends AutoCloseable {
 
@@ -31,11 +46,18 @@ public interface LimitStore extends AutoCloseable {
     CompletionStage<Decision> acquire(List<LimitCheck> checks);
 
     /**
-     * Adjusts a limit's debt by {@code delta} units once the real usage is known: negative gives back an
+     * Adjusts a rate's debt or a quota's used units by {@code delta} units once the real usage is known: negative gives back an
      * over-estimate, positive charges an under-estimate (which may push the debt past the limit, so later
-     * requests wait until it is repaid). The debt never goes below zero.
+     * requests wait until it is repaid). Neither goes below zero. Not for a {@link Limit.Kind#PARALLEL}
+     * limit (fails with {@link IllegalArgumentException}).
      */
     CompletionStage<Void> correct(Limit limit, long delta);
+
+    /**
+     * Gives back the lease {@code lease} of the {@link Limit.Kind#PARALLEL} limit {@code parallel}; a lease
+     * not held (already released, expired, or never acquired) is no error.
+     */
+    CompletionStage<Void> release(Limit parallel, String lease);
 
     /** Frees the store's resources; pending stages complete (exceptionally if need be). */
     @Override

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -97,6 +98,11 @@ class RedisLimitStoreTest extends LimitStoreContract {
     }
 
     @Override
+    protected Instant now() {
+        return Instant.now(); // Redis's TIME, on this machine
+    }
+
+    @Override
     protected Duration slack() {
         return Duration.ofSeconds(1);
     }
@@ -148,6 +154,39 @@ class RedisLimitStoreTest extends LimitStoreContract {
         assertEquals(1, keys().size());
         // Giving everything back removes the key.
         correct(l, -2);
+        assertEquals(List.of(), keys());
+    }
+
+    @Test
+    void quotaAndLeaseKeysExpireWithTheirPeriodAndLeases() {
+        Instant now = Instant.now();
+        Limit today = Limit.dailyQuota("key:1:tpd", 100, now);
+        String day = "d"
+                + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd").format(now.atZone(java.time.ZoneOffset.UTC));
+        assertTrue(acquire(today.cost(10)).allowed());
+        String quotaKey = prefix + "key:1:tpd:" + day;
+        assertEquals(List.of(quotaKey), keys());
+        // Kept until an hour after the day ends.
+        long pttl = adminConnection.sync().pttl(quotaKey);
+        long untilGrace = today.periodEndMillis() + 3_600_000 - System.currentTimeMillis();
+        assertTrue(pttl <= untilGrace && pttl > untilGrace - 2000, "pttl " + pttl + ", expected " + untilGrace);
+        correct(today, -10);
+        assertEquals(List.of(), keys());
+
+        Limit par = Limit.parallel("key:1:parallel", 2, Duration.ofSeconds(30));
+        assertTrue(acquire(par.lease("a")).allowed());
+        String leaseKey = prefix + "key:1:parallel:leases";
+        assertEquals(List.of(leaseKey), keys());
+        long leasePttl = adminConnection.sync().pttl(leaseKey);
+        assertTrue(leasePttl > 28_000 && leasePttl <= 30_000, "pttl " + leasePttl);
+        assertEquals(List.of("a"), adminConnection.sync().zrange(leaseKey, 0, -1));
+        // A refused decision adds no lease.
+        Limit full = Limit.parallel("key:2:parallel", 1, Duration.ofSeconds(30));
+        assertTrue(acquire(full.lease("x")).allowed());
+        assertFalse(acquire(full.lease("y"), par.lease("b")).allowed());
+        assertEquals(List.of("a"), adminConnection.sync().zrange(leaseKey, 0, -1));
+        release(par, "a");
+        release(full, "x");
         assertEquals(List.of(), keys());
     }
 
@@ -293,17 +332,19 @@ class RedisLimitStoreTest extends LimitStoreContract {
     }
 
     /** A throwaway redis-server (no persistence) on {@code port}, ready when this returns. */
-    private static Process startRedis(int port) throws Exception {
-        Process p = new ProcessBuilder(
-                        "redis-server",
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no")
+    static Process startRedis(int port, String... more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no"));
+        command.addAll(List.of(more));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -319,7 +360,7 @@ class RedisLimitStoreTest extends LimitStoreContract {
         throw new IllegalStateException("redis-server did not start on port " + port);
     }
 
-    private static void stop(Process p) throws InterruptedException {
+    static void stop(Process p) throws InterruptedException {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
     }
