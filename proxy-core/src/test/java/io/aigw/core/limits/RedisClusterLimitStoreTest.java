@@ -170,7 +170,8 @@ class RedisClusterLimitStoreTest extends LimitStoreContract {
 
     @Override
     protected Instant now() {
-        return Instant.now();
+        // Redis's TIME is on this machine's clock, in whole milliseconds.
+        return Instant.ofEpochMilli(System.currentTimeMillis());
     }
 
     @Override
