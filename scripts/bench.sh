@@ -6,7 +6,7 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,big,rate,stream,hold),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,limits,big,rate,stream,hold),
 # AIGW_BENCH_METRICS_ROUNDS (interleaved rounds of metrics on against off, default 5),
 # AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
 # tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
@@ -27,7 +27,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,big,rate,stream,hold},"
+only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,limits,big,rate,stream,hold},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -215,16 +215,20 @@ cpu_ticks() { # pid...: the sum of their user+system ticks (a process gone count
 }
 machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 cpu_wrk_run() { # scenario target body aigw-pid: wrk_run (64 connections), plus CPU µs per request
-  local pg_pids a0 p0 m0 t0 a1 p1 m1 t1 line
+  local pg_pids redis_pids a0 p0 m0 t0 r0 a1 p1 m1 t1 r1 line
   pg_pids=($(pgrep -x postgres || true))
+  redis_pids=($(pgrep -x redis-server || true))
   a0="$(cpu_ticks "$4")"; p0="$(cpu_ticks "${pg_pids[@]}")"; m0="$(cpu_ticks "$mock_pid")"; t0="$(machine_ticks)"
+  r0="$(cpu_ticks "${redis_pids[@]}")"
   line="$(wrk_run "$1" "$2" "$3" 64 "$dur")"
   a1="$(cpu_ticks "$4")"; p1="$(cpu_ticks "${pg_pids[@]}")"; m1="$(cpu_ticks "$mock_pid")"; t1="$(machine_ticks)"
-  python3 - "$line" "$(getconf CLK_TCK)" $((a1 - a0)) $((p1 - p0)) $((m1 - m0)) $((t1 - t0)) <<'PY'
+  r1="$(cpu_ticks "${redis_pids[@]}")"
+  python3 - "$line" "$(getconf CLK_TCK)" $((a1 - a0)) $((p1 - p0)) $((m1 - m0)) $((t1 - t0)) $((r1 - r0)) <<'PY'
 import json, sys
 d = json.loads(sys.argv[1]); hz = int(sys.argv[2]); n = d.get("requests") or 0
 us = lambda ticks: round(int(ticks) * 1e6 / hz / n, 1) if n else None
-d["cpu_us_per_request"] = {"aigw": us(sys.argv[3]), "postgres": us(sys.argv[4]), "mock": us(sys.argv[5]), "machine": us(sys.argv[6])}
+d["cpu_us_per_request"] = {"aigw": us(sys.argv[3]), "postgres": us(sys.argv[4]), "mock": us(sys.argv[5]),
+                           "machine": us(sys.argv[6]), "redis": us(sys.argv[7])}
 print(json.dumps(d))
 PY
 }
@@ -549,6 +553,56 @@ YAML
   kill "$keys_jvm" 2>/dev/null || true
 fi
 
+# ---- rate limits: none, per-key rpm+tpm in this process, the same in Redis (issue 17) ------------
+# Three aigw, identical but for limits: (never reached) per-key rpm and tpm kept locally or in the
+# machine's Redis (127.0.0.1:6379, a prefix of this run's own). Interleaved rounds in rotating order;
+# CPU per request of aigw and of redis-server beside requests/s.
+if want limits; then
+  lim_rounds="${AIGW_BENCH_LIMITS_ROUNDS:-5}"
+  redis_url="${AIGW_BENCH_REDIS:-redis://127.0.0.1:6379}"
+  declare -A lim_jvm
+  for v in off local redis; do
+    lim_port="$(free_port)"
+    case "$v" in
+      off) limits="{}" ;;
+      local) limits="{key_defaults: {rpm: 100000000, tpm: 10000000000}}" ;;
+      redis) limits="{store: redis, redis: {url: \"$redis_url\", prefix: \"{aigw-bench-$$}:\", timeout_ms: 200}, key_defaults: {rpm: 100000000, tpm: 10000000000}}" ;;
+    esac
+    cat >"$work/proxy-limits-$v.yaml" <<YAML
+server: {host: 127.0.0.1, port: $lim_port, io_threads: $io_threads}
+upstream: {max_connections: 20000, max_pending_acquires: 20000, idle_timeout_ms: 120000}
+auth: {api_keys: ["$key"]}
+data_dir: $work/data-limits-$v
+keys: {store: off}
+request_log: {store: off}
+limits: $limits
+providers:
+  mock: {type: openai, base_url: "http://127.0.0.1:$mock_port/v1"}
+models:
+  "mock": {providers: {mock: {}}}
+YAML
+    JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-limits-$v.yaml" >"$work/proxy-limits-$v.log" 2>&1 &
+    lim_jvm[$v]=$!
+    pids+=(${lim_jvm[$v]})
+    base[aigw-limits-$v]="http://127.0.0.1:$lim_port"
+  done
+  for v in off local redis; do
+    wait_http "${base[aigw-limits-$v]}/health"
+    log "limits: warming up ($v)"
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 2))"s -s "$work/post.lua" \
+      "${base[aigw-limits-$v]}/v1/chat/completions" >/dev/null
+  done
+  orders=("off local redis" "local redis off" "redis off local")
+  for r in $(seq 1 "$lim_rounds"); do
+    for v in ${orders[$(((r - 1) % 3))]}; do
+      log "limits, round $r/$lim_rounds: $v"
+      record "$(cpu_wrk_run "limits-$v" "aigw-limits-$v" "$work/small.json" "${lim_jvm[$v]}")"
+    done
+  done
+  for v in off local redis; do kill "${lim_jvm[$v]}" 2>/dev/null || true; done
+  redis-cli -u "$redis_url" --scan --pattern "{aigw-bench-$$}:*" 2>/dev/null | xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
+fi
+
 if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
@@ -809,6 +863,17 @@ k_db = [r for r in rows if r["scenario"] == "keys-db"]
 if k_cfg and k_db:
     ab_table("Client keys: key store (cache warm) against the config file", "one aigw, wrk -c64", ("config-file key", "key-store key", "store / config"),
              k_cfg, k_db, 0.98, " (config key first in odd rounds)")
+# Rate limits: none against per-key rpm+tpm, locally and in Redis, same rounds.
+l_off = [r for r in rows if r["scenario"] == "limits-off"]
+for v, target, name in (("local", 0.97, "`key_defaults: {rpm, tpm}` in this process"),
+                        ("redis", 0.90, "the same in Redis (`store: redis`)")):
+    l_on = [r for r in rows if r["scenario"] == f"limits-{v}"]
+    if l_off and l_on:
+        ab_table(f"Rate limits: per-key rpm+tpm, {v}, against none", "aigw, wrk -c64",
+                 ("no limits", name, f"{v} / none"), l_off, l_on, target, " (order rotates each round)")
+        ro, rn = cpu(l_off, "redis"), cpu(l_on, "redis")
+        if rn is not None:
+            print(f"| redis-server CPU µs per request, median of rounds | {f(ro, 1)} | {f(rn, 1)} | |")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]

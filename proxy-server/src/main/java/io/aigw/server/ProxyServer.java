@@ -30,7 +30,12 @@ import io.aigw.server.http.EndpointRouter;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestLogListener;
 import io.aigw.server.keys.KeySpendListener;
+import io.aigw.server.limits.LimitsCheck;
+import io.aigw.server.limits.RateLimitListener;
+import io.aigw.server.limits.RateLimitObserver;
+import io.aigw.server.limits.RateLimiter;
 import io.aigw.server.logging.AccessLogListener;
+import io.aigw.server.metrics.LimitsMetrics;
 import io.aigw.server.metrics.MetricsEndpoint;
 import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
@@ -89,6 +94,8 @@ public final class ProxyServer implements AutoCloseable {
     private Tracing tracing;
     /** Null when {@code metrics.enabled} is false. */
     private MetricsEndpoint metricsEndpoint;
+    /** Null when no limit can apply: none configured and no database keys (whose own limits could). */
+    private RateLimiter rateLimiter;
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
     private final List<ExchangeListener> extraListeners = new ArrayList<>();
 
@@ -197,6 +204,11 @@ public final class ProxyServer implements AutoCloseable {
             listeners.add(new MetricsListener(config, registry));
             metricsEndpoint = new MetricsEndpoint(registry);
         }
+        if (config.limits().anyConfigured() || clientKeys != null) {
+            rateLimiter = RateLimiter.open(
+                    config.limits(), registry == null ? RateLimitObserver.NONE : new LimitsMetrics(registry));
+            listeners.add(new RateLimitListener());
+        }
         tracing = Tracing.addTo(listeners, config.tracing());
         if (config.logging().accessLog()) {
             listeners.add(new AccessLogListener());
@@ -258,8 +270,10 @@ public final class ProxyServer implements AutoCloseable {
         if (metricsEndpoint != null) {
             router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
         }
-        // Each dependency the readiness probe reports on; Redis will be one more.
-        List<ReadinessCheck> checks = List.of(new RequestLogCheck(requestLog));
+        // Each dependency the readiness probe reports on.
+        List<ReadinessCheck> checks = rateLimiter == null
+                ? List.of(new RequestLogCheck(requestLog))
+                : List.of(new RequestLogCheck(requestLog), new LimitsCheck(rateLimiter));
         ReadinessEndpoint readiness = new ReadinessEndpoint(lifecycle, checks);
         if (clientKeys != null) {
             AdminKeysEndpoint keysAdmin = new AdminKeysEndpoint(clientKeys, adminQueries);
@@ -277,15 +291,15 @@ public final class ProxyServer implements AutoCloseable {
                 .route(
                         HttpMethod.POST,
                         "/v1/chat/completions",
-                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing))
+                        new ProxyEndpoint(ApiEndpoint.CHAT_COMPLETIONS, config, client, routing, rateLimiter))
                 .route(
                         HttpMethod.POST,
                         "/v1/completions",
-                        new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing))
+                        new ProxyEndpoint(ApiEndpoint.COMPLETIONS, config, client, routing, rateLimiter))
                 .route(
                         HttpMethod.POST,
                         "/v1/embeddings",
-                        new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing))
+                        new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing, rateLimiter))
                 .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
@@ -430,6 +444,9 @@ public final class ProxyServer implements AutoCloseable {
         adminQueries.shutdownNow();
         if (clientKeys != null) {
             clientKeys.close(); // after the loops: the spend writer's last flush has every exchange
+        }
+        if (rateLimiter != null) {
+            rateLimiter.close(); // after the loops: every exchange has settled its charges
         }
         if (tracing != null) {
             tracing.close(); // after the loops: every exchange's spans have ended by now

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
  * A warning that can repeat thousands of times a second (accept failures, refused connections) is
  * logged at most once a minute, with how many times it happened since the last line.
  */
-final class WarnPerMinute {
+public final class WarnPerMinute {
     private static final long MINUTE_NANOS = 60_000_000_000L;
 
     private final Logger log;
@@ -16,12 +16,12 @@ final class WarnPerMinute {
     private long unlogged;
 
     /** @param message the line, with one {@code {}} for the detail and one for the count */
-    WarnPerMinute(Logger log, String message) {
+    public WarnPerMinute(Logger log, String message) {
         this.log = log;
         this.message = message;
     }
 
-    synchronized void warn(String detail) {
+    public synchronized void warn(String detail) {
         unlogged++;
         long now = System.nanoTime();
         if (loggedOnce && now - lastLoggedNanos < MINUTE_NANOS) {

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Rate limits, decided once per request without blocking the caller (the Netty event loop): the returned
+ * Rate limits, quotas and requests in flight, decided once per request without blocking the caller (the Netty event loop): the returned
  * stage completes later, on a thread of the store's choosing, and the caller resumes on its own loop.
  *
- * <p><b>Algorithm: GCRA</b> (the generic cell rate algorithm, a token bucket kept as one number). Each
+ * <p><b>Rates: GCRA</b> (the generic cell rate algorithm, a token bucket kept as one number). Each
  * (scope, window) holds a debt: the units taken and not yet refilled. Capacity {@code limit} refills
  * continuously at {@code limit / window}; a check of cost {@code c} fits when {@code debt + c ≤ limit}.
  * Chosen over a sliding window because it is exact with O(1) state (a sliding-window log stores every
@@ -17,9 +17,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Guarantees: a fresh scope admits exactly {@code limit} units at once, then one more unit every
  * {@code window / limit}; over any interval of length t at most {@code limit + t × limit / window} units are
- * admitted (the burst plus the refill), never more. All checks of one {@link #acquire} are decided
- * atomically: all fit and all are charged, or nothing is charged. Arithmetic is in integers (units ×
- * milliseconds), so "N allowed then refused" holds exactly.
+ * admitted (the burst plus the refill), never more. Arithmetic is in integers (units × milliseconds), so
+ * "N allowed then refused" holds exactly.
  *
  * <p><b>Quotas</b> ({@link Limit.Kind#QUOTA}): a fixed calendar period (a UTC day or month) with no refill;
  * a check fits when {@code used + c ≤ limit}. The period is the {@link Limit}'s (the caller builds the
@@ -41,14 +40,14 @@ public interface LimitStore extends AutoCloseable {
     /**
      * Decides the checks together. Completes with the {@link Decision}, or exceptionally with {@link
      * LimitStoreUnavailableException} when the store cannot answer in time. Two checks of one call must not
-     * name the same (scope, window).
+     * name the same state (a rate's scope and window, a quota's scope and period, a scope's leases).
      */
     CompletionStage<Decision> acquire(List<LimitCheck> checks);
 
     /**
-     * Adjusts a rate's debt or a quota's used units by {@code delta} units once the real usage is known: negative gives back an
-     * over-estimate, positive charges an under-estimate (which may push the debt past the limit, so later
-     * requests wait until it is repaid). Neither goes below zero. Not for a {@link Limit.Kind#PARALLEL}
+     * Adjusts a rate's debt or a quota's used units by {@code delta} units once the real usage is known:
+     * negative gives back an over-estimate, positive charges an under-estimate (which may push either past
+     * the limit, so later requests wait until it is repaid or the period ends). Neither goes below zero. Not for a {@link Limit.Kind#PARALLEL}
      * limit (fails with {@link IllegalArgumentException}).
      */
     CompletionStage<Void> correct(Limit limit, long delta);

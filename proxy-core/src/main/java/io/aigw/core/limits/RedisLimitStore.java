@@ -234,7 +234,8 @@ public final class RedisLimitStore implements LimitStore {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    // A failover moves slots: follow MOVED/ASK and reconnects with a fresh slot map.
+                    // A failover moves slots: redirects and reconnects reload the slot map. (A node that
+                    // newly serves our slot is connected on first use: that first call may be "unavailable".)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
                             .build())
@@ -319,7 +320,13 @@ public final class RedisLimitStore implements LimitStore {
             // The slot map first: a cluster connection needs it (and a retry reloads it).
             return c.refreshPartitionsAsync()
                     .thenCompose(v -> c.connectAsync(StringCodec.UTF8))
-                    .thenCompose(x -> openSlotConnection(c, x).thenApply(ignored -> new Conn(x, x.async())));
+                    .thenCompose(x -> openSlotConnection(c, x).handle((ignored, e) -> {
+                        if (e != null) {
+                            x.closeAsync(); // a later call starts over
+                            throw new CompletionException(e);
+                        }
+                        return new Conn(x, x.async());
+                    }));
         }
         return ((RedisClient) client).connectAsync(StringCodec.UTF8, uri).thenApply(x -> new Conn(x, x.async()));
     }

@@ -23,6 +23,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -55,21 +57,41 @@ class RedisClusterLimitStoreTest extends LimitStoreContract {
         try {
             int port = freePortWithFreeBusPort();
             dir = Files.createTempDirectory("aigw-cluster");
-            node = RedisLimitStoreTest.startRedis(
-                    port,
-                    "--cluster-enabled",
-                    "yes",
-                    "--cluster-config-file",
-                    dir.resolve("nodes.conf").toString(),
-                    "--dir",
-                    dir.toString());
+            node = startNode(port, dir, true);
             url = "redis://127.0.0.1:" + port;
             RedisURI uri = RedisURI.create(url);
             uri.setTimeout(Duration.ofSeconds(2));
             admin = RedisClient.create(resources, uri);
             adminConnection = admin.connect();
-            RedisCommands<String, String> redis = adminConnection.sync();
-            redis.clusterAddSlotsRange(slots());
+        } catch (IOException | RuntimeException e) {
+            unavailable = "no single-node Redis Cluster could be started: " + e;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(unavailable + " (CI=true: the Redis tests must run)");
+            }
+        }
+    }
+
+    /**
+     * A cluster node on {@code port} keeping its cluster config in {@code dir}, serving every slot ({@code
+     * fresh}: assigned now; else from the config of a previous run) once this returns.
+     */
+    private static Process startNode(int port, Path dir, boolean fresh) throws Exception {
+        Process p = RedisLimitStoreTest.startRedis(
+                port,
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                dir.resolve("nodes.conf").toString(),
+                "--dir",
+                dir.toString());
+        RedisURI uri = RedisURI.create("redis://127.0.0.1:" + port);
+        uri.setTimeout(Duration.ofSeconds(2));
+        RedisClient c = RedisClient.create(resources, uri);
+        try (StatefulRedisConnection<String, String> conn = c.connect()) {
+            RedisCommands<String, String> redis = conn.sync();
+            if (fresh) {
+                redis.clusterAddSlotsRange(slots());
+            }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!redis.clusterInfo().contains("cluster_state:ok")) {
                 if (System.nanoTime() > end) {
@@ -77,12 +99,10 @@ class RedisClusterLimitStoreTest extends LimitStoreContract {
                 }
                 Thread.sleep(20);
             }
-        } catch (IOException | RuntimeException e) {
-            unavailable = "no single-node Redis Cluster could be started: " + e;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(unavailable + " (CI=true: the Redis tests must run)");
-            }
+        } finally {
+            c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+        return p;
     }
 
     @SuppressWarnings("unchecked")
@@ -150,7 +170,8 @@ class RedisClusterLimitStoreTest extends LimitStoreContract {
 
     @Override
     protected Instant now() {
-        return Instant.now();
+        // Redis's TIME is on this machine's clock, in whole milliseconds.
+        return Instant.ofEpochMilli(System.currentTimeMillis());
     }
 
     @Override
@@ -201,5 +222,82 @@ class RedisClusterLimitStoreTest extends LimitStoreContract {
         for (String k : keys) {
             assertEquals(slot, redis.clusterKeyslot(k), k);
         }
+    }
+
+    @Test
+    void anAbsentClusterIsUnavailableWithinTheTimeout() throws Exception {
+        assumeTrue(unavailable == null, () -> unavailable);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Duration timeout = Duration.ofMillis(300);
+        try (RedisLimitStore s = new RedisLimitStore("redis://127.0.0.1:" + port, true, "{t}:", timeout, null)) {
+            Limit l = Limit.of("key:1:rpm", 10, MINUTE);
+            for (int round = 0; round < 3; round++) {
+                long start = System.nanoTime();
+                CompletableFuture<Decision> f = s.acquire(List.of(l.cost(1))).toCompletableFuture();
+                assertTrue((System.nanoTime() - start) / 1_000_000 < 100, "acquire blocked its caller");
+                ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+                long answeredMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(
+                        e.getCause() instanceof LimitStoreUnavailableException,
+                        e.getCause().toString());
+                assertTrue(answeredMs <= timeout.toMillis() + 400, "unavailable after " + answeredMs + " ms");
+                assertFalse(s.isConnected());
+            }
+        }
+    }
+
+    @Test
+    void aRestartedClusterNodeIsUsedAgainWithinTwoSeconds() throws Exception {
+        assumeTrue(unavailable == null, () -> unavailable);
+        int port = freePortWithFreeBusPort();
+        Path own = Files.createTempDirectory("aigw-cluster-restart");
+        Process p = startNode(port, own, true);
+        try (RedisLimitStore s =
+                new RedisLimitStore("redis://127.0.0.1:" + port, true, "{r}:", Duration.ofMillis(300), null)) {
+            Limit l = Limit.parallel("key:1:parallel", 1000, MINUTE);
+            assertTrue(awaitAnswer(s, l, Duration.ofSeconds(5)), "never connected");
+            RedisLimitStoreTest.stop(p);
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> s.acquire(List.of(l.lease("down")))
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS));
+            assertTrue(
+                    e.getCause() instanceof LimitStoreUnavailableException,
+                    e.getCause().toString());
+            Thread.sleep(1500); // down long enough for the reconnect attempts to back off
+            p = startNode(port, own, false);
+            long back = System.nanoTime();
+            assertTrue(awaitAnswer(s, l, Duration.ofSeconds(5)), "never reconnected");
+            long ms = (System.nanoTime() - back) / 1_000_000;
+            assertTrue(ms < 2000, "answered again " + ms + " ms after the node came back");
+        } finally {
+            RedisLimitStoreTest.stop(p);
+            try (Stream<Path> files = Files.walk(own)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /** Polls every 20 ms until the store decides again; false if not within {@code limit}. */
+    private static boolean awaitAnswer(LimitStore s, Limit l, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        int n = 0;
+        while (System.nanoTime() < end) {
+            try {
+                s.acquire(List.of(l.lease("probe-" + n++)))
+                        .toCompletableFuture()
+                        .get(2, TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                Thread.sleep(20);
+            }
+        }
+        return false;
     }
 }

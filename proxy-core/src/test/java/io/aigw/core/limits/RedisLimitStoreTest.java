@@ -99,7 +99,8 @@ class RedisLimitStoreTest extends LimitStoreContract {
 
     @Override
     protected Instant now() {
-        return Instant.now(); // Redis's TIME, on this machine
+        // Redis's TIME is on this machine's clock, in whole milliseconds.
+        return Instant.ofEpochMilli(System.currentTimeMillis());
     }
 
     @Override

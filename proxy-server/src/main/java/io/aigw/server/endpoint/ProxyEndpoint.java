@@ -9,6 +9,8 @@ import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.WildcardRoutes;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
+import io.aigw.server.limits.RateLimitPlan;
+import io.aigw.server.limits.RateLimiter;
 import io.aigw.server.routing.Failover;
 import io.aigw.server.routing.Routes;
 import io.aigw.server.routing.Routing;
@@ -30,12 +32,20 @@ public final class ProxyEndpoint implements Endpoint {
     private final ProxyConfig config;
     private final UpstreamClient upstreamClient;
     private final Routing routing;
+    /** Null when no limit can apply (none configured, no database keys). */
+    private final RateLimiter limiter;
 
     public ProxyEndpoint(ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient, Routing routing) {
+        this(api, config, upstreamClient, routing, null);
+    }
+
+    public ProxyEndpoint(
+            ApiEndpoint api, ProxyConfig config, UpstreamClient upstreamClient, Routing routing, RateLimiter limiter) {
         this.api = api;
         this.config = config;
         this.upstreamClient = upstreamClient;
         this.routing = routing;
+        this.limiter = limiter;
     }
 
     @Override
@@ -92,19 +102,23 @@ public final class ProxyEndpoint implements Endpoint {
         List<DeploymentState> candidates = all.size() == 1
                 ? all
                 : route.selector().candidates(routing.clock().nanoTime(), ThreadLocalRandom.current());
-        new Failover(
-                        ctx,
+        Failover failover = new Failover(
+                ctx, exchange, api, request, scan, route, candidates, wildcardModelId, config, upstreamClient, routing);
+        // Limits last: a request refused for its own faults above spends none of them.
+        RateLimitPlan plan = limiter == null
+                ? null
+                : limiter.plan(
                         exchange,
                         api,
-                        request,
-                        scan,
-                        route,
-                        candidates,
-                        wildcardModelId,
-                        config,
-                        upstreamClient,
-                        routing)
-                .start();
+                        request.content().readableBytes(),
+                        scan.maxTokens(),
+                        route.config().timeout(),
+                        ctx.channel().remoteAddress());
+        if (plan == null) {
+            failover.start();
+        } else {
+            limiter.admit(ctx, request, exchange, plan, failover::start);
+        }
     }
 
     /** Printable ASCII without spaces: what provider model ids look like, and safe in a header or path. */

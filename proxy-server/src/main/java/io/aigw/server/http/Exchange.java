@@ -9,6 +9,7 @@ import io.aigw.core.keys.KeyPrincipal;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.TraceContext;
+import io.aigw.server.limits.Admission;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AttributeKey;
@@ -60,6 +61,8 @@ public final class Exchange {
     private String capturedInput;
 
     private String capturedOutput;
+    /** How the rate limiter decided this exchange; null when no limit applied. */
+    private Admission admission;
     /** Per-listener state (a span, a timer start), by slot: a listener's place in {@link io.aigw.server.exchange.ExchangeListeners}. */
     private Object[] state;
 
@@ -358,6 +361,14 @@ public final class Exchange {
 
     public void capturedOutput(String capturedOutput) {
         this.capturedOutput = capturedOutput;
+    }
+
+    public Admission admission() {
+        return admission;
+    }
+
+    public void admission(Admission admission) {
+        this.admission = admission;
     }
 
     /** A listener's own state for this exchange, by its slot. */

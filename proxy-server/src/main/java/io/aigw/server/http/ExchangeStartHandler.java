@@ -209,6 +209,9 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         if (exchange != null) {
             if (msg instanceof HttpResponse response) {
                 response.headers().set(RequestIds.HEADER, exchange.requestId());
+                if (exchange.admission() != null) {
+                    exchange.admission().addHeaders(response.headers());
+                }
                 responding = true;
                 exchange.statusCode(response.status().code());
             }

@@ -1,0 +1,66 @@
+package io.aigw.server.limits;
+
+import io.aigw.core.limits.Limit;
+import io.aigw.core.limits.LimitStore;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Token corrections for the shared store, summed per limit and sent every {@link #INTERVAL_MS} ms: one
+ * round trip per busy limit per interval instead of one per request (a key at 5,000 requests/s sends 50 a
+ * second, not 5,000). A correction only gives back or charges what was already decided, so a few
+ * milliseconds' delay changes no decision but the next few, and those in the safe direction: an
+ * over-estimate is returned a little late.
+ */
+final class BatchedCorrections implements AutoCloseable {
+    static final long INTERVAL_MS = 20;
+
+    private final LimitStore store;
+    private final BiConsumer<Limit, Long> send;
+    private final Map<Limit, Long> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aigw-limit-corrections");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param send applies one summed correction to {@code store} (asynchronously; never blocks) */
+    BatchedCorrections(LimitStore store, BiConsumer<Limit, Long> send) {
+        this.store = store;
+        this.send = send;
+        timer.scheduleWithFixedDelay(this::flush, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    LimitStore store() {
+        return store;
+    }
+
+    void add(Limit limit, long delta) {
+        pending.merge(limit, delta, Long::sum); // atomic per limit, as is remove below: nothing is lost
+    }
+
+    void flush() {
+        for (Limit limit : pending.keySet()) {
+            Long delta = pending.remove(limit);
+            if (delta != null && delta != 0) {
+                send.accept(limit, delta);
+            }
+        }
+    }
+
+    /** Sends what is pending, then stops. */
+    @Override
+    public void close() {
+        timer.shutdown();
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
+    }
+}

@@ -1,0 +1,43 @@
+package io.aigw.server.limits;
+
+import io.aigw.core.limits.RedisLimitStore;
+import io.aigw.server.health.ReadinessCheck;
+import java.util.Map;
+
+/**
+ * {@code /readyz}'s {@code limits}: whether the shared store (Redis) is connected. Critical only with
+ * {@code fail_closed}, where a Redis that is down turns every limited request into a 503; with
+ * {@code fail_open} the gateway still serves (degraded).
+ */
+public final class LimitsCheck implements ReadinessCheck {
+    private final RateLimiter limiter;
+
+    public LimitsCheck(RateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    @Override
+    public String name() {
+        return "limits";
+    }
+
+    @Override
+    public boolean critical() {
+        return limiter.redis() != null && !limiter.config().redis().failOpen();
+    }
+
+    @Override
+    public Result check() {
+        RedisLimitStore redis = limiter.redis();
+        if (redis == null) {
+            return new Result(Status.UP, Map.of("store", "local"));
+        }
+        return new Result(
+                redis.isConnected() ? Status.UP : Status.DOWN,
+                Map.of(
+                        "store",
+                        redis.isCluster() ? "redis-cluster" : "redis",
+                        "on_failure",
+                        limiter.config().redis().failOpen() ? "fail_open" : "fail_closed"));
+    }
+}

@@ -1,0 +1,377 @@
+package io.aigw.server.limits;
+
+import io.aigw.core.auth.KeyHash;
+import io.aigw.core.config.LimitsConfig;
+import io.aigw.core.config.LimitsConfig.KeyLimits;
+import io.aigw.core.config.LimitsConfig.Rates;
+import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.keys.KeyPrincipal;
+import io.aigw.core.keys.KeySettings;
+import io.aigw.core.limits.Decision;
+import io.aigw.core.limits.Limit;
+import io.aigw.core.limits.LimitCheck;
+import io.aigw.core.limits.LimitStore;
+import io.aigw.core.limits.LocalLimitStore;
+import io.aigw.core.limits.RedisLimitStore;
+import io.aigw.server.WarnPerMinute;
+import io.aigw.server.http.Exchange;
+import io.aigw.server.http.Responses;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits each proxied request against its limits before any provider is called: requests and tokens per
+ * minute, requests in flight and token quotas, per key, per client address and for the whole gateway
+ * ({@code limits:} in the config, a database key's own settings). One {@link LimitStore#acquire} per
+ * request, atomic over every check; with Redis it is one round trip, and the request waits for it
+ * without holding its event loop: the answer resumes it on its own loop.
+ *
+ * <p>A request is admitted against an estimate of its tokens (a quarter of its body's bytes for the
+ * prompt, plus its {@code max_tokens} or {@code limits.default_max_tokens}), each token limit charged at
+ * most its whole limit; when it completes, {@link Admission#settle} corrects the charge to the usage the
+ * provider reported. While the estimates cover the real usage (the output is capped by {@code max_tokens}),
+ * the tokens admitted in any minute stay within the limit; what a request uses beyond its estimate is
+ * charged afterwards, so the overshoot in a minute is at most the excess of the requests in flight
+ * together, and it is repaid by the requests that follow.
+ *
+ * <p>When Redis cannot answer within {@code limits.redis.timeout_ms}: {@code fail_open} decides the request
+ * with this process's own store (the same limits, per replica), counts it and warns once a minute;
+ * {@code fail_closed} answers 503.
+ */
+public final class RateLimiter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    /** A lease outlives the longest exchange by this much before it is forgotten (a replica that died). */
+    private static final Duration LEASE_SLACK = Duration.ofMinutes(1);
+
+    static final ApiError STORE_DOWN = ApiError.unavailable(
+            "rate_limit_store_unavailable", "Rate limits could not be checked: the limit store did not answer. Retry.");
+
+    private final LimitsConfig config;
+    private final LimitStore store;
+    /** This process's own limits: the store itself when local, the fail-open fallback when shared. */
+    private final LocalLimitStore local;
+
+    private final RedisLimitStore redis;
+    private final RateLimitObserver observer;
+    /** The shared store's corrections, batched; null with a local store (its corrections are immediate). */
+    private final BatchedCorrections batched;
+
+    private final WarnPerMinute failOpenWarning = new WarnPerMinute(
+            log, "rate limits decided locally (fail_open): {} ({} such decisions since the last such line)");
+    private final WarnPerMinute correctionWarning =
+            new WarnPerMinute(log, "rate limit correction not applied: {} ({} since the last such line)");
+
+    RateLimiter(LimitsConfig config, LocalLimitStore local, RedisLimitStore redis, RateLimitObserver observer) {
+        this.config = config;
+        this.local = local;
+        this.redis = redis;
+        this.store = redis != null ? redis : local;
+        this.observer = observer;
+        this.batched = redis == null ? null : new BatchedCorrections(redis, this::send);
+    }
+
+    /** The limiter the config asks for (a Redis connection is opened in the background, never awaited). */
+    public static RateLimiter open(LimitsConfig config, RateLimitObserver observer) {
+        RedisLimitStore redis = null;
+        if (config.store() == LimitsConfig.Store.REDIS) {
+            LimitsConfig.Redis r = config.redis();
+            redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
+        }
+        return new RateLimiter(config, new LocalLimitStore(), redis, observer);
+    }
+
+    /** The shared store, or null when limits are kept in this process. */
+    public RedisLimitStore redis() {
+        return redis;
+    }
+
+    public LimitsConfig config() {
+        return config;
+    }
+
+    /**
+     * The checks for this request, or null when no limit applies to it (then it proceeds at once).
+     *
+     * @param leaseTtl how long the request may run (its route's timeout): an in-flight lease lives a little
+     *     longer
+     */
+    public RateLimitPlan plan(
+            Exchange exchange, ApiEndpoint endpoint, long bodyBytes, long maxTokens, Duration leaseTtl, Object peer) {
+        KeyLimits key = keyLimits(exchange.principal());
+        Rates ip = config.perIp();
+        Rates global = config.global();
+        if (!key.any() && !ip.any() && !global.any()) {
+            return null;
+        }
+        long output = endpoint == ApiEndpoint.EMBEDDINGS ? 0 : maxTokens >= 0 ? maxTokens : config.defaultMaxTokens();
+        long tokens = (bodyBytes + 3) / 4 + output;
+        List<LimitCheck> checks = new ArrayList<>(6);
+        List<LimitScope> scopes = new ArrayList<>(6);
+        List<LimitKind> kinds = new ArrayList<>(6);
+        if (key.any()) {
+            String id = keyId(exchange);
+            String s = "key:" + id + ":";
+            rates(checks, scopes, kinds, LimitScope.KEY, s, key.rpm(), key.tpm(), tokens);
+            if (key.maxParallel() > 0) {
+                Limit l = Limit.parallel(s + "parallel", key.maxParallel(), leaseTtl.plus(LEASE_SLACK));
+                add(checks, scopes, kinds, LimitScope.KEY, LimitKind.PARALLEL, l.lease(exchange.requestId()));
+            }
+            if (key.tokenQuotaDaily() > 0 || key.tokenQuotaMonthly() > 0) {
+                Instant now = Instant.now();
+                if (key.tokenQuotaDaily() > 0) {
+                    Limit l = Limit.dailyQuota(s + "tokens", key.tokenQuotaDaily(), now);
+                    add(checks, scopes, kinds, LimitScope.KEY, LimitKind.QUOTA_DAILY, tokenCheck(l, tokens));
+                }
+                if (key.tokenQuotaMonthly() > 0) {
+                    Limit l = Limit.monthlyQuota(s + "tokens", key.tokenQuotaMonthly(), now);
+                    add(checks, scopes, kinds, LimitScope.KEY, LimitKind.QUOTA_MONTHLY, tokenCheck(l, tokens));
+                }
+            }
+        }
+        if (ip.any() && peer instanceof InetSocketAddress a && a.getAddress() != null) {
+            String s = "ip:" + a.getAddress().getHostAddress() + ":";
+            rates(checks, scopes, kinds, LimitScope.IP, s, ip.rpm(), ip.tpm(), tokens);
+        }
+        if (global.any()) {
+            rates(checks, scopes, kinds, LimitScope.GLOBAL, "global:", global.rpm(), global.tpm(), tokens);
+        }
+        return new RateLimitPlan(
+                List.copyOf(checks), scopes.toArray(new LimitScope[0]), kinds.toArray(new LimitKind[0]), tokens);
+    }
+
+    private static void rates(
+            List<LimitCheck> checks,
+            List<LimitScope> scopes,
+            List<LimitKind> kinds,
+            LimitScope scope,
+            String prefix,
+            long rpm,
+            long tpm,
+            long tokens) {
+        if (rpm > 0) {
+            add(
+                    checks,
+                    scopes,
+                    kinds,
+                    scope,
+                    LimitKind.RPM,
+                    Limit.of(prefix + "rpm", rpm, MINUTE).cost(1));
+        }
+        if (tpm > 0) {
+            add(checks, scopes, kinds, scope, LimitKind.TPM, tokenCheck(Limit.of(prefix + "tpm", tpm, MINUTE), tokens));
+        }
+    }
+
+    private static LimitCheck tokenCheck(Limit l, long tokens) {
+        return l.cost(Math.min(tokens, l.limit()));
+    }
+
+    private static void add(
+            List<LimitCheck> checks,
+            List<LimitScope> scopes,
+            List<LimitKind> kinds,
+            LimitScope scope,
+            LimitKind kind,
+            LimitCheck check) {
+        checks.add(check);
+        scopes.add(scope);
+        kinds.add(kind);
+    }
+
+    /** A database key by its id (stable across rotations); a config-file key by a prefix of its hash. */
+    private static String keyId(Exchange exchange) {
+        KeyPrincipal p = exchange.principal();
+        if (p != null) {
+            return Long.toString(p.id());
+        }
+        KeyHash h = exchange.keyHash();
+        return h == null ? "anonymous" : "f" + h.hex().substring(0, 16);
+    }
+
+    /** The key's own limits where it sets them, the config's defaults elsewhere. */
+    private KeyLimits keyLimits(KeyPrincipal principal) {
+        KeyLimits d = config.keyDefaults();
+        if (principal == null) {
+            return d;
+        }
+        KeySettings s = principal.key().settings();
+        return new KeyLimits(
+                s.rpm() != null ? s.rpm() : d.rpm(),
+                s.tpm() != null ? s.tpm() : d.tpm(),
+                s.maxParallel() != null ? s.maxParallel() : d.maxParallel(),
+                s.tokenQuotaDaily() != null ? s.tokenQuotaDaily() : d.tokenQuotaDaily(),
+                s.tokenQuotaMonthly() != null ? s.tokenQuotaMonthly() : d.tokenQuotaMonthly());
+    }
+
+    /**
+     * Decides the plan; {@code proceed} runs on the exchange's loop once admitted. A refusal is answered
+     * here (429, or 503 when the store failed closed); either way {@code request} is released here unless
+     * {@code proceed} ran, which then owns it.
+     */
+    public void admit(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Exchange exchange,
+            RateLimitPlan plan,
+            Runnable proceed) {
+        if (redis == null) {
+            CompletableFuture<Decision> f = local.acquire(plan.checks()).toCompletableFuture();
+            decided(ctx, request, exchange, plan, proceed, local, f.getNow(null), f.isCompletedExceptionally());
+            return;
+        }
+        long started = System.nanoTime();
+        redis.acquire(plan.checks()).whenComplete((decision, failure) -> {
+            observer.storeRoundTrip(System.nanoTime() - started);
+            try {
+                ctx.channel()
+                        .eventLoop()
+                        .execute(() -> resume(ctx, request, exchange, plan, proceed, decision, failure));
+            } catch (RejectedExecutionException stopped) {
+                // The loop is gone, and the connection with it.
+                request.release();
+                if (decision != null && decision.allowed()) {
+                    new Admission(plan, decision, redis, this).giveBack();
+                }
+            }
+        });
+    }
+
+    private void resume(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Exchange exchange,
+            RateLimitPlan plan,
+            Runnable proceed,
+            Decision decision,
+            Throwable failure) {
+        LimitStore by = redis;
+        if (failure != null) {
+            if (!config.redis().failOpen()) {
+                decided(ctx, request, exchange, plan, proceed, redis, null, true);
+                return;
+            }
+            observer.failedOpen();
+            failOpenWarning.warn(describe(failure));
+            CompletableFuture<Decision> f = local.acquire(plan.checks()).toCompletableFuture();
+            by = local;
+            decision = f.getNow(null);
+            failure = f.isCompletedExceptionally() ? new IllegalStateException("local limits failed") : null;
+        }
+        decided(ctx, request, exchange, plan, proceed, by, decision, failure != null);
+    }
+
+    private void decided(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Exchange exchange,
+            RateLimitPlan plan,
+            Runnable proceed,
+            LimitStore by,
+            Decision decision,
+            boolean failed) {
+        if (!ctx.channel().isActive() || exchange.isCompleted() || Exchange.of(ctx.channel()) != exchange) {
+            request.release(); // the client left, or a stop already answered: nobody to answer
+            if (!failed && decision.allowed()) {
+                new Admission(plan, decision, by, this).giveBack();
+            }
+            return;
+        }
+        if (failed) {
+            request.release();
+            Responses.sendError(ctx, STORE_DOWN);
+            return;
+        }
+        exchange.admission(new Admission(plan, decision, by, this));
+        if (decision.allowed()) {
+            proceed.run();
+            return;
+        }
+        request.release();
+        refuse(ctx, plan, decision);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, RateLimitPlan plan, Decision decision) {
+        int i = reported(plan, decision);
+        observer.limited(plan.scopes()[i].label, plan.kinds()[i].label);
+        ApiError error = RateLimitErrors.of(plan, decision, i);
+        Responses.noteError(ctx, error);
+        FullHttpResponse response = Responses.error(ctx.alloc(), error);
+        RateLimitHeaders.addRetryAfter(response.headers(), decision.retryAfter());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** The refused check the answer names: a spent quota first (retrying soon will not help), else the first. */
+    private static int reported(RateLimitPlan plan, Decision decision) {
+        int first = -1;
+        for (int i = 0; i < plan.size(); i++) {
+            if (!decision.results().get(i).fits()) {
+                if (plan.kinds()[i].isQuota()) {
+                    return i;
+                }
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        return Math.max(first, 0);
+    }
+
+    void correct(LimitStore by, Limit limit, long delta) {
+        if (batched != null && by == batched.store()) {
+            batched.add(limit, delta);
+        } else {
+            send(limit, delta, by);
+        }
+    }
+
+    private void send(Limit limit, long delta) {
+        send(limit, delta, redis);
+    }
+
+    private void send(Limit limit, long delta, LimitStore by) {
+        by.correct(limit, delta).whenComplete((ok, e) -> {
+            if (e != null) {
+                correctionWarning.warn(describe(e));
+            }
+        });
+    }
+
+    void release(LimitStore by, Limit limit, String lease) {
+        by.release(limit, lease).whenComplete((ok, e) -> {
+            if (e != null) {
+                correctionWarning.warn(describe(e));
+            }
+        });
+    }
+
+    /** A store failure in a few words; never the Redis URL (it may hold a password). */
+    private static String describe(Throwable e) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return c.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        if (batched != null) {
+            batched.close(); // before the store: the last corrections still go out
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        local.close();
+    }
+}
