@@ -44,8 +44,16 @@ class TwoReplicasRateLimitIT {
     static final String WARM_KEY = "sk-test-warm-up-key";
 
     static final int RPM = 100;
+    /**
+     * Never reached: a dimension without a limit gets no {@code x-ratelimit-*} headers (RateLimitHeaders),
+     * so a token limit is set for the {@code -tokens} three to be there on every answer.
+     */
+    static final int TPM = 100_000_000;
+
     static final int REQUESTS = 300;
-    static final int CLIENTS = 16;
+    static final int CLIENTS = 24;
+    /** Enough for the JIT to compile the request path of both answers, 200 and 429. */
+    static final int WARM_UP = 1500;
 
     static final String OK = "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":"
             + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
@@ -106,6 +114,7 @@ class TwoReplicasRateLimitIT {
         for (HttpResponse<String> r : answers) {
             assertSixHeaders(r);
             assertEquals(RPM, shown(r, "requests").limit(), r.headers().map().toString());
+            assertEquals(TPM, shown(r, "tokens").limit(), r.headers().map().toString());
             if (r.statusCode() == 200) {
                 ok++;
             } else {
@@ -174,13 +183,13 @@ class TwoReplicasRateLimitIT {
      */
     private int warmUp(List<String> urls) throws Exception {
         List<HttpResponse<String>> answers = new ArrayList<>();
-        fire(urls, WARM_KEY, "warm-up", 400, answers, new long[2]);
+        fire(urls, WARM_KEY, "warm-up", WARM_UP, answers, new long[2]);
         int refused = 0;
         for (HttpResponse<String> r : answers) {
             assertTrue(r.statusCode() == 200 || r.statusCode() == 429, r.statusCode() + " " + r.body());
             refused += r.statusCode() == 429 ? 1 : 0;
         }
-        assertTrue(refused >= 400 - RPM - 10, "warm-up refusals: " + refused);
+        assertTrue(refused >= WARM_UP - RPM - 20, "warm-up refusals: " + refused);
         return refused;
     }
 
@@ -223,8 +232,8 @@ class TwoReplicasRateLimitIT {
                 limits:
                   store: redis
                   redis: {url: "%5$s", prefix: "%6$s", timeout_ms: 500}
-                  key_defaults: {rpm: %7$d}
-                """.formatted(name, KEY, WARM_KEY, upstream.baseUrl(), redis.url(), redis.prefix(), RPM));
+                  key_defaults: {rpm: %7$d, tpm: %8$d}
+                """.formatted(name, KEY, WARM_KEY, upstream.baseUrl(), redis.url(), redis.prefix(), RPM, TPM));
         return config;
     }
 }
