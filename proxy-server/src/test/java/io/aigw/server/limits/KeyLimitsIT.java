@@ -14,9 +14,11 @@ import io.aigw.server.metrics.Scrape;
 import io.aigw.server.testing.Reply;
 import io.aigw.server.testing.StreamScript;
 import io.aigw.server.testing.TestUpstream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -197,6 +199,52 @@ class KeyLimitsIT {
             HttpResponse<String> r = f.get(5, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().contains("data: [DONE]"), r.body());
+        }
+    }
+
+    @Test
+    void aStreamTheClientAbandonsFreesItsPlace() throws Exception {
+        LinkedBlockingQueue<StreamScript> held = new LinkedBlockingQueue<>();
+        upstream.setDefault(r -> {
+            StreamScript s = new StreamScript();
+            held.add(s);
+            return Reply.stream(s);
+        });
+        ProxyHarness p = proxy("");
+        String key = createKey(p, "\"max_parallel\":1");
+        String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        List<StreamScript> scripts = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        try {
+            StreamScript first;
+            try (Socket client = new Socket("127.0.0.1", p.port())) {
+                byte[] b = body.getBytes(StandardCharsets.UTF_8);
+                client.getOutputStream()
+                        .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                                        + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                                        + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.UTF_8));
+                first = held.poll(5, TimeUnit.SECONDS);
+                assertNotNull(first, "the stream reached the provider");
+                scripts.add(first);
+                first.send(CHUNK);
+                byte[] head = new byte[12];
+                assertEquals(12, client.getInputStream().readNBytes(head, 0, 12));
+                assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII));
+                // Its one place is taken.
+                HttpResponse<String> second = p.http()
+                        .sendAsync(chat(p, key, body), HttpResponse.BodyHandlers.ofString())
+                        .get(5, TimeUnit.SECONDS);
+                assertRefused(second, null, "rate_limit_exceeded");
+            } // the client leaves mid-stream
+            assertTrue(first.awaitClosedByPeer(Duration.ofSeconds(5)), "the proxy dropped the provider's stream");
+            scripts.add(admitWithin(p, key, body, streams, held, Duration.ofSeconds(2)));
+        } finally {
+            held.drainTo(scripts);
+            scripts.forEach(KeyLimitsIT::finish);
+        }
+        for (CompletableFuture<HttpResponse<String>> f : streams) {
+            assertEquals(200, f.get(5, TimeUnit.SECONDS).statusCode());
         }
     }
 

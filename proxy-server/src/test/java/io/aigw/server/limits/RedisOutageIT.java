@@ -146,6 +146,33 @@ class RedisOutageIT {
         }
     }
 
+    @Test
+    void failOpenFallsBackToThisProcesssOwnLimits() throws Exception {
+        try (ThrowawayRedis redis = ThrowawayRedis.start();
+                TestUpstream upstream = TestUpstream.start()) {
+            upstream.setDefault(r -> Reply.json(200, OK));
+            String limits = "  store: redis\n  redis: {url: \"" + redis.url() + "\", prefix: \"{aigw-outage}:\","
+                    + " timeout_ms: 50, on_failure: fail_open}\n  key_defaults: {rpm: 5}\n";
+            try (ProxyHarness proxy = ProxyHarness.startYaml(LimitsYaml.yaml(dir, upstream, limits))) {
+                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(3));
+                redis.kill();
+                awaitLimitsCheck(proxy, 200, "degraded", "down", Duration.ofSeconds(2));
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<String> r = chat(proxy);
+                    assertEquals(200, r.statusCode(), r.body());
+                    assertEquals(4 - i, RateLimitAnswers.shown(r, "requests").remaining());
+                }
+                // Served, but not unlimited: the same limits, counted by this process alone.
+                HttpResponse<String> refused = chat(proxy);
+                RateLimitAnswers.assertRefused(refused, "requests", "rate_limit_exceeded");
+                assertEquals(5, upstream.requestCount());
+                Scrape s = new Scrape(proxy.call("GET", "/metrics", null).body());
+                assertEquals(6, metric(s, "aigw_ratelimit_fail_open_total", Map.of()), s.text());
+                assertEquals(1, metric(s, "aigw_ratelimit_limited_total", Map.of("scope", "key", "reason", "rpm")));
+            }
+        }
+    }
+
     private static HttpResponse<String> chat(ProxyHarness proxy) throws Exception {
         return proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
                 .header("Authorization", "Bearer " + LimitsYaml.KEY)

@@ -173,6 +173,32 @@ class TokensPerMinuteIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"local", "redis"})
+    void aFailedExchangeGivesItsEstimateBack(String store) throws Exception {
+        try (TestRedis redis = redisFor(store);
+                TestUpstream upstream = TestUpstream.start();
+                ProxyHarness proxy = ProxyHarness.startYaml(LimitsYaml.yaml(
+                        dir, upstream, LimitsYaml.store(redis) + "  key_defaults: {tpm: " + TPM + "}\n"))) {
+            upstream.setDefault(
+                    r -> Reply.json(500, "{\"error\":{\"message\":\"down\",\"type\":\"server_error\",\"code\":null}}"));
+            String body = "{\"model\":\"m\",\"max_tokens\":900,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            long estimate = estimate(body, 900);
+            assertTrue(3 * estimate > TPM, "without the give-back the third request would be refused");
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> r = proxy.send(chat(proxy, body));
+                assertTrue(r.statusCode() >= 500, "request " + i + ": " + r.statusCode() + " " + r.body());
+                // An error answer is an answer under the limit too.
+                RateLimitAnswers.Shown tokens = shown(r, "tokens");
+                assertEquals(TPM, tokens.limit());
+                assertTrue(tokens.remaining() >= TPM - estimate - 100, "remaining " + tokens.remaining());
+                // The give-back lands as the exchange completes, a moment after the answer (batched for Redis).
+                Thread.sleep(100);
+            }
+            assertEquals(6, upstream.requestCount());
+        }
+    }
+
     /** What the contract estimates: a quarter of the body's bytes, rounded up, plus the output tokens. */
     private static long estimate(String body, long maxTokens) {
         return (body.getBytes(StandardCharsets.UTF_8).length + 3) / 4 + maxTokens;
