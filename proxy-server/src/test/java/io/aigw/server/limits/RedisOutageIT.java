@@ -61,7 +61,7 @@ class RedisOutageIT {
             upstream.setDefault(r -> Reply.json(200, OK));
             try (ProxyHarness proxy =
                     ProxyHarness.startYaml(LimitsYaml.yaml(dir, upstream, limits(redis, "fail_open")))) {
-                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(3));
+                awaitConnected(proxy);
                 Load load = new Load(proxy);
                 try {
                     Thread.sleep(2000); // warm-up, not measured
@@ -103,7 +103,7 @@ class RedisOutageIT {
                 assertLimitsCheck(proxy, 200, "degraded", "down");
 
                 redis.restart();
-                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(3));
+                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(5));
                 assertEquals(200, chat(proxy).statusCode());
             }
         }
@@ -116,7 +116,7 @@ class RedisOutageIT {
             upstream.setDefault(r -> Reply.json(200, OK));
             try (ProxyHarness proxy =
                     ProxyHarness.startYaml(LimitsYaml.yaml(dir, upstream, limits(redis, "fail_closed")))) {
-                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(3));
+                awaitConnected(proxy);
                 // The first check may come before the connection is up (it is made asynchronously).
                 awaitServed(proxy, Duration.ofSeconds(3));
 
@@ -163,7 +163,7 @@ class RedisOutageIT {
             String limits = "  store: redis\n  redis: {url: \"" + redis.url() + "\", prefix: \"{aigw-outage}:\","
                     + " timeout_ms: 50, on_failure: fail_open}\n  key_defaults: {rpm: 5}\n";
             try (ProxyHarness proxy = ProxyHarness.startYaml(LimitsYaml.yaml(dir, upstream, limits))) {
-                awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(3));
+                awaitConnected(proxy);
                 redis.kill();
                 awaitLimitsCheck(proxy, 200, "degraded", "down", Duration.ofSeconds(2));
                 for (int i = 0; i < 5; i++) {
@@ -180,6 +180,14 @@ class RedisOutageIT {
                 assertEquals(1, metric(s, "aigw_ratelimit_limited_total", Map.of("scope", "key", "reason", "rpm")));
             }
         }
+    }
+
+    /**
+     * The first connection is made in the background as the server starts; how soon is not under test (a
+     * cold JVM on a loaded machine takes seconds), only what follows an outage.
+     */
+    private static void awaitConnected(ProxyHarness proxy) throws Exception {
+        awaitLimitsCheck(proxy, 200, "ready", "up", Duration.ofSeconds(10));
     }
 
     private static double failedOpen(ProxyHarness proxy) throws Exception {
