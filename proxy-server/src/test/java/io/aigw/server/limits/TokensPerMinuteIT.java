@@ -6,6 +6,7 @@ import static io.aigw.server.limits.RateLimitAnswers.shown;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aigw.server.it.ProxyHarness;
 import io.aigw.server.metrics.Scrape;
 import io.aigw.server.testing.Reply;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -196,6 +198,44 @@ class TokensPerMinuteIT {
                 Thread.sleep(100);
             }
             assertEquals(6, upstream.requestCount());
+        }
+    }
+
+    /**
+     * The estimate a request is admitted against, read back from {@code x-ratelimit-remaining-tokens} on a
+     * fresh limit: {@code max_tokens}, else {@code max_completion_tokens}, else {@code default_max_tokens},
+     * plus a quarter of the body's bytes.
+     */
+    @Test
+    void theEstimateIsAQuarterOfTheBodyPlusTheOutputAllowance() throws Exception {
+        try (TestUpstream upstream = upstream(Duration.ZERO);
+                ProxyHarness proxy = ProxyHarness.startYaml(
+                        LimitsYaml.yaml(dir, upstream, "  store: local\n  default_max_tokens: 300\n"))) {
+            String[][] cases = {
+                {"\"max_tokens\":700,", "700"},
+                {"\"max_completion_tokens\":900,", "900"},
+                {"\"max_completion_tokens\":900,\"max_tokens\":600,", "600"},
+                {"", "300"},
+            };
+            for (String[] c : cases) {
+                String body = "{\"model\":\"m\",\"stream\":true," + c[0]
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"how many tokens is this?\"}]}";
+                // A database key of its own per case: a fresh limit, so remaining = limit − this estimate.
+                HttpResponse<String> made = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/admin/keys")))
+                        .header("Authorization", "Bearer " + LimitsYaml.ADMIN_KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"e\",\"tpm\":" + TPM + "}"))
+                        .build());
+                assertEquals(201, made.statusCode(), made.body());
+                String key = new ObjectMapper().readTree(made.body()).get("key").asText();
+                HttpResponse<String> r =
+                        proxy.send(HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                                .header("Authorization", "Bearer " + key)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build());
+                assertEquals(200, r.statusCode(), r.body());
+                long estimate = estimate(body, Long.parseLong(c[1]));
+                assertEquals(TPM - estimate, shown(r, "tokens").remaining(), body);
+            }
         }
     }
 
