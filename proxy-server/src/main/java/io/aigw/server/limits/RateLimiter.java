@@ -94,6 +94,11 @@ public final class RateLimiter implements AutoCloseable {
     public static RateLimiter open(LimitsConfig config, RateLimitObserver observer) {
         RedisLimitStore redis = null;
         if (config.store() == LimitsConfig.Store.REDIS) {
+            // Our own loops use epoll; without this Lettuce warns at every start that it chose epoll over
+            // io_uring. An operator's own -Dio.lettuce.core.iouring wins.
+            if (System.getProperty("io.lettuce.core.iouring") == null) {
+                System.setProperty("io.lettuce.core.iouring", "false");
+            }
             LimitsConfig.Redis r = config.redis();
             redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
         }
