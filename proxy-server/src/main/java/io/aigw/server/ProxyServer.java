@@ -271,7 +271,7 @@ public final class ProxyServer implements AutoCloseable {
             router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
         }
         // Each dependency the readiness probe reports on.
-        List<ReadinessCheck> checks = rateLimiter == null
+        List<ReadinessCheck> checks = rateLimiter == null || rateLimiter.redis() == null
                 ? List.of(new RequestLogCheck(requestLog))
                 : List.of(new RequestLogCheck(requestLog), new LimitsCheck(rateLimiter));
         ReadinessEndpoint readiness = new ReadinessEndpoint(lifecycle, checks);

@@ -28,7 +28,15 @@ import java.util.Objects;
  *       {@code window ≤ 2^40 ms} (expiry times stay exact integers).
  * </ul>
  */
-public record Limit(String scope, long limit, Duration window, Kind kind, long periodEndMillis) {
+public final class Limit {
+    private final String scope;
+    private final long limit;
+    private final Duration window;
+    private final Kind kind;
+    private final long periodEndMillis;
+    private final long windowMillis;
+    /** Made on first use, then kept: stores look it up for every check, and sort a request's checks by it. */
+    private String stateKey;
 
     public enum Kind {
         RATE,
@@ -47,7 +55,7 @@ public record Limit(String scope, long limit, Duration window, Kind kind, long p
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyyMM");
 
-    public Limit {
+    public Limit(String scope, long limit, Duration window, Kind kind, long periodEndMillis) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(window, "window");
         Objects.requireNonNull(kind, "kind");
@@ -87,6 +95,32 @@ public record Limit(String scope, long limit, Duration window, Kind kind, long p
                 }
             }
         }
+        this.scope = scope;
+        this.limit = limit;
+        this.window = window;
+        this.kind = kind;
+        this.periodEndMillis = periodEndMillis;
+        this.windowMillis = window.toMillis();
+    }
+
+    public String scope() {
+        return scope;
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    public Duration window() {
+        return window;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public long periodEndMillis() {
+        return periodEndMillis;
     }
 
     /** A rate limit (GCRA): {@code limit} units per {@code window}, refilled continuously. */
@@ -129,12 +163,12 @@ public record Limit(String scope, long limit, Duration window, Kind kind, long p
     }
 
     long windowMillis() {
-        return window.toMillis();
+        return windowMillis;
     }
 
     /** A rate limit's full capacity in debt units (units × window-ms). */
     long capacity() {
-        return limit * window.toMillis();
+        return limit * windowMillis;
     }
 
     /**
@@ -143,11 +177,16 @@ public record Limit(String scope, long limit, Duration window, Kind kind, long p
      * for leases.
      */
     String stateKey() {
-        return switch (kind) {
-            case RATE -> scope + ":" + window.toMillis();
-            case QUOTA -> scope + ":" + periodLabel();
-            case PARALLEL -> scope + ":leases";
-        };
+        String k = stateKey;
+        if (k == null) {
+            k = switch (kind) {
+                case RATE -> scope + ":" + windowMillis;
+                case QUOTA -> scope + ":" + periodLabel();
+                case PARALLEL -> scope + ":leases";
+            };
+            stateKey = k; // a race only computes the same string twice
+        }
+        return k;
     }
 
     private String periodLabel() {
@@ -172,5 +211,26 @@ public record Limit(String scope, long limit, Duration window, Kind kind, long p
     /** A check taking the lease {@code id} of this {@link Kind#PARALLEL} limit. */
     public LimitCheck lease(String id) {
         return new LimitCheck(this, 1, id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Limit l
+                && limit == l.limit
+                && periodEndMillis == l.periodEndMillis
+                && kind == l.kind
+                && scope.equals(l.scope)
+                && window.equals(l.window);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(scope, limit, window, kind, periodEndMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "Limit[scope=" + scope + ", limit=" + limit + ", window=" + window + ", kind=" + kind
+                + ", periodEndMillis=" + periodEndMillis + "]";
     }
 }

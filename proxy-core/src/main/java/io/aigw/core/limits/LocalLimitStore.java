@@ -3,8 +3,6 @@ package io.aigw.core.limits;
 import io.aigw.core.routing.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,11 +175,17 @@ public final class LocalLimitStore implements LimitStore {
     private Decision decide(List<LimitCheck> checks) {
         int n = checks.size();
         // Lock order: by state key, whatever the order of the checks.
-        Integer[] order = new Integer[n];
+        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
-            order[i] = i;
+            // Insertion sort: a request has a handful of checks, and this allocates nothing.
+            String key = checks.get(i).limit().stateKey();
+            int j = i;
+            while (j > 0 && checks.get(order[j - 1]).limit().stateKey().compareTo(key) > 0) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
         }
-        Arrays.sort(order, Comparator.comparing(i -> checks.get(i).limit().stateKey()));
         while (true) {
             long now = clock.nanoTime();
             State[] held = new State[n];
@@ -194,13 +198,16 @@ public final class LocalLimitStore implements LimitStore {
     }
 
     /** Locks the states recursively (synchronized blocks nest), decides once all are held; null to retry. */
-    private Decision lockAndDecide(List<LimitCheck> checks, Integer[] order, State[] held, int depth, long now) {
+    private Decision lockAndDecide(List<LimitCheck> checks, int[] order, State[] held, int depth, long now) {
         if (depth == order.length) {
             return decideHeld(checks, held, now, wallMillis.getAsLong());
         }
         int i = order[depth];
         Limit l = checks.get(i).limit();
-        State s = states.computeIfAbsent(l.stateKey(), k -> newState(k, l, now));
+        State s = states.get(l.stateKey()); // no capturing lambda when the state exists, as it mostly does
+        if (s == null) {
+            s = states.computeIfAbsent(l.stateKey(), k -> newState(k, l, now));
+        }
         synchronized (s) {
             if (s.dead) {
                 return null;

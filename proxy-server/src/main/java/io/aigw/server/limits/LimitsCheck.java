@@ -5,14 +5,18 @@ import io.aigw.server.health.ReadinessCheck;
 import java.util.Map;
 
 /**
- * {@code /readyz}'s {@code limits}: whether the shared store (Redis) is connected. Critical only with
+ * {@code /readyz}'s {@code limits} (with {@code limits.store: redis} only): whether Redis is connected. Critical only with
  * {@code fail_closed}, where a Redis that is down turns every limited request into a 503; with
  * {@code fail_open} the gateway still serves (degraded).
  */
 public final class LimitsCheck implements ReadinessCheck {
     private final RateLimiter limiter;
 
+    /** @param limiter a limiter whose store is Redis */
     public LimitsCheck(RateLimiter limiter) {
+        if (limiter.redis() == null) {
+            throw new IllegalArgumentException("a local store has nothing to report");
+        }
         this.limiter = limiter;
     }
 
@@ -23,15 +27,12 @@ public final class LimitsCheck implements ReadinessCheck {
 
     @Override
     public boolean critical() {
-        return limiter.redis() != null && !limiter.config().redis().failOpen();
+        return !limiter.config().redis().failOpen();
     }
 
     @Override
     public Result check() {
         RedisLimitStore redis = limiter.redis();
-        if (redis == null) {
-            return new Result(Status.UP, Map.of("store", "local"));
-        }
         return new Result(
                 redis.isConnected() ? Status.UP : Status.DOWN,
                 Map.of(

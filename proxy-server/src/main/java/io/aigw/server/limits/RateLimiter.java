@@ -1,6 +1,5 @@
 package io.aigw.server.limits;
 
-import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.LimitsConfig;
 import io.aigw.core.config.LimitsConfig.KeyLimits;
 import io.aigw.core.config.LimitsConfig.Rates;
@@ -24,10 +23,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +67,11 @@ public final class RateLimiter implements AutoCloseable {
 
     private final RedisLimitStore redis;
     private final RateLimitObserver observer;
+    /** The global limits, or null when there are none. */
+    private final RateLimits global;
+
+    private static final int MAX_CACHED_KEYS = 10_000;
+    private final Map<Object, KeyRates> keyCache = new ConcurrentHashMap<>();
     /** The shared store's corrections, batched; null with a local store (its corrections are immediate). */
     private final BatchedCorrections batched;
 
@@ -82,12 +87,18 @@ public final class RateLimiter implements AutoCloseable {
         this.store = redis != null ? redis : local;
         this.observer = observer;
         this.batched = redis == null ? null : new BatchedCorrections(redis, this::send);
+        this.global = config.global().any() ? RateLimits.of("global:", config.global()) : null;
     }
 
     /** The limiter the config asks for (a Redis connection is opened in the background, never awaited). */
     public static RateLimiter open(LimitsConfig config, RateLimitObserver observer) {
         RedisLimitStore redis = null;
         if (config.store() == LimitsConfig.Store.REDIS) {
+            // Our own loops use epoll; without this Lettuce warns at every start that it chose epoll over
+            // io_uring. An operator's own -Dio.lettuce.core.iouring wins.
+            if (System.getProperty("io.lettuce.core.iouring") == null) {
+                System.setProperty("io.lettuce.core.iouring", "false");
+            }
             LimitsConfig.Redis r = config.redis();
             redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
         }
@@ -111,68 +122,80 @@ public final class RateLimiter implements AutoCloseable {
      */
     public RateLimitPlan plan(
             Exchange exchange, ApiEndpoint endpoint, long bodyBytes, long maxTokens, Duration leaseTtl, Object peer) {
-        KeyLimits key = keyLimits(exchange.principal());
+        KeyRates key = keyRates(exchange);
         Rates ip = config.perIp();
-        Rates global = config.global();
-        if (!key.any() && !ip.any() && !global.any()) {
+        if (key == null && !ip.any() && global == null) {
             return null;
         }
         long output = endpoint == ApiEndpoint.EMBEDDINGS ? 0 : maxTokens >= 0 ? maxTokens : config.defaultMaxTokens();
         long tokens = (bodyBytes + 3) / 4 + output;
-        List<LimitCheck> checks = new ArrayList<>(6);
-        List<LimitScope> scopes = new ArrayList<>(6);
-        List<LimitKind> kinds = new ArrayList<>(6);
-        if (key.any()) {
-            String id = keyId(exchange);
-            String s = "key:" + id + ":";
-            rates(checks, scopes, kinds, LimitScope.KEY, s, key.rpm(), key.tpm(), tokens);
-            if (key.maxParallel() > 0) {
-                Limit l = Limit.parallel(s + "parallel", key.maxParallel(), leaseTtl.plus(LEASE_SLACK));
-                add(checks, scopes, kinds, LimitScope.KEY, LimitKind.PARALLEL, l.lease(exchange.requestId()));
+        Builder b = new Builder();
+        if (key != null) {
+            b.rates(LimitScope.KEY, key.rates, tokens);
+            KeyLimits k = key.limits;
+            if (k.maxParallel() > 0) {
+                Limit l = Limit.parallel(key.scope + "parallel", k.maxParallel(), leaseTtl.plus(LEASE_SLACK));
+                b.add(LimitScope.KEY, LimitKind.PARALLEL, l.lease(exchange.requestId()));
             }
-            if (key.tokenQuotaDaily() > 0 || key.tokenQuotaMonthly() > 0) {
+            if (k.tokenQuotaDaily() > 0 || k.tokenQuotaMonthly() > 0) {
                 Instant now = Instant.now();
-                if (key.tokenQuotaDaily() > 0) {
-                    Limit l = Limit.dailyQuota(s + "tokens", key.tokenQuotaDaily(), now);
-                    add(checks, scopes, kinds, LimitScope.KEY, LimitKind.QUOTA_DAILY, tokenCheck(l, tokens));
+                if (k.tokenQuotaDaily() > 0) {
+                    Limit l = Limit.dailyQuota(key.scope + "tokens", k.tokenQuotaDaily(), now);
+                    b.add(LimitScope.KEY, LimitKind.QUOTA_DAILY, tokenCheck(l, tokens));
                 }
-                if (key.tokenQuotaMonthly() > 0) {
-                    Limit l = Limit.monthlyQuota(s + "tokens", key.tokenQuotaMonthly(), now);
-                    add(checks, scopes, kinds, LimitScope.KEY, LimitKind.QUOTA_MONTHLY, tokenCheck(l, tokens));
+                if (k.tokenQuotaMonthly() > 0) {
+                    Limit l = Limit.monthlyQuota(key.scope + "tokens", k.tokenQuotaMonthly(), now);
+                    b.add(LimitScope.KEY, LimitKind.QUOTA_MONTHLY, tokenCheck(l, tokens));
                 }
             }
         }
         if (ip.any() && peer instanceof InetSocketAddress a && a.getAddress() != null) {
-            String s = "ip:" + a.getAddress().getHostAddress() + ":";
-            rates(checks, scopes, kinds, LimitScope.IP, s, ip.rpm(), ip.tpm(), tokens);
+            b.rates(LimitScope.IP, RateLimits.of("ip:" + a.getAddress().getHostAddress() + ":", ip), tokens);
         }
-        if (global.any()) {
-            rates(checks, scopes, kinds, LimitScope.GLOBAL, "global:", global.rpm(), global.tpm(), tokens);
+        if (global != null) {
+            b.rates(LimitScope.GLOBAL, global, tokens);
         }
-        return new RateLimitPlan(
-                List.copyOf(checks), scopes.toArray(new LimitScope[0]), kinds.toArray(new LimitKind[0]), tokens);
+        return b.build(tokens);
     }
 
-    private static void rates(
-            List<LimitCheck> checks,
-            List<LimitScope> scopes,
-            List<LimitKind> kinds,
-            LimitScope scope,
-            String prefix,
-            long rpm,
-            long tpm,
-            long tokens) {
-        if (rpm > 0) {
-            add(
-                    checks,
-                    scopes,
-                    kinds,
-                    scope,
-                    LimitKind.RPM,
-                    Limit.of(prefix + "rpm", rpm, MINUTE).cost(1));
+    /** A scope's per-minute limits, made once per scope and limit figures. */
+    record RateLimits(Limit rpm, Limit tpm) {
+        static RateLimits of(String prefix, Rates r) {
+            return new RateLimits(
+                    r.rpm() > 0 ? Limit.of(prefix + "rpm", r.rpm(), MINUTE) : null,
+                    r.tpm() > 0 ? Limit.of(prefix + "tpm", r.tpm(), MINUTE) : null);
         }
-        if (tpm > 0) {
-            add(checks, scopes, kinds, scope, LimitKind.TPM, tokenCheck(Limit.of(prefix + "tpm", tpm, MINUTE), tokens));
+    }
+
+    /** A key's limits as they were when cached, and its scope's rate limits. */
+    private record KeyRates(KeyLimits limits, String scope, RateLimits rates) {}
+
+    /** Collects a plan's checks in arrays (a request has at most seven). */
+    private static final class Builder {
+        private final LimitCheck[] checks = new LimitCheck[8];
+        private final LimitScope[] scopes = new LimitScope[8];
+        private final LimitKind[] kinds = new LimitKind[8];
+        private int n;
+
+        void rates(LimitScope scope, RateLimits r, long tokens) {
+            if (r.rpm() != null) {
+                add(scope, LimitKind.RPM, r.rpm().cost(1));
+            }
+            if (r.tpm() != null) {
+                add(scope, LimitKind.TPM, tokenCheck(r.tpm(), tokens));
+            }
+        }
+
+        void add(LimitScope scope, LimitKind kind, LimitCheck check) {
+            checks[n] = check;
+            scopes[n] = scope;
+            kinds[n] = kind;
+            n++;
+        }
+
+        RateLimitPlan build(long tokens) {
+            return new RateLimitPlan(
+                    Arrays.asList(Arrays.copyOf(checks, n)), Arrays.copyOf(scopes, n), Arrays.copyOf(kinds, n), tokens);
         }
     }
 
@@ -180,26 +203,34 @@ public final class RateLimiter implements AutoCloseable {
         return l.cost(Math.min(tokens, l.limit()));
     }
 
-    private static void add(
-            List<LimitCheck> checks,
-            List<LimitScope> scopes,
-            List<LimitKind> kinds,
-            LimitScope scope,
-            LimitKind kind,
-            LimitCheck check) {
-        checks.add(check);
-        scopes.add(scope);
-        kinds.add(kind);
-    }
-
-    /** A database key by its id (stable across rotations); a config-file key by a prefix of its hash. */
-    private static String keyId(Exchange exchange) {
+    /**
+     * The request's key's limits, or null when it has none: cached per key (a database key by its id and
+     * settings, a config-file key by its hash), so a request builds no strings or limits for its key.
+     */
+    private KeyRates keyRates(Exchange exchange) {
         KeyPrincipal p = exchange.principal();
-        if (p != null) {
-            return Long.toString(p.id());
+        KeyLimits limits = keyLimits(p);
+        if (!limits.any()) {
+            return null;
         }
-        KeyHash h = exchange.keyHash();
-        return h == null ? "anonymous" : "f" + h.hex().substring(0, 16);
+        Object id = p != null ? (Object) p.id() : exchange.keyHash();
+        if (id == null) {
+            return null; // no key at all: only the address and global limits apply
+        }
+        KeyRates cached = keyCache.get(id);
+        if (cached != null && cached.limits.equals(limits)) {
+            return cached;
+        }
+        if (keyCache.size() >= MAX_CACHED_KEYS) {
+            keyCache.clear(); // rare: more keys active than this; they are cached again as they come
+        }
+        String scope = "key:"
+                + (p != null
+                        ? Long.toString(p.id())
+                        : "f" + exchange.keyHash().hex().substring(0, 16)) + ":";
+        KeyRates made = new KeyRates(limits, scope, RateLimits.of(scope, new Rates(limits.rpm(), limits.tpm())));
+        keyCache.put(id, made);
+        return made;
     }
 
     /** The key's own limits where it sets them, the config's defaults elsewhere. */
@@ -209,6 +240,13 @@ public final class RateLimiter implements AutoCloseable {
             return d;
         }
         KeySettings s = principal.key().settings();
+        if (s.rpm() == null
+                && s.tpm() == null
+                && s.maxParallel() == null
+                && s.tokenQuotaDaily() == null
+                && s.tokenQuotaMonthly() == null) {
+            return d;
+        }
         return new KeyLimits(
                 s.rpm() != null ? s.rpm() : d.rpm(),
                 s.tpm() != null ? s.tpm() : d.tpm(),

@@ -84,7 +84,7 @@ class RateLimitIT {
         assertTrue(retryAfter >= 1 && retryAfter <= 20, "retry-after " + retryAfter);
         assertTrue(retryAfterMs > 0 && retryAfterMs <= 20_000, "retry-after-ms " + retryAfterMs);
         assertEquals(3, upstream.requestCount(), "the refused request never reached the provider");
-        assertTrue(proxy.get("/readyz").body().contains("\"limits\":{\"status\":\"up\",\"store\":\"local\"}"));
+        assertFalse(proxy.get("/readyz").body().contains("limits"), "a local store has nothing to report");
     }
 
     @Test
