@@ -53,7 +53,7 @@ class TwoReplicasRateLimitIT {
     static final int REQUESTS = 300;
     static final int CLIENTS = 24;
     /** Enough for the JIT to compile the request path of both answers, 200 and 429. */
-    static final int WARM_UP = 1500;
+    static final int WARM_UP = 800;
 
     static final String OK = "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":"
             + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
@@ -189,7 +189,8 @@ class TwoReplicasRateLimitIT {
             assertTrue(r.statusCode() == 200 || r.statusCode() == 429, r.statusCode() + " " + r.body());
             refused += r.statusCode() == 429 ? 1 : 0;
         }
-        assertTrue(refused >= WARM_UP - RPM - 20, "warm-up refusals: " + refused);
+        // How many depends on how long it took (one more admitted per 600 ms), not under test here.
+        assertTrue(refused > 0, "the warm-up reaches the refusal path too");
         return refused;
     }
 
