@@ -47,22 +47,24 @@ import java.util.concurrent.atomic.AtomicReference;
  * standalone server, through Sentinel, or on a Redis Cluster. Each {@link #acquire} is decided in one
  * round trip by a Lua script (EVALSHA, EVAL when the server answers NOSCRIPT) that reads every check's state,
  * decides all of them, and charges all or none, atomically on the server and on the server's clock ({@code
- * TIME}), so replicas with drifting clocks still agree.
+ * TIME}), so replicas with drifting clocks still agree. A rate (scope, window) is a small hash {@code {d:
+ * debt, t: ms}} that expires when its debt would have drained (plus a second); a quota period is a counter
+ * that expires an hour after the period ends; a scope's leases are a sorted set (lease id → expiry ms on
+ * Redis's clock) that expires with its last lease. Idle scopes cost nothing.
  *
  * <p>Smart batching: at most one script call is in flight per store. A call made while none is goes out at
- * once; calls made during a round trip queue and go together, in call order, in the next one, so under load
- * Redis runs one script per round trip rather than one per request (each key read and written once per
- * batch, TIME once), and an idle store adds no delay. A rate (scope, window) is a small hash {@code {d: debt, t: ms}}
- * that expires when its debt would have drained (plus a second); a quota period is a counter that expires an
- * hour after the period ends; a scope's leases are a sorted set (lease id → expiry ms on Redis's clock) that
- * expires with its last lease. Idle scopes cost nothing.
+ * once; calls made during a round trip queue and go together, in call order, in the next one (up to {@link
+ * #MAX_BATCH_OPS}), so under load Redis runs one script per round trip rather than one per request (each key
+ * read and written once per batch, TIME once), and an idle store adds no delay. A queued call waits for the
+ * round trip in flight (and for earlier batches, when more than a batch's worth is queued).
  *
  * <p>Never blocks the caller: the connection is opened asynchronously (a failed first connection is
  * retried by later calls, at most once per {@code timeout}; once connected Lettuce reconnects by itself),
  * commands are rejected at once while disconnected rather than queued, and every stage completes within
  * {@code timeout} of the call (queueing included), exceptionally with {@link LimitStoreUnavailableException}
- * when Redis did not answer.
- * Stages complete on Lettuce's I/O threads (or the JDK's timeout thread): callers hop back to their loop.
+ * when Redis did not answer. Stages complete on Lettuce's I/O threads (or its computation threads, which
+ * run the batches' deadline timers), or at once on the caller's thread when Redis is known to be down:
+ * callers hop back to their loop.
  *
  * <p>Keys are {@code prefix + state key} (see {@link Limit}). A script's keys must all be in one Cluster slot,
  * so on a cluster the prefix must carry a hash tag ({@code {…}}, as {@link #DEFAULT_PREFIX} does) and a
@@ -225,7 +227,11 @@ public final class RedisLimitStore implements LimitStore {
     /** Runs the batches' deadline timers (Lettuce's computation threads). */
     private final ScheduledExecutorService timers;
 
-    /** A batch's size bounds: a script call stays short for Redis, whose other clients wait for it. */
+    /**
+     * A batch's size bounds: a script call stays short for Redis, whose other clients wait for it, and 64
+     * concurrent callers (the bench's) fill one batch. Bigger batches gained nothing measurable and were much
+     * slower under the build's paranoid leak detection (Lettuce's buffers).
+     */
     static final int MAX_BATCH_OPS = 64;
 
     static final int MAX_BATCH_ARGS = 1024;
