@@ -229,8 +229,8 @@ public final class RedisLimitStore implements LimitStore {
 
     /**
      * A batch's size bounds: a script call stays short for Redis, whose other clients wait for it, and 64
-     * concurrent callers (the bench's) fill one batch. Bigger batches gained nothing measurable and were much
-     * slower under the build's paranoid leak detection (Lettuce's buffers).
+     * concurrent callers (the bench's) fill one batch. Under the build's paranoid leak detection a burst of
+     * 2,000 calls took 5.6–6.2 s with batches of 256 against 2.2 s with 64 (Lettuce's buffers).
      */
     static final int MAX_BATCH_OPS = 64;
 
