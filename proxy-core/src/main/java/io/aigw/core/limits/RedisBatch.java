@@ -48,7 +48,7 @@ final class RedisBatch {
 
         @Override
         int argCount() {
-            return 2 + 6 * checks.size();
+            return 2 + 7 * checks.size(); // its checks' own and, at most, their limits' arguments
         }
     }
 
@@ -70,7 +70,7 @@ final class RedisBatch {
 
         @Override
         int argCount() {
-            return 7;
+            return 8;
         }
     }
 
@@ -92,7 +92,7 @@ final class RedisBatch {
 
         @Override
         int argCount() {
-            return 3;
+            return 8;
         }
     }
 
@@ -115,97 +115,106 @@ final class RedisBatch {
     }
 
     /**
-     * ARGV per operation: {@code a, n, n × (key index, kind, limit, window ms, cost, extra)}; {@code c, key
-     * index, kind, limit, window ms, delta, extra}; {@code l, key index, lease}. Extra is a quota's period end
-     * ms, a check's lease id, or empty.
+     * ARGV: the number of limits, then per limit {@code key index, kind, limit, window ms, extra} (extra: a
+     * quota's period end ms, else empty), each distinct limit once; then per operation {@code a, n, n × (limit
+     * index, cost or, for leases, the lease id)}; {@code c, limit index, delta}; {@code l, limit index,
+     * lease}. Few arguments per operation: Redis's work per operation is mostly reading them.
      */
     RedisBatch(List<Op> ops, String prefix) {
         this.ops = ops;
-        Map<String, Integer> index = new HashMap<>();
+        Map<String, Integer> keyIndex = new HashMap<>();
         List<String> keyList = new ArrayList<>();
-        int argc = 0;
-        for (Op op : ops) {
-            argc += op.argCount();
-        }
-        String[] a = new String[argc];
-        int at = 0;
+        Map<Limit, Integer> limitIndex = new HashMap<>();
+        List<String> limits = new ArrayList<>();
+        List<String> body = new ArrayList<>();
         for (Op op : ops) {
             if (op instanceof Acquire q) {
-                a[at++] = "a";
-                a[at++] = Integer.toString(q.checks.size());
+                body.add("a");
+                body.add(Integer.toString(q.checks.size()));
                 for (LimitCheck c : q.checks) {
-                    a[at++] = keyIndex(index, keyList, prefix, c.limit());
-                    putLimit(a, at, c.limit(), c.cost(), c.lease());
-                    at += 5;
+                    body.add(limitIndex(limitIndex, limits, keyIndex, keyList, prefix, c.limit()));
+                    body.add(c.limit().kind() == Limit.Kind.PARALLEL ? c.lease() : Long.toString(c.cost()));
                 }
             } else if (op instanceof Correct c) {
-                a[at++] = "c";
-                a[at++] = keyIndex(index, keyList, prefix, c.limit);
-                putLimit(a, at, c.limit, c.delta, null);
-                at += 5;
+                body.add("c");
+                body.add(limitIndex(limitIndex, limits, keyIndex, keyList, prefix, c.limit));
+                body.add(Long.toString(c.delta));
             } else if (op instanceof Release r) {
-                a[at++] = "l";
-                a[at++] = keyIndex(index, keyList, prefix, r.limit);
-                a[at++] = r.lease;
+                body.add("l");
+                body.add(limitIndex(limitIndex, limits, keyIndex, keyList, prefix, r.limit));
+                body.add(r.lease);
             }
+        }
+        String[] a = new String[1 + limits.size() + body.size()];
+        a[0] = Integer.toString(limits.size() / 5);
+        int at = 1;
+        for (String x : limits) {
+            a[at++] = x;
+        }
+        for (String x : body) {
+            a[at++] = x;
         }
         this.keys = keyList.toArray(new String[0]);
         this.args = a;
     }
 
-    private static String keyIndex(Map<String, Integer> index, List<String> keys, String prefix, Limit l) {
-        String key = prefix + l.stateKey();
-        Integer i = index.get(key);
+    /** The 1-based index of {@code l}'s five arguments (added on first use), its key added likewise. */
+    private static String limitIndex(
+            Map<Limit, Integer> index,
+            List<String> limits,
+            Map<String, Integer> keyIndex,
+            List<String> keys,
+            String prefix,
+            Limit l) {
+        Integer i = index.get(l);
         if (i == null) {
-            keys.add(key);
-            i = keys.size(); // Lua's KEYS start at 1
-            index.put(key, i);
+            String key = prefix + l.stateKey();
+            Integer k = keyIndex.get(key);
+            if (k == null) {
+                keys.add(key);
+                k = keys.size(); // Lua's KEYS start at 1
+                keyIndex.put(key, k);
+            }
+            limits.add(Integer.toString(k));
+            limits.add(
+                    switch (l.kind()) {
+                        case RATE -> "r";
+                        case QUOTA -> "q";
+                        case PARALLEL -> "p";
+                    });
+            limits.add(Long.toString(l.limit()));
+            limits.add(Long.toString(l.windowMillis()));
+            limits.add(l.kind() == Limit.Kind.QUOTA ? Long.toString(l.periodEndMillis()) : "");
+            i = limits.size() / 5;
+            index.put(l, i);
         }
         return Integer.toString(i);
     }
 
-    /** One limit's five script arguments from {@code at}: kind, limit, window ms, cost (or delta), extra. */
-    private static void putLimit(String[] args, int at, Limit l, long cost, String lease) {
-        args[at] = switch (l.kind()) {
-            case RATE -> "r";
-            case QUOTA -> "q";
-            case PARALLEL -> "p";
-        };
-        args[at + 1] = Long.toString(l.limit());
-        args[at + 2] = Long.toString(l.windowMillis());
-        args[at + 3] = Long.toString(cost);
-        args[at + 4] = switch (l.kind()) {
-            case RATE -> "";
-            case QUOTA -> Long.toString(l.periodEndMillis());
-            case PARALLEL -> lease;
-        };
-    }
-
     /**
      * Completes every operation from the script's reply: {@code now ms}, then per acquire in order {@code ok}
-     * and per check {@code state before, lease held (0/1), ms until the others' soonest lease expires}.
+     * and per check its state before (a rate's debt, a quota's used units, the others' leases), and for a lease
+     * also {@code lease held (0/1), ms until the others' soonest lease expires (-1: none)}.
      */
     void complete(List<Object> out) {
         long now = (Long) out.get(0);
         int at = 1;
         for (Op op : ops) {
             if (op instanceof Acquire q) {
-                boolean allowed = ((Long) out.get(at)) == 1L;
+                boolean allowed = ((Long) out.get(at++)) == 1L;
                 List<Decision.Result> results = new ArrayList<>(q.checks.size());
-                for (int i = 0; i < q.checks.size(); i++) {
-                    LimitCheck c = q.checks.get(i);
-                    int b = at + 1 + 3 * i;
-                    long before = (Long) out.get(b);
+                for (LimitCheck c : q.checks) {
+                    long before = (Long) out.get(at++);
                     results.add(
                             switch (c.limit().kind()) {
                                 case RATE -> Gcra.result(c, before, allowed);
                                 case QUOTA -> Quotas.result(c, before, allowed, now);
-                                case PARALLEL ->
-                                    Leases.result(
-                                            c, before, (Long) out.get(b + 1) == 1L, (Long) out.get(b + 2), allowed);
+                                case PARALLEL -> {
+                                    boolean held = (Long) out.get(at++) == 1L;
+                                    yield Leases.result(c, before, held, (Long) out.get(at++), allowed);
+                                }
                             });
                 }
-                at += 1 + 3 * q.checks.size();
                 q.future.complete(new Decision(allowed, results));
             } else {
                 op.future().complete(null);

@@ -81,14 +81,20 @@ public final class RedisLimitStore implements LimitStore {
      * per key into {@code val}, updated in memory by each operation, and written back once at the end (only
      * if an operation charged or corrected it); leases are few per request and go to their sorted set
      * directly. Answers {now_ms, then per acquire: ok, and per check: state before (a rate's debt, a quota's
-     * used, the others' leases), lease already held (0/1), ms until the others' soonest lease expires (-1:
-     * none)}.
+     * used, the others' leases), and for a lease also: lease already held (0/1), ms until the others' soonest
+     * lease expires (-1: none)}.
      */
     static final String SCRIPT = """
             local tm = redis.call('TIME')
             local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
             local MAXV = 4503599627370496
             local function int(x) return string.format('%.0f', x) end
+            local sk, skind, slim, sw, sx = {}, {}, {}, {}, {}
+            local nl = tonumber(ARGV[1])
+            for s = 1, nl do
+              local b = 2 + (s - 1) * 5
+              sk[s], skind[s], slim[s], sw[s], sx[s] = tonumber(ARGV[b]), ARGV[b + 1], tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), ARGV[b + 4]
+            end
             local val, kind, lim, pend, dirty = {}, {}, {}, {}, {}
             local function rate(k, limit)
               lim[k] = limit
@@ -115,41 +121,42 @@ public final class RedisLimitStore implements LimitStore {
               return v
             end
             local out = {now}
-            local i = 1
+            local before, held, soon = {}, {}, {}
+            local i = 2 + nl * 5
             while i <= #ARGV do
               local op = ARGV[i]
               if op == 'l' then
-                redis.call('ZREM', KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2])
+                redis.call('ZREM', KEYS[sk[tonumber(ARGV[i + 1])]], ARGV[i + 2])
                 i = i + 3
               elseif op == 'c' then
-                local k, kd, limit, w, delta = tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+                local s, delta = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+                local k = sk[s]
                 local v
-                if kd == 'q' then
-                  v = quota(k, tonumber(ARGV[i + 6])) + delta
+                if skind[s] == 'q' then
+                  v = quota(k, tonumber(sx[s])) + delta
                 else
-                  v = rate(k, limit) + delta * w
+                  v = rate(k, slim[s]) + delta * sw[s]
                 end
                 if v < 0 then v = 0 end
                 if v > MAXV then v = MAXV end
                 val[k], dirty[k] = v, true
-                i = i + 7
+                i = i + 3
               else
                 local n = tonumber(ARGV[i + 1])
                 local base = i + 2
-                local before, held, soon = {}, {}, {}
                 local ok = 1
                 for j = 0, n - 1 do
-                  local b = base + j * 6
-                  local k, kd, limit, w, cost, x = tonumber(ARGV[b]), ARGV[b + 1], tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]), ARGV[b + 5]
-                  held[j], soon[j] = 0, -1
+                  local s = tonumber(ARGV[base + j * 2])
+                  local k, kd, limit = sk[s], skind[s], slim[s]
                   if kd == 'r' then
                     before[j] = rate(k, limit)
-                    if before[j] + cost * w > limit * w then ok = 0 end
+                    if before[j] + tonumber(ARGV[base + j * 2 + 1]) * sw[s] > limit * sw[s] then ok = 0 end
                   elseif kd == 'q' then
-                    before[j] = quota(k, tonumber(x))
-                    if before[j] + cost > limit then ok = 0 end
+                    before[j] = quota(k, tonumber(sx[s]))
+                    if before[j] + tonumber(ARGV[base + j * 2 + 1]) > limit then ok = 0 end
                   else
-                    local key = KEYS[k]
+                    local key, x = KEYS[k], ARGV[base + j * 2 + 1]
+                    held[j], soon[j] = 0, -1
                     redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now))
                     local c = redis.call('ZCARD', key)
                     if redis.call('ZSCORE', key, x) then
@@ -168,23 +175,27 @@ public final class RedisLimitStore implements LimitStore {
                 end
                 out[#out + 1] = ok
                 for j = 0, n - 1 do
-                  local b = base + j * 6
-                  local k, kd, w, cost, x = tonumber(ARGV[b]), ARGV[b + 1], tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]), ARGV[b + 5]
-                  if ok == 1 then
-                    if kd == 'r' then
-                      val[k], dirty[k] = before[j] + cost * w, true
-                    elseif kd == 'q' then
-                      val[k], dirty[k] = before[j] + cost, true
-                    else
-                      redis.call('ZADD', KEYS[k], int(now + w), x)
+                  local s = tonumber(ARGV[base + j * 2])
+                  local k, kd = sk[s], skind[s]
+                  if kd == 'p' then
+                    if ok == 1 then
+                      local w = sw[s]
+                      redis.call('ZADD', KEYS[k], int(now + w), ARGV[base + j * 2 + 1])
                       if redis.call('PTTL', KEYS[k]) < w then redis.call('PEXPIRE', KEYS[k], int(w)) end
                     end
+                    out[#out + 1] = before[j]
+                    out[#out + 1] = held[j]
+                    out[#out + 1] = soon[j]
+                  else
+                    if ok == 1 then
+                      local cost = tonumber(ARGV[base + j * 2 + 1])
+                      if kd == 'r' then cost = cost * sw[s] end
+                      val[k], dirty[k] = before[j] + cost, true
+                    end
+                    out[#out + 1] = before[j]
                   end
-                  out[#out + 1] = before[j]
-                  out[#out + 1] = held[j]
-                  out[#out + 1] = soon[j]
                 end
-                i = base + n * 6
+                i = base + n * 2
               end
             end
             for k in pairs(dirty) do

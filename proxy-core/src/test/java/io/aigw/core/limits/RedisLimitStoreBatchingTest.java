@@ -283,14 +283,18 @@ class RedisLimitStoreBatchingTest {
                 List.of(
                         new RedisBatch.Acquire(List.of(rpm.cost(1), tpm.cost(100)), deadline),
                         new RedisBatch.Correct(tpm, -50, deadline),
-                        new RedisBatch.Acquire(List.of(tpm.cost(5), rpm.cost(1)), deadline)),
+                        new RedisBatch.Acquire(List.of(tpm.cost(5), rpm.cost(1)), deadline),
+                        // The same state under a changed limit: a limit of its own, the same key.
+                        new RedisBatch.Acquire(
+                                List.of(Limit.of("key:4:rpm", 20, HOUR).cost(1)), deadline)),
                 "{p}:");
         assertEquals(List.of("{p}:key:4:rpm:3600000", "{p}:key:4:tpm:3600000"), List.of(b.keys));
+        // Each limit's arguments once, then the operations referring to them.
         assertEquals(
                 List.of(
-                        "a", "2", "1", "r", "10", "3600000", "1", "", "2", "r", "1000", "3600000", "100", "", "c", "2",
-                        "r", "1000", "3600000", "-50", "", "a", "2", "2", "r", "1000", "3600000", "5", "", "1", "r",
-                        "10", "3600000", "1", ""),
+                        "3", "1", "r", "10", "3600000", "", "2", "r", "1000", "3600000", "", "1", "r", "20", "3600000",
+                        "", "a", "2", "1", "1", "2", "100", "c", "2", "-50", "a", "2", "2", "5", "1", "1", "a", "1",
+                        "3", "1"),
                 List.of(b.args));
     }
 
