@@ -592,7 +592,18 @@ public final class RedisLimitStore implements LimitStore {
             ops.add(op);
             args += op.argCount();
         }
-        return ops.isEmpty() ? null : new RedisBatch(ops, prefix);
+        if (ops.isEmpty()) {
+            return null;
+        }
+        try {
+            return new RedisBatch(ops, prefix);
+        } catch (RuntimeException e) {
+            // Never expected; but an operation taken from the queue must not be left waiting forever.
+            for (RedisBatch.Op taken : ops) {
+                taken.future().completeExceptionally(unavailable(e));
+            }
+            return null;
+        }
     }
 
     /** One round trip for the batch: EVALSHA, or EVAL after NOSCRIPT. */
