@@ -319,6 +319,22 @@ public final class RedisLimitStore implements LimitStore {
         }
         this.timers = r.eventExecutorGroup();
         connect(null);
+        // A first connection that failed is retried without waiting for a call: a gateway started before
+        // Redis must turn ready by itself (a balancer sends a not-ready instance no traffic to retry with).
+        // Once connected, Lettuce reconnects on its own.
+        long every = Math.min(RETRY_EVERY_MS, Math.max(100, timeout.toMillis()));
+        this.retries = timers.scheduleWithFixedDelay(this::retryIfDown, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The longest wait between two connection attempts while no connection was ever made. */
+    static final long RETRY_EVERY_MS = 500;
+
+    private final ScheduledFuture<?> retries;
+
+    private void retryIfDown() {
+        if (!closed) {
+            connection();
+        }
     }
 
     /** A standalone or Sentinel store (per the URL's scheme). */
@@ -677,6 +693,7 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public void close() {
         closed = true;
+        retries.cancel(false);
         RedisBatch.Op op;
         while ((op = queue.poll()) != null) {
             op.future().completeExceptionally(unavailable(new IllegalStateException("closed")));
