@@ -1,11 +1,11 @@
 package io.aigw.core.limits;
 
+import io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -101,7 +101,7 @@ final class RedisBatch {
     final String[] args;
 
     /** The pending deadline check while the batch is in flight. */
-    volatile ScheduledFuture<?> timer;
+    volatile Timeout timer;
 
     private final AtomicBoolean finished = new AtomicBoolean();
 
