@@ -14,6 +14,7 @@ import io.aigw.core.limits.LimitStore;
 import io.aigw.core.limits.LocalLimitStore;
 import io.aigw.core.limits.RedisLimitStore;
 import io.aigw.server.WarnPerMinute;
+import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.channel.ChannelFutureListener;
@@ -289,6 +290,23 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private void resume(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            Exchange exchange,
+            RateLimitPlan plan,
+            Runnable proceed,
+            Decision decision,
+            Throwable failure) {
+        // The request's lines (a failover starting, a warning) carry its id, as inside the pipeline.
+        boolean mdc = ExchangeMdc.enter(exchange);
+        try {
+            resumeOnLoop(ctx, request, exchange, plan, proceed, decision, failure);
+        } finally {
+            ExchangeMdc.exit(mdc);
+        }
+    }
+
+    private void resumeOnLoop(
             ChannelHandlerContext ctx,
             FullHttpRequest request,
             Exchange exchange,
