@@ -206,7 +206,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         if (config.limits().anyConfigured() || clientKeys != null) {
             rateLimiter = RateLimiter.open(
-                    config.limits(), registry == null ? RateLimitObserver.NONE : new LimitsMetrics(registry));
+                    config.limits(),
+                    registry == null ? RateLimitObserver.NONE : new LimitsMetrics(registry),
+                    workerGroup);
             listeners.add(new RateLimitListener());
         }
         tracing = Tracing.addTo(listeners, config.tracing());
@@ -432,6 +434,10 @@ public final class ProxyServer implements AutoCloseable {
         if (upstreamClient != null) {
             upstreamClient.close();
         }
+        if (rateLimiter != null) {
+            // Before the loops stop: its Redis connections live on them, and its last corrections go out.
+            rateLimiter.close();
+        }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         }
@@ -444,9 +450,6 @@ public final class ProxyServer implements AutoCloseable {
         adminQueries.shutdownNow();
         if (clientKeys != null) {
             clientKeys.close(); // after the loops: the spend writer's last flush has every exchange
-        }
-        if (rateLimiter != null) {
-            rateLimiter.close(); // after the loops: every exchange has settled its charges
         }
         if (tracing != null) {
             tracing.close(); // after the loops: every exchange's spans have ended by now

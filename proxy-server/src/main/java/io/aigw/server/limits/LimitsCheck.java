@@ -34,7 +34,7 @@ public final class LimitsCheck implements ReadinessCheck {
     public Result check() {
         RedisLimitStore redis = limiter.redis();
         return new Result(
-                redis.isConnected() ? Status.UP : Status.DOWN,
+                limiter.redisConnected() ? Status.UP : Status.DOWN,
                 Map.of(
                         "store",
                         redis.isCluster() ? "redis-cluster" : "redis",

@@ -19,12 +19,16 @@ import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -66,7 +70,12 @@ public final class RateLimiter implements AutoCloseable {
     /** This process's own limits: the store itself when local, the fail-open fallback when shared. */
     private final LocalLimitStore local;
 
+    /** The shared store of the first event loop (corrections, readiness); null when limits are local. */
     private final RedisLimitStore redis;
+    /** With Lettuce on our loops: each loop's own connection to Redis; else empty (one store for all). */
+    private final Map<EventExecutor, RedisLimitStore> byLoop;
+
+    private final OnLoops onLoops;
     private final RateLimitObserver observer;
     /** The global limits, or null when there are none. */
     private final RateLimits global;
@@ -82,28 +91,74 @@ public final class RateLimiter implements AutoCloseable {
             new WarnPerMinute(log, "rate limit correction not applied: {} ({} since the last such line)");
 
     RateLimiter(LimitsConfig config, LocalLimitStore local, RedisLimitStore redis, RateLimitObserver observer) {
+        this(config, local, redis, Map.of(), null, observer);
+    }
+
+    private RateLimiter(
+            LimitsConfig config,
+            LocalLimitStore local,
+            RedisLimitStore redis,
+            Map<EventExecutor, RedisLimitStore> byLoop,
+            OnLoops onLoops,
+            RateLimitObserver observer) {
         this.config = config;
         this.local = local;
         this.redis = redis;
+        this.byLoop = byLoop;
+        this.onLoops = onLoops;
         this.store = redis != null ? redis : local;
         this.observer = observer;
         this.batched = redis == null ? null : new BatchedCorrections(redis, this::send);
         this.global = config.global().any() ? RateLimits.of("global:", config.global()) : null;
     }
 
-    /** The limiter the config asks for (a Redis connection is opened in the background, never awaited). */
+    /** The limiter the config asks for, Redis (if any) on Lettuce's own threads. */
     public static RateLimiter open(LimitsConfig config, RateLimitObserver observer) {
-        RedisLimitStore redis = null;
-        if (config.store() == LimitsConfig.Store.REDIS) {
-            // Our own loops use epoll; without this Lettuce warns at every start that it chose epoll over
-            // io_uring. An operator's own -Dio.lettuce.core.iouring wins.
-            if (System.getProperty("io.lettuce.core.iouring") == null) {
-                System.setProperty("io.lettuce.core.iouring", "false");
-            }
-            LimitsConfig.Redis r = config.redis();
-            redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
+        return open(config, observer, null);
+    }
+
+    /**
+     * The limiter the config asks for (Redis connections are opened in the background, never awaited).
+     *
+     * @param loops the server's event loops: with Redis, each gets a connection of its own on it, so a
+     *     request is decided without leaving its loop; null to use Lettuce's own threads
+     */
+    public static RateLimiter open(LimitsConfig config, RateLimitObserver observer, EventLoopGroup loops) {
+        if (config.store() != LimitsConfig.Store.REDIS) {
+            return new RateLimiter(config, new LocalLimitStore(), null, observer);
         }
-        return new RateLimiter(config, new LocalLimitStore(), redis, observer);
+        // Our own loops use epoll; without this Lettuce warns at every start that it chose epoll over
+        // io_uring. An operator's own -Dio.lettuce.core.iouring wins.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+        LimitsConfig.Redis r = config.redis();
+        if (loops == null) {
+            RedisLimitStore redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
+            return new RateLimiter(config, new LocalLimitStore(), redis, observer);
+        }
+        OnLoops onLoops = new OnLoops();
+        Map<EventExecutor, RedisLimitStore> byLoop = new IdentityHashMap<>();
+        RedisLimitStore first = null;
+        for (EventLoop loop : OnLoops.loopsOf(loops)) {
+            RedisLimitStore s = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), onLoops.on(loop));
+            byLoop.put(loop, s);
+            first = first == null ? s : first;
+        }
+        return new RateLimiter(config, new LocalLimitStore(), first, byLoop, onLoops, observer);
+    }
+
+    /** Whether every connection to Redis is open (for readiness). */
+    public boolean redisConnected() {
+        if (byLoop.isEmpty()) {
+            return redis != null && redis.isConnected();
+        }
+        for (RedisLimitStore s : byLoop.values()) {
+            if (!s.isConnected()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The shared store, or null when limits are kept in this process. */
@@ -273,17 +328,21 @@ public final class RateLimiter implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        redis.acquire(plan.checks()).whenComplete((decision, failure) -> {
+        EventLoop loop = ctx.channel().eventLoop();
+        RedisLimitStore store = byLoop.getOrDefault(loop, redis);
+        store.acquire(plan.checks()).whenComplete((decision, failure) -> {
             observer.storeRoundTrip(System.nanoTime() - started);
+            if (loop.inEventLoop()) { // Lettuce on our loops: the answer is read where the request waits
+                resume(ctx, request, exchange, plan, proceed, store, decision, failure);
+                return;
+            }
             try {
-                ctx.channel()
-                        .eventLoop()
-                        .execute(() -> resume(ctx, request, exchange, plan, proceed, decision, failure));
+                loop.execute(() -> resume(ctx, request, exchange, plan, proceed, store, decision, failure));
             } catch (RejectedExecutionException stopped) {
                 // The loop is gone, and the connection with it.
                 request.release();
                 if (decision != null && decision.allowed()) {
-                    new Admission(plan, decision, redis, this).giveBack();
+                    new Admission(plan, decision, store, this).giveBack();
                 }
             }
         });
@@ -295,12 +354,13 @@ public final class RateLimiter implements AutoCloseable {
             Exchange exchange,
             RateLimitPlan plan,
             Runnable proceed,
+            RedisLimitStore store,
             Decision decision,
             Throwable failure) {
         // The request's lines (a failover starting, a warning) carry its id, as inside the pipeline.
         boolean mdc = ExchangeMdc.enter(exchange);
         try {
-            resumeOnLoop(ctx, request, exchange, plan, proceed, decision, failure);
+            resumeOnLoop(ctx, request, exchange, plan, proceed, store, decision, failure);
         } finally {
             ExchangeMdc.exit(mdc);
         }
@@ -312,12 +372,13 @@ public final class RateLimiter implements AutoCloseable {
             Exchange exchange,
             RateLimitPlan plan,
             Runnable proceed,
+            RedisLimitStore store,
             Decision decision,
             Throwable failure) {
-        LimitStore by = redis;
+        LimitStore by = store;
         if (failure != null) {
             if (!config.redis().failOpen()) {
-                decided(ctx, request, exchange, plan, proceed, redis, null, true);
+                decided(ctx, request, exchange, plan, proceed, store, null, true);
                 return;
             }
             observer.failedOpen();
@@ -387,7 +448,7 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     void correct(LimitStore by, Limit limit, long delta) {
-        if (batched != null && by == batched.store()) {
+        if (batched != null && by instanceof RedisLimitStore) { // any loop's: one Redis
             batched.add(limit, delta);
         } else {
             send(limit, delta, by);
@@ -425,8 +486,14 @@ public final class RateLimiter implements AutoCloseable {
         if (batched != null) {
             batched.close(); // before the store: the last corrections still go out
         }
-        if (redis != null) {
+        if (byLoop.isEmpty() && redis != null) {
             redis.close();
+        }
+        for (RedisLimitStore s : byLoop.values()) {
+            s.close();
+        }
+        if (onLoops != null) {
+            onLoops.close();
         }
         local.close();
     }
