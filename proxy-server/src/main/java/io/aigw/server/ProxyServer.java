@@ -208,7 +208,8 @@ public final class ProxyServer implements AutoCloseable {
             rateLimiter = RateLimiter.open(
                     config.limits(),
                     registry == null ? RateLimitObserver.NONE : new LimitsMetrics(registry),
-                    workerGroup);
+                    workerGroup,
+                    transport.socketChannel());
             listeners.add(new RateLimitListener());
         }
         tracing = Tracing.addTo(listeners, config.tracing());

@@ -17,6 +17,7 @@ import io.aigw.server.WarnPerMinute;
 import io.aigw.server.exchange.ExchangeMdc;
 import io.aigw.server.http.Exchange;
 import io.aigw.server.http.Responses;
+import io.lettuce.core.resource.Transports;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -114,7 +115,7 @@ public final class RateLimiter implements AutoCloseable {
 
     /** The limiter the config asks for, Redis (if any) on Lettuce's own threads. */
     public static RateLimiter open(LimitsConfig config, RateLimitObserver observer) {
-        return open(config, observer, null);
+        return open(config, observer, null, null);
     }
 
     /**
@@ -122,8 +123,11 @@ public final class RateLimiter implements AutoCloseable {
      *
      * @param loops the server's event loops: with Redis, each gets a connection of its own on it, so a
      *     request is decided without leaving its loop; null to use Lettuce's own threads
+     * @param loopChannel the socket channel class the loops run (epoll or NIO): Lettuce's must be the same
+     *     for its connections to live on them, else it keeps threads of its own
      */
-    public static RateLimiter open(LimitsConfig config, RateLimitObserver observer, EventLoopGroup loops) {
+    public static RateLimiter open(
+            LimitsConfig config, RateLimitObserver observer, EventLoopGroup loops, Class<?> loopChannel) {
         if (config.store() != LimitsConfig.Store.REDIS) {
             return new RateLimiter(config, new LocalLimitStore(), null, observer);
         }
@@ -133,6 +137,13 @@ public final class RateLimiter implements AutoCloseable {
             System.setProperty("io.lettuce.core.iouring", "false");
         }
         LimitsConfig.Redis r = config.redis();
+        if (loops != null && Transports.socketChannelClass() != loopChannel) {
+            log.info(
+                    "Redis limits on Lettuce's own threads: it runs {}, the server's loops {}",
+                    Transports.socketChannelClass().getSimpleName(),
+                    loopChannel.getSimpleName());
+            loops = null;
+        }
         if (loops == null) {
             RedisLimitStore redis = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), null);
             return new RateLimiter(config, new LocalLimitStore(), redis, observer);
@@ -146,6 +157,11 @@ public final class RateLimiter implements AutoCloseable {
             first = first == null ? s : first;
         }
         return new RateLimiter(config, new LocalLimitStore(), first, byLoop, onLoops, observer);
+    }
+
+    /** The Redis store requests of {@code loop} use (null when limits are local). */
+    RedisLimitStore storeFor(EventExecutor loop) {
+        return byLoop.getOrDefault(loop, redis);
     }
 
     /** Whether every connection to Redis is open (for readiness). */
@@ -329,7 +345,7 @@ public final class RateLimiter implements AutoCloseable {
         }
         long started = System.nanoTime();
         EventLoop loop = ctx.channel().eventLoop();
-        RedisLimitStore store = byLoop.getOrDefault(loop, redis);
+        RedisLimitStore store = storeFor(loop);
         store.acquire(plan.checks()).whenComplete((decision, failure) -> {
             observer.storeRoundTrip(System.nanoTime() - started);
             if (loop.inEventLoop()) { // Lettuce on our loops: the answer is read where the request waits
