@@ -32,6 +32,13 @@ public record LimitsConfig(
     public record Redis(String url, boolean cluster, String prefix, Duration timeout, boolean failOpen) {
         public static final Redis DEFAULT =
                 new Redis("redis://127.0.0.1:6379", false, "{aigw-limits}:", Duration.ofMillis(50), true);
+
+        /** Without the URL, which may hold a password. */
+        @Override
+        public String toString() {
+            return "Redis[url=(redacted), cluster=" + cluster + ", prefix=" + prefix + ", timeout=" + timeout
+                    + ", failOpen=" + failOpen + "]";
+        }
     }
 
     /** Requests and tokens per minute; 0 = unlimited. */

@@ -47,6 +47,7 @@ class LimitsConfigTest {
                 """);
         assertEquals(LimitsConfig.Store.REDIS, c.store());
         assertEquals("redis://:" + PASSWORD + "@10.0.0.5:6380/2", c.redis().url());
+        assertFalse(c.toString().contains(PASSWORD), "a config printed shows no Redis password");
         assertEquals("{gw}:", c.redis().prefix());
         assertEquals(Duration.ofMillis(80), c.redis().timeout());
         assertFalse(c.redis().failOpen());
