@@ -233,27 +233,25 @@ print(json.dumps(d))
 PY
 }
 
-# PostgreSQL (or Redis: pinned_svc=redis-server) on a core of its own, as a production database is on a
-# host of its own: every such process (the postmaster too, so backends forked later follow) on the last
-# CPU, the given pids (the aigw JVMs and the mock, every thread) on the others, and wrk too (wrk_cpus).
-# Fails, changing nothing, on a machine with one CPU or where the affinity cannot be set;
-# unpin_postgres undoes it.
-pinned_svc=postgres
+# PostgreSQL on a core of its own, as a production database is on a host of its own: every postgres
+# process (the postmaster too, so backends forked later follow) on the last CPU, the given pids (the
+# aigw JVMs and the mock, every thread) on the others, and wrk too (wrk_cpus). Fails, changing
+# nothing, on a machine with one CPU or where the affinity cannot be set; unpin_postgres undoes it.
 pin_postgres() { # pid...
   local n last p
   n="$(nproc)"
   [ "$n" -ge 2 ] && command -v taskset >/dev/null || return 1
   last=$((n - 1))
-  pg_affinity="$(taskset -p "$(pgrep -o -x "$pinned_svc")" 2>/dev/null | awk '{print $NF}')" || return 1
+  pg_affinity="$(taskset -p "$(pgrep -o -x postgres)" 2>/dev/null | awk '{print $NF}')" || return 1
   [ -n "$pg_affinity" ] || return 1
-  for p in $(pgrep -x "$pinned_svc"); do taskset -a -p -c "$last" "$p" >/dev/null 2>&1 || { unpin_postgres; return 1; }; done
+  for p in $(pgrep -x postgres); do taskset -a -p -c "$last" "$p" >/dev/null 2>&1 || { unpin_postgres; return 1; }; done
   wrk_cpus="0-$((last - 1))"
   for p in "$@"; do taskset -a -p -c "$wrk_cpus" "$p" >/dev/null 2>&1 || { unpin_postgres "$@"; return 1; }; done
 }
 unpin_postgres() { # pid...: every postgres process back to the mask it had, the pids to every CPU
   local p all
   all="0-$(($(nproc) - 1))"
-  for p in $(pgrep -x "$pinned_svc"); do taskset -a -p "$pg_affinity" "$p" >/dev/null 2>&1 || true; done
+  for p in $(pgrep -x postgres); do taskset -a -p "$pg_affinity" "$p" >/dev/null 2>&1 || true; done
   for p in "$@"; do taskset -a -p -c "$all" "$p" >/dev/null 2>&1 || true; done
   pg_affinity=""; wrk_cpus=""
 }
@@ -595,28 +593,11 @@ YAML
       "${base[aigw-limits-$v]}/v1/chat/completions" >/dev/null
   done
   orders=("off local redis" "local redis off" "redis off local")
-  # Two layouts, as the request-log scenario: every process on every core; then redis-server on a core
-  # of its own (a production Redis has a host of its own), everything else on the other cores.
-  for layout in shared own; do
-    if [ "$layout" = own ]; then
-      pinned_svc=redis-server
-      if ! pin_postgres "${lim_jvm[off]}" "${lim_jvm[local]}" "${lim_jvm[redis]}" "$mock_pid"; then
-        log "limits: redis-server could not be pinned to a core of its own; that layout is skipped"
-        pinned_svc=postgres
-        break
-      fi
-    fi
-    for r in $(seq 1 "$lim_rounds"); do
-      for v in ${orders[$(((r - 1) % 3))]}; do
-        log "limits ($layout cores), round $r/$lim_rounds: $v"
-        sc="limits-$v"; [ "$layout" = own ] && sc="limits-own-$v"
-        record "$(cpu_wrk_run "$sc" "aigw-limits-$v" "$work/small.json" "${lim_jvm[$v]}")"
-      done
+  for r in $(seq 1 "$lim_rounds"); do
+    for v in ${orders[$(((r - 1) % 3))]}; do
+      log "limits, round $r/$lim_rounds: $v"
+      record "$(cpu_wrk_run "limits-$v" "aigw-limits-$v" "$work/small.json" "${lim_jvm[$v]}")"
     done
-    if [ "$layout" = own ]; then
-      unpin_postgres "${lim_jvm[off]}" "${lim_jvm[local]}" "${lim_jvm[redis]}" "$mock_pid"
-      pinned_svc=postgres
-    fi
   done
   for v in off local redis; do kill "${lim_jvm[$v]}" 2>/dev/null || true; done
   redis-cli -u "$redis_url" --scan --pattern "{aigw-bench-$$}:*" 2>/dev/null | xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
@@ -883,18 +864,16 @@ if k_cfg and k_db:
     ab_table("Client keys: key store (cache warm) against the config file", "one aigw, wrk -c64", ("config-file key", "key-store key", "store / config"),
              k_cfg, k_db, 0.98, " (config key first in odd rounds)")
 # Rate limits: none against per-key rpm+tpm, locally and in Redis, same rounds.
-for lay, lay_name in (("", "every process on every core"), ("own-", "redis-server on a core of its own")):
-  l_off = [r for r in rows if r["scenario"] == f"limits-{lay}off"]
-  for v, target, name in (("local", 0.97, "`key_defaults: {rpm, tpm}` in this process"),
-                          ("redis", 0.90, "the same in Redis (`store: redis`)")):
-    l_on = [r for r in rows if r["scenario"] == f"limits-{lay}{v}"]
+l_off = [r for r in rows if r["scenario"] == "limits-off"]
+for v, target, name in (("local", 0.97, "`key_defaults: {rpm, tpm}` in this process"),
+                        ("redis", 0.90, "the same in Redis (`store: redis`)")):
+    l_on = [r for r in rows if r["scenario"] == f"limits-{v}"]
     if l_off and l_on:
-        ab_table(f"Rate limits: per-key rpm+tpm, {v}, against none ({lay_name})", "aigw, wrk -c64",
+        ab_table(f"Rate limits: per-key rpm+tpm, {v}, against none", "aigw, wrk -c64",
                  ("no limits", name, f"{v} / none"), l_off, l_on, target, " (order rotates each round)")
         ro, rn = cpu(l_off, "redis"), cpu(l_on, "redis")
         if rn is not None:
             print(f"| redis-server CPU µs per request, median of rounds | {f(ro, 1)} | {f(rn, 1)} | |")
-
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]
