@@ -31,14 +31,6 @@ public final class Admission {
         return decision.allowed();
     }
 
-    Decision decision() {
-        return decision;
-    }
-
-    RateLimitPlan plan() {
-        return plan;
-    }
-
     /** The {@code x-ratelimit-*} headers of the answer. */
     public void addHeaders(HttpHeaders headers) {
         RateLimitHeaders.add(headers, plan, decision);

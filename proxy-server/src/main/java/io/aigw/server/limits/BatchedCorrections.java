@@ -1,7 +1,6 @@
 package io.aigw.server.limits;
 
 import io.aigw.core.limits.Limit;
-import io.aigw.core.limits.LimitStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -19,7 +18,6 @@ import java.util.function.BiConsumer;
 final class BatchedCorrections implements AutoCloseable {
     static final long INTERVAL_MS = 20;
 
-    private final LimitStore store;
     private final BiConsumer<Limit, Long> send;
     private final Map<Limit, Long> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -28,15 +26,10 @@ final class BatchedCorrections implements AutoCloseable {
         return t;
     });
 
-    /** @param send applies one summed correction to {@code store} (asynchronously; never blocks) */
-    BatchedCorrections(LimitStore store, BiConsumer<Limit, Long> send) {
-        this.store = store;
+    /** @param send applies one summed correction to the shared store (asynchronously; never blocks) */
+    BatchedCorrections(BiConsumer<Limit, Long> send) {
         this.send = send;
         timer.scheduleWithFixedDelay(this::flush, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
-    }
-
-    LimitStore store() {
-        return store;
     }
 
     void add(Limit limit, long delta) {

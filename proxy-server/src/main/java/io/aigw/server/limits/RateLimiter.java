@@ -109,7 +109,7 @@ public final class RateLimiter implements AutoCloseable {
         this.onLoops = onLoops;
         this.store = redis != null ? redis : local;
         this.observer = observer;
-        this.batched = redis == null ? null : new BatchedCorrections(redis, this::send);
+        this.batched = redis == null ? null : new BatchedCorrections(this::send);
         this.global = config.global().any() ? RateLimits.of("global:", config.global()) : null;
     }
 
