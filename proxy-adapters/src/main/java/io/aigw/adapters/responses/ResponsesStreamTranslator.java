@@ -184,6 +184,9 @@ public final class ResponsesStreamTranslator implements StreamTranslator {
             } catch (IOException e) {
                 ok = false;
             }
+            if (!ok && !complete) {
+                return false; // a cut last event: onEnd reports the truncation
+            }
             if (!ok) {
                 fail(new ApiError(
                         502,
