@@ -1,0 +1,188 @@
+package io.aigw.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseStatus;
+import com.openai.models.responses.ResponseStreamEvent;
+import com.openai.models.responses.ResponseUsage;
+import io.aigw.server.testing.TestUpstream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official OpenAI SDK's Responses API ({@code responses().create}, {@code createStreaming} with
+ * {@link ResponseAccumulator}, retrieve, delete) straight against {@link StrictResponsesApi}, to
+ * prove the mock parses; the gateway tests against a chat-only and a native provider follow in
+ * {@link ResponsesGatewaySdkIT}.
+ */
+class ResponsesSdkIT {
+    static TestUpstream nativeUpstream;
+    static StrictResponsesApi nativeApi;
+    static OpenAIClient direct;
+
+    @BeforeAll
+    static void start() {
+        nativeApi = new StrictResponsesApi();
+        nativeUpstream = TestUpstream.start();
+        nativeUpstream.setDefault(nativeApi::answer);
+        direct = client(nativeUpstream.baseUrl(), StrictResponsesApi.KEY);
+    }
+
+    @AfterAll
+    static void stop() {
+        direct.close();
+        nativeUpstream.close();
+    }
+
+    static OpenAIClient client(String baseUrl, String key) {
+        return OpenAIOkHttpClient.builder()
+                .apiKey(key)
+                .baseUrl(baseUrl)
+                .maxRetries(0)
+                .build();
+    }
+
+    static FunctionTool weatherTool() {
+        return FunctionTool.builder()
+                .name("get_weather")
+                .description("Weather by city")
+                .parameters(FunctionTool.Parameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                        .build())
+                .strict(false)
+                .build();
+    }
+
+    static String text(Response r) {
+        return r.output()
+                .get(0)
+                .message()
+                .orElseThrow()
+                .content()
+                .get(0)
+                .outputText()
+                .orElseThrow()
+                .text();
+    }
+
+    /** Streams, feeding every event to an accumulator; returns the accumulated response. */
+    static Response stream(OpenAIClient c, ResponseCreateParams params, List<ResponseStreamEvent> seen) {
+        ResponseAccumulator acc = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> s = c.responses().createStreaming(params)) {
+            s.stream().forEach(e -> {
+                seen.add(e);
+                acc.accumulate(e);
+            });
+        }
+        return acc.response();
+    }
+
+    /** Text, a function call and its output round trip, and usage: against any Responses server. */
+    static void checkTextToolsAndUsage(OpenAIClient c, String model) {
+        Response plain = c.responses()
+                .create(ResponseCreateParams.builder().model(model).input("Hi").build())
+                .validate();
+        assertEquals("Hello there", text(plain));
+        assertEquals(ResponseStatus.COMPLETED, plain.status().orElseThrow());
+        ResponseUsage usage = plain.usage().orElseThrow();
+        assertTrue(usage.inputTokens() > 0 && usage.outputTokens() > 0, usage::toString);
+        assertEquals(usage.inputTokens() + usage.outputTokens(), usage.totalTokens());
+        assertTrue(usage.inputTokensDetails().cachedTokens() > 0, "cached tokens reach the client");
+
+        List<ResponseStreamEvent> events = new ArrayList<>();
+        Response streamed = stream(
+                c,
+                ResponseCreateParams.builder()
+                        .model(model)
+                        .input("Weather in Paris?")
+                        .addTool(weatherTool())
+                        .build(),
+                events);
+        streamed.validate();
+        assertTrue(events.get(0).isCreated(), "response.created first");
+        assertTrue(events.get(events.size() - 1).isCompleted(), "response.completed last");
+        long deltas = events.stream()
+                .filter(ResponseStreamEvent::isFunctionCallArgumentsDelta)
+                .count();
+        assertTrue(deltas >= 2, "arguments arrive in fragments: " + deltas);
+        ResponseOutputItem item = streamed.output().get(streamed.output().size() - 1);
+        ResponseFunctionToolCall call = item.functionCall().orElseThrow();
+        assertEquals("get_weather", call.name());
+        assertEquals("{\"city\":\"Paris\"}", call.arguments(), "arguments assembled whole");
+        assertTrue(streamed.usage().orElseThrow().totalTokens() > 0, "usage in response.completed");
+
+        Response answer = c.responses()
+                .create(ResponseCreateParams.builder()
+                        .model(model)
+                        .inputOfResponse(List.of(
+                                ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+                                        .role(EasyInputMessage.Role.USER)
+                                        .content("Weather in Paris?")
+                                        .build()),
+                                ResponseInputItem.ofFunctionCall(call),
+                                ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+                                        .callId(call.callId())
+                                        .output("sunny, 24C")
+                                        .build())))
+                        .addTool(weatherTool())
+                        .store(false)
+                        .build())
+                .validate();
+        assertEquals("It is sunny in Paris.", text(answer));
+    }
+
+    @Test
+    void mockSelfCheckTextToolsUsage() {
+        checkTextToolsAndUsage(direct, "gpt-native");
+    }
+
+    @Test
+    void mockSelfCheckStoresForRetrieveAndDelete() {
+        Response created = direct.responses()
+                .create(ResponseCreateParams.builder()
+                        .model("gpt-native")
+                        .input("Hi")
+                        .build());
+        Response again = direct.responses().retrieve(created.id()).validate();
+        assertEquals(created.id(), again.id());
+        assertEquals("Hello there", text(again));
+        direct.responses().delete(created.id());
+        assertThrows(NotFoundException.class, () -> direct.responses().retrieve(created.id()));
+        assertFalse(nativeApi.storedIds().contains(created.id()));
+    }
+
+    @Test
+    void mockSelfCheckRejectsUnknownPreviousResponse() {
+        assertThrows(
+                BadRequestException.class,
+                () -> direct.responses()
+                        .create(ResponseCreateParams.builder()
+                                .model("gpt-native")
+                                .input("Hi")
+                                .previousResponseId("resp_nope")
+                                .build()));
+    }
+}
