@@ -444,7 +444,7 @@ public final class RateLimiter implements AutoCloseable {
         observer.limited(plan.scopes()[i].label, plan.kinds()[i].label);
         ApiError error = RateLimitErrors.of(plan, decision, i);
         Responses.noteError(ctx, error);
-        FullHttpResponse response = Responses.error(ctx.alloc(), error);
+        FullHttpResponse response = Responses.error(ctx.channel(), error);
         RateLimitHeaders.addRetryAfter(response.headers(), decision.retryAfter());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
