@@ -68,6 +68,7 @@ public final class ResponsesStreamTap implements StreamTranslator {
     }
 
     /** Ends the client's stream with an error event numbered after the last upstream event. */
+    @Override
     public void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (added) {
             return;

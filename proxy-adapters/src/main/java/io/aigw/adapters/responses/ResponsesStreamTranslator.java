@@ -119,6 +119,7 @@ public final class ResponsesStreamTranslator implements StreamTranslator {
      * Ends the client's stream with {@code error} (a 200 is already on the wire): an error event
      * numbered after the last one sent. Nothing is emitted after it.
      */
+    @Override
     public void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             return;

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param apiKeys every key of the provider in file order, empty when it has none; {@code api_key}
  *     becomes a one-element list. Never printed.
  * @param keyStrategy how a request picks one of {@code apiKeys}
+ * @param responsesApi how {@code /v1/responses} reaches this provider ({@code responses:}); null means
+ *     {@link ResponsesApi#defaultFor}
  */
 public record ProviderConfig(
         String name,
@@ -26,7 +28,8 @@ public record ProviderConfig(
         TlsConfig tls,
         AzureSettings azure,
         List<String> apiKeys,
-        KeyStrategy keyStrategy) {
+        KeyStrategy keyStrategy,
+        ResponsesApi responsesApi) {
 
     /** How a provider's keys take turns ({@code key_strategy}). */
     public enum KeyStrategy {
@@ -40,6 +43,24 @@ public record ProviderConfig(
 
     public ProviderConfig {
         apiKeys = List.copyOf(apiKeys);
+        if (responsesApi == null) {
+            responsesApi = ResponsesApi.defaultFor(type, baseUrl);
+        }
+    }
+
+    /** With the default {@code responses:} setting for the type and address. */
+    public ProviderConfig(
+            String name,
+            String type,
+            URI baseUrl,
+            String apiKey,
+            Map<String, String> headers,
+            UpstreamSettings upstream,
+            TlsConfig tls,
+            AzureSettings azure,
+            List<String> apiKeys,
+            KeyStrategy keyStrategy) {
+        this(name, type, baseUrl, apiKey, headers, upstream, tls, azure, apiKeys, keyStrategy, null);
     }
 
     public ProviderConfig(
@@ -90,6 +111,6 @@ public record ProviderConfig(
                 + ", apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<redacted>")
                 + ", apiKeys=" + apiKeys.size() + " redacted, keyStrategy=" + keyStrategy
                 + ", headers=" + headers.keySet() + ", upstream=" + upstream + ", tls=" + tls
-                + (azure == null ? "" : ", azure=" + azure) + "]";
+                + (azure == null ? "" : ", azure=" + azure) + ", responsesApi=" + responsesApi + "]";
     }
 }

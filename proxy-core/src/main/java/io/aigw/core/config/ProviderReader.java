@@ -31,8 +31,8 @@ final class ProviderReader {
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
     static {
-        List<String> keys =
-                new ArrayList<>(List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls"));
+        List<String> keys = new ArrayList<>(
+                List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls", "responses"));
         keys.addAll(UpstreamReader.KEYS);
         KEYS = List.copyOf(keys);
         keys.addAll(2, AzureReader.KEYS);
@@ -82,17 +82,46 @@ final class ProviderReader {
         n.mapping(azure ? AZURE_KEYS : KEYS);
         List<String> apiKeys = apiKeys(n);
         String apiKey = apiKeys.isEmpty() ? "" : apiKeys.get(0);
+        URI baseUrl = baseUrl(n.child("base_url"), DEFAULT_BASE_URLS.get(type));
+        AzureSettings azureSettings = azure ? AzureReader.read(n, apiKey) : null;
         return new ProviderConfig(
                 name,
                 type,
-                baseUrl(n.child("base_url"), DEFAULT_BASE_URLS.get(type)),
+                baseUrl,
                 apiKey,
                 headers(n.child("headers")),
                 UpstreamReader.read(n, upstreamDefaults),
                 tls(n.child("tls").mapping(TLS_KEYS)),
-                azure ? AzureReader.read(n, apiKey) : null,
+                azureSettings,
                 apiKeys,
-                keyStrategy(n.child("key_strategy")));
+                keyStrategy(n.child("key_strategy")),
+                responsesApi(n.child("responses"), type, baseUrl, azureSettings));
+    }
+
+    /**
+     * {@code responses: native|chat}, for openai and azure providers only; an Azure provider serves
+     * {@code /responses} natively only in the v1 URL style ({@code /openai/v1/responses}).
+     */
+    private static ResponsesApi responsesApi(ConfigNode n, String type, URI baseUrl, AzureSettings azure)
+            throws ConfigException {
+        String s = n.string("").trim();
+        if (s.isEmpty()) {
+            return ResponsesApi.defaultFor(type, baseUrl);
+        }
+        if (!"openai".equals(type) && !"azure".equals(type)) {
+            throw n.error("only openai and azure providers have a native Responses API; " + type
+                    + " providers always serve /v1/responses through chat completions");
+        }
+        return switch (s) {
+            case "native" -> {
+                if (azure != null && azure.style() != AzureSettings.Style.V1) {
+                    throw n.error("an azure provider serves /v1/responses natively only with api_style: v1");
+                }
+                yield ResponsesApi.NATIVE;
+            }
+            case "chat" -> ResponsesApi.CHAT;
+            default -> throw n.error("expected native or chat, got " + ConfigNode.quote(s));
+        };
     }
 
     /**

@@ -22,37 +22,73 @@ import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseUsage;
+import io.aigw.server.testing.RecordedRequest;
 import io.aigw.server.testing.TestUpstream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The official OpenAI SDK's Responses API ({@code responses().create}, {@code createStreaming} with
- * {@link ResponseAccumulator}, retrieve, delete) straight against {@link StrictResponsesApi}, to
- * prove the mock parses; the gateway tests against a chat-only and a native provider follow in
- * {@link ResponsesGatewaySdkIT}.
+ * {@link ResponseAccumulator}, retrieve, delete) through the gateway to a chat-only provider
+ * ({@link ChatOnlyResponder}) and to a native one ({@link StrictResponsesApi}); and, first, straight
+ * against the native mock, which proves the mock parses. Every Response is {@code validate()}d: each
+ * required key present with the right type.
  */
 class ResponsesSdkIT {
     static TestUpstream nativeUpstream;
+    static TestUpstream chatUpstream;
     static StrictResponsesApi nativeApi;
+    static ProxyHarness proxy;
     static OpenAIClient direct;
+    static OpenAIClient client;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         nativeApi = new StrictResponsesApi();
         nativeUpstream = TestUpstream.start();
         nativeUpstream.setDefault(nativeApi::answer);
+        chatUpstream = TestUpstream.start();
+        chatUpstream.setDefault(ChatOnlyResponder::answer);
         direct = client(nativeUpstream.baseUrl(), StrictResponsesApi.KEY);
+        proxy = ProxyHarness.startYaml("""
+                server: {host: 127.0.0.1, port: 0}
+                auth: {api_keys: ["%s"]}
+                providers:
+                  chatonly: {type: openai, base_url: "%s", api_key: sk-chat-key}
+                  native: {type: openai, base_url: "%s", api_key: "%s", responses: native}
+                models:
+                  chat-model:
+                    retries: {count: 0}
+                    providers:
+                      chatonly: {model_id: chat-1}
+                  native-model:
+                    retries: {count: 0}
+                    providers:
+                      native: {model_id: gpt-native}
+                """.formatted(
+                        ProxyHarness.KEY, chatUpstream.baseUrl(), nativeUpstream.baseUrl(), StrictResponsesApi.KEY));
+        client = client(proxy.url("/v1"), ProxyHarness.KEY);
     }
 
     @AfterAll
     static void stop() {
+        client.close();
         direct.close();
+        proxy.close();
+        chatUpstream.close();
         nativeUpstream.close();
+    }
+
+    @BeforeEach
+    void forget() {
+        while (chatUpstream.takeRequest(Duration.ZERO) != null) {}
+        while (nativeUpstream.takeRequest(Duration.ZERO) != null) {}
     }
 
     static OpenAIClient client(String baseUrl, String key) {
@@ -172,6 +208,79 @@ class ResponsesSdkIT {
         direct.responses().delete(created.id());
         assertThrows(NotFoundException.class, () -> direct.responses().retrieve(created.id()));
         assertFalse(nativeApi.storedIds().contains(created.id()));
+    }
+
+    static int nativeRequestsBefore;
+
+    @BeforeEach
+    void count() {
+        nativeRequestsBefore = nativeUpstream.requestCount();
+    }
+
+    @Test
+    void chatOnlyProviderTextToolsUsage() {
+        checkTextToolsAndUsage(client, "chat-model");
+        RecordedRequest first = chatUpstream.takeRequest(Duration.ofSeconds(5));
+        assertEquals("/v1/chat/completions", first.uri(), "a chat-only provider gets chat");
+        assertTrue(
+                first.bodyUtf8().contains("\"messages\"") && !first.bodyUtf8().contains("\"input\""));
+        assertTrue(first.bodyUtf8().contains("\"model\":\"chat-1\""), first.bodyUtf8());
+        assertEquals(0, nativeUpstream.requestCount() - nativeRequestsBefore, "nothing reached the native provider");
+    }
+
+    @Test
+    void nativeProviderTextToolsUsage() {
+        checkTextToolsAndUsage(client, "native-model");
+        RecordedRequest first = nativeUpstream.takeRequest(Duration.ofSeconds(5));
+        assertEquals("/v1/responses", first.uri(), "passed through");
+        assertTrue(first.bodyUtf8().contains("\"model\":\"gpt-native\""), first.bodyUtf8());
+        RecordedRequest streamed = nativeUpstream.takeRequest(Duration.ofSeconds(5));
+        assertTrue(streamed.bodyUtf8().contains("\"stream\":true"));
+        assertFalse(streamed.bodyUtf8().contains("stream_options"), "no include_usage for the Responses API");
+    }
+
+    /** Conversation state lives at the provider: on a chat-only one, a 400 that says what would work. */
+    @Test
+    void chatOnlyRefusesPreviousResponseIdAndStore() {
+        int before = chatUpstream.requestCount();
+        BadRequestException previous = assertThrows(
+                BadRequestException.class,
+                () -> client.responses()
+                        .create(ResponseCreateParams.builder()
+                                .model("chat-model")
+                                .input("Hi")
+                                .previousResponseId("resp_1")
+                                .build()));
+        assertEquals("previous_response_id", previous.param().orElseThrow());
+        assertTrue(previous.getMessage().contains("responses: native"), previous.getMessage());
+        BadRequestException store = assertThrows(
+                BadRequestException.class,
+                () -> client.responses()
+                        .create(ResponseCreateParams.builder()
+                                .model("chat-model")
+                                .input("Hi")
+                                .store(true)
+                                .build()));
+        assertEquals("store", store.param().orElseThrow());
+        assertEquals(before, chatUpstream.requestCount(), "refused before any upstream call");
+    }
+
+    /** On a native provider, state works: previous_response_id reaches it, and the stored response is found. */
+    @Test
+    void nativeProviderKeepsState() {
+        Response first = client.responses()
+                .create(ResponseCreateParams.builder()
+                        .model("native-model")
+                        .input("Hi")
+                        .build());
+        Response second = client.responses()
+                .create(ResponseCreateParams.builder()
+                        .model("native-model")
+                        .input("And again?")
+                        .previousResponseId(first.id())
+                        .build())
+                .validate();
+        assertEquals(first.id(), second.previousResponseId().orElseThrow());
     }
 
     @Test
