@@ -19,6 +19,7 @@ import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
 import io.aigw.server.endpoint.ReadinessEndpoint;
+import io.aigw.server.endpoint.ResponsesItemEndpoint;
 import io.aigw.server.exchange.ExchangeListener;
 import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.health.Lifecycle;
@@ -270,6 +271,7 @@ public final class ProxyServer implements AutoCloseable {
         ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
         AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
         EndpointRouter router = new EndpointRouter();
+        ResponsesItemEndpoint responseItems = new ResponsesItemEndpoint(config, client, routing);
         if (metricsEndpoint != null) {
             router.route(HttpMethod.GET, config.metrics().path(), metricsEndpoint);
         }
@@ -315,6 +317,8 @@ public final class ProxyServer implements AutoCloseable {
                         HttpMethod.POST,
                         "/v1/responses",
                         new ProxyEndpoint(ApiEndpoint.RESPONSES, config, client, routing, rateLimiter))
+                .routePrefix(HttpMethod.GET, ResponsesItemEndpoint.PREFIX, responseItems)
+                .routePrefix(HttpMethod.DELETE, ResponsesItemEndpoint.PREFIX, responseItems)
                 .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)

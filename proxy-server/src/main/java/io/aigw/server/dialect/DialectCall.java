@@ -63,6 +63,14 @@ public interface DialectCall {
         return List.of();
     }
 
+    /**
+     * Whether a whole answer with this (non-retryable) status hands over to the next attempt instead of
+     * going to the client: a lookup by id that asks several providers in turn moves on after a 404.
+     */
+    default boolean movesOnAfter(int status) {
+        return false;
+    }
+
     /** Usage and finish reason (in OpenAI's words) of a successful whole answer as the client gets it. */
     default CompletionFacts facts(ByteBuf clientAnswer) {
         return CompletionFacts.ofAnswer(clientAnswer);

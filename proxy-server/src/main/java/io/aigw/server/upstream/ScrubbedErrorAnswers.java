@@ -71,6 +71,11 @@ final class ScrubbedErrorAnswers implements DialectCall {
     }
 
     @Override
+    public boolean movesOnAfter(int status) {
+        return call.movesOnAfter(status);
+    }
+
+    @Override
     public CompletionFacts facts(ByteBuf clientAnswer) {
         return call.facts(clientAnswer);
     }

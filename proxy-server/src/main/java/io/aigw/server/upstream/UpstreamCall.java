@@ -404,7 +404,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
     private boolean failedOverOnStatus() {
         int status = head.status().code();
         boolean keyRejected = key != null && (status == 401 || status == 403);
-        if (!RouteSelector.isRetryable(status) && !keyRejected) {
+        if (!RouteSelector.isRetryable(status) && !keyRejected && !call.movesOnAfter(status)) {
             outcome.succeeded();
             return false;
         }

@@ -61,6 +61,7 @@ class ResponsesSdkIT {
                 auth: {api_keys: ["%s"]}
                 providers:
                   chatonly: {type: openai, base_url: "%s", api_key: sk-chat-key}
+                  decoy: {type: openai, base_url: "%s", api_key: sk-decoy-key, responses: native}
                   native: {type: openai, base_url: "%s", api_key: "%s", responses: native}
                 models:
                   chat-model:
@@ -72,7 +73,11 @@ class ResponsesSdkIT {
                     providers:
                       native: {model_id: gpt-native}
                 """.formatted(
-                        ProxyHarness.KEY, chatUpstream.baseUrl(), nativeUpstream.baseUrl(), StrictResponsesApi.KEY));
+                        ProxyHarness.KEY,
+                        chatUpstream.baseUrl(),
+                        chatUpstream.baseUrl(),
+                        nativeUpstream.baseUrl(),
+                        StrictResponsesApi.KEY));
         client = client(proxy.url("/v1"), ProxyHarness.KEY);
     }
 
@@ -281,6 +286,38 @@ class ResponsesSdkIT {
                         .build())
                 .validate();
         assertEquals(first.id(), second.previousResponseId().orElseThrow());
+    }
+
+    /**
+     * GET and DELETE by id ask the native providers in config order: the decoy (first) answers 404, so
+     * the gateway moves on to the one that made the response; a 404 from the last one is the client's.
+     */
+    @Test
+    void nativeRetrieveAndDeleteThroughTheGateway() {
+        Response created = client.responses()
+                .create(ResponseCreateParams.builder()
+                        .model("native-model")
+                        .input("Hi")
+                        .build());
+        int decoyBefore = chatUpstream.requestCount();
+        Response found = client.responses().retrieve(created.id()).validate();
+        assertEquals(created.id(), found.id());
+        assertEquals("Hello there", text(found));
+        RecordedRequest asked = chatUpstream.takeRequest(Duration.ofSeconds(5));
+        assertEquals("GET", asked.method());
+        assertEquals("/v1/responses/" + created.id(), asked.uri(), "the first native provider was asked first");
+        assertEquals(decoyBefore + 1, chatUpstream.requestCount());
+
+        client.responses().delete(created.id());
+        assertFalse(nativeApi.storedIds().contains(created.id()), "DELETE reached the provider that had it");
+        RecordedRequest deleted = nativeUpstream.takeRequest(Duration.ofSeconds(5));
+        while (deleted != null && !deleted.method().equals("DELETE")) {
+            deleted = nativeUpstream.takeRequest(Duration.ofSeconds(5));
+        }
+        assertEquals("Bearer " + StrictResponsesApi.KEY, deleted.header("authorization"), "that provider's key");
+        NotFoundException gone =
+                assertThrows(NotFoundException.class, () -> client.responses().retrieve(created.id()));
+        assertTrue(gone.getMessage().contains(created.id()), gone.getMessage());
     }
 
     @Test
