@@ -31,9 +31,10 @@ final class ProviderReader {
     static final List<String> TLS_KEYS = List.of("verify", "ca_file");
 
     static {
-        List<String> keys = new ArrayList<>(
-                List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls", "responses"));
+        List<String> keys =
+                new ArrayList<>(List.of("type", "base_url", "api_key", "api_keys", "key_strategy", "headers", "tls"));
         keys.addAll(UpstreamReader.KEYS);
+        keys.add("responses");
         KEYS = List.copyOf(keys);
         keys.addAll(2, AzureReader.KEYS);
         AZURE_KEYS = List.copyOf(keys);
