@@ -399,12 +399,14 @@ public final class UpstreamCall implements Exchange.ClientListener {
     /**
      * A whole answer with a retryable status (408, 409, 429, 5xx) goes to the next attempt if there
      * is one, and so does a 401/403 when it came with one of the provider's keys (the key is bad,
-     * not the request); any other answer means the deployment is healthy.
+     * not the request), and so does an error the call itself moves on after ({@link
+     * DialectCall#movesOnAfter}); any other answer means the deployment is healthy.
      */
     private boolean failedOverOnStatus() {
         int status = head.status().code();
         boolean keyRejected = key != null && (status == 401 || status == 403);
-        if (!RouteSelector.isRetryable(status) && !keyRejected && !call.movesOnAfter(status)) {
+        boolean movesOn = status >= 400 && call.movesOnAfter(status);
+        if (!RouteSelector.isRetryable(status) && !keyRejected && !movesOn) {
             outcome.succeeded();
             return false;
         }
