@@ -20,6 +20,12 @@ public final class GeminiResponseTranslator {
     /** The OpenAI body (owned by the caller), the usage to account for, and the finish reason. */
     public record Translated(ByteBuf body, Usage usage, String finishReason) {}
 
+    /** As below, with random ids for calls that carry no signature. */
+    public static Translated translate(
+            ByteBuf geminiBody, String chatId, long created, String model, ByteBufAllocator alloc) {
+        return translate(geminiBody, chatId, created, model, GeminiJson::newToolCallId, alloc);
+    }
+
     /**
      * Does not take ownership of {@code geminiBody}. {@code model} names the answer when Gemini sends
      * no {@code modelVersion}; {@code ids} names calls without a signature.
