@@ -140,7 +140,7 @@ class GeminiSdkIT {
     }
 
     @Test
-    void maxTokensIsLength() {
+    void maxTokensIsLength() throws Exception {
         ChatCompletion c =
                 client.chat().completions().create(chat().maxCompletionTokens(1).build());
         assertEquals(
@@ -194,7 +194,7 @@ class GeminiSdkIT {
     }
 
     @Test
-    void toolCallsPlain() {
+    void toolCallsPlain() throws Exception {
         ChatCompletion c = client.chat()
                 .completions()
                 .create(chat().addTool(tool("get_weather"))
