@@ -110,6 +110,7 @@ public final class GeminiDialect implements Dialect {
         }
 
         /** A stream is another method on the same model, and SSE only with {@code alt=sse}. */
+        @Override
         public String path() {
             return request.stream() ? modelPath(modelId, ":streamGenerateContent?alt=sse") : null;
         }
