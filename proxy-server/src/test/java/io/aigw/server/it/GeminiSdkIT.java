@@ -25,6 +25,9 @@ import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import io.aigw.core.exchange.Usage;
+import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.http.Exchange;
 import io.aigw.server.testing.RecordedRequest;
 import io.aigw.server.testing.TestUpstream;
 import java.net.http.HttpResponse;
@@ -32,6 +35,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,13 +53,16 @@ class GeminiSdkIT {
     static TestUpstream upstream;
     static ProxyHarness proxy;
     static OpenAIClient client;
+    /** Exchanges as the request log and spend listeners see them, in completion order. */
+    static final BlockingQueue<Exchange> completed = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void start() throws Exception {
         upstream = TestUpstream.start();
         upstream.setDefault(StrictGeminiApi::answer);
         String base = "http://127.0.0.1:" + upstream.port();
-        proxy = ProxyHarness.startYaml("""
+        proxy = ProxyHarness.startYaml(
+                """
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["%s"]}
                 providers:
@@ -73,7 +82,12 @@ class GeminiSdkIT {
                   embedder:
                     providers:
                       google: {model_id: text-embedding-004}
-                """.formatted(ProxyHarness.KEY, base, StrictGeminiApi.KEY));
+                """.formatted(ProxyHarness.KEY, base, StrictGeminiApi.KEY), List.of(new ExchangeListener() {
+                    @Override
+                    public void completed(Exchange e) {
+                        completed.add(e);
+                    }
+                }));
         client = OpenAIOkHttpClient.builder()
                 .apiKey(ProxyHarness.KEY)
                 .baseUrl(proxy.url("/v1"))
@@ -93,6 +107,7 @@ class GeminiSdkIT {
         while (upstream.takeRequest(Duration.ZERO) != null) {
             // each test looks at its own requests
         }
+        completed.clear();
     }
 
     private static ChatCompletionCreateParams.Builder chat() {
@@ -191,6 +206,19 @@ class GeminiSdkIT {
                         .get(0)
                         .finishReason()
                         .orElseThrow());
+    }
+
+    /** The client did not ask for usage, but the log, the limits and the spend still get all of it. */
+    @Test
+    void aStreamWithoutIncludeUsageIsStillAccountedAndPriced() throws Exception {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat().build())) {
+            assertTrue(s.stream().allMatch(c -> c.usage().isEmpty()));
+        }
+        Exchange e = completed.poll(5, TimeUnit.SECONDS);
+        assertEquals(new Usage(10, 7, 17, 5), e.usage());
+        assertEquals("stop", e.finishReason());
+        // gemini-2.5-flash (models/ prefix ignored): 0.30 in, 0.075 cached, 2.50 out per million
+        assertEquals((5 * 0.30 + 5 * 0.075 + 7 * 2.50) / 1e6, e.costUsd(), 1e-12);
     }
 
     @Test
