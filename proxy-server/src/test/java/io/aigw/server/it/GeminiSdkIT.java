@@ -12,6 +12,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.RateLimitException;
+import com.openai.errors.SseException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -79,6 +80,10 @@ class GeminiSdkIT {
                     retries: {count: 0}
                     providers:
                       google: {model_id: exhausted}
+                  gemini-broken:
+                    retries: {count: 0}
+                    providers:
+                      google: {model_id: broken}
                   embedder:
                     providers:
                       google: {model_id: text-embedding-004}
@@ -389,6 +394,25 @@ class GeminiSdkIT {
                                 .build()));
         assertEquals(429, limited.statusCode());
         assertTrue(limited.getMessage().contains("Resource has been exhausted"), limited.getMessage());
+    }
+
+    @Test
+    void anErrorEventMidStreamRaisesInTheSdk() {
+        StringBuilder text = new StringBuilder();
+        SseException e = assertThrows(SseException.class, () -> {
+            try (StreamResponse<ChatCompletionChunk> s = client.chat()
+                    .completions()
+                    .createStreaming(ChatCompletionCreateParams.builder()
+                            .model("gemini-broken")
+                            .addUserMessage("x")
+                            .build())) {
+                s.stream()
+                        .forEach(c -> c.choices()
+                                .forEach(ch -> text.append(ch.delta().content().orElse(""))));
+            }
+        });
+        assertEquals("Hel", text.toString(), "what came before the error was relayed");
+        assertTrue(e.getMessage().contains("The model is overloaded"), e.getMessage());
     }
 
     @Test

@@ -88,6 +88,12 @@ final class StrictGeminiApi {
                 return error(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).");
             }
             boolean stream = m.group(2).startsWith("stream");
+            if (model.equals("broken") && stream) { // Gemini reports a failure after the 200 as an error event
+                return Reply.sseRaw(List.of(
+                        event("{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hel\"}]}}]}"),
+                        event("{\"error\":{\"code\":503,\"message\":\"The model is overloaded. Please try again"
+                                + " later.\",\"status\":\"UNAVAILABLE\"}}")));
+            }
             JsonNode contents = body.get("contents");
             JsonNode lastParts = contents.get(contents.size() - 1).get("parts");
             boolean answersCalls = lastParts.get(0).has("functionResponse");
