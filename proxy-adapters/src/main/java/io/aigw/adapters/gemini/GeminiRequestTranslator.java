@@ -38,7 +38,8 @@ public final class GeminiRequestTranslator {
             out.putObject("systemInstruction").set("parts", messages.system);
         }
         JsonNode tools = root.get("tools");
-        if (tools != null && !tools.isNull()) {
+        // An empty list is no tools: Gemini refuses an empty functionDeclarations.
+        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
             out.putArray("tools").addObject().set("functionDeclarations", declarations(tools));
             JsonNode choice = root.get("tool_choice");
             if (choice != null && !choice.isNull()) {

@@ -26,7 +26,7 @@ class GeminiRequestTranslatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<String> cases() {
-        return Stream.of("text", "system", "images", "tools", "round_trip", "generation");
+        return Stream.of("text", "system", "images", "tools", "round_trip", "generation", "empty_tools");
     }
 
     @ParameterizedTest(name = "{0}")
