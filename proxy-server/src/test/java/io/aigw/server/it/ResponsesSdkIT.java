@@ -44,6 +44,7 @@ class ResponsesSdkIT {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
     static TestUpstream anthropicUpstream;
+    static TestUpstream geminiUpstream;
     static TestUpstream nativeUpstream;
     static TestUpstream chatUpstream;
     static StrictResponsesApi nativeApi;
@@ -60,6 +61,8 @@ class ResponsesSdkIT {
         chatUpstream.setDefault(ChatOnlyResponder::answer);
         anthropicUpstream = TestUpstream.start();
         anthropicUpstream.setDefault(StrictAnthropicApi::answer);
+        geminiUpstream = TestUpstream.start();
+        geminiUpstream.setDefault(StrictGeminiApi::answer);
         direct = client(nativeUpstream.baseUrl(), StrictResponsesApi.KEY);
         proxy = ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0}
@@ -69,6 +72,7 @@ class ResponsesSdkIT {
                   decoy: {type: openai, base_url: "%s", api_key: sk-decoy-key, responses: native}
                   native: {type: openai, base_url: "%s", api_key: "%s", responses: native}
                   claude: {type: anthropic, base_url: "%s", api_key: "%s"}
+                  google: {type: gemini, base_url: "%s", api_key: "%s"}
                 models:
                   chat-model:
                     retries: {count: 0}
@@ -82,6 +86,10 @@ class ResponsesSdkIT {
                     retries: {count: 0}
                     providers:
                       claude: {model_id: claude-sonnet-4-5, max_tokens: 1024}
+                  gemini-model:
+                    retries: {count: 0}
+                    providers:
+                      google: {model_id: gemini-2.5-flash}
                 """.formatted(
                         ProxyHarness.KEY,
                         chatUpstream.baseUrl(),
@@ -89,7 +97,9 @@ class ResponsesSdkIT {
                         nativeUpstream.baseUrl(),
                         StrictResponsesApi.KEY,
                         "http://127.0.0.1:" + anthropicUpstream.port(),
-                        StrictAnthropicApi.KEY));
+                        StrictAnthropicApi.KEY,
+                        "http://127.0.0.1:" + geminiUpstream.port(),
+                        StrictGeminiApi.KEY));
         client = client(proxy.url("/v1"), ProxyHarness.KEY);
     }
 
@@ -101,6 +111,7 @@ class ResponsesSdkIT {
         chatUpstream.close();
         nativeUpstream.close();
         anthropicUpstream.close();
+        geminiUpstream.close();
     }
 
     @BeforeEach
@@ -182,28 +193,31 @@ class ResponsesSdkIT {
                 .filter(ResponseStreamEvent::isFunctionCallArgumentsDelta)
                 .count();
         assertTrue(deltas >= 2, "arguments arrive in fragments: " + deltas);
-        ResponseFunctionToolCall call = streamed.output().stream()
+        List<ResponseFunctionToolCall> calls = streamed.output().stream()
                 .map(ResponseOutputItem::functionCall)
                 .flatMap(java.util.Optional::stream)
-                .findFirst()
-                .orElseThrow();
+                .toList();
+        ResponseFunctionToolCall call = calls.get(0);
         assertEquals("get_weather", call.name());
         assertEquals("Paris", JSON.readTree(call.arguments()).path("city").asText(), "arguments assembled whole");
         assertTrue(streamed.usage().orElseThrow().totalTokens() > 0, "usage in response.completed");
 
+        // The next turn answers every call, as an agent loop does.
+        List<ResponseInputItem> input = new ArrayList<>();
+        input.add(ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+                .role(EasyInputMessage.Role.USER)
+                .content("Weather in Paris?")
+                .build()));
+        calls.forEach(fc -> input.add(ResponseInputItem.ofFunctionCall(fc)));
+        calls.forEach(fc ->
+                input.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+                        .callId(fc.callId())
+                        .output(fc.name().equals("get_weather") ? "sunny, 24C" : "12:00")
+                        .build())));
         Response answer = c.responses()
                 .create(ResponseCreateParams.builder()
                         .model(model)
-                        .inputOfResponse(List.of(
-                                ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
-                                        .role(EasyInputMessage.Role.USER)
-                                        .content("Weather in Paris?")
-                                        .build()),
-                                ResponseInputItem.ofFunctionCall(call),
-                                ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
-                                        .callId(call.callId())
-                                        .output("sunny, 24C")
-                                        .build())))
+                        .inputOfResponse(input)
                         .addTool(weatherTool())
                         .store(false)
                         .build())
@@ -264,6 +278,12 @@ class ResponsesSdkIT {
     @Test
     void anthropicProviderTextToolsUsage() throws Exception {
         checkTextToolsAndUsage(client, "claude-model");
+    }
+
+    /** Through chat to Gemini: whole calls, thought signatures carried in the call ids, CRLF events. */
+    @Test
+    void geminiProviderTextToolsUsage() throws Exception {
+        checkTextToolsAndUsage(client, "gemini-model");
     }
 
     /** Conversation state lives at the provider: on a chat-only one, a 400 that says what would work. */
