@@ -109,7 +109,12 @@ public final class ResponsesItemEndpoint implements Endpoint {
             this.exchange = exchange;
             this.method = method;
             this.rest = rest;
-            this.deadlineNanos = exchange.startNanos() + natives.size() * 60_000_000_000L;
+            // Each try keeps its provider's own total timeout; the lookup as a whole, their sum.
+            long total = 0;
+            for (ProviderConfig p : natives) {
+                total += p.upstream().totalTimeout().toNanos();
+            }
+            this.deadlineNanos = exchange.startNanos() + total;
         }
 
         void tryNext() {

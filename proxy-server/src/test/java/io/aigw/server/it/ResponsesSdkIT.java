@@ -335,7 +335,7 @@ class ResponsesSdkIT {
      * the gateway moves on to the one that made the response; a 404 from the last one is the client's.
      */
     @Test
-    void nativeRetrieveAndDeleteThroughTheGateway() {
+    void nativeRetrieveAndDeleteThroughTheGateway() throws Exception {
         Response created = client.responses()
                 .create(ResponseCreateParams.builder()
                         .model("native-model")
@@ -349,6 +349,10 @@ class ResponsesSdkIT {
         assertEquals("GET", asked.method());
         assertEquals("/v1/responses/" + created.id(), asked.uri(), "the first native provider was asked first");
         assertEquals(decoyBefore + 1, chatUpstream.requestCount());
+
+        java.net.http.HttpResponse<String> items = proxy.get("/v1/responses/" + created.id() + "/input_items?limit=5");
+        assertEquals(200, items.statusCode(), items.body());
+        assertEquals("list", JSON.readTree(items.body()).path("object").asText(), "sub-resources pass through too");
 
         client.responses().delete(created.id());
         assertFalse(nativeApi.storedIds().contains(created.id()), "DELETE reached the provider that had it");

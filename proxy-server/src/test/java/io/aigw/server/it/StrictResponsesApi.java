@@ -69,7 +69,7 @@ final class StrictResponsesApi {
             if (!("Bearer " + KEY).equals(r.header("authorization"))) {
                 return error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.");
             }
-            String path = r.uri();
+            String path = r.uri().contains("?") ? r.uri().substring(0, r.uri().indexOf('?')) : r.uri();
             if (path.equals("/v1/responses") && r.method().equals("POST")) {
                 return create(JSON.readTree(r.body()));
             }
@@ -246,19 +246,13 @@ final class StrictResponsesApi {
         r.put("id", id).put("object", "response").put("created_at", 1741476777).put("status", status);
         r.putNull("error");
         r.putNull("incomplete_details");
-        r.set("instructions", body.path("instructions").isMissingNode() ? null : body.get("instructions"));
-        if (!r.has("instructions") || r.get("instructions") == null) {
-            r.putNull("instructions");
-        }
+        r.set("instructions", body.get("instructions")); // null becomes an explicit null
         r.putNull("max_output_tokens");
         r.put("model", body.path("model").asText() + "-2025-01-01");
         ArrayNode out = r.putArray("output");
         output.forEach(out::add);
         r.put("parallel_tool_calls", true);
-        r.set("previous_response_id", body.has("previous_response_id") ? body.get("previous_response_id") : null);
-        if (r.get("previous_response_id") == null) {
-            r.putNull("previous_response_id");
-        }
+        r.set("previous_response_id", body.get("previous_response_id"));
         r.putObject("reasoning").putNull("effort").putNull("summary");
         r.put("store", body.path("store").asBoolean(true));
         r.put("temperature", 1.0);
