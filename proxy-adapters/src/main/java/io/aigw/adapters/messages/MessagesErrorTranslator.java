@@ -1,0 +1,115 @@
+package io.aigw.adapters.messages;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.aigw.adapters.openai.ErrorBodies;
+import io.aigw.core.error.ApiError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Errors for an Anthropic client: {@code {"type":"error","error":{"type","message"},"request_id":null}},
+ * the shape Anthropic's SDKs type their exceptions from. A chat provider's error keeps its status
+ * and message; its type is the one Anthropic uses for that status (PROTOCOLS 3.6). Inside a stream
+ * the same object goes out as {@code event: error}, which is what makes an Anthropic SDK raise.
+ */
+public final class MessagesErrorTranslator {
+    private static final byte[] EVENT_PREFIX = "event: error\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = {'\n', '\n'};
+
+    /** Anthropic's own error types: a chat error already carrying one (a proxy in front of Claude) keeps it. */
+    private static final Set<String> TYPES = Set.of(
+            "invalid_request_error",
+            "authentication_error",
+            "billing_error",
+            "permission_error",
+            "not_found_error",
+            "request_too_large",
+            "rate_limit_error",
+            "api_error",
+            "timeout_error",
+            "overloaded_error");
+
+    private MessagesErrorTranslator() {}
+
+    /** The Anthropic error type for an HTTP status (PROTOCOLS 3.6). */
+    public static String anthropicType(int status) {
+        switch (status) {
+            case 400:
+                return "invalid_request_error";
+            case 401:
+                return "authentication_error";
+            case 402:
+                return "billing_error";
+            case 403:
+                return "permission_error";
+            case 404:
+                return "not_found_error";
+            case 413:
+                return "request_too_large";
+            case 429:
+                return "rate_limit_error";
+            case 503:
+            case 529:
+                return "overloaded_error";
+            case 504:
+                return "timeout_error";
+            default:
+                return status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
+        }
+    }
+
+    /** The Anthropic type of an error: its own type when it is already an Anthropic one, else by status. */
+    static String typeOf(ApiError e) {
+        return e.type() != null && TYPES.contains(e.type()) && !"invalid_request_error".equals(e.type())
+                ? e.type()
+                : anthropicType(e.status());
+    }
+
+    /** A chat provider's error answer (status, OpenAI-shaped or not) as the Anthropic client's error. */
+    public static ApiError fromChat(int status, ByteBuf chatBody, String provider) {
+        return ErrorBodies.normalize(status, chatBody, provider);
+    }
+
+    /** The error's Anthropic JSON body in a new buffer from {@code alloc}. */
+    public static ByteBuf toBody(ApiError e, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(96 + e.message().length());
+        write(e, out);
+        return out;
+    }
+
+    /** {@code event: error} + the Anthropic error object, in a new buffer. */
+    public static ByteBuf toEvent(ApiError e, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(EVENT_PREFIX.length + 96 + e.message().length());
+        out.writeBytes(EVENT_PREFIX);
+        write(e, out);
+        out.writeBytes(EVENT_END);
+        return out;
+    }
+
+    private static void write(ApiError e, ByteBuf out) {
+        boolean ok = false;
+        try (JsonGenerator g = MessagesJson.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(out))) {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            g.writeObjectFieldStart("error");
+            g.writeStringField("type", typeOf(e));
+            g.writeStringField("message", e.message());
+            g.writeEndObject();
+            g.writeNullField("request_id");
+            g.writeEndObject();
+            ok = true;
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        } finally {
+            if (!ok) {
+                out.release();
+            }
+        }
+    }
+}
