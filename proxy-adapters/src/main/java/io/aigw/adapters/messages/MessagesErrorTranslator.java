@@ -64,10 +64,14 @@ public final class MessagesErrorTranslator {
         }
     }
 
-    /** The Anthropic type of an error: its own type when it is already an Anthropic one, else by status. */
+    /**
+     * The Anthropic type of an error: a specific Anthropic type it already has (a rate limit, an
+     * overload), else the type for its status; the two generic types say less than the status does.
+     */
     static String typeOf(ApiError e) {
-        return e.type() != null && TYPES.contains(e.type()) && !"invalid_request_error".equals(e.type())
-                ? e.type()
+        String t = e.type();
+        return t != null && TYPES.contains(t) && !"invalid_request_error".equals(t) && !"api_error".equals(t)
+                ? t
                 : anthropicType(e.status());
     }
 

@@ -126,6 +126,9 @@ public final class MessagesResponseTranslator {
         }
 
         String stop = MessagesJson.stopReason(finish);
+        if (!calls.isEmpty() && "end_turn".equals(stop)) {
+            stop = "tool_use"; // providers that say "stop" after calling tools (Ollama)
+        }
         ByteBuf out = alloc.buffer(256 + (content == null ? 0 : content.length() + content.length() / 8));
         try (JsonGenerator g = MessagesJson.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(out))) {
             g.writeStartObject();

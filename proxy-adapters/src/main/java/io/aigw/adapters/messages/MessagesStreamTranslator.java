@@ -57,6 +57,7 @@ public final class MessagesStreamTranslator implements StreamTranslator {
     private boolean ended;
     private int nextBlock;
     private int openKind = NONE;
+    private boolean openToolArgs; // the open tool block got an argument fragment
     private String finishReason;
     private Usage usage = Usage.NONE;
     private ByteBuf current; // the event being written
@@ -177,6 +178,9 @@ public final class MessagesStreamTranslator implements StreamTranslator {
             } catch (IOException e) {
                 ok = false;
             }
+            if (!ok && !complete) {
+                return false; // the unterminated tail of a cut stream: onEnd reports the truncation
+            }
             if (!ok) {
                 fail(new ApiError(
                         502,
@@ -222,9 +226,11 @@ public final class MessagesStreamTranslator implements StreamTranslator {
                 t = new Tool(f.index() >= 0 ? f.index() : tools.size(), f.id(), nextBlock++);
                 tools.add(t);
                 openKind = TOOL;
+                openToolArgs = false;
                 blockStart(t.block(), MessagesJson.toolId(f.id(), tools.size() - 1), f.name());
             }
             if (f.arguments() != null && !f.arguments().isEmpty()) {
+                openToolArgs |= t.block() == nextBlock - 1;
                 delta(t.block(), "input_json_delta", "partial_json", f.arguments());
             }
         }
@@ -334,6 +340,10 @@ public final class MessagesStreamTranslator implements StreamTranslator {
     private void closeOpen() throws IOException {
         if (openKind == NONE) {
             return;
+        }
+        if (openKind == TOOL && !openToolArgs) {
+            // A call without arguments: "{}" keeps every accumulator's JSON parse happy.
+            delta(nextBlock - 1, "input_json_delta", "partial_json", "{}");
         }
         openKind = NONE;
         JsonGenerator g = begin("content_block_stop");

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public final class TokenEstimate {
     /** String values that are not text the model reads as words. */
-    private static final Set<String> SKIPPED = Set.of("model", "type", "data", "media_type", "tool_use_id", "id");
+    private static final Set<String> SKIPPED =
+            Set.of("model", "role", "type", "data", "media_type", "tool_use_id", "id");
 
     private TokenEstimate() {}
 
