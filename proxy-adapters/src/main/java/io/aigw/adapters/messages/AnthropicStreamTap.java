@@ -63,6 +63,7 @@ public final class AnthropicStreamTap implements StreamTranslator {
     }
 
     /** The relay cut the stream: an Anthropic {@code error} event, once. */
+    @Override
     public void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (sawStop || sawError) {
             return;

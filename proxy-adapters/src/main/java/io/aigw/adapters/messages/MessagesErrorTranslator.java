@@ -1,6 +1,8 @@
 package io.aigw.adapters.messages;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.aigw.adapters.openai.ErrorBodies;
 import io.aigw.core.error.ApiError;
 import io.netty.buffer.ByteBuf;
@@ -78,6 +80,30 @@ public final class MessagesErrorTranslator {
     /** A chat provider's error answer (status, OpenAI-shaped or not) as the Anthropic client's error. */
     public static ApiError fromChat(int status, ByteBuf chatBody, String provider) {
         return ErrorBodies.normalize(status, chatBody, provider);
+    }
+
+    /** Whether {@code body} is Anthropic's error, {@code {"type":"error","error":{...}}}; indices untouched. */
+    public static boolean isAnthropicError(ByteBuf body) {
+        try (JsonParser p = MessagesJson.parser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            boolean typeError = false;
+            boolean error = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("type".equals(f) && v == JsonToken.VALUE_STRING) {
+                    typeError = "error".equals(p.getText());
+                } else if ("error".equals(f) && v == JsonToken.START_OBJECT) {
+                    error = true;
+                }
+                p.skipChildren();
+            }
+            return typeError && error && p.nextToken() == null;
+        } catch (IOException notJson) {
+            return false;
+        }
     }
 
     /** The error's Anthropic JSON body in a new buffer from {@code alloc}. */

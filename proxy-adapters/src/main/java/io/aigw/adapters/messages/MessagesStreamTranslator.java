@@ -118,6 +118,7 @@ public final class MessagesStreamTranslator implements StreamTranslator {
     }
 
     /** What ends the client's stream when the relay cuts it: an Anthropic {@code error} event. */
+    @Override
     public void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             return;
