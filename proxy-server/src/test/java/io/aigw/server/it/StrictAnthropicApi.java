@@ -52,6 +52,8 @@ final class StrictAnthropicApi {
             "context-1m-2025-08-07",
             "files-api-2025-04-14");
     static final int COUNTED_TOKENS = 42;
+    /** The gateway's own default, and the one anthropic-java 3.16.0 sends (passed through from its clients). */
+    static final Set<String> VERSIONS = Set.of("2023-06-01", "2026-10-21");
 
     private StrictAnthropicApi() {}
 
@@ -64,7 +66,7 @@ final class StrictAnthropicApi {
             if (!KEY.equals(r.header("x-api-key")) || r.header("authorization") != null) {
                 return error(401, "authentication_error", "invalid x-api-key");
             }
-            if (!"2023-06-01".equals(r.header("anthropic-version"))) {
+            if (!VERSIONS.contains(r.header("anthropic-version"))) {
                 return error(400, "invalid_request_error", "anthropic-version header is required");
             }
             for (String beta : r.headers().getAll("anthropic-beta")) {
