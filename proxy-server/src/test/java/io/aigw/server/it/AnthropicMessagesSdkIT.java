@@ -39,8 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The official Anthropic Java SDK, unmodified, against {@code /v1/messages} routed to an OpenAI-compatible
- * provider (tool calls streamed in fragments, and whole as Ollama sends them) and to an Anthropic provider
- * (passed through): text, stop reasons, usage, a streamed tool call assembled whole by
+ * provider (tool calls streamed in fragments, and whole as Ollama sends them), to an Anthropic provider
+ * (passed through) and to a native Ollama one (through chat and the Ollama dialect): text, stop reasons, usage, a streamed tool call assembled whole by
  * {@link MessageAccumulator}, a tool round trip, {@code max_tokens}, errors typed as the SDK types them,
  * and token counting both ways. Every provider is a strict mock that rejects what the real API rejects.
  */
@@ -48,6 +48,7 @@ class AnthropicMessagesSdkIT {
     static TestUpstream openai;
     static TestUpstream openaiWhole;
     static TestUpstream anthropic;
+    static TestUpstream ollama;
     static ProxyHarness proxy;
     static AnthropicClient client;
 
@@ -59,6 +60,8 @@ class AnthropicMessagesSdkIT {
         openaiWhole.setDefault(new StrictOpenAiChatApi(true)::answer);
         anthropic = TestUpstream.start();
         anthropic.setDefault(StrictAnthropicApi::answer);
+        ollama = TestUpstream.start();
+        ollama.setDefault(StrictOllamaApi::answer);
         proxy = ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["%1$s"]}
@@ -66,10 +69,12 @@ class AnthropicMessagesSdkIT {
                   gpt: {type: openai, base_url: "http://127.0.0.1:%2$d/v1", api_key: "%3$s"}
                   whole: {type: openai, base_url: "http://127.0.0.1:%4$d/v1", api_key: "%3$s"}
                   claude: {type: anthropic, base_url: "http://127.0.0.1:%5$d", api_key: "%6$s"}
+                  local: {type: ollama, base_url: "http://127.0.0.1:%7$d"}
                 models:
                   gpt: {retries: {count: 0}, providers: {gpt: {model_id: gpt-4o}}}
                   gpt-whole: {retries: {count: 0}, providers: {whole: {model_id: llama3.1}}}
                   claude: {retries: {count: 0}, providers: {claude: {model_id: claude-sonnet-4-5}}}
+                  llama: {retries: {count: 0}, providers: {local: {model_id: llama3.1}}}
                   gpt-rate-limited: {retries: {count: 0}, providers: {gpt: {model_id: rate-limited}}}
                   gpt-overloaded: {retries: {count: 0}, providers: {gpt: {model_id: overloaded}}}
                   claude-rate-limited: {retries: {count: 0}, providers: {claude: {model_id: rate-limited}}}
@@ -80,7 +85,8 @@ class AnthropicMessagesSdkIT {
                         StrictOpenAiChatApi.KEY,
                         openaiWhole.port(),
                         anthropic.port(),
-                        StrictAnthropicApi.KEY));
+                        StrictAnthropicApi.KEY,
+                        ollama.port()));
         client = AnthropicOkHttpClient.builder()
                 .apiKey(ProxyHarness.KEY)
                 .baseUrl(proxy.url(""))
@@ -96,6 +102,7 @@ class AnthropicMessagesSdkIT {
         openai.close();
         openaiWhole.close();
         anthropic.close();
+        ollama.close();
     }
 
     private static MessageCreateParams.Builder ask(String model) {
@@ -133,7 +140,7 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
     void textWithStopReasonAndUsage(String model) {
         Message m = client.messages().create(ask(model).build());
         assertEquals("Hello there", text(m));
@@ -143,6 +150,10 @@ class AnthropicMessagesSdkIT {
             assertEquals(10, m.usage().inputTokens());
             assertEquals(5, m.usage().cacheReadInputTokens().orElseThrow());
             assertEquals(4, m.usage().outputTokens());
+        } else if (model.equals("llama")) {
+            assertTrue(
+                    m.usage().inputTokens() > 0 && m.usage().outputTokens() > 0,
+                    m.usage().toString());
         } else {
             // OpenAI's 12 prompt tokens of which 2 cached: Anthropic counts them apart.
             assertEquals(10, m.usage().inputTokens());
@@ -152,20 +163,20 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
     void streamedTextAccumulatesWithUsage(String model) {
         Message m = streamed(ask(model).build());
         assertEquals("Hello there", text(m));
         assertEquals(StopReason.END_TURN, m.stopReason().orElseThrow());
         assertTrue(m.usage().outputTokens() > 0, "usage from message_delta");
-        if (!model.equals("claude")) {
+        if (model.startsWith("gpt")) {
             assertEquals(10, m.usage().inputTokens());
             assertEquals(5, m.usage().outputTokens());
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
     void streamedToolCallIsAssembledWhole(String model) {
         Message m = streamed(ask(model).addTool(weather()).build());
         assertEquals(StopReason.TOOL_USE, m.stopReason().orElseThrow());
@@ -180,7 +191,7 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "claude"})
+    @ValueSource(strings = {"gpt", "claude", "llama"})
     void toolRoundTrip(String model) {
         MessageCreateParams first = ask(model).addTool(weather()).build();
         Message call = client.messages().create(first);
