@@ -39,42 +39,16 @@ public final class MessagesErrorTranslator {
 
     private MessagesErrorTranslator() {}
 
-    /** The Anthropic error type for an HTTP status (PROTOCOLS 3.6). */
-    public static String anthropicType(int status) {
-        switch (status) {
-            case 400:
-                return "invalid_request_error";
-            case 401:
-                return "authentication_error";
-            case 402:
-                return "billing_error";
-            case 403:
-                return "permission_error";
-            case 404:
-                return "not_found_error";
-            case 413:
-                return "request_too_large";
-            case 429:
-                return "rate_limit_error";
-            case 503:
-            case 529:
-                return "overloaded_error";
-            case 504:
-                return "timeout_error";
-            default:
-                return status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
-        }
-    }
-
     /**
      * The Anthropic type of an error: a specific Anthropic type it already has (a rate limit, an
-     * overload), else the type for its status; the two generic types say less than the status does.
+     * overload), else the type for its status ({@link ApiError#anthropicType}); the two generic types
+     * say less than the status does.
      */
     static String typeOf(ApiError e) {
         String t = e.type();
         return t != null && TYPES.contains(t) && !"invalid_request_error".equals(t) && !"api_error".equals(t)
                 ? t
-                : anthropicType(e.status());
+                : e.anthropicType();
     }
 
     /** A chat provider's error answer (status, OpenAI-shaped or not) as the Anthropic client's error. */

@@ -39,24 +39,4 @@ class MessagesErrorTranslatorTest {
             body.release();
         }
     }
-
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-        "400, invalid_request_error",
-        "401, authentication_error",
-        "402, billing_error",
-        "403, permission_error",
-        "404, not_found_error",
-        "405, invalid_request_error",
-        "413, request_too_large",
-        "429, rate_limit_error",
-        "500, api_error",
-        "502, api_error",
-        "503, overloaded_error",
-        "504, timeout_error",
-        "529, overloaded_error"
-    })
-    void typeByStatus(int status, String type) {
-        assertEquals(type, MessagesErrorTranslator.anthropicType(status));
-    }
 }
