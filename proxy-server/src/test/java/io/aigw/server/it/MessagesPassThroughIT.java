@@ -238,4 +238,38 @@ class MessagesPassThroughIT {
         assertEquals("{\"input_tokens\":6}", estimated.body());
         assertEquals(before, openai.requestCount(), "no provider call for an estimate");
     }
+
+    @Test
+    void aStreamCutByEitherProviderEndsWithAnErrorEvent() throws Exception {
+        String body = "{\"model\":\"%s\",\"stream\":true,\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        String start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_c\","
+                + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,"
+                + "\"usage\":{\"input_tokens\":7,\"output_tokens\":1}}}\n\n";
+        anthropic.enqueue(Reply.sseRaw(List.of(start)));
+        HttpResponse<String> passed =
+                proxy.send(messages("/v1/messages", body.formatted("sonnet")).build());
+        assertEquals(200, passed.statusCode());
+        assertTrue(passed.body().startsWith(start), passed.body());
+        assertTrue(
+                passed.body()
+                        .endsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+                                + "\"message\":\"The upstream stream ended before the response was complete.\"},"
+                                + "\"request_id\":null}\n\n"),
+                passed.body());
+
+        openai.enqueue(
+                Reply.sseRaw(
+                        List.of(
+                                "data: {\"id\":\"chatcmpl-c\",\"model\":\"gpt-4o\",\"choices\":"
+                                        + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n")));
+        HttpResponse<String> translated =
+                proxy.send(messages("/v1/messages", body.formatted("gpt-4o")).build());
+        assertEquals(200, translated.statusCode());
+        assertTrue(translated.body().startsWith("event: message_start\n"), translated.body());
+        assertTrue(translated.body().contains("\"text_delta\",\"text\":\"Hel\""), translated.body());
+        assertTrue(translated.body().endsWith("\"request_id\":null}\n\n"), translated.body());
+        assertTrue(translated.body().contains("event: error\n"), translated.body());
+        assertFalse(translated.body().contains("message_stop"), translated.body());
+    }
 }
