@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The official Anthropic Java SDK, unmodified, against {@code /v1/messages} routed to an OpenAI-compatible
  * provider (tool calls streamed in fragments, and whole as Ollama sends them), to an Anthropic provider
- * (passed through) and to a native Ollama one (through chat and the Ollama dialect): text, stop reasons, usage, a streamed tool call assembled whole by
+ * (passed through), and to native Ollama and Gemini ones (through chat and their dialects): text, stop reasons, usage, a streamed tool call assembled whole by
  * {@link MessageAccumulator}, a tool round trip, {@code max_tokens}, errors typed as the SDK types them,
  * and token counting both ways. Every provider is a strict mock that rejects what the real API rejects.
  */
@@ -49,6 +49,7 @@ class AnthropicMessagesSdkIT {
     static TestUpstream openaiWhole;
     static TestUpstream anthropic;
     static TestUpstream ollama;
+    static TestUpstream gemini;
     static ProxyHarness proxy;
     static AnthropicClient client;
 
@@ -62,6 +63,8 @@ class AnthropicMessagesSdkIT {
         anthropic.setDefault(StrictAnthropicApi::answer);
         ollama = TestUpstream.start();
         ollama.setDefault(StrictOllamaApi::answer);
+        gemini = TestUpstream.start();
+        gemini.setDefault(StrictGeminiApi::answer);
         proxy = ProxyHarness.startYaml("""
                 server: {host: 127.0.0.1, port: 0}
                 auth: {api_keys: ["%1$s"]}
@@ -70,11 +73,13 @@ class AnthropicMessagesSdkIT {
                   whole: {type: openai, base_url: "http://127.0.0.1:%4$d/v1", api_key: "%3$s"}
                   claude: {type: anthropic, base_url: "http://127.0.0.1:%5$d", api_key: "%6$s"}
                   local: {type: ollama, base_url: "http://127.0.0.1:%7$d"}
+                  google: {type: gemini, base_url: "http://127.0.0.1:%8$d", api_key: "%9$s"}
                 models:
                   gpt: {retries: {count: 0}, providers: {gpt: {model_id: gpt-4o}}}
                   gpt-whole: {retries: {count: 0}, providers: {whole: {model_id: llama3.1}}}
                   claude: {retries: {count: 0}, providers: {claude: {model_id: claude-sonnet-4-5}}}
                   llama: {retries: {count: 0}, providers: {local: {model_id: llama3.1}}}
+                  gemini: {retries: {count: 0}, providers: {google: {model_id: models/gemini-2.5-flash}}}
                   gpt-rate-limited: {retries: {count: 0}, providers: {gpt: {model_id: rate-limited}}}
                   gpt-overloaded: {retries: {count: 0}, providers: {gpt: {model_id: overloaded}}}
                   claude-rate-limited: {retries: {count: 0}, providers: {claude: {model_id: rate-limited}}}
@@ -86,7 +91,9 @@ class AnthropicMessagesSdkIT {
                         openaiWhole.port(),
                         anthropic.port(),
                         StrictAnthropicApi.KEY,
-                        ollama.port()));
+                        ollama.port(),
+                        gemini.port(),
+                        StrictGeminiApi.KEY));
         client = AnthropicOkHttpClient.builder()
                 .apiKey(ProxyHarness.KEY)
                 .baseUrl(proxy.url(""))
@@ -103,6 +110,7 @@ class AnthropicMessagesSdkIT {
         openaiWhole.close();
         anthropic.close();
         ollama.close();
+        gemini.close();
     }
 
     private static MessageCreateParams.Builder ask(String model) {
@@ -140,7 +148,7 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama", "gemini"})
     void textWithStopReasonAndUsage(String model) {
         Message m = client.messages().create(ask(model).build());
         assertEquals("Hello there", text(m));
@@ -150,7 +158,7 @@ class AnthropicMessagesSdkIT {
             assertEquals(10, m.usage().inputTokens());
             assertEquals(5, m.usage().cacheReadInputTokens().orElseThrow());
             assertEquals(4, m.usage().outputTokens());
-        } else if (model.equals("llama")) {
+        } else if (model.equals("llama") || model.equals("gemini")) {
             assertTrue(
                     m.usage().inputTokens() > 0 && m.usage().outputTokens() > 0,
                     m.usage().toString());
@@ -163,7 +171,7 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama", "gemini"})
     void streamedTextAccumulatesWithUsage(String model) {
         Message m = streamed(ask(model).build());
         assertEquals("Hello there", text(m));
@@ -176,7 +184,7 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama"})
+    @ValueSource(strings = {"gpt", "gpt-whole", "claude", "llama", "gemini"})
     void streamedToolCallIsAssembledWhole(String model) {
         Message m = streamed(ask(model).addTool(weather()).build());
         assertEquals(StopReason.TOOL_USE, m.stopReason().orElseThrow());
@@ -191,24 +199,24 @@ class AnthropicMessagesSdkIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt", "claude", "llama"})
+    @ValueSource(strings = {"gpt", "claude", "llama", "gemini"})
     void toolRoundTrip(String model) {
         MessageCreateParams first = ask(model).addTool(weather()).build();
         Message call = client.messages().create(first);
         assertEquals(StopReason.TOOL_USE, call.stopReason().orElseThrow());
-        ToolUseBlock use = call.content().stream()
+        // Every call is answered, as Anthropic (and Gemini behind it) require.
+        List<ContentBlockParam> results = call.content().stream()
                 .filter(ContentBlock::isToolUse)
-                .map(ContentBlock::asToolUse)
-                .findFirst()
-                .orElseThrow();
+                .map(b -> ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
+                        .toolUseId(b.asToolUse().id())
+                        .content(b.asToolUse().name().equals("get_weather") ? "Sunny, 21C" : "12:00")
+                        .build()))
+                .collect(Collectors.toList());
+        assertFalse(results.isEmpty());
         Message answer = client.messages()
                 .create(first.toBuilder()
                         .addMessage(call)
-                        .addUserMessageOfContentBlockParams(
-                                List.of(ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
-                                        .toolUseId(use.id())
-                                        .content("Sunny, 21C")
-                                        .build())))
+                        .addUserMessageOfContentBlockParams(results)
                         .build());
         assertEquals("It is sunny in Paris.", text(answer));
         assertEquals(StopReason.END_TURN, answer.stopReason().orElseThrow());
