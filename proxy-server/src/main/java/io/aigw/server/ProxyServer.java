@@ -15,6 +15,7 @@ import io.aigw.server.admin.AdminLogStatsEndpoint;
 import io.aigw.server.admin.AdminLogsEndpoint;
 import io.aigw.server.admin.AdminProviders;
 import io.aigw.server.admin.AdminProvidersEndpoint;
+import io.aigw.server.endpoint.CountTokensEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
 import io.aigw.server.endpoint.ProxyEndpoint;
@@ -312,7 +313,10 @@ public final class ProxyServer implements AutoCloseable {
                 .route(
                         HttpMethod.POST,
                         "/v1/messages/count_tokens",
-                        new ProxyEndpoint(ApiEndpoint.COUNT_TOKENS, config, client, routing, rateLimiter))
+                        new CountTokensEndpoint(
+                                new ProxyEndpoint(ApiEndpoint.COUNT_TOKENS, config, client, routing, rateLimiter),
+                                config,
+                                routing))
                 .route(
                         HttpMethod.POST,
                         "/v1/responses",

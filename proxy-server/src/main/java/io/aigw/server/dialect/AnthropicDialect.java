@@ -51,7 +51,8 @@ public final class AnthropicDialect implements Dialect {
 
     @Override
     public String path(ApiEndpoint endpoint, String modelId) {
-        return "/v1/messages";
+        // Token counting is only ever a pass-through (an Anthropic client's); everything else is Messages.
+        return endpoint == ApiEndpoint.COUNT_TOKENS ? "/v1/messages/count_tokens" : "/v1/messages";
     }
 
     @Override

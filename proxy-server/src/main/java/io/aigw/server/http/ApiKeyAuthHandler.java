@@ -3,6 +3,7 @@ package io.aigw.server.http;
 import io.aigw.core.auth.ApiKeyStore;
 import io.aigw.core.auth.KeyHash;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.keys.ClientKey;
 import io.aigw.core.keys.KeyDirectory;
 import io.aigw.core.keys.KeyDirectory.Found;
@@ -14,11 +15,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Turns {@code Authorization: Bearer <key>} into the key's hash on the {@link Exchange}, or answers
+ * Turns {@code Authorization: Bearer <key>} (or, on Anthropic's {@code /v1/messages} paths, {@code
+ * x-api-key: <key>}) into the key's hash on the {@link Exchange}, or answers
  * 401. Sits after exchange start and before the router, so unknown paths need a key too (nothing
  * about the API surface is told to anonymous callers), except the public paths.
  *
@@ -41,6 +44,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     public static final String ADMIN_PREFIX = "/admin/";
 
     private static final String BEARER = "bearer ";
+    private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
 
     static final ApiError REVOKED =
             new ApiError(401, ApiError.INVALID_REQUEST, "invalid_api_key", null, "The API key has been revoked.");
@@ -104,7 +108,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        String key = bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String key = presentedKey(request.headers(), path);
         KeyHash presented = key == null ? null : KeyHash.ofKey(key);
         KeyHash hash = store == null || presented == null ? null : store.find(presented);
         if (hash != null) {
@@ -185,7 +189,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
-        String key = bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
+        String key = presentedKey(headers, path);
         KeyHash presented = key == null ? null : KeyHash.ofKey(key);
         if (presented != null && store != null && store.find(presented) != null) {
             return null;
@@ -206,6 +210,20 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** {@code /admin} itself or anything under {@code /admin/}; one character compare on the /v1 paths. */
     static boolean isAdminPath(String path) {
         return path.startsWith(ADMIN_PREFIX) || path.length() == ADMIN_PREFIX.length() - 1 && path.startsWith("/admin");
+    }
+
+    /**
+     * The client's key: on Anthropic's paths ({@code /v1/messages...}) the {@code x-api-key} header
+     * Anthropic's SDKs and Claude Code send, else (and there too, when it is absent) the Bearer key.
+     */
+    static String presentedKey(HttpHeaders headers, String path) {
+        if (ClientApi.ofPath(path) == ClientApi.ANTHROPIC) {
+            String key = headers.get(X_API_KEY);
+            if (key != null && !(key = key.trim()).isEmpty()) {
+                return key;
+            }
+        }
+        return bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
     }
 
     /** The Bearer key, or null when there is none. */

@@ -1,5 +1,6 @@
 package io.aigw.server.upstream;
 
+import io.aigw.core.exchange.ClientApi;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Locale;
@@ -9,7 +10,9 @@ import java.util.Set;
 /**
  * Which provider response headers reach the client: rate-limit and retry hints an SDK acts on, and
  * the provider's request id (renamed, because {@code x-request-id} is the proxy's own). Nothing
- * else: hop-by-hop and provider-identifying headers stay upstream.
+ * else: hop-by-hop and provider-identifying headers stay upstream. An Anthropic client (on
+ * {@code /v1/messages}) keeps Anthropic's own names, {@code anthropic-ratelimit-*} and
+ * {@code request-id}, which its SDK reads; OpenAI clients get them under OpenAI's names.
  */
 final class ResponseHeaders {
     private static final Set<String> PASSED =
@@ -38,12 +41,36 @@ final class ResponseHeaders {
 
     /** Adds what every proxied answer carries: the passed-on provider headers and the route taken. */
     static void addProxyHeaders(HttpHeaders to, HttpHeaders upstream, String provider, String modelId, int attempts) {
+        addProxyHeaders(to, upstream, provider, modelId, attempts, ClientApi.OPENAI);
+    }
+
+    /** {@link #addProxyHeaders}, with the provider headers named for the client's API. */
+    static void addProxyHeaders(
+            HttpHeaders to, HttpHeaders upstream, String provider, String modelId, int attempts, ClientApi api) {
         if (upstream != null) {
-            copy(upstream, to);
+            if (api == ClientApi.ANTHROPIC) {
+                copyForAnthropic(upstream, to);
+            } else {
+                copy(upstream, to);
+            }
         }
         to.set(X_PROXY_PROVIDER, provider);
         to.set(X_PROXY_MODEL, modelId);
         to.set(X_PROXY_ATTEMPTS, attempts < ATTEMPTS.length ? ATTEMPTS[attempts] : Integer.toString(attempts));
+    }
+
+    /** For an Anthropic client: Anthropic's names as they are; another provider's OpenAI names too. */
+    static void copyForAnthropic(HttpHeaders from, HttpHeaders to) {
+        for (Map.Entry<String, String> e : from) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (PASSED.contains(name) || name.startsWith("x-ratelimit-") || name.startsWith("anthropic-ratelimit-")) {
+                to.add(name, e.getValue());
+            } else if (name.equals("request-id")) {
+                to.set(name, e.getValue());
+            } else if (name.equals("x-request-id")) {
+                to.set("x-upstream-request-id", e.getValue());
+            }
+        }
     }
 
     static void copy(HttpHeaders from, HttpHeaders to) {

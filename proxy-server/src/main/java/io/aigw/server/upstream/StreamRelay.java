@@ -60,7 +60,8 @@ final class StreamRelay {
                 type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17) ? type : "text/event-stream");
         h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        ResponseHeaders.addProxyHeaders(h, upstreamHeaders, provider, modelId, attempts);
+        ResponseHeaders.addProxyHeaders(
+                h, upstreamHeaders, provider, modelId, attempts, Responses.clientApi(client.channel()));
         headersSent = true;
         client.writeAndFlush(response, client.voidPromise());
     }

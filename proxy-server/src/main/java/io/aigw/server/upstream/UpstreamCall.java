@@ -389,7 +389,12 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 }
                 endAttempt(Attempt.Outcome.ANSWERED, null, null);
                 ResponseHeaders.addProxyHeaders(
-                        response.headers(), head.headers(), provider.name(), modelId, attempt.number());
+                        response.headers(),
+                        head.headers(),
+                        provider.name(),
+                        modelId,
+                        attempt.number(),
+                        exchange.clientApi());
                 client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
             finish(true);
@@ -571,7 +576,8 @@ public final class UpstreamCall implements Exchange.ClientListener {
                             head == null ? null : head.headers(),
                             provider.name(),
                             modelId,
-                            attempt.number());
+                            attempt.number(),
+                            exchange.clientApi());
                     client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
             }

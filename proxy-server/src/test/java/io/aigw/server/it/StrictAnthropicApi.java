@@ -12,10 +12,14 @@ import java.util.Set;
 
 /**
  * A mock of Anthropic's Messages API that rejects what the real one rejects: a missing
- * {@code max_tokens}, a {@code system} role inside messages, tool results that do not lead their
- * user turn or answer no tool_use, unknown top-level fields, a missing {@code x-api-key} or
+ * {@code max_tokens}, a {@code system} role inside messages, a {@code system} that is neither a
+ * string nor text blocks, tool results that do not lead their user turn or answer no tool_use,
+ * unknown top-level fields, a {@code thinking} budget under 1024 or not under max_tokens, an
+ * {@code anthropic-beta} value it does not know, a missing {@code x-api-key} or
  * {@code anthropic-version}. Valid requests get a tool call (when tools are offered and the last
- * turn is the user's text) or a text answer, as JSON or as Anthropic's SSE event sequence.
+ * turn is the user's text) or a text answer, as JSON or as Anthropic's SSE event sequence;
+ * {@code /v1/messages/count_tokens} answers {@code {"input_tokens":42}}. Models named
+ * {@code overloaded} and {@code rate-limited} get a 529 and a 429.
  */
 final class StrictAnthropicApi {
     static final String KEY = "sk-ant-provider-key";
@@ -32,28 +36,63 @@ final class StrictAnthropicApi {
             "stream",
             "metadata",
             "tools",
-            "tool_choice");
+            "tool_choice",
+            "thinking",
+            "service_tier");
+    /** Fields count_tokens takes (no max_tokens, no stream). */
+    private static final Set<String> COUNT_TOP_LEVEL =
+            Set.of("model", "messages", "system", "tools", "tool_choice", "thinking");
+
+    static final Set<String> BETAS = Set.of(
+            "prompt-caching-2024-07-31",
+            "interleaved-thinking-2025-05-14",
+            "fine-grained-tool-streaming-2025-05-14",
+            "token-efficient-tools-2025-02-19",
+            "output-128k-2025-02-19",
+            "context-1m-2025-08-07",
+            "files-api-2025-04-14");
+    static final int COUNTED_TOKENS = 42;
+    /** The gateway's own default, and the one anthropic-java 3.16.0 sends (passed through from its clients). */
+    static final Set<String> VERSIONS = Set.of("2023-06-01", "2026-10-21");
 
     private StrictAnthropicApi() {}
 
     static Reply answer(RecordedRequest r) {
         try {
-            if (!r.uri().equals("/v1/messages")) {
+            boolean count = r.uri().equals("/v1/messages/count_tokens");
+            if (!r.uri().equals("/v1/messages") && !count) {
                 return error(404, "not_found_error", "Not found: " + r.uri());
             }
             if (!KEY.equals(r.header("x-api-key")) || r.header("authorization") != null) {
                 return error(401, "authentication_error", "invalid x-api-key");
             }
-            if (!"2023-06-01".equals(r.header("anthropic-version"))) {
+            if (!VERSIONS.contains(r.header("anthropic-version"))) {
                 return error(400, "invalid_request_error", "anthropic-version header is required");
             }
+            for (String beta : r.headers().getAll("anthropic-beta")) {
+                for (String b : beta.split(",")) {
+                    if (!BETAS.contains(b.trim())) {
+                        return error(
+                                400,
+                                "invalid_request_error",
+                                "Unexpected value(s) `" + b.trim() + "` for the `anthropic-beta` header.");
+                    }
+                }
+            }
             JsonNode body = JSON.readTree(r.body());
-            String problem = validate(body);
+            String problem = count ? validateCount(body) : validate(body);
             if (problem != null) {
                 return error(400, "invalid_request_error", problem);
             }
+            if (count) {
+                return Reply.json(200, "{\"input_tokens\":" + COUNTED_TOKENS + "}");
+            }
             if (body.path("model").asText().equals("overloaded")) {
                 return error(529, "overloaded_error", "Overloaded");
+            }
+            if (body.path("model").asText().equals("rate-limited")) {
+                return error(
+                        429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit");
             }
             boolean stream = body.path("stream").asBoolean(false);
             JsonNode last = body.get("messages").get(body.get("messages").size() - 1);
@@ -69,6 +108,16 @@ final class StrictAnthropicApi {
         }
     }
 
+    private static String validateCount(JsonNode body) {
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!COUNT_TOP_LEVEL.contains(f)) {
+                return f + ": Extra inputs are not permitted";
+            }
+        }
+        return validateMessages(body);
+    }
+
     private static String validate(JsonNode body) {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -78,6 +127,31 @@ final class StrictAnthropicApi {
         }
         if (!body.path("max_tokens").isInt()) {
             return "max_tokens: Field required";
+        }
+        JsonNode thinking = body.get("thinking");
+        if (thinking != null && thinking.path("type").asText().equals("enabled")) {
+            int budget = thinking.path("budget_tokens").asInt(0);
+            if (budget < 1024 || budget >= body.path("max_tokens").asInt()) {
+                return "thinking.budget_tokens: must be >= 1024 and less than max_tokens";
+            }
+        } else if (thinking != null && !thinking.path("type").asText().equals("disabled")) {
+            return "thinking.type: Input should be 'enabled' or 'disabled'";
+        }
+        return validateMessages(body);
+    }
+
+    private static String validateMessages(JsonNode body) {
+        JsonNode system = body.get("system");
+        if (system != null && !system.isTextual()) {
+            if (!system.isArray()) {
+                return "system: Input should be a valid string or list";
+            }
+            for (JsonNode block : system) {
+                if (!block.path("type").asText().equals("text")
+                        || !block.path("text").isTextual()) {
+                    return "system: only text blocks are allowed";
+                }
+            }
         }
         JsonNode messages = body.path("messages");
         if (!messages.isArray() || messages.isEmpty()) {
