@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/logs?since=&model=&status=&key_hash=&limit=}: recent request-log rows, newest
- * first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
+ * {@code GET /admin/logs?since=&model=&status=&key_hash=&client_api=&limit=}: recent request-log rows,
+ * newest first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
  * the event loop.
  */
 public final class AdminLogsEndpoint implements Endpoint {
@@ -38,6 +38,9 @@ public final class AdminLogsEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(AdminLogsEndpoint.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** The request log's {@code client_api} values. */
+    private static final List<String> CLIENT_APIS = List.of("openai", "anthropic", "responses");
+
     private static final int DEFAULT_LIMIT = 100;
 
     private final RequestLog requestLog;
@@ -148,7 +151,11 @@ public final class AdminLogsEndpoint implements Endpoint {
                 throw new BadParam("limit", "expected 1 to " + LogQuery.MAX_LIMIT);
             }
         }
-        return new LogQuery(since, one(params, "model"), status, keyHash, limit);
+        String clientApi = one(params, "client_api");
+        if (clientApi != null && !CLIENT_APIS.contains(clientApi)) {
+            throw new BadParam("client_api", "expected one of " + String.join(", ", CLIENT_APIS));
+        }
+        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi);
     }
 
     /** A query parameter the client got wrong: answered as a 400 naming it. */

@@ -36,6 +36,8 @@ final class RecordCapture {
             "openai-organization",
             "openai-project",
             "openai-beta",
+            "anthropic-version", // which Messages API the client spoke, and which beta features it asked for
+            "anthropic-beta",
             "x-stainless-lang",
             "x-stainless-package-version",
             "x-stainless-os",
@@ -49,6 +51,7 @@ final class RecordCapture {
     private static final AsciiString[] ALLOWED =
             HEADER_ALLOW_LIST.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 
+    private static final AsciiString ANTHROPIC_BETA = ALLOWED[HEADER_ALLOW_LIST.indexOf("anthropic-beta")];
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     private static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     private static final int ERROR_BYTES = 8 * 1024;
@@ -113,7 +116,16 @@ final class RecordCapture {
         if (bodies != Bodies.OFF) {
             for (AsciiString name : ALLOWED) {
                 String value = h.get(name);
-                if (value != null) {
+                if (value == null) {
+                    continue;
+                }
+                if (name == ANTHROPIC_BETA) {
+                    // Sent as several headers as often as as one list; the row joins them.
+                    for (String each : h.getAll(name)) {
+                        r.requestHeaders.add(name.toString());
+                        r.requestHeaders.add(each);
+                    }
+                } else {
                     r.requestHeaders.add(name.toString());
                     r.requestHeaders.add(value);
                 }
