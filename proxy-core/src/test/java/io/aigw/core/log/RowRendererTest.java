@@ -528,4 +528,22 @@ class RowRendererTest {
         assertEquals(0, row.completionTokens());
         assertEquals(3, row.totalTokens());
     }
+
+    @Test
+    void ollamasWholeCallsAtIndexZeroAreSeparateCalls() throws Exception {
+        String sse = """
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":""}}]},"finish_reason":"stop"}]}
+
+                """;
+        assertEquals(tree("""
+                {"content":null,"tool_calls":[
+                  {"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+                  {"id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"}}],
+                 "finish_reason":"stop"}
+                """), tree(renderStream(sse, false).responseBody()));
+    }
 }

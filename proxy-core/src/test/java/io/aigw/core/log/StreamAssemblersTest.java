@@ -172,4 +172,63 @@ class StreamAssemblersTest {
         String other = clientApi.equals("anthropic") ? "responses-text.sse" : "anthropic-text.sse";
         assertEquals(json("{\"content\":null,\"finish_reason\":null}"), assemble(other, clientApi));
     }
+
+    /**
+     * The gateway's own translations (helpers A and B's stream fixtures, copied to {@code log/messages}
+     * and {@code log/responses}): the client's Anthropic or Responses stream is logged as the chat
+     * stream it was made from is, its content, tool calls and finish reason alike.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "messages,anthropic,text_usage",
+        "messages,anthropic,tool_fragments",
+        "messages,anthropic,two_parallel_tools",
+        "messages,anthropic,text_then_tool_crlf",
+        "messages,anthropic,ollama_whole_calls",
+        "messages,anthropic,length",
+        "messages,anthropic,content_filter_no_done",
+        "messages,anthropic,reasoning_then_text",
+        "messages,anthropic,error_mid_stream",
+        "messages,anthropic,truncated",
+        "responses,responses,text",
+        "responses,responses,tool_fragments",
+        "responses,responses,text_then_two_tools",
+        "responses,responses,ollama_whole_calls",
+        "responses,responses,length",
+        "responses,responses,error_mid_stream",
+        "responses,responses,truncated"
+    })
+    void aTranslatedStreamIsLoggedAsItsChatSource(String dir, String clientApi, String name) throws Exception {
+        JsonNode chat = assemble(dir + "/" + name + ".openai.sse", null);
+        JsonNode client = assemble(dir + "/" + name + "." + clientApi + ".sse", clientApi);
+        String content = client.path("content").asText(""); // "" and null: no text either way
+        assertEquals(toolCalls(chat), toolCalls(client), "tool calls");
+        if (chat.hasNonNull("error") || client.hasNonNull("error")) {
+            // A cut or failed stream: the client's API says so with an error event, never a finish reason;
+            // what the chat stream held after its error never reached the client.
+            assertTrue(chat.path("content").asText("").startsWith(content), content);
+            assertTrue(client.hasNonNull("error"), client.toString());
+            assertTrue(client.get("finish_reason").isNull(), client.toString());
+        } else {
+            assertEquals(chat.path("content").asText(""), content, "content");
+            JsonNode expected = chat.get("finish_reason");
+            if (!toolCalls(chat).isEmpty() && "stop".equals(expected.asText())) {
+                expected = MAPPER.getNodeFactory().textNode("tool_calls"); // Ollama's stop after calls
+            }
+            assertEquals(expected, client.get("finish_reason"), "finish reason");
+        }
+    }
+
+    /**
+     * Each call's name and arguments, in order (ids are the translators' to make); no arguments at all
+     * is {@code {}}, which is what an Anthropic client is given for them.
+     */
+    private static java.util.List<String> toolCalls(JsonNode message) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode call : message.path("tool_calls")) {
+            String arguments = call.at("/function/arguments").asText();
+            out.add(call.at("/function/name").asText() + " " + (arguments.isEmpty() ? "{}" : arguments));
+        }
+        return out;
+    }
 }
