@@ -1,5 +1,6 @@
 package io.aigw.adapters;
 
+import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,6 +28,16 @@ public interface StreamTranslator extends AutoCloseable {
 
     /** The last finish reason seen, in OpenAI's words, or null. */
     String finishReason();
+
+    /**
+     * Status 200 is already on the wire and the stream must end with {@code error}: appends what ends the
+     * client's stream with it, in the client's API. By default OpenAI's: a data event holding {@code
+     * "error"}, which the OpenAI SDKs raise as an APIError. A translator to another client API (Anthropic's
+     * {@code event: error}, the Responses API's {@code error} event) overrides it.
+     */
+    default void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
+        out.add(OpenAiErrorEvent.of(error, alloc));
+    }
 
     /** Releases anything held; idempotent. */
     @Override

@@ -303,6 +303,18 @@ public final class ProxyServer implements AutoCloseable {
                         HttpMethod.POST,
                         "/v1/embeddings",
                         new ProxyEndpoint(ApiEndpoint.EMBEDDINGS, config, client, routing, rateLimiter))
+                .route(
+                        HttpMethod.POST,
+                        "/v1/messages",
+                        new ProxyEndpoint(ApiEndpoint.MESSAGES, config, client, routing, rateLimiter))
+                .route(
+                        HttpMethod.POST,
+                        "/v1/messages/count_tokens",
+                        new ProxyEndpoint(ApiEndpoint.COUNT_TOKENS, config, client, routing, rateLimiter))
+                .route(
+                        HttpMethod.POST,
+                        "/v1/responses",
+                        new ProxyEndpoint(ApiEndpoint.RESPONSES, config, client, routing, rateLimiter))
                 .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)

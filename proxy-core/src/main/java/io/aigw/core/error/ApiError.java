@@ -2,13 +2,16 @@ package io.aigw.core.error;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.aigw.core.exchange.ClientApi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * An error a client sees, in OpenAI's shape {@code {"error":{"message","type","param","code"}}}
- * with explicit nulls, as the spec requires all four keys.
+ * An error a client sees: in OpenAI's shape {@code {"error":{"message","type","param","code"}}} with
+ * explicit nulls, as the spec requires all four keys (the Responses API's errors have it too), or, for an
+ * Anthropic client, Anthropic's {@code {"type":"error","error":{"type","message"}}} ({@link
+ * #toJsonBytes(ClientApi)}).
  *
  * <p>Messages must never contain a secret (a key, an Authorization value): callers word them from
  * what the proxy decided, never by echoing request headers.
@@ -34,7 +37,8 @@ public record ApiError(int status, String type, String code, String param, Strin
                 INVALID_REQUEST,
                 "invalid_api_key",
                 null,
-                "Invalid or missing API key. Send it as 'Authorization: Bearer <key>'.");
+                "Invalid or missing API key. Send it as 'Authorization: Bearer <key>'"
+                        + " (or, on /v1/messages, as 'x-api-key: <key>').");
     }
 
     /** A path under {@code /admin/} without a valid admin key (a client key is not one). */
@@ -112,7 +116,47 @@ public record ApiError(int status, String type, String code, String param, Strin
         return new ApiError(503, API_ERROR, code, null, message);
     }
 
-    /** The JSON body, UTF-8. */
+    /** The JSON body in {@code api}'s error shape, UTF-8. */
+    public byte[] toJsonBytes(ClientApi api) {
+        return api == ClientApi.ANTHROPIC ? toAnthropicJsonBytes() : toJsonBytes();
+    }
+
+    /**
+     * Anthropic's error type for this error: by status as Anthropic's API types them (its SDKs pick the
+     * exception class by status, and show the type).
+     */
+    public String anthropicType() {
+        return switch (status) {
+            case 400 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 402 -> "billing_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 503, 529 -> "overloaded_error";
+            case 504 -> "timeout_error";
+            default -> status < 500 ? "invalid_request_error" : "api_error";
+        };
+    }
+
+    private byte[] toAnthropicJsonBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + message.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            g.writeObjectFieldStart("error");
+            g.writeStringField("type", anthropicType());
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The JSON body in OpenAI's shape, UTF-8. */
     public byte[] toJsonBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + message.length());
         try (JsonGenerator g = JSON.createGenerator(out)) {

@@ -1,6 +1,5 @@
 package io.aigw.core.limits;
 
-import io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,8 +99,8 @@ final class RedisBatch {
     final String[] keys;
     final String[] args;
 
-    /** The pending deadline check while the batch is in flight. */
-    volatile Timeout timer;
+    /** Cancels the pending deadline check while the batch is in flight (null: none). */
+    volatile Runnable timer;
 
     private final AtomicBoolean finished = new AtomicBoolean();
 

@@ -1,10 +1,15 @@
 package io.aigw.server.dialect;
 
 import io.aigw.adapters.StreamTranslator;
+import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.server.http.RequestIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
 
 /** One prepared call in a provider's dialect: the upstream body and how to read the answer. */
 public interface DialectCall {
@@ -30,11 +35,49 @@ public interface DialectCall {
     /** A whole (non-streamed) answer in the client's terms; takes ownership of {@code body}. */
     Answer translate(int status, String contentType, ByteBuf body, ByteBufAllocator alloc);
 
+    /**
+     * The endpoint whose path (the dialect's, cached per model) the call goes to; null: the client's. A
+     * call translated to another API names the one it speaks upstream (a Messages request sent as chat).
+     */
+    default ApiEndpoint upstreamEndpoint() {
+        return null;
+    }
+
+    /**
+     * The call's own path under the provider's base URL (with its query, if any), when it is not an
+     * endpoint's fixed one (a stream's own method, an item's id); null: {@link #upstreamEndpoint}'s.
+     */
+    default String path() {
+        return null;
+    }
+
+    default HttpMethod method() {
+        return HttpMethod.POST;
+    }
+
+    /**
+     * Headers of this call only, as name/value pairs; each replaces the provider's fixed header of the same
+     * name (a client's {@code anthropic-version}, its {@code anthropic-beta}).
+     */
+    default List<CharSequence> headers() {
+        return List.of();
+    }
+
+    /** Usage and finish reason (in OpenAI's words) of a successful whole answer as the client gets it. */
+    default CompletionFacts facts(ByteBuf clientAnswer) {
+        return CompletionFacts.ofAnswer(clientAnswer);
+    }
+
     /** What the client gets: status, body (owned by the receiver) and content type. */
     record Answer(int status, ByteBuf body, String contentType) {
         /** An error in OpenAI's shape, with the error's own status. */
         public static Answer of(ApiError error, ByteBufAllocator alloc) {
-            return new Answer(error.status(), alloc.buffer().writeBytes(error.toJsonBytes()), "application/json");
+            return of(error, ClientApi.OPENAI, alloc);
+        }
+
+        /** An error in {@code api}'s shape, with the error's own status. */
+        public static Answer of(ApiError error, ClientApi api, ByteBufAllocator alloc) {
+            return new Answer(error.status(), alloc.buffer().writeBytes(error.toJsonBytes(api)), "application/json");
         }
     }
 

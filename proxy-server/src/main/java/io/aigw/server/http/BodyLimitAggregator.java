@@ -1,6 +1,7 @@
 package io.aigw.server.http;
 
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -69,7 +70,8 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
         start.headers().remove(HttpHeaderNames.EXPECT);
         String requestId = RequestIds.of(start.headers());
         pipeline.fireUserEventTriggered(new RequestRejected(request, requestId, error));
-        FullHttpResponse response = Responses.error(pipeline.channel().alloc(), error);
+        FullHttpResponse response =
+                Responses.error(pipeline.channel().alloc(), error, ClientApi.ofPath(pathOf(request.uri())));
         response.headers().set(RequestIds.HEADER, requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         return response;
@@ -99,7 +101,8 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
         if (oversized instanceof HttpRequest request) {
             ctx.fireUserEventTriggered(new RequestRejected(request, requestId, error));
         }
-        FullHttpResponse response = Responses.error(ctx.alloc(), error);
+        ClientApi api = oversized instanceof HttpRequest r ? ClientApi.ofPath(pathOf(r.uri())) : ClientApi.OPENAI;
+        FullHttpResponse response = Responses.error(ctx.alloc(), error, api);
         response.headers().set(RequestIds.HEADER, requestId);
         boolean close = oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));

@@ -59,7 +59,7 @@ public final class EndpointRouter extends ChannelInboundHandlerAdapter {
             request.release();
             ApiError notAllowed = ApiError.methodNotAllowed(request.method().name(), path);
             Responses.noteError(ctx, notAllowed);
-            FullHttpResponse r = Responses.error(ctx.alloc(), notAllowed);
+            FullHttpResponse r = Responses.error(ctx.channel(), notAllowed);
             r.headers()
                     .set(
                             HttpHeaderNames.ALLOW,

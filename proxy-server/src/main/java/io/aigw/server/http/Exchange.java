@@ -4,6 +4,7 @@ import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.exchange.Usage;
 import io.aigw.core.keys.KeyPrincipal;
 import io.aigw.core.log.ExchangeRecord;
@@ -39,7 +40,7 @@ public final class Exchange {
     // ---- the exchange's facts, each stated once where it happens (see ExchangeListener) ----------
     private TraceContext traceContext;
     private ProxyConfig config;
-    private String clientApi = "openai";
+    private ClientApi clientApi = ClientApi.OPENAI;
     private ApiEndpoint endpoint;
     private String routeName;
     private String requestedModel;
@@ -188,12 +189,12 @@ public final class Exchange {
         this.config = config;
     }
 
-    /** The API the client speaks: {@code openai} (later {@code anthropic}, {@code responses}). */
-    public String clientApi() {
+    /** The API the client speaks, from the request's path (set when the exchange starts). */
+    public ClientApi clientApi() {
         return clientApi;
     }
 
-    public void clientApi(String clientApi) {
+    public void clientApi(ClientApi clientApi) {
         this.clientApi = clientApi;
     }
 

@@ -3,6 +3,7 @@ package io.aigw.server.http;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.log.RequestLog;
 import io.aigw.server.exchange.ExchangeCost;
 import io.aigw.server.exchange.ExchangeListeners;
@@ -141,6 +142,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             return;
         }
         Exchange exchange = new Exchange(requestId, System.nanoTime(), request.method(), path);
+        exchange.clientApi(ClientApi.ofPath(path)); // first: every answer from here on has the client's shape
         HttpHeaders h = request.headers();
         exchange.traceContext(TraceContext.of(h.get(TRACEPARENT), h.get(TRACESTATE)));
         exchange.config(config);
@@ -164,7 +166,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             ChannelHandlerContext ctx, FullHttpRequest request, String requestId, String path, ApiError error) {
         capture.rejected(request, requestId, path, error, ctx.channel());
         request.release();
-        Responses.sendErrorAndClose(ctx, error, requestId);
+        Responses.sendErrorAndClose(ctx, error, requestId, ClientApi.ofPath(path));
     }
 
     /** The URL's decoded path, or null when its percent-encoding is invalid. */
@@ -345,7 +347,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         }
         if (!responding) {
             exchange.failed(SHUTTING_DOWN);
-            FullHttpResponse response = Responses.error(ctx.alloc(), SHUTTING_DOWN);
+            FullHttpResponse response = Responses.error(ctx.channel(), SHUTTING_DOWN);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             // Through the whole pipeline, this handler's write included: it is the exchange's answer.
             ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -1,8 +1,10 @@
 package io.aigw.server.http;
 
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -51,8 +53,25 @@ public final class Responses {
         return r;
     }
 
+    /** The error in OpenAI's shape (for a request no exchange or path speaks for: use the others). */
     public static FullHttpResponse error(ByteBufAllocator alloc, ApiError error) {
         return json(alloc, error.status(), error.toJsonBytes());
+    }
+
+    /** The error in {@code api}'s shape. */
+    public static FullHttpResponse error(ByteBufAllocator alloc, ApiError error, ClientApi api) {
+        return json(alloc, error.status(), error.toJsonBytes(api));
+    }
+
+    /** The error in the shape of the API the connection's exchange speaks (OpenAI's when there is none). */
+    public static FullHttpResponse error(Channel channel, ApiError error) {
+        return error(channel.alloc(), error, clientApi(channel));
+    }
+
+    /** The API of the connection's exchange in progress, OpenAI's when there is none. */
+    public static ClientApi clientApi(Channel channel) {
+        Exchange exchange = Exchange.of(channel);
+        return exchange != null ? exchange.clientApi() : ClientApi.OPENAI;
     }
 
     public static void sendJson(ChannelHandlerContext ctx, int status, byte[] body) {
@@ -70,13 +89,18 @@ public final class Responses {
     /** Sends the error and keeps the connection for the next request (keep-alive rules permitting). */
     public static void sendError(ChannelHandlerContext ctx, ApiError error) {
         noteError(ctx, error);
-        ctx.writeAndFlush(error(ctx.alloc(), error)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ctx.writeAndFlush(error(ctx.channel(), error)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Sends the error with {@code Connection: close} and closes once it is written. */
     public static void sendErrorAndClose(ChannelHandlerContext ctx, ApiError error, String requestId) {
+        sendErrorAndClose(ctx, error, requestId, clientApi(ctx.channel()));
+    }
+
+    /** As above, in {@code api}'s shape (a request refused before its exchange started: by its path). */
+    public static void sendErrorAndClose(ChannelHandlerContext ctx, ApiError error, String requestId, ClientApi api) {
         noteError(ctx, error);
-        FullHttpResponse r = error(ctx.alloc(), error);
+        FullHttpResponse r = error(ctx.alloc(), error, api);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (requestId != null) {
             r.headers().set(RequestIds.HEADER, requestId);

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -92,7 +93,7 @@ public final class RateLimiter implements AutoCloseable {
             new WarnPerMinute(log, "rate limit correction not applied: {} ({} since the last such line)");
 
     RateLimiter(LimitsConfig config, LocalLimitStore local, RedisLimitStore redis, RateLimitObserver observer) {
-        this(config, local, redis, Map.of(), null, observer);
+        this(config, local, redis, Map.of(), null, null, observer);
     }
 
     private RateLimiter(
@@ -101,6 +102,7 @@ public final class RateLimiter implements AutoCloseable {
             RedisLimitStore redis,
             Map<EventExecutor, RedisLimitStore> byLoop,
             OnLoops onLoops,
+            EventLoop firstLoop,
             RateLimitObserver observer) {
         this.config = config;
         this.local = local;
@@ -109,7 +111,7 @@ public final class RateLimiter implements AutoCloseable {
         this.onLoops = onLoops;
         this.store = redis != null ? redis : local;
         this.observer = observer;
-        this.batched = redis == null ? null : new BatchedCorrections(this::send);
+        this.batched = redis == null ? null : new BatchedCorrections(this::send, firstLoop);
         this.global = config.global().any() ? RateLimits.of("global:", config.global()) : null;
     }
 
@@ -150,13 +152,13 @@ public final class RateLimiter implements AutoCloseable {
         }
         OnLoops onLoops = new OnLoops();
         Map<EventExecutor, RedisLimitStore> byLoop = new IdentityHashMap<>();
-        RedisLimitStore first = null;
-        for (EventLoop loop : OnLoops.loopsOf(loops)) {
-            RedisLimitStore s = new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), onLoops.on(loop));
-            byLoop.put(loop, s);
-            first = first == null ? s : first;
+        List<EventLoop> all = OnLoops.loopsOf(loops);
+        for (EventLoop loop : all) {
+            byLoop.put(loop, new RedisLimitStore(r.url(), r.cluster(), r.prefix(), r.timeout(), onLoops.on(loop)));
         }
-        return new RateLimiter(config, new LocalLimitStore(), first, byLoop, onLoops, observer);
+        // The first loop's store also takes the corrections, flushed on that loop.
+        EventLoop first = all.get(0);
+        return new RateLimiter(config, new LocalLimitStore(), byLoop.get(first), byLoop, onLoops, first, observer);
     }
 
     /** The Redis store requests of {@code loop} use (null when limits are local). */
@@ -442,7 +444,7 @@ public final class RateLimiter implements AutoCloseable {
         observer.limited(plan.scopes()[i].label, plan.kinds()[i].label);
         ApiError error = RateLimitErrors.of(plan, decision, i);
         Responses.noteError(ctx, error);
-        FullHttpResponse response = Responses.error(ctx.alloc(), error);
+        FullHttpResponse response = Responses.error(ctx.channel(), error);
         RateLimitHeaders.addRetryAfter(response.headers(), decision.retryAfter());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }

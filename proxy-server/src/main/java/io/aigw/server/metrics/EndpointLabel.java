@@ -7,6 +7,9 @@ enum EndpointLabel {
     CHAT_COMPLETIONS("/v1/chat/completions", "chat"),
     COMPLETIONS("/v1/completions", "text_completion"),
     EMBEDDINGS("/v1/embeddings", "embeddings"),
+    MESSAGES("/v1/messages", "chat"),
+    COUNT_TOKENS("/v1/messages/count_tokens", null),
+    RESPONSES("/v1/responses", "chat"),
     MODELS("/v1/models", null),
     HEALTH("/health", null),
     ADMIN("/admin", null),
@@ -38,6 +41,9 @@ enum EndpointLabel {
                 case CHAT_COMPLETIONS -> CHAT_COMPLETIONS;
                 case COMPLETIONS -> COMPLETIONS;
                 case EMBEDDINGS -> EMBEDDINGS;
+                case MESSAGES -> MESSAGES;
+                case COUNT_TOKENS -> COUNT_TOKENS;
+                case RESPONSES -> RESPONSES;
             };
         }
         if (path == null) {
@@ -52,6 +58,15 @@ enum EndpointLabel {
         }
         if (path.equals("/v1/embeddings")) {
             return EMBEDDINGS;
+        }
+        if (path.equals("/v1/messages")) {
+            return MESSAGES;
+        }
+        if (path.equals("/v1/messages/count_tokens")) {
+            return COUNT_TOKENS;
+        }
+        if (path.startsWith("/v1/responses")) {
+            return RESPONSES;
         }
         if (path.startsWith("/v1/models")) {
             return MODELS;

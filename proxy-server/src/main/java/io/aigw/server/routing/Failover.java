@@ -9,12 +9,15 @@ import io.aigw.core.cost.PriceTable;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.error.ApiException;
 import io.aigw.core.exchange.ApiEndpoint;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.routing.Backoff;
 import io.aigw.core.routing.CircuitBreaker;
 import io.aigw.core.routing.DeploymentState;
 import io.aigw.core.routing.FailureClass;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.core.routing.RetryPolicy;
+import io.aigw.server.dialect.CallInput;
+import io.aigw.server.dialect.Dialect;
 import io.aigw.server.dialect.DialectCall;
 import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeMdc;
@@ -182,7 +185,20 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
             ProviderConfig provider = config.providers().get(deployment.provider());
             DialectCall call;
             try {
-                call = upstreamClient.dialect(provider).prepare(api, request.content(), scan, deployment, ctx.alloc());
+                Dialect dialect = upstreamClient.dialect(provider);
+                call = api.clientApi() == ClientApi.OPENAI
+                        ? dialect.prepare(api, request.content(), scan, deployment, ctx.alloc())
+                        : upstreamClient
+                                .converters()
+                                .prepare(new CallInput(
+                                        api,
+                                        request.content(),
+                                        request.headers(),
+                                        scan,
+                                        deployment,
+                                        provider,
+                                        dialect,
+                                        ctx.alloc()));
             } catch (ApiException clientError) {
                 // The request itself is wrong for this provider: another deployment would not fix it.
                 if (gated) {
@@ -302,7 +318,7 @@ public final class Failover implements UpstreamCall.Outcome, Exchange.ClientList
     private void giveUp(ApiError error) {
         end();
         exchange.error(error);
-        FullHttpResponse response = Responses.error(ctx.alloc(), error);
+        FullHttpResponse response = Responses.error(ctx.channel(), error);
         response.headers().set("x-proxy-attempts", Integer.toString(attempts));
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }

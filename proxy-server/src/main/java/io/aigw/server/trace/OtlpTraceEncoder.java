@@ -350,9 +350,10 @@ final class OtlpTraceEncoder {
             return "chat";
         }
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> "chat";
+            case CHAT_COMPLETIONS, MESSAGES, RESPONSES -> "chat";
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
+            case COUNT_TOKENS -> "count_tokens";
         };
     }
 

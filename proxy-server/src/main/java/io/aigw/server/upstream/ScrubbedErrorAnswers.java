@@ -1,10 +1,14 @@
 package io.aigw.server.upstream;
 
 import io.aigw.adapters.StreamTranslator;
+import io.aigw.adapters.openai.CompletionFacts;
 import io.aigw.core.auth.SecretScrubber;
+import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.server.dialect.DialectCall;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
 
 /**
  * A call whose error answers (any status but 2xx) have the provider secrets scrubbed out before the
@@ -44,6 +48,31 @@ final class ScrubbedErrorAnswers implements DialectCall {
     @Override
     public StreamTranslator newStreamTranslator() {
         return call.newStreamTranslator();
+    }
+
+    @Override
+    public ApiEndpoint upstreamEndpoint() {
+        return call.upstreamEndpoint();
+    }
+
+    @Override
+    public String path() {
+        return call.path();
+    }
+
+    @Override
+    public HttpMethod method() {
+        return call.method();
+    }
+
+    @Override
+    public List<CharSequence> headers() {
+        return call.headers();
+    }
+
+    @Override
+    public CompletionFacts facts(ByteBuf clientAnswer) {
+        return call.facts(clientAnswer);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.aigw.server.upstream;
 
 import io.aigw.adapters.StreamTranslator;
 import io.aigw.core.auth.SecretScrubber;
+import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -63,6 +64,13 @@ final class ScrubbedErrorEvents implements StreamTranslator {
                     return m < ERROR.length;
                 })
                 >= 0;
+    }
+
+    @Override
+    public void onError(ApiError error, ByteBufAllocator alloc, List<ByteBuf> out) {
+        int from = out.size();
+        translator.onError(error, alloc, out);
+        scrub(out, from, alloc);
     }
 
     @Override

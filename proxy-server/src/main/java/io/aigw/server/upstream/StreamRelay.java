@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,8 +27,6 @@ import java.util.List;
  * {@link #relay} says when the client has stopped taking bytes.
  */
 final class StreamRelay {
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] END_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ChannelHandlerContext client;
     private final StreamTranslator tap;
@@ -127,12 +124,15 @@ final class StreamRelay {
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
-    /** Status 200 is already on the wire: a data event holding "error" makes the SDKs raise an APIError. */
+    /** Status 200 is already on the wire: the translator ends the stream with the error, in the client's API. */
     void endWithError(ApiError error) {
-        byte[] json = error.toJsonBytes();
-        ByteBuf event = client.alloc().buffer(DATA.length + json.length + END_EVENT.length);
-        event.writeBytes(DATA).writeBytes(json).writeBytes(END_EVENT);
-        client.writeAndFlush(new DefaultLastHttpContent(event)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        List<ByteBuf> events = new ArrayList<>(2);
+        tap.onError(error, client.alloc(), events);
+        ByteBuf last = events.isEmpty() ? Unpooled.EMPTY_BUFFER : events.remove(events.size() - 1);
+        for (ByteBuf e : events) {
+            client.write(new DefaultHttpContent(e)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        client.writeAndFlush(new DefaultLastHttpContent(last)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     boolean headersSent() {

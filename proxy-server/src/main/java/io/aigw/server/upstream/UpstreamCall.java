@@ -211,6 +211,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         ch.writeAndFlush(upstreamClient
                         .requests(provider)
                         .build(
+                                call,
                                 endpoint,
                                 modelId,
                                 body.retainedDuplicate(),
@@ -379,7 +380,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                         client.alloc(), head, ScrubbedErrorAnswers.of(call, upstreamClient.scrubber()));
                 if (response.status().code() < 400) {
                     // Read once, here: small answers whole, big ones (embeddings) only from their tail.
-                    CompletionFacts facts = CompletionFacts.ofAnswer(response.content());
+                    CompletionFacts facts = call.facts(response.content());
                     exchange.usage(facts.usage());
                     exchange.finishReason(facts.finishReason());
                     if (CapturedContent.wanted(exchange.config())) {
@@ -562,7 +563,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
                 endAttempt(Attempt.Outcome.FAILED, failure, error.code());
                 if (!handedOver) {
                     exchange.error(error);
-                    FullHttpResponse response = Responses.error(client.alloc(), error);
+                    FullHttpResponse response = Responses.error(client.channel(), error);
                     ResponseHeaders.addProxyHeaders(
                             response.headers(),
                             head == null ? null : head.headers(),

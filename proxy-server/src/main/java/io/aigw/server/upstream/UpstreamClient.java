@@ -5,6 +5,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.config.TlsConfig;
 import io.aigw.core.config.UpstreamSettings;
 import io.aigw.server.Transport;
+import io.aigw.server.dialect.Converters;
 import io.aigw.server.dialect.Dialect;
 import io.aigw.server.dialect.Dialects;
 import io.aigw.server.exchange.ExchangeListeners;
@@ -58,6 +59,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final List<PoolCounters> countersByOrigin = new ArrayList<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
+    private final Converters converters = Converters.defaults();
     private final DnsAddressResolverGroup resolver;
     private final Map<EventLoop, ChannelPool[]> pools = new ConcurrentHashMap<>();
     /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
@@ -118,6 +120,11 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /** The dialect a provider speaks. */
+    /** How requests of the client APIs other than OpenAI's reach each provider type. */
+    public Converters converters() {
+        return converters;
+    }
+
     public Dialect dialect(ProviderConfig provider) {
         return dialectByProvider.get(provider.name());
     }

@@ -4,6 +4,7 @@ import io.aigw.core.config.ProviderConfig;
 import io.aigw.core.exchange.ApiEndpoint;
 import io.aigw.core.routing.KeyPool;
 import io.aigw.server.dialect.Dialect;
+import io.aigw.server.dialect.DialectCall;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -111,10 +112,59 @@ final class UpstreamRequest {
             KeyPool.Key key,
             String traceparent,
             String tracestate) {
-        int extra = (key == null ? 6 : 8) + (traceparent == null ? 0 : 2) + (tracestate == null ? 0 : 2);
-        CharSequence[] pairs = new CharSequence[fixed.length + extra];
-        System.arraycopy(fixed, 0, pairs, 0, fixed.length);
-        int i = fixed.length;
+        return build(
+                HttpMethod.POST,
+                path(endpoint, modelId),
+                List.of(),
+                body,
+                stream,
+                requestId,
+                key,
+                traceparent,
+                tracestate);
+    }
+
+    /**
+     * As above, for {@code call}: its method, its path (its own, or its upstream endpoint's, else the
+     * client's endpoint's) and its headers, which replace the provider's fixed ones of the same names.
+     */
+    FullHttpRequest build(
+            DialectCall call,
+            ApiEndpoint endpoint,
+            String modelId,
+            ByteBuf body,
+            boolean stream,
+            String requestId,
+            KeyPool.Key key,
+            String traceparent,
+            String tracestate) {
+        String own = call.path();
+        ApiEndpoint upstream = call.upstreamEndpoint();
+        String path = own != null ? basePath + own : path(upstream != null ? upstream : endpoint, modelId);
+        return build(call.method(), path, call.headers(), body, stream, requestId, key, traceparent, tracestate);
+    }
+
+    private FullHttpRequest build(
+            HttpMethod method,
+            String path,
+            List<CharSequence> callHeaders,
+            ByteBuf body,
+            boolean stream,
+            String requestId,
+            KeyPool.Key key,
+            String traceparent,
+            String tracestate) {
+        CharSequence[] base = callHeaders.isEmpty() ? fixed : without(fixed, callHeaders);
+        int extra = (key == null ? 6 : 8)
+                + (traceparent == null ? 0 : 2)
+                + (tracestate == null ? 0 : 2)
+                + callHeaders.size();
+        CharSequence[] pairs = new CharSequence[base.length + extra];
+        System.arraycopy(base, 0, pairs, 0, base.length);
+        int i = base.length;
+        for (CharSequence h : callHeaders) {
+            pairs[i++] = h;
+        }
         pairs[i++] = HttpHeaderNames.CONTENT_LENGTH;
         pairs[i++] = Integer.toString(body.readableBytes());
         pairs[i++] = HttpHeaderNames.ACCEPT;
@@ -133,14 +183,34 @@ final class UpstreamRequest {
             pairs[i++] = TRACESTATE;
             pairs[i] = tracestate;
         }
-        // Values were validated when the config was loaded; request ids are filtered by RequestIds.
+        // Values were validated when the config was loaded (a call's own headers by its dialect); request
+        // ids are filtered by RequestIds.
         return new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1,
-                HttpMethod.POST,
-                path(endpoint, modelId),
+                method,
+                path,
                 body,
                 new ReadOnlyHttpHeaders(false, pairs),
                 EmptyHttpHeaders.INSTANCE);
+    }
+
+    /** {@code pairs} less those whose names {@code replaced} has (names compared ignoring case). */
+    private static CharSequence[] without(CharSequence[] pairs, List<CharSequence> replaced) {
+        List<CharSequence> kept = new ArrayList<>(pairs.length);
+        for (int i = 0; i < pairs.length; i += 2) {
+            boolean replace = false;
+            for (int j = 0; j < replaced.size(); j += 2) {
+                if (AsciiString.contentEqualsIgnoreCase(pairs[i], replaced.get(j))) {
+                    replace = true;
+                    break;
+                }
+            }
+            if (!replace) {
+                kept.add(pairs[i]);
+                kept.add(pairs[i + 1]);
+            }
+        }
+        return kept.toArray(new CharSequence[0]);
     }
 
     private static void add(List<CharSequence> pairs, CharSequence name, CharSequence value) {
