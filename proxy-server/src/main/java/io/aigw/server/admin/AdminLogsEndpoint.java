@@ -3,6 +3,7 @@ package io.aigw.server.admin;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.log.LogQuery;
 import io.aigw.core.log.LogRow;
 import io.aigw.core.log.LogRowJson;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +41,8 @@ public final class AdminLogsEndpoint implements Endpoint {
     private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     /** The request log's {@code client_api} values. */
-    private static final List<String> CLIENT_APIS = List.of("openai", "anthropic", "responses");
+    private static final List<String> CLIENT_APIS =
+            Arrays.stream(ClientApi.values()).map(ClientApi::wireName).toList();
 
     private static final int DEFAULT_LIMIT = 100;
 

@@ -3,6 +3,7 @@ package io.aigw.server.http;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.buffer.ByteBuf;
@@ -111,6 +112,8 @@ final class RecordCapture {
         r.requestId = requestId;
         r.method = request.method().name();
         r.endpoint = path;
+        // The exchange's own is set at completion; a request refused before it was one keeps this.
+        r.clientApi = ClientApi.ofPath(path).wireName();
         r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
         if (bodies != Bodies.OFF) {
