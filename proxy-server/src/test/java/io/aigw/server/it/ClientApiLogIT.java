@@ -74,6 +74,34 @@ class ClientApiLogIT {
             "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-up\",\"choices\":[],"
                     + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}");
 
+    static final String CHAT = "{\"id\":\"c2\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-up\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi there\"},"
+            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3,\"total_tokens\":14}}";
+    /** A native Responses stream: text, then a function call whose arguments come in two pieces. */
+    static final String RESPONSES_STREAM = String.join(
+            "\n\n",
+            "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":"
+                    + "{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1,\"status\":\"in_progress\","
+                    + "\"error\":null,\"incomplete_details\":null,\"model\":\"gpt-up\",\"output\":[],\"usage\":null}}",
+            "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,"
+                    + "\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"status\":\"in_progress\","
+                    + "\"role\":\"assistant\",\"content\":[]}}",
+            "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":2,"
+                    + "\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Checking.\"}",
+            "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":3,"
+                    + "\"output_index\":1,\"item\":{\"id\":\"fc_1\",\"type\":\"function_call\",\"status\":\"in_progress\","
+                    + "\"call_id\":\"call_A\",\"name\":\"get_weather\",\"arguments\":\"\"}}",
+            "event: response.function_call_arguments.delta\ndata: {\"type\":\"response.function_call_arguments.delta\","
+                    + "\"sequence_number\":4,\"item_id\":\"fc_1\",\"output_index\":1,\"delta\":\"{\\\"city\\\":\"}",
+            "event: response.function_call_arguments.delta\ndata: {\"type\":\"response.function_call_arguments.delta\","
+                    + "\"sequence_number\":5,\"item_id\":\"fc_1\",\"output_index\":1,\"delta\":\"\\\"Paris\\\"}\"}",
+            "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":6,\"response\":"
+                    + "{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1,\"status\":\"completed\",\"error\":null,"
+                    + "\"incomplete_details\":null,\"model\":\"gpt-up\",\"output\":[],\"usage\":{\"input_tokens\":36,"
+                    + "\"input_tokens_details\":{\"cached_tokens\":8},\"output_tokens\":20,"
+                    + "\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":56}}}",
+            "");
+
     static TestUpstream openai;
     static TestUpstream anthropic;
     static ProxyHarness proxy;
@@ -85,7 +113,8 @@ class ClientApiLogIT {
         dir = Files.createTempDirectory("client-api-log");
         db = dir.resolve("requests.db");
         openai = TestUpstream.start();
-        openai.setDefault(r -> Reply.sse(CHAT_STREAM));
+        openai.setDefault(
+                r -> r.bodyUtf8().contains("\"stream\":true") ? Reply.sse(CHAT_STREAM) : Reply.json(200, CHAT));
         anthropic = TestUpstream.start();
         anthropic.setDefault(r -> r.bodyUtf8().contains("\"stream\":true")
                 ? Reply.sseRaw(List.of(ANTHROPIC_STREAM))
@@ -240,6 +269,94 @@ class ClientApiLogIT {
         assertEquals("stop", body.get("finish_reason").asText());
         assertEquals(7, body.at("/usage/total_tokens").asInt(), "the Responses usage object");
         assertEquals(2, body.at("/usage/output_tokens").asInt());
+    }
+
+    /** Served through chat: the provider streamed chat, the client got (and the log assembled) Anthropic events. */
+    @Test
+    void aMessagesStreamThroughChatIsLoggedAsAnthropic() throws Exception {
+        HttpResponse<String> r = post(
+                "/v1/messages",
+                "log-messages-via-chat",
+                ProxyHarness.KEY,
+                "{\"model\":\"gpt\",\"max_tokens\":64,\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("event: message_stop"), r.body());
+        Map<String, Object> row = row("log-messages-via-chat");
+        assertEquals("anthropic", text(row.get("client_api")));
+        assertEquals("up", text(row.get("provider")));
+        assertEquals(5, number(row.get("prompt_tokens")));
+        assertEquals(2, number(row.get("completion_tokens")));
+        assertEquals(7, number(row.get("total_tokens")));
+        JsonNode body = json(row.get("response_body"));
+        assertEquals("Hello", body.get("content").asText(), body.toString());
+        assertEquals("stop", body.get("finish_reason").asText());
+    }
+
+    @Test
+    void aWholeResponsesAnswerIsLoggedAsResponses() throws Exception {
+        HttpResponse<String> r =
+                post("/v1/responses", "log-responses-whole", ProxyHarness.KEY, "{\"model\":\"gpt\",\"input\":\"hi\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> row = row("log-responses-whole");
+        assertEquals("responses", text(row.get("client_api")));
+        assertEquals(11, number(row.get("prompt_tokens")));
+        assertEquals(3, number(row.get("completion_tokens")));
+        assertEquals(14, number(row.get("total_tokens")));
+        JsonNode body = json(row.get("response_body"));
+        assertEquals("response", body.get("object").asText(), "the answer as the client got it: " + body);
+        assertEquals(14, body.at("/usage/total_tokens").asInt());
+    }
+
+    /**
+     * A native Responses provider ({@code responses: native}): its events are relayed as they are, and the
+     * log assembles them, function call included.
+     */
+    @Test
+    void aNativeResponsesStreamIsLoggedAsResponses() throws Exception {
+        Path nativeDb = dir.resolve("native.db");
+        try (TestUpstream upstream = TestUpstream.start();
+                ProxyHarness nativeProxy = ProxyHarness.startYaml(
+                        """
+                        server: {host: 127.0.0.1, port: 0}
+                        auth: {api_keys: ["%s"]}
+                        providers:
+                          up: {type: openai, base_url: "%s", api_key: sk-provider-openai, responses: native}
+                        models:
+                          gpt: {retries: {count: 0}, providers: {up: {model_id: gpt-up}}}
+                        request_log:
+                          store: sqlite
+                          sqlite: {path: "%s"}
+                          flush_interval_ms: 20
+                          spill_dir: "%s"
+                        """.formatted(ProxyHarness.KEY, upstream.baseUrl(), nativeDb, dir.resolve("spill-native")))) {
+            upstream.setDefault(req -> Reply.sseRaw(List.of(RESPONSES_STREAM)));
+            HttpResponse<String> r = nativeProxy.send(HttpRequest.newBuilder(
+                            URI.create(nativeProxy.url("/v1/responses")))
+                    .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt\",\"stream\":true,\"input\":\"hi\"}"))
+                    .build());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(upstream.takeRequest(java.time.Duration.ofSeconds(5))
+                    .bodyUtf8()
+                    .contains("\"input\""));
+            Map<String, Object> row = awaitRows(() -> DriverManager.getConnection("jdbc:sqlite:" + nativeDb), 1)
+                    .get(0);
+            assertEquals("responses", text(row.get("client_api")));
+            assertEquals(36, number(row.get("prompt_tokens")));
+            assertEquals(20, number(row.get("completion_tokens")));
+            assertEquals(56, number(row.get("total_tokens")));
+            assertEquals(8, number(row.get("cached_tokens")));
+            JsonNode body = json(row.get("response_body"));
+            assertEquals("Checking.", body.get("content").asText(), body.toString());
+            assertEquals("tool_calls", body.get("finish_reason").asText());
+            assertEquals("call_A", body.at("/tool_calls/0/id").asText());
+            assertEquals("get_weather", body.at("/tool_calls/0/function/name").asText());
+            assertEquals(
+                    "{\"city\":\"Paris\"}",
+                    body.at("/tool_calls/0/function/arguments").asText());
+        }
     }
 
     /** Refused before any provider: still the client's API, from the path. */
