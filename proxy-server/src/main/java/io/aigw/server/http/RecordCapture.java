@@ -113,7 +113,7 @@ final class RecordCapture {
         r.method = request.method().name();
         r.endpoint = path;
         // The exchange's own is set at completion; a request refused before it was one keeps this.
-        r.clientApi = ClientApi.ofPath(path).wireName();
+        r.clientApi = clientApi(path, ClientApi.ofPath(path));
         r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
         if (bodies != Bodies.OFF) {
@@ -135,6 +135,14 @@ final class RecordCapture {
             }
         }
         return r;
+    }
+
+    /**
+     * The row's {@code client_api}: the API of a model endpoint ({@code /v1/...}); null for the
+     * gateway's own paths ({@code /admin/...}, {@code /metrics}), which no client API serves.
+     */
+    static String clientApi(String path, ClientApi api) {
+        return path != null && path.startsWith("/v1/") ? api.wireName() : null;
     }
 
     /** Formatted once per connection: the address does not change between its requests. */

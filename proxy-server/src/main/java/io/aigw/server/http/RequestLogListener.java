@@ -39,7 +39,7 @@ public final class RequestLogListener implements ExchangeListener {
             return;
         }
         e.record(null); // handed over now, once
-        r.clientApi = e.clientApi().wireName(); // how the writer assembles a stream, and the row's client_api
+        r.clientApi = RecordCapture.clientApi(r.endpoint, e.clientApi()); // also picks the stream's assembler
         r.model = e.requestedModel();
         r.stream = e.stream();
         Attempt last = e.lastAttempt();
