@@ -6,7 +6,11 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,limits,big,rate,stream,hold),
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,limits,big,rate,stream,hold;
+# and baseline, which runs only when asked for or when AIGW_BENCH_BASELINE is set),
+# AIGW_BENCH_BASELINE (a git revision, default HEAD~1 when the baseline scenario is asked for: built in a
+# worktree of its own and run beside this build, identical config, interleaved rounds of small chat requests
+# and of streams: whether a change costs the existing path anything), AIGW_BENCH_BASELINE_ROUNDS (default 5),
 # AIGW_BENCH_METRICS_ROUNDS (interleaved rounds of metrics on against off, default 5),
 # AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
 # tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
@@ -27,7 +31,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,limits,big,rate,stream,hold},"
+only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,limits,big,rate,stream,hold${AIGW_BENCH_BASELINE:+,baseline}},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -37,11 +41,13 @@ results="$work/results.jsonl"
 pids=()
 pg_schemas=()
 pg_affinity=""   # set while PostgreSQL is pinned to a core of its own (the request-log scenario)
+baseline_tree=""
 cleanup() {
   [ -n "$pg_affinity" ] && unpin_postgres
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for s in "${pg_schemas[@]}"; do pg_sql "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true; done
+  [ -n "$baseline_tree" ] && git worktree remove --force "$baseline_tree" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -603,6 +609,41 @@ YAML
   redis-cli -u "$redis_url" --scan --pattern "{aigw-bench-$$}:*" 2>/dev/null | xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
 fi
 
+# ---- this build against a baseline revision: does the change cost the existing path anything? -------
+# The baseline is built in a worktree of its own and runs the same config on its own port; rounds
+# alternate which goes first, small chat requests then streams (20 chunks), CPU per request beside.
+if want baseline; then
+  baseline_rev="$(git rev-parse --verify "${AIGW_BENCH_BASELINE:-HEAD~1}^{commit}")"
+  baseline_rounds="${AIGW_BENCH_BASELINE_ROUNDS:-5}"
+  baseline_tree="$work/baseline"
+  log "baseline: building ${baseline_rev:0:12} in $baseline_tree"
+  git worktree add --detach "$baseline_tree" "$baseline_rev" >/dev/null 2>&1
+  (cd "$baseline_tree" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true -pl proxy-server -am package \
+    && touch proxy-server/target/lib/.aigw-built)
+  baseline_port="$(free_port)"
+  sed -e "s/port: $proxy_port,/port: $baseline_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-baseline|" \
+    "$work/proxy.yaml" >"$work/proxy-baseline.yaml"
+  JAVA_OPTS="-Daigw.bench=true" "$baseline_tree/scripts/run.sh" --config "$work/proxy-baseline.yaml" >"$work/proxy-baseline.log" 2>&1 &
+  baseline_jvm=$!
+  pids+=($baseline_jvm)
+  base[aigw-baseline]="http://127.0.0.1:$baseline_port"
+  wait_http "${base[aigw-baseline]}/health"
+  log "baseline: warming up"
+  BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$((warm * 2))"s -s "$work/post.lua" \
+    "${base[aigw-baseline]}/v1/chat/completions" >/dev/null
+  BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.lua" \
+    "${base[aigw-baseline]}/v1/chat/completions" >/dev/null
+  for r in $(seq 1 "$baseline_rounds"); do
+    for v in $([ $((r % 2)) = 1 ] && echo "baseline aigw" || echo "aigw baseline"); do
+      if [ "$v" = aigw ]; then target=aigw; jvm="$proxy_jvm"; else target=aigw-baseline; jvm="$baseline_jvm"; fi
+      log "baseline, round $r/$baseline_rounds: $target"
+      record "$(cpu_wrk_run "baseline-small-$v" "$target" "$work/small.json" "$jvm")"
+      record "$(cpu_wrk_run "baseline-stream-$v" "$target" "$work/stream.json" "$jvm")"
+    done
+  done
+  kill "$baseline_jvm" 2>/dev/null || true
+fi
+
 if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
@@ -874,6 +915,13 @@ for v, target, name in (("local", 0.97, "`key_defaults: {rpm, tpm}` in this proc
         ro, rn = cpu(l_off, "redis"), cpu(l_on, "redis")
         if rn is not None:
             print(f"| redis-server CPU µs per request, median of rounds | {f(ro, 1)} | {f(rn, 1)} | |")
+# This build against the baseline revision, same config, interleaved rounds.
+for kind, what in (("small", "small chat requests"), ("stream", "streams of 20 chunks")):
+    b_old = [r for r in rows if r["scenario"] == f"baseline-{kind}-baseline"]
+    b_new = [r for r in rows if r["scenario"] == f"baseline-{kind}-aigw"]
+    if b_old and b_new:
+        ab_table(f"This build against the baseline revision: {what}", "aigw, wrk -c64",
+                 ("baseline", "this build", "this / baseline"), b_old, b_new, 0.97, " (baseline first in odd rounds)")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
     wr = writer[0]

@@ -17,11 +17,12 @@ import java.util.TreeSet;
 /** Reads the {@code providers:} block. */
 final class ProviderReader {
     /**
-     * Provider types with one well-known address need no base_url: Anthropic's public API, and a
-     * local Ollama on its default port (native API root, not its /v1 layer).
+     * Provider types with one well-known address need no base_url: Anthropic's and Google's public
+     * APIs, and a local Ollama on its default port (native API root, not its /v1 layer).
      */
     private static final Map<String, String> DEFAULT_BASE_URLS = Map.of(
             "anthropic", "https://api.anthropic.com",
+            "gemini", "https://generativelanguage.googleapis.com",
             "ollama", "http://127.0.0.1:11434");
 
     static final List<String> KEYS;

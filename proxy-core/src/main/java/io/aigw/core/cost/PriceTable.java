@@ -102,6 +102,9 @@ public final class PriceTable {
             return null;
         }
         String id = modelId.toLowerCase(Locale.ROOT);
+        if (family.equals("gemini") && id.startsWith("models/")) { // Gemini's resource name for a model
+            id = id.substring(7);
+        }
         Price exact = models.get(id);
         if (exact != null) {
             return exact;
@@ -117,6 +120,7 @@ public final class PriceTable {
         return switch (providerType) {
             case "openai", "azure" -> "openai";
             case "anthropic" -> "anthropic";
+            case "gemini" -> "gemini";
             default -> null;
         };
     }

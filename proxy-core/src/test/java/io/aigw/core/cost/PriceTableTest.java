@@ -112,10 +112,11 @@ class PriceTableTest {
         var families = root.get("providers").fields();
         int n = 0;
         while (families.hasNext()) {
-            var models = families.next().getValue().fields();
+            var family = families.next();
+            var models = family.getValue().fields();
             while (models.hasNext()) {
                 var m = models.next();
-                Price p = table.find(m.getKey().startsWith("claude") ? "anthropic" : "openai", m.getKey());
+                Price p = table.find(family.getKey(), m.getKey()); // each family is its provider type's
                 assertNotNull(p, m.getKey());
                 assertFalse(p.cachedInput() > p.input(), "a cache read never costs more: " + m.getKey());
                 assertTrue(p.input() < 1000 && p.output() < 1000, "per million, not per token: " + m.getKey());

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /** The provider types the proxy speaks, and the dialect of each. */
 public final class Dialects {
-    public static final Set<String> TYPES = Set.of("openai", "anthropic", "azure", "ollama");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic", "azure", "ollama", "gemini");
 
     private Dialects() {}
 
@@ -15,6 +15,7 @@ public final class Dialects {
             case "anthropic" -> new AnthropicDialect(provider.name());
             case "azure" -> new AzureDialect(provider);
             case "ollama" -> new OllamaDialect(provider.name());
+            case "gemini" -> new GeminiDialect(provider.name());
             default -> throw new IllegalArgumentException("unknown provider type " + provider.type());
         };
     }
