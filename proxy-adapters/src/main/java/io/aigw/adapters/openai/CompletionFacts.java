@@ -73,46 +73,57 @@ public record CompletionFacts(Usage usage, String finishReason) {
         return new CompletionFacts(reader.usage == null ? Usage.NONE : reader.usage, reader.lastFinishReason);
     }
 
-    /** {@code "code: message"} of an OpenAI error body (either may be missing), or null when it has none. */
+    /**
+     * {@code "code: message"} of an error body (either may be missing), or null when it has none:
+     * OpenAI's {@code {"error":{"code","message",...}}}, or Anthropic's {@code
+     * {"type":"error","error":{"type","message"}}}, whose error type stands in for the code it lacks.
+     */
     public static String errorSummary(ByteBuf body) {
+        boolean typedError = false; // Anthropic's "type":"error", before or after its "error"
+        String[] error = null; // code, message, type
         try (JsonParser p = parser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                boolean error = "error".equals(p.currentName());
+                String name = p.currentName();
                 JsonToken v = p.nextToken();
-                if (error && v == JsonToken.START_OBJECT) {
-                    return readError(p);
+                if ("error".equals(name) && v == JsonToken.START_OBJECT) {
+                    error = readError(p);
+                } else if ("type".equals(name) && v == JsonToken.VALUE_STRING) {
+                    typedError = "error".equals(p.getText());
+                } else {
+                    p.skipChildren();
                 }
-                p.skipChildren();
             }
         } catch (IOException e) {
+            // A body cut after its error object (a bounded copy) still names it.
+        }
+        if (error == null) {
             return null;
         }
-        return null;
-    }
-
-    private static String readError(JsonParser p) throws IOException {
-        String code = null;
-        String message = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v.isScalarValue() && v != JsonToken.VALUE_NULL && ("code".equals(name) || "message".equals(name))) {
-                if ("code".equals(name)) {
-                    code = p.getText();
-                } else {
-                    message = p.getText();
-                }
-            } else {
-                p.skipChildren();
-            }
-        }
+        String code = error[0] != null ? error[0] : typedError ? error[2] : null;
+        String message = error[1];
         if (code == null && message == null) {
             return null;
         }
         return code == null ? message : message == null ? code : code + ": " + message;
+    }
+
+    /** The error object's scalar code, message and type (each null when missing). */
+    private static String[] readError(JsonParser p) throws IOException {
+        String[] found = new String[3];
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            int slot = "code".equals(name) ? 0 : "message".equals(name) ? 1 : "type".equals(name) ? 2 : -1;
+            if (slot >= 0 && v.isScalarValue() && v != JsonToken.VALUE_NULL) {
+                found[slot] = p.getText();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
     }
 
     private static JsonParser parser(ByteBuf body) throws IOException {

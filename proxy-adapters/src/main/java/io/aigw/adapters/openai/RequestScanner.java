@@ -93,7 +93,12 @@ final class RequestScanner {
                 case "prompt" -> required(p, v, name, PROMPT);
                 case "input" -> required(p, v, name, INPUT);
                 case "max_tokens" -> maxTokens = longOr(p, v, -1);
-                case "max_completion_tokens" -> maxTokens = maxTokens >= 0 ? maxTokens : longOr(p, v, -1);
+                // max_output_tokens: the Responses API's name. The value is read either way, so that
+                // an object or array there is skipped whole.
+                case "max_completion_tokens", "max_output_tokens" -> {
+                    long n = longOr(p, v, -1);
+                    maxTokens = maxTokens >= 0 ? maxTokens : n;
+                }
                 case "temperature" -> temperature = doubleOr(p, v);
                 default -> p.skipChildren();
             }

@@ -56,6 +56,23 @@ class CompletionFactsTest {
         assertEquals(
                 "only a message",
                 CompletionFacts.errorSummary(buf("{\"error\":{\"message\":\"only a message\",\"code\":null}}")));
+        assertEquals(
+                "only a message",
+                CompletionFacts.errorSummary(
+                        buf("{\"error\":{\"message\":\"only a message\",\"type\":\"server_error\"}}")),
+                "an OpenAI error's type is not its code");
+        assertEquals(
+                "rate_limit_error: Number of requests has exceeded your rate limit",
+                CompletionFacts.errorSummary(
+                        buf(
+                                "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\","
+                                        + "\"message\":\"Number of requests has exceeded your rate limit\"},\"request_id\":\"req_011\"}")),
+                "Anthropic's error type stands in for the code");
+        assertEquals(
+                "overloaded_error: Overloaded",
+                CompletionFacts.errorSummary(buf(
+                        "{\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"},\"type\":\"error\"}")),
+                "in either order");
         assertNull(CompletionFacts.errorSummary(buf("<html>bad gateway</html>")));
         assertNull(CompletionFacts.errorSummary(buf("{\"ok\":true}")));
     }

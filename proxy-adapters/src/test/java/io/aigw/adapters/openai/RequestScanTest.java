@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class RequestScanTest {
     private static final String MSGS = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    private static final String M = "\"model\":\"m\"," + MSGS;
 
     /** Scans in every buffer shape; all must agree, and none may move indices or reference counts. */
     static RequestScan scan(byte[] body, ApiEndpoint endpoint) {
@@ -296,5 +297,32 @@ class RequestScanTest {
         if (!e.message().contains("UTF-8")) {
             fail(e.message());
         }
+    }
+
+    @Test
+    void maxTokensUnderEachApisName() {
+        assertEquals(-1, scan("{" + M + "}", CHAT_COMPLETIONS).maxTokens());
+        assertEquals(7, scan("{\"max_tokens\":7," + M + "}", CHAT_COMPLETIONS).maxTokens());
+        assertEquals(
+                8,
+                scan("{\"max_completion_tokens\":8," + M + "}", CHAT_COMPLETIONS)
+                        .maxTokens());
+        assertEquals(
+                9, scan("{\"max_output_tokens\":9," + M + "}", CHAT_COMPLETIONS).maxTokens(), "Responses");
+        assertEquals(
+                7,
+                scan("{\"max_completion_tokens\":8,\"max_tokens\":7," + M + "}", CHAT_COMPLETIONS)
+                        .maxTokens(),
+                "max_tokens wins wherever it is");
+        assertEquals(
+                8,
+                scan("{\"max_completion_tokens\":8,\"max_output_tokens\":9," + M + "}", CHAT_COMPLETIONS)
+                        .maxTokens(),
+                "the first of the other two");
+        assertEquals(
+                7,
+                scan("{\"max_tokens\":7,\"max_output_tokens\":{\"model\":[\"x\"]}," + M + "}", CHAT_COMPLETIONS)
+                        .maxTokens(),
+                "an object where a count belongs is skipped whole, even when it is not needed");
     }
 }

@@ -17,6 +17,12 @@ public final class ExchangeRecord {
     public String apiKeyHash;
     public String method;
     public String endpoint;
+    /**
+     * The API the client spoke ({@code ClientApi.wireName()}: {@code openai}, {@code anthropic},
+     * {@code responses}); it decides how a streamed answer is assembled for the log. Null when unknown.
+     */
+    public String clientApi;
+
     public String model;
     public String provider;
     public String modelResolved;

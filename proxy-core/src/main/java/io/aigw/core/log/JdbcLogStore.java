@@ -143,6 +143,7 @@ public final class JdbcLogStore implements LogStore {
         where(sql, args, "model = ?", dialect.text(q.model()));
         where(sql, args, "status_code = ?", q.status());
         where(sql, args, "api_key_hash = ?", dialect.text(q.keyHash()));
+        where(sql, args, "client_api = ?", dialect.text(q.clientApi()));
         sql.append(" ORDER BY ts DESC LIMIT ?");
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql.toString())) {

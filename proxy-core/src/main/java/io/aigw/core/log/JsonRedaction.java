@@ -38,8 +38,13 @@ public final class JsonRedaction {
 
     /**
      * As {@link #tryRedact(byte[])}; {@code usage}, when not null, also receives the prompt,
-     * completion and total tokens of a top-level {@code "usage"} object (an OpenAI answer's), read in
-     * the same pass; its entries are left alone for figures the body does not hold.
+     * completion and total tokens of a top-level {@code "usage"} object, read in the same pass; its
+     * entries are left alone for figures the body does not hold. OpenAI chat names them
+     * {@code prompt_tokens}, {@code completion_tokens}, {@code total_tokens}; Anthropic Messages and
+     * OpenAI Responses {@code input_tokens} and {@code output_tokens} (Responses adds
+     * {@code total_tokens}). An array of 5 also receives Anthropic's {@code
+     * cache_creation_input_tokens} and {@code cache_read_input_tokens}, which its
+     * {@code input_tokens} does not include (the caller adds them).
      */
     public String tryRedact(byte[] json, long[] usage) {
         return tryRedact(json, usage, null);
@@ -128,7 +133,7 @@ public final class JsonRedaction {
                 if (usage != null && depth == 1) {
                     usageNext = "usage".equals(p.currentName());
                 } else if (usage != null && inUsage && depth == 2) {
-                    slot = usageSlot(p.currentName());
+                    slot = usageSlot(p.currentName(), usage.length);
                 }
             } else if (slot >= 0 && t.isNumeric()) {
                 usage[slot] = p.getValueAsLong(-1); // 12.0 from a lenient backend counts as 12
@@ -148,13 +153,17 @@ public final class JsonRedaction {
         return true;
     }
 
-    private static int usageSlot(String name) {
-        return switch (name) {
-            case "prompt_tokens" -> 0;
-            case "completion_tokens" -> 1;
+    /** Where a usage figure goes in an array of {@code slots}, -1 when nowhere. */
+    private static int usageSlot(String name, int slots) {
+        int slot = switch (name) {
+            case "prompt_tokens", "input_tokens" -> 0;
+            case "completion_tokens", "output_tokens" -> 1;
             case "total_tokens" -> 2;
+            case "cache_creation_input_tokens" -> 3;
+            case "cache_read_input_tokens" -> 4;
             default -> -1;
         };
+        return slot < slots ? slot : -1;
     }
 
     /** The figures of a top-level {@code "usage"} object, by a pass that skips everything else. */
@@ -170,7 +179,7 @@ public final class JsonRedaction {
                     continue;
                 }
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    int slot = usageSlot(p.currentName());
+                    int slot = usageSlot(p.currentName(), usage.length);
                     JsonToken v = p.nextToken();
                     if (slot >= 0 && v.isNumeric()) {
                         usage[slot] = p.getValueAsLong(-1);

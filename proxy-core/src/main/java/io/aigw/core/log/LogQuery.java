@@ -7,9 +7,15 @@ import java.time.Instant;
  *
  * @param since only rows with {@code ts >= since}
  * @param limit 1..1000
+ * @param clientApi only rows of this client API ({@code openai}, {@code anthropic}, {@code responses})
  */
-public record LogQuery(Instant since, String model, Integer status, String keyHash, int limit) {
+public record LogQuery(Instant since, String model, Integer status, String keyHash, int limit, String clientApi) {
     public static final int MAX_LIMIT = 1000;
+
+    /** Rows of any client API. */
+    public LogQuery(Instant since, String model, Integer status, String keyHash, int limit) {
+        this(since, model, status, keyHash, limit, null);
+    }
 
     public LogQuery {
         if (limit < 1 || limit > MAX_LIMIT) {

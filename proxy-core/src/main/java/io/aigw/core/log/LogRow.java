@@ -26,6 +26,9 @@ import java.util.UUID;
  *     promptTokens}, billed at the cached-input price); null when not reported
  * @param costUsd what the exchange cost in USD by its usage and the answering deployment's price;
  *     null when no price or no usage is known
+ * @param clientApi the API the client spoke: {@code openai} (chat, completions, embeddings),
+ *     {@code anthropic} ({@code /v1/messages}) or {@code responses}; null when unknown (rows from
+ *     before the column existed)
  */
 public record LogRow(
         UUID logId,
@@ -56,12 +59,77 @@ public record LogRow(
         boolean requestBodyAsText,
         boolean responseBodyAsText,
         Integer cachedTokens,
-        Double costUsd) {
+        Double costUsd,
+        String clientApi) {
 
     public LogRow {
         Objects.requireNonNull(logId, "logId");
         Objects.requireNonNull(ts, "ts");
         Objects.requireNonNull(requestHeaders, "requestHeaders");
+    }
+
+    /** A row whose client API is not known. */
+    public LogRow(
+            UUID logId,
+            Instant ts,
+            String requestId,
+            String apiKeyHash,
+            String endpoint,
+            String model,
+            String provider,
+            String modelResolved,
+            int statusCode,
+            boolean stream,
+            int attempts,
+            String error,
+            String requestHeaders,
+            String requestBody,
+            String responseBody,
+            boolean requestTruncated,
+            boolean responseTruncated,
+            Long totalLatencyMs,
+            Long providerLatencyMs,
+            Long ttftMs,
+            Integer promptTokens,
+            Integer completionTokens,
+            Integer totalTokens,
+            String traceId,
+            String clientIp,
+            boolean requestBodyAsText,
+            boolean responseBodyAsText,
+            Integer cachedTokens,
+            Double costUsd) {
+        this(
+                logId,
+                ts,
+                requestId,
+                apiKeyHash,
+                endpoint,
+                model,
+                provider,
+                modelResolved,
+                statusCode,
+                stream,
+                attempts,
+                error,
+                requestHeaders,
+                requestBody,
+                responseBody,
+                requestTruncated,
+                responseTruncated,
+                totalLatencyMs,
+                providerLatencyMs,
+                ttftMs,
+                promptTokens,
+                completionTokens,
+                totalTokens,
+                traceId,
+                clientIp,
+                requestBodyAsText,
+                responseBodyAsText,
+                cachedTokens,
+                costUsd,
+                null);
     }
 
     /** A row whose bodies, if any, are stored as they are (neither was refused by jsonb). */
@@ -218,6 +286,7 @@ public record LogRow(
                 requestBody != null,
                 responseBody != null,
                 cachedTokens,
-                costUsd);
+                costUsd,
+                clientApi);
     }
 }

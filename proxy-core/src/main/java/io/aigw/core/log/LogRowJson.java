@@ -55,6 +55,7 @@ public final class LogRowJson {
         } else {
             g.writeNumber(r.costUsd().doubleValue());
         }
+        g.writeStringField("client_api", r.clientApi());
         g.writeEndObject();
     }
 

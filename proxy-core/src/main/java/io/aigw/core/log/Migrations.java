@@ -28,8 +28,12 @@ public final class Migrations {
      * discovered because a classpath folder cannot be listed portably inside a jar (a test checks
      * that this list and the folders agree).
      */
-    static final List<String> FILES =
-            List.of("V1__request_logs.sql", "V2__bodies_as_text.sql", "V3__api_keys.sql", "V4__cost_usd.sql");
+    static final List<String> FILES = List.of(
+            "V1__request_logs.sql",
+            "V2__bodies_as_text.sql",
+            "V3__api_keys.sql",
+            "V4__cost_usd.sql",
+            "V5__client_api.sql");
 
     private Migrations() {}
 
@@ -38,9 +42,14 @@ public final class Migrations {
      * {@code c} out of auto-commit: the pool restores that when the connection goes back.
      */
     public static int migrate(Connection c, SqlDialect dialect) throws SQLException {
+        return migrate(c, dialect, FILES);
+    }
+
+    /** As {@link #migrate(Connection, SqlDialect)} with the first of {@link #FILES} only: a schema as an older release left it. */
+    static int migrate(Connection c, SqlDialect dialect, List<String> files) throws SQLException {
         c.setAutoCommit(false);
         int applied = 0;
-        for (String file : FILES) {
+        for (String file : files) {
             if (applyOne(c, dialect, file)) {
                 applied++;
             }

@@ -88,6 +88,7 @@ final class PgCopyRows {
         bool(r.responseBodyAsText());
         int4(r.cachedTokens());
         float8(r.costUsd());
+        text(r.clientApi());
     }
 
     private void uuid(UUID id) throws SQLException {

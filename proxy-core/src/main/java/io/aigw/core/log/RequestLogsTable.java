@@ -41,7 +41,8 @@ final class RequestLogsTable {
             "request_body_as_text",
             "response_body_as_text",
             "cached_tokens",
-            "cost_usd");
+            "cost_usd",
+            "client_api");
     private static final List<String> JSON_COLUMNS = List.of("request_headers", "request_body", "response_body");
 
     private final SqlDialect dialect;
@@ -93,7 +94,8 @@ final class RequestLogsTable {
         ps.setBoolean(i++, r.requestBodyAsText());
         ps.setBoolean(i++, r.responseBodyAsText());
         setInt(ps, i++, r.cachedTokens());
-        setDouble(ps, i, r.costUsd());
+        setDouble(ps, i++, r.costUsd());
+        ps.setString(i, dialect.text(r.clientApi()));
     }
 
     LogRow read(ResultSet rs) throws SQLException {
@@ -127,7 +129,8 @@ final class RequestLogsTable {
                 rs.getBoolean(i++),
                 rs.getBoolean(i++),
                 getInt(rs, i++),
-                getDouble(rs, i));
+                getDouble(rs, i++),
+                rs.getString(i));
     }
 
     private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {

@@ -37,7 +37,8 @@ final class RowFallback {
                 false,
                 false,
                 count(r.cachedTokens),
-                RowRenderer.usd(r.costUsd));
+                RowRenderer.usd(r.costUsd),
+                r.clientApi);
     }
 
     private static Long ms(long nanos) {

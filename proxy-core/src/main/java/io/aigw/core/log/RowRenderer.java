@@ -44,10 +44,11 @@ public final class RowRenderer {
     }
 
     public LogRow render(ExchangeRecord r, UUID logId) {
-        long[] usage = {r.promptTokens, r.completionTokens, r.totalTokens};
+        long[] found = {-1, -1, -1, -1, -1}; // a whole answer's own usage, see JsonRedaction.tryRedact
         boolean[] asText = {false, false}; // request, response: stored as a JSON string (jsonb refuses it)
         String requestBody = body(r.requestBody, r.requestTruncated, null, asText, 0);
-        String responseBody = responseBody(r, usage, asText); // a whole answer's own usage, when the event loop left it
+        String responseBody = responseBody(r, found, asText);
+        long[] usage = usage(r, found);
         return new LogRow(
                 logId,
                 Instant.ofEpochMilli(r.tsEpochMillis),
@@ -77,13 +78,38 @@ public final class RowRenderer {
                 asText[0],
                 asText[1],
                 tokens(r.cachedTokens),
-                usd(r.costUsd));
+                usd(r.costUsd),
+                r.clientApi);
     }
 
-    /** {@code usage}, when not null, receives the answer's prompt, completion and total tokens. */
+    /**
+     * Prompt, completion and total tokens: the answer's own figures where its body held them, else
+     * the record's. Anthropic's {@code input_tokens} leaves out the cache reads and writes, which
+     * are added, so that the prompt counts every input token whatever the client API (OpenAI's
+     * meaning, the one the exchange's usage has); Anthropic gives no total, which is then the sum.
+     */
+    private static long[] usage(ExchangeRecord r, long[] found) {
+        long prompt = r.promptTokens;
+        long completion = r.completionTokens;
+        long total = r.totalTokens;
+        if (found[0] >= 0) {
+            prompt = found[0] + Math.max(0, found[3]) + Math.max(0, found[4]);
+        }
+        if (found[1] >= 0) {
+            completion = found[1];
+        }
+        if (found[2] >= 0) {
+            total = found[2];
+        } else if (found[0] >= 0 && found[1] >= 0) {
+            total = prompt + completion;
+        }
+        return new long[] {prompt, completion, total};
+    }
+
+    /** {@code usage} receives the figures of the answer's top-level usage object (see {@link JsonRedaction}). */
     private String responseBody(ExchangeRecord r, long[] usage, boolean[] asText) {
         if (r.stream && r.statusCode == 200 && r.responseBody != null) {
-            return sse.assemble(r.responseBody, r.responseTruncated);
+            return sse.assemble(r.responseBody, r.responseTruncated, r.clientApi);
         }
         // an error answer to a stream request is plain JSON
         return body(r.responseBody, r.responseTruncated, usage, asText, 1);

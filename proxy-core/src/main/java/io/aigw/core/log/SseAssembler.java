@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Turns the SSE bytes a client was sent for a streamed chat or legacy completion back into one
- * message for the log:
+ * Turns the SSE bytes a client was sent for a streamed answer back into one message for the log;
+ * for a chat or legacy completion:
  * <pre>{"content": "...", "tool_calls": [...], "finish_reason": "stop", "usage": {...}, "error": {...}, "truncated": true}</pre>
  * {@code tool_calls} only when there were some, {@code usage} when a chunk carried it, {@code error}
  * when an error ended the stream (a data event holding {@code error}, or an event named
@@ -33,10 +33,28 @@ public final class SseAssembler {
         this.json = Objects.requireNonNull(json, "json");
     }
 
-    /** The assembled message as JSON text. */
+    /** The assembled message of a chat or legacy completion stream, as JSON text. */
     public String assemble(byte[] sse, boolean truncated) {
+        return assemble(sse, truncated, null);
+    }
+
+    /**
+     * The assembled message as JSON text, of a stream in the events of {@code clientApi} (its wire
+     * name): {@code anthropic} (Messages, see {@link AnthropicStreamAssembler}), {@code responses}
+     * (see {@link ResponsesStreamAssembler}), else OpenAI chat or legacy completions. Every client
+     * API's stream is logged in the same shape, so a query over the log need not know which it was.
+     */
+    public String assemble(byte[] sse, boolean truncated, String clientApi) {
         StreamedMessage message = new StreamedMessage();
-        SseEventReader.read(sse, (event, data, offset, length) -> onEvent(message, event, data, offset, length));
+        SseEventReader.Listener listener;
+        if ("anthropic".equals(clientApi)) {
+            listener = new AnthropicStreamAssembler(message);
+        } else if ("responses".equals(clientApi)) {
+            listener = new ResponsesStreamAssembler(message);
+        } else {
+            listener = (event, data, offset, length) -> onEvent(message, event, data, offset, length);
+        }
+        SseEventReader.read(sse, listener);
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = LogJson.generator(out)) {
             message.write(g, json, truncated);
@@ -62,7 +80,7 @@ public final class SseAssembler {
     }
 
     /** An error event's data: its {@code error} member, else the whole JSON, else the text. */
-    private static JsonNode errorOf(byte[] data, int offset, int length) {
+    static JsonNode errorOf(byte[] data, int offset, int length) {
         try {
             JsonNode node = LogJson.MAPPER.readTree(data, offset, length);
             JsonNode inner = node == null ? null : node.get("error");

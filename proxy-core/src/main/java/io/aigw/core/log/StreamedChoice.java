@@ -2,6 +2,7 @@ package io.aigw.core.log;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +14,10 @@ import java.util.TreeMap;
 final class StreamedChoice {
     private StringBuilder content; // null until a chunk carried content, so "no content" stays null
     private String finishReason;
+    /** By order of appearance. */
     private final TreeMap<Integer, ToolCall> toolCalls = new TreeMap<>();
+    /** A delta's {@code index} to the key of the latest call that came with it; null until one does. */
+    private Map<Integer, Integer> byIndex;
 
     /** One tool call; its arguments arrive in pieces across deltas. */
     private static final class ToolCall {
@@ -35,11 +39,12 @@ final class StreamedChoice {
     }
 
     /**
-     * A tool-call delta. The index joins the pieces; a provider that leaves it out gets one by id (a
-     * new id is a new call), else the pieces go to the latest call.
+     * A tool-call delta. The index joins the pieces, except that another id under an index already
+     * used is another call (Ollama sends every whole call at index 0); a provider that leaves the
+     * index out gets one by id (a new id is a new call), else the pieces go to the latest call.
      */
     void toolCallDelta(Integer index, String id, String type, String name, String arguments) {
-        int at = index != null ? index : indexFor(id);
+        int at = index != null ? keyOf(index, id) : indexFor(id);
         ToolCall call = toolCalls.computeIfAbsent(at, k -> new ToolCall());
         if (id != null && !id.isEmpty() && call.id == null) {
             call.id = id;
@@ -54,6 +59,22 @@ final class StreamedChoice {
         if (arguments != null) {
             call.arguments.append(arguments);
         }
+    }
+
+    private int keyOf(int index, String id) {
+        if (byIndex == null) {
+            byIndex = new HashMap<>(4);
+        }
+        Integer key = byIndex.get(index);
+        if (key != null) {
+            String known = toolCalls.get(key).id;
+            if (id == null || id.isEmpty() || known == null || known.equals(id)) {
+                return key;
+            }
+        }
+        int fresh = toolCalls.isEmpty() ? 0 : toolCalls.lastKey() + 1;
+        byIndex.put(index, fresh);
+        return fresh;
     }
 
     private int indexFor(String id) {

@@ -49,7 +49,8 @@ final class LogRows {
                 false,
                 5,
                 // every bit of the double matters: the stores must keep it exactly
-                1.2345678901234567e-4);
+                1.2345678901234567e-4,
+                "anthropic");
     }
 
     /** Every nullable field null, and a truncated request body kept as a JSON string. */
@@ -190,7 +191,43 @@ final class LogRows {
                 r.requestBodyAsText(),
                 r.responseBodyAsText(),
                 r.cachedTokens(),
-                r.costUsd());
+                r.costUsd(),
+                r.clientApi());
+    }
+
+    /** {@code r} with another client API (null: unknown). */
+    static LogRow withClientApi(LogRow r, String clientApi) {
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                r.endpoint(),
+                r.model(),
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                r.requestHeaders(),
+                r.requestBody(),
+                r.responseBody(),
+                r.requestTruncated(),
+                r.responseTruncated(),
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp(),
+                r.requestBodyAsText(),
+                r.responseBodyAsText(),
+                r.cachedTokens(),
+                r.costUsd(),
+                clientApi);
     }
 
     /** {@code r} with other cached tokens and cost (null: unknown). */
@@ -224,7 +261,8 @@ final class LogRows {
                 r.requestBodyAsText(),
                 r.responseBodyAsText(),
                 cachedTokens,
-                costUsd);
+                costUsd,
+                r.clientApi());
     }
 
     /**

@@ -239,6 +239,63 @@ abstract class LogStoreContract {
     }
 
     @Test
+    void queryFiltersByClientApi() throws Exception {
+        store.migrate();
+        List<LogRow> rows = List.of(
+                LogRows.withClientApi(LogRows.row(T0, "m1", 200, "k1"), "openai"),
+                LogRows.withClientApi(LogRows.row(T0.plusSeconds(1), "m1", 200, "k1"), "anthropic"),
+                LogRows.withClientApi(LogRows.row(T0.plusSeconds(2), "m1", 401, "k1"), "anthropic"),
+                LogRows.withClientApi(LogRows.row(T0.plusSeconds(3), "m1", 200, "k1"), "responses"),
+                LogRows.row(T0.plusSeconds(4), "m1", 200, "k1"));
+        store.insert(rows);
+
+        assertEquals(ids(rows, 2, 1), ids(store.query(new LogQuery(null, null, null, null, 100, "anthropic"))));
+        assertEquals(ids(rows, 3), ids(store.query(new LogQuery(null, null, null, null, 100, "responses"))));
+        assertEquals(ids(rows, 2), ids(store.query(new LogQuery(null, null, 401, null, 100, "anthropic"))));
+        assertEquals(ids(rows, 4, 3, 2, 1, 0), ids(store.query(new LogQuery(null, null, null, null, 100, null))));
+        assertSameRow(
+                rows.get(3),
+                store.query(new LogQuery(null, null, null, null, 1, "responses"))
+                        .get(0));
+    }
+
+    /** V5 on a table an older release filled: its rows keep a null client API, new rows get theirs. */
+    @Test
+    void clientApiMigrationKeepsOlderRows() throws Exception {
+        SqlDialect dialect = dialect();
+        LogRow old = LogRows.row(T0, "m-old", 200, "k");
+        try (Connection c = connect()) {
+            assertEquals(4, Migrations.migrate(c, dialect, Migrations.FILES.subList(0, 4)));
+            try (var ps = c.prepareStatement("INSERT INTO request_logs (log_id, ts, status_code, stream, attempts,"
+                    + " request_headers, request_truncated, response_truncated, model) VALUES (?, ?, 200, ?, 1, "
+                    + dialect.jsonPlaceholder + ", ?, ?, 'm-old')")) {
+                dialect.setUuid(ps, 1, old.logId());
+                dialect.setTs(ps, 2, old.ts());
+                ps.setBoolean(3, false);
+                ps.setString(4, "{}");
+                ps.setBoolean(5, false);
+                ps.setBoolean(6, false);
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+        store.migrate();
+        assertEquals(Migrations.FILES.size(), count("aigw_schema_version"));
+        LogRow fresh = LogRows.withClientApi(LogRows.row(T0.plusSeconds(1), "m-new", 200, "k"), "responses");
+        store.insert(List.of(fresh));
+
+        List<LogRow> read = all();
+        assertEquals(2, read.size());
+        assertEquals("responses", read.get(0).clientApi());
+        assertNull(read.get(1).clientApi(), "a row from before the column");
+        assertEquals("m-old", read.get(1).model());
+        assertEquals(ids(List.of(old), 0), ids(store.query(new LogQuery(null, "m-old", null, null, 10, null))));
+    }
+
+    /** The dialect of the store {@link #openEmpty()} makes. */
+    protected abstract SqlDialect dialect();
+
+    @Test
     void deleteOlderThanRespectsTheCutoffAndTheLimit() throws Exception {
         store.migrate();
         List<LogRow> rows = new ArrayList<>();

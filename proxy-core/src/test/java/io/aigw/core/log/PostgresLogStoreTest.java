@@ -80,6 +80,11 @@ class PostgresLogStoreTest extends LogStoreContract {
     }
 
     @Override
+    protected SqlDialect dialect() {
+        return SqlDialect.POSTGRES;
+    }
+
+    @Override
     protected Connection connect() throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", USER);

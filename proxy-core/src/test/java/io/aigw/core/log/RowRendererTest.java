@@ -464,4 +464,86 @@ class RowRendererTest {
                 tree("{\"content\":\"ok\",\"finish_reason\":null}"),
                 tree(renderStream(foreign, false).responseBody()));
     }
+
+    // ---- client APIs -----------------------------------------------------------------------------
+
+    @Test
+    void theClientApiIsStoredAndPicksTheStreamAssembler() throws Exception {
+        ExchangeRecord r = chat(true, "{\"stream\":true}", null);
+        r.endpoint = "/v1/messages";
+        r.clientApi = "anthropic";
+        r.responseBody = StreamAssemblersTest.fixture("anthropic-text.sse");
+        LogRow row = renderer.render(r, ID);
+        assertEquals("anthropic", row.clientApi());
+        assertEquals("Hello, wörld 👋", tree(row.responseBody()).get("content").asText());
+        assertEquals("stop", tree(row.responseBody()).get("finish_reason").asText());
+
+        r = chat(true, "{\"stream\":true}", null);
+        r.clientApi = "responses";
+        r.responseBody = StreamAssemblersTest.fixture("responses-text.sse");
+        row = renderer.render(r, ID);
+        assertEquals("responses", row.clientApi());
+        assertEquals(123, tree(row.responseBody()).at("/usage/total_tokens").asInt());
+
+        assertNull(renderer.render(chat(false, "{}", "{}"), ID).clientApi(), "unknown stays unknown");
+        assertEquals("responses", RowFallback.metadataOnly(r).clientApi(), "a row that could not be rendered keeps it");
+    }
+
+    @Test
+    void aWholeMessagesAnswerCountsItsCacheInThePrompt() throws Exception {
+        ExchangeRecord r = chat(false, "{}", """
+                {"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"hi"}],
+                 "stop_reason":"end_turn","usage":{"input_tokens":10,"cache_creation_input_tokens":5,
+                 "cache_read_input_tokens":100,"output_tokens":7}}
+                """);
+        r.clientApi = "anthropic";
+        LogRow row = renderer.render(r, ID);
+        assertEquals(115, row.promptTokens(), "input + cache writes + cache reads, OpenAI's meaning of prompt");
+        assertEquals(7, row.completionTokens());
+        assertEquals(122, row.totalTokens(), "Anthropic gives no total: the sum");
+    }
+
+    @Test
+    void aWholeResponsesAnswerGivesItsUsage() throws Exception {
+        ExchangeRecord r = chat(false, "{}", """
+                {"id":"resp_1","object":"response","status":"completed","output":[],
+                 "usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":8},"output_tokens":87,
+                 "output_tokens_details":{"reasoning_tokens":3},"total_tokens":123}}
+                """);
+        r.clientApi = "responses";
+        LogRow row = renderer.render(r, ID);
+        assertEquals(36, row.promptTokens());
+        assertEquals(87, row.completionTokens());
+        assertEquals(123, row.totalTokens());
+    }
+
+    @Test
+    void theRecordsUsageStandsWhenTheBodyHasNone() {
+        ExchangeRecord r = chat(false, "{}", "{\"input_tokens\":42}"); // a count_tokens answer
+        r.promptTokens = 3;
+        r.completionTokens = 0;
+        r.totalTokens = 3;
+        LogRow row = renderer.render(r, ID);
+        assertEquals(3, row.promptTokens());
+        assertEquals(0, row.completionTokens());
+        assertEquals(3, row.totalTokens());
+    }
+
+    @Test
+    void ollamasWholeCallsAtIndexZeroAreSeparateCalls() throws Exception {
+        String sse = """
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":""}}]},"finish_reason":"stop"}]}
+
+                """;
+        assertEquals(tree("""
+                {"content":null,"tool_calls":[
+                  {"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+                  {"id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"}}],
+                 "finish_reason":"stop"}
+                """), tree(renderStream(sse, false).responseBody()));
+    }
 }

@@ -35,6 +35,11 @@ class SqliteLogStoreTest extends LogStoreContract {
     }
 
     @Override
+    protected SqlDialect dialect() {
+        return SqlDialect.SQLITE;
+    }
+
+    @Override
     protected Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file);
     }

@@ -45,6 +45,7 @@ class StdoutLogStoreTest {
         assertEquals(46, a.get("total_tokens").asInt());
         assertEquals(5, a.get("cached_tokens").asInt());
         assertEquals(1.2345678901234567e-4, a.get("cost_usd").doubleValue(), "every bit of the cost");
+        assertEquals("anthropic", a.get("client_api").asText());
         assertTrue(a.get("request_headers").isObject());
         assertEquals(LogRows.tree(full.requestBody()), a.get("request_body"));
         assertEquals(LogRows.tree(full.responseBody()), a.get("response_body"));
@@ -57,6 +58,7 @@ class StdoutLogStoreTest {
         assertTrue(b.get("ttft_ms").isNull());
         assertTrue(b.get("model").isNull());
         assertTrue(b.get("cost_usd").isNull(), "an unknown cost is null");
+        assertTrue(b.get("client_api").isNull(), "an unknown client API is null");
     }
 
     @Test

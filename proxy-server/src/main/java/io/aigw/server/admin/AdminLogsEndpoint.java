@@ -3,6 +3,7 @@ package io.aigw.server.admin;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.log.LogQuery;
 import io.aigw.core.log.LogRow;
 import io.aigw.core.log.LogRowJson;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/logs?since=&model=&status=&key_hash=&limit=}: recent request-log rows, newest
- * first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
+ * {@code GET /admin/logs?since=&model=&status=&key_hash=&client_api=&limit=}: recent request-log rows,
+ * newest first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
  * the event loop.
  */
 public final class AdminLogsEndpoint implements Endpoint {
@@ -38,6 +40,10 @@ public final class AdminLogsEndpoint implements Endpoint {
     private static final Logger log = LoggerFactory.getLogger(AdminLogsEndpoint.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** The request log's {@code client_api} values. */
+    private static final List<String> CLIENT_APIS =
+            Arrays.stream(ClientApi.values()).map(ClientApi::wireName).toList();
+
     private static final int DEFAULT_LIMIT = 100;
 
     private final RequestLog requestLog;
@@ -148,7 +154,11 @@ public final class AdminLogsEndpoint implements Endpoint {
                 throw new BadParam("limit", "expected 1 to " + LogQuery.MAX_LIMIT);
             }
         }
-        return new LogQuery(since, one(params, "model"), status, keyHash, limit);
+        String clientApi = one(params, "client_api");
+        if (clientApi != null && !CLIENT_APIS.contains(clientApi)) {
+            throw new BadParam("client_api", "expected one of " + String.join(", ", CLIENT_APIS));
+        }
+        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi);
     }
 
     /** A query parameter the client got wrong: answered as a 400 naming it. */

@@ -48,6 +48,12 @@ final class LogsCommand {
                 description = "Only this client key's SHA-256 (64 hex digits).")
         String keyHash;
 
+        @Option(
+                names = "--client-api",
+                paramLabel = "API",
+                description = "Only this client API: openai, anthropic (/v1/messages) or responses.")
+        String clientApi;
+
         @Option(names = "--limit", paramLabel = "N", description = "At most N rows (1 to 1000; default 100).")
         Integer limit;
 
@@ -62,6 +68,7 @@ final class LogsCommand {
             q.put("model", model);
             q.put("status", status);
             q.put("key_hash", keyHash);
+            q.put("client_api", clientApi);
             q.put("limit", limit);
             AdminClient.Answer a = call("GET", PATH + AdminClient.query(q), null);
             return print(a, () -> {
@@ -94,6 +101,12 @@ final class LogsCommand {
                 paramLabel = "N",
                 description = "How many rows to start with (default 20).")
         int lines = 20;
+
+        @Option(
+                names = "--client-api",
+                paramLabel = "API",
+                description = "Only this client API: openai, anthropic (/v1/messages) or responses.")
+        String clientApi;
 
         @Option(names = "--interval-ms", paramLabel = "MS", description = "How often --follow asks (default 1000).")
         long intervalMs = 1000;
@@ -150,6 +163,7 @@ final class LogsCommand {
             Map<String, Object> q = new LinkedHashMap<>();
             q.put("since", since);
             q.put("model", model);
+            q.put("client_api", clientApi);
             // One status is the server's filter; several are filtered here from a full page.
             q.put("status", statuses.size() == 1 ? statuses.get(0) : null);
             // The first page has room for this command's own earlier reads, which are left out below.

@@ -3,6 +3,7 @@ package io.aigw.server.http;
 import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.error.ApiError;
+import io.aigw.core.exchange.ClientApi;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.buffer.ByteBuf;
@@ -36,6 +37,8 @@ final class RecordCapture {
             "openai-organization",
             "openai-project",
             "openai-beta",
+            "anthropic-version", // which Messages API the client spoke, and which beta features it asked for
+            "anthropic-beta",
             "x-stainless-lang",
             "x-stainless-package-version",
             "x-stainless-os",
@@ -49,6 +52,7 @@ final class RecordCapture {
     private static final AsciiString[] ALLOWED =
             HEADER_ALLOW_LIST.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 
+    private static final AsciiString ANTHROPIC_BETA = ALLOWED[HEADER_ALLOW_LIST.indexOf("anthropic-beta")];
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     private static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     private static final int ERROR_BYTES = 8 * 1024;
@@ -108,18 +112,37 @@ final class RecordCapture {
         r.requestId = requestId;
         r.method = request.method().name();
         r.endpoint = path;
+        // The exchange's own is set at completion; a request refused before it was one keeps this.
+        r.clientApi = clientApi(path, ClientApi.ofPath(path));
         r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
         if (bodies != Bodies.OFF) {
             for (AsciiString name : ALLOWED) {
                 String value = h.get(name);
-                if (value != null) {
+                if (value == null) {
+                    continue;
+                }
+                if (name == ANTHROPIC_BETA) {
+                    // Sent as several headers as often as as one list; the row joins them.
+                    for (String each : h.getAll(name)) {
+                        r.requestHeaders.add(name.toString());
+                        r.requestHeaders.add(each);
+                    }
+                } else {
                     r.requestHeaders.add(name.toString());
                     r.requestHeaders.add(value);
                 }
             }
         }
         return r;
+    }
+
+    /**
+     * The row's {@code client_api}: the API of a model endpoint ({@code /v1/...}); null for the
+     * gateway's own paths ({@code /admin/...}, {@code /metrics}), which no client API serves.
+     */
+    static String clientApi(String path, ClientApi api) {
+        return path != null && path.startsWith("/v1/") ? api.wireName() : null;
     }
 
     /** Formatted once per connection: the address does not change between its requests. */

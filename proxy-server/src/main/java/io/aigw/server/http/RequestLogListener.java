@@ -14,7 +14,8 @@ import java.util.Arrays;
 
 /**
  * The request log as an exchange listener: at completion it fills the exchange's record from the
- * exchange's facts (route, attempts, status, error, usage, times, trace id) and hands it to the log.
+ * exchange's facts (client API, route, attempts, status, error, usage, times, trace id) and hands it
+ * to the log.
  * The record itself, with its bounded body copies, was started by {@link RecordCapture}; an exchange
  * without one (log off, {@code /health}) costs nothing here.
  *
@@ -38,6 +39,7 @@ public final class RequestLogListener implements ExchangeListener {
             return;
         }
         e.record(null); // handed over now, once
+        r.clientApi = RecordCapture.clientApi(r.endpoint, e.clientApi()); // also picks the stream's assembler
         r.model = e.requestedModel();
         r.stream = e.stream();
         Attempt last = e.lastAttempt();

@@ -201,7 +201,10 @@ public final class RateLimiter implements AutoCloseable {
         if (key == null && !ip.any() && global == null) {
             return null;
         }
-        long output = endpoint == ApiEndpoint.EMBEDDINGS ? 0 : maxTokens >= 0 ? maxTokens : config.defaultMaxTokens();
+        // Embeddings and Anthropic's count_tokens produce no output tokens: only the input is charged.
+        long output = endpoint == ApiEndpoint.EMBEDDINGS || endpoint == ApiEndpoint.COUNT_TOKENS
+                ? 0
+                : maxTokens >= 0 ? maxTokens : config.defaultMaxTokens();
         long tokens = (bodyBytes + 3) / 4 + output;
         Builder b = new Builder();
         if (key != null) {

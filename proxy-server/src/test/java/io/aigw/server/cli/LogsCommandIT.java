@@ -144,6 +144,11 @@ class LogsCommandIT {
             CliRun future = CliRun.run(env(proxy), "logs", "query", "--since", "2099-01-01T00:00:00Z", "--json");
             assertEquals(0, JSON.readTree(future.out()).get("data").size(), future.out());
 
+            CliRun chats = CliRun.run(env(proxy), "logs", "query", "--client-api", "openai", "--json");
+            assertEquals(3, JSON.readTree(chats.out()).get("data").size(), chats.out());
+            CliRun messages = CliRun.run(env(proxy), "logs", "query", "--client-api", "anthropic", "--json");
+            assertEquals(0, JSON.readTree(messages.out()).get("data").size(), messages.out());
+
             CliRun refused = CliRun.run(env(proxy), "logs", "query", "--limit", "0");
             assertEquals(1, refused.code(), refused.toString());
             assertEquals("aigw: HTTP 400: expected 1 to 1000\n", refused.err());
