@@ -1,30 +1,17 @@
 package io.aigw.adapters.anthropic;
 
-import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import io.aigw.adapters.JsonSupport;
 import io.aigw.core.exchange.Usage;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 
 /** Shared pieces of the Anthropic → OpenAI response side: the Jackson factory, finish and usage maps. */
 final class AnthropicResponseJson {
 
     /** Upstream bodies and SSE data: Jackson's default depth, large strings allowed. */
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH)
-                    .maxStringLength(256 << 20)
-                    .build())
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .errorReportConfiguration(ErrorReportConfiguration.builder()
-                    .maxErrorTokenLength(32)
-                    .maxRawContentLength(0)
-                    .build())
-            .build();
+    static final JsonFactory FACTORY = JsonSupport.UPSTREAM;
 
     /** The forced tool the request translator adds to emulate {@code response_format: json_schema}. */
     static final String JSON_SCHEMA_TOOL = "json_schema_output";
@@ -33,11 +20,7 @@ final class AnthropicResponseJson {
 
     /** A parser over the readable bytes, in place for heap buffers; indices and refCnt untouched. */
     static JsonParser parser(ByteBuf body) throws IOException {
-        int len = body.readableBytes();
-        if (body.hasArray()) {
-            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), len);
-        }
-        return FACTORY.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate(), len));
+        return JsonSupport.parser(FACTORY, body);
     }
 
     /** Anthropic stop_reason → OpenAI finish_reason (unknown and null → stop). */

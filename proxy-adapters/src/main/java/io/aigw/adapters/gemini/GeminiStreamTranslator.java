@@ -2,6 +2,7 @@ package io.aigw.adapters.gemini;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import io.aigw.adapters.JsonSupport;
 import io.aigw.adapters.StreamTranslator;
 import io.aigw.adapters.sse.SseEventFields;
 import io.aigw.adapters.sse.SseEventSplitter;
@@ -238,7 +239,7 @@ public final class GeminiStreamTranslator implements StreamTranslator {
     // ---------------------------------------------------------------- output
 
     /** One chunk with a single choice: {@code delta} writes the delta's fields. */
-    private void chunk(GeminiJson.Writer delta, String finish) throws IOException {
+    private void chunk(JsonSupport.Writer delta, String finish) throws IOException {
         event(g -> {
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
@@ -257,7 +258,7 @@ public final class GeminiStreamTranslator implements StreamTranslator {
     }
 
     /** {@code data: {"id",...,<body>}\n\n} in its own pooled buffer, appended to out. */
-    private void event(GeminiJson.Writer body) {
+    private void event(JsonSupport.Writer body) {
         ByteBuf b = alloc.buffer(256);
         boolean ok = false;
         try {

@@ -1,12 +1,9 @@
 package io.aigw.adapters.messages;
 
-import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import io.aigw.adapters.JsonSupport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import java.io.IOException;
 
 /**
@@ -16,27 +13,13 @@ import java.io.IOException;
 final class MessagesJson {
 
     /** Client bodies and upstream answers: error messages never quote the source document. */
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH)
-                    .maxStringLength(256 << 20)
-                    .build())
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .errorReportConfiguration(ErrorReportConfiguration.builder()
-                    .maxErrorTokenLength(32)
-                    .maxRawContentLength(0)
-                    .build())
-            .build();
+    static final JsonFactory FACTORY = JsonSupport.UPSTREAM;
 
     private MessagesJson() {}
 
     /** A parser over the readable bytes, in place for heap buffers; indices and refCnt untouched. */
     static JsonParser parser(ByteBuf body) throws IOException {
-        int len = body.readableBytes();
-        if (body.hasArray()) {
-            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), len);
-        }
-        return FACTORY.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate(), len));
+        return JsonSupport.parser(FACTORY, body);
     }
 
     /** OpenAI finish_reason → Anthropic stop_reason (null and unknown → end_turn). */

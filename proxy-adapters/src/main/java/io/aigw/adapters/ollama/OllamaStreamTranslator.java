@@ -2,6 +2,7 @@ package io.aigw.adapters.ollama;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import io.aigw.adapters.JsonSupport;
 import io.aigw.adapters.StreamTranslator;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.Usage;
@@ -249,7 +250,7 @@ public final class OllamaStreamTranslator implements StreamTranslator {
     // ---------------------------------------------------------------- output
 
     /** One chunk with a single choice: {@code delta} writes the delta's fields. */
-    private void chunk(OllamaJson.Writer delta, String finish) throws IOException {
+    private void chunk(JsonSupport.Writer delta, String finish) throws IOException {
         event(g -> {
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
@@ -268,7 +269,7 @@ public final class OllamaStreamTranslator implements StreamTranslator {
     }
 
     /** {@code data: {"id",...,<body>}\n\n} in its own pooled buffer, appended to out. */
-    private void event(OllamaJson.Writer body) throws IOException {
+    private void event(JsonSupport.Writer body) throws IOException {
         ByteBuf b = alloc.buffer(256);
         boolean ok = false;
         try {

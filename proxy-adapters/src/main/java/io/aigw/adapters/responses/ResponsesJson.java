@@ -1,17 +1,12 @@
 package io.aigw.adapters.responses;
 
-import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.aigw.adapters.JsonSupport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,41 +15,19 @@ import java.io.OutputStream;
 final class ResponsesJson {
 
     /** Upstream bodies and SSE data: Jackson's default depth, large strings; never quotes the source in errors. */
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(StreamReadConstraints.DEFAULT_MAX_DEPTH)
-                    .maxStringLength(256 << 20)
-                    .build())
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .errorReportConfiguration(ErrorReportConfiguration.builder()
-                    .maxErrorTokenLength(32)
-                    .maxRawContentLength(0)
-                    .build())
-            .build();
+    static final JsonFactory FACTORY = JsonSupport.UPSTREAM;
 
     /**
      * Client request bodies (read as a tree once per call) and generators that may write trees
      * echoed from the request: shallow nesting bounds stack use, strings stay large for images.
      */
-    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(128)
-                            .maxStringLength(256 << 20)
-                            .build())
-                    .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                    .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    static final ObjectMapper MAPPER = JsonSupport.TREES;
 
     private ResponsesJson() {}
 
     /** A parser over the readable bytes, in place for heap buffers; indices and refCnt untouched. */
     static JsonParser parser(ByteBuf body) throws IOException {
-        int len = body.readableBytes();
-        if (body.hasArray()) {
-            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), len);
-        }
-        return FACTORY.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate(), len));
+        return JsonSupport.parser(FACTORY, body);
     }
 
     /** A generator appending UTF-8 to {@code out}; it can write trees (the mapper is its codec). */
