@@ -610,8 +610,9 @@ YAML
 fi
 
 # ---- this build against a baseline revision: does the change cost the existing path anything? -------
-# The baseline is built in a worktree of its own and runs the same config on its own port; rounds
-# alternate which goes first, small chat requests then streams (20 chunks), CPU per request beside.
+# The baseline is built in a worktree of its own; it and a fresh aigw of this build run the same config on
+# ports of their own, warmed alike; rounds alternate which goes first, small chat requests then streams
+# (20 chunks), CPU per request beside.
 if want baseline; then
   baseline_rev="$(git rev-parse --verify "${AIGW_BENCH_BASELINE:-HEAD~1}^{commit}")"
   baseline_rounds="${AIGW_BENCH_BASELINE_ROUNDS:-5}"
@@ -620,28 +621,36 @@ if want baseline; then
   git worktree add --detach "$baseline_tree" "$baseline_rev" >/dev/null 2>&1
   (cd "$baseline_tree" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true -pl proxy-server -am package \
     && touch proxy-server/target/lib/.aigw-built)
-  baseline_port="$(free_port)"
-  sed -e "s/port: $proxy_port,/port: $baseline_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-baseline|" \
-    "$work/proxy.yaml" >"$work/proxy-baseline.yaml"
-  JAVA_OPTS="-Daigw.bench=true" "$baseline_tree/scripts/run.sh" --config "$work/proxy-baseline.yaml" >"$work/proxy-baseline.log" 2>&1 &
-  baseline_jvm=$!
-  pids+=($baseline_jvm)
-  base[aigw-baseline]="http://127.0.0.1:$baseline_port"
-  wait_http "${base[aigw-baseline]}/health"
-  log "baseline: warming up"
-  BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$((warm * 2))"s -s "$work/post.lua" \
-    "${base[aigw-baseline]}/v1/chat/completions" >/dev/null
-  BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.lua" \
-    "${base[aigw-baseline]}/v1/chat/completions" >/dev/null
+  # Two fresh processes with the same history: this build's main aigw has served every scenario before
+  # this one (its JIT profile with them), so a new one is started beside the baseline.
+  declare -A bl_jvm
+  for v in baseline current; do
+    bl_port="$(free_port)"
+    sed -e "s/port: $proxy_port,/port: $bl_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-$v|" \
+      "$work/proxy.yaml" >"$work/proxy-$v.yaml"
+    run_sh=scripts/run.sh
+    [ "$v" = baseline ] && run_sh="$baseline_tree/scripts/run.sh"
+    JAVA_OPTS="-Daigw.bench=true" "$run_sh" --config "$work/proxy-$v.yaml" >"$work/proxy-$v.log" 2>&1 &
+    bl_jvm[$v]=$!
+    pids+=(${bl_jvm[$v]})
+    base[aigw-$v]="http://127.0.0.1:$bl_port"
+  done
+  for v in baseline current; do
+    wait_http "${base[aigw-$v]}/health"
+    log "baseline: warming up ($v)"
+    BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 2))"s -s "$work/post.lua" \
+      "${base[aigw-$v]}/v1/chat/completions" >/dev/null
+    BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c64 -d"$warm"s -s "$work/post.lua" \
+      "${base[aigw-$v]}/v1/chat/completions" >/dev/null
+  done
   for r in $(seq 1 "$baseline_rounds"); do
-    for v in $([ $((r % 2)) = 1 ] && echo "baseline aigw" || echo "aigw baseline"); do
-      if [ "$v" = aigw ]; then target=aigw; jvm="$proxy_jvm"; else target=aigw-baseline; jvm="$baseline_jvm"; fi
-      log "baseline, round $r/$baseline_rounds: $target"
-      record "$(cpu_wrk_run "baseline-small-$v" "$target" "$work/small.json" "$jvm")"
-      record "$(cpu_wrk_run "baseline-stream-$v" "$target" "$work/stream.json" "$jvm")"
+    for v in $([ $((r % 2)) = 1 ] && echo "baseline current" || echo "current baseline"); do
+      log "baseline, round $r/$baseline_rounds: $v"
+      record "$(cpu_wrk_run "baseline-small-$v" "aigw-$v" "$work/small.json" "${bl_jvm[$v]}")"
+      record "$(cpu_wrk_run "baseline-stream-$v" "aigw-$v" "$work/stream.json" "${bl_jvm[$v]}")"
     done
   done
-  kill "$baseline_jvm" 2>/dev/null || true
+  for v in baseline current; do kill "${bl_jvm[$v]}" 2>/dev/null || true; done
 fi
 
 if want big; then
@@ -918,7 +927,7 @@ for v, target, name in (("local", 0.97, "`key_defaults: {rpm, tpm}` in this proc
 # This build against the baseline revision, same config, interleaved rounds.
 for kind, what in (("small", "small chat requests"), ("stream", "streams of 20 chunks")):
     b_old = [r for r in rows if r["scenario"] == f"baseline-{kind}-baseline"]
-    b_new = [r for r in rows if r["scenario"] == f"baseline-{kind}-aigw"]
+    b_new = [r for r in rows if r["scenario"] == f"baseline-{kind}-current"]
     if b_old and b_new:
         ab_table(f"This build against the baseline revision: {what}", "aigw, wrk -c64",
                  ("baseline", "this build", "this / baseline"), b_old, b_new, 0.97, " (baseline first in odd rounds)")
