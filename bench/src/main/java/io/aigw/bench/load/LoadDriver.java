@@ -715,6 +715,9 @@ public final class LoadDriver {
         private final Histo ttfc = new Histo();
         private final LongAdder errors = new LongAdder();
         private final LongAdder completed = new LongAdder();
+        /** Every response, warm-up and errors included: what the target served while the driver ran. */
+        private final LongAdder responses = new LongAdder();
+
         private final LongAdder bad = new LongAdder();
         private final LongAdder okInWindow = new LongAdder();
         private final LongAdder connectFailures = new LongAdder();
@@ -759,6 +762,7 @@ public final class LoadDriver {
                 m.put("mode", "stream");
                 m.put("streams_per_s", rps);
                 m.put("streams", completed.sum());
+                m.put("responses_all", responses.sum());
                 m.put("errors", errors.sum());
                 m.put("bad_streams", bad.sum());
                 m.put("ttfc_p50_us", ttfc.p(50));
@@ -769,6 +773,7 @@ public final class LoadDriver {
                 m.put("mode", "max");
                 m.put("rps", rps);
                 m.put("requests", completed.sum());
+                m.put("responses_all", responses.sum());
                 m.put("errors", errors.sum());
                 m.put("p50_us", latency.p(50));
                 m.put("p99_us", latency.p(99));
@@ -821,6 +826,7 @@ public final class LoadDriver {
         @Override
         public void responseDone(Conn c, long now) {
             inFlight.decrementAndGet();
+            responses.increment();
             boolean ok = c.status >= 200 && c.status < 300;
             if (measured(c.sentAt)) {
                 if (!ok) {

@@ -143,6 +143,15 @@ public final class RuntimeGauges {
                     })
                     .register(registry);
         }
+        AllocatedBytes allocated = AllocatedBytes.create();
+        if (allocated != null) {
+            CounterWithCallback.builder()
+                    .name("aigw_jvm_allocated_bytes_total")
+                    .help("Heap bytes allocated by every thread since the JVM started (per-thread counters, "
+                            + "current to the last TLAB; not only at collections as jvm_memory_pool_allocated_bytes)")
+                    .callback(cb -> cb.call(allocated.read()))
+                    .register(registry);
+        }
         JvmMetrics.builder().register(registry);
     }
 }
