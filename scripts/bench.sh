@@ -6,8 +6,11 @@
 #   scripts/bench.sh --quick    shorter phases, 1,000 held streams, 50,000 writer rows (about 5 minutes)
 # Environment: AIGW_BENCH_IO_THREADS (aigw event loops, default 1 = nginx's one worker),
 # AIGW_BENCH_STREAMS (held streams; default: as many as the open-file limit allows, at most 10,000),
-# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all: max,route,metrics,log,trace,keys,limits,big,rate,stream,hold;
+# AIGW_BENCH_ONLY (comma-separated scenarios to run, default all:
+# start,max,default,route,metrics,log,trace,keys,limits,big,rate,stream,hold;
 # and baseline, which runs only when asked for or when AIGW_BENCH_BASELINE is set),
+# AIGW_BENCH_DEFAULT_ROUNDS (interleaved rounds of nginx against an aigw running the shipped conf/proxy.yaml,
+# default 5), AIGW_BENCH_STARTS (fresh starts of the shipped config timed to their first 200 from /health, default 3),
 # AIGW_BENCH_BASELINE (a git revision, default HEAD~1 when the baseline scenario is asked for: built in a
 # worktree of its own and run beside this build, identical config, interleaved rounds of small chat requests
 # and of streams: whether a change costs the existing path anything), AIGW_BENCH_BASELINE_ROUNDS (default 5),
@@ -31,7 +34,7 @@ cd "$root"
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-only=",${AIGW_BENCH_ONLY:-max,route,metrics,log,trace,keys,limits,big,rate,stream,hold${AIGW_BENCH_BASELINE:+,baseline}},"
+only=",${AIGW_BENCH_ONLY:-start,max,default,route,metrics,log,trace,keys,limits,big,rate,stream,hold${AIGW_BENCH_BASELINE:+,baseline}},"
 want() { [[ "$only" == *",$1,"* ]]; }
 dur=15; warm=5; hold_chunks=30
 if [ "$quick" = 1 ]; then dur=5; warm=3; hold_chunks=10; fi
@@ -128,6 +131,7 @@ http {
 NGINX
 "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
+nginx_master=$!   # daemon off: the master itself; its worker is its child
 
 cat >"$work/proxy.yaml" <<YAML
 server: {host: 127.0.0.1, port: $proxy_port, io_threads: $io_threads}
@@ -269,6 +273,107 @@ driver() { # scenario target body mode args...
     | python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); d.update(scenario='$scenario', target='$target'); print(json.dumps(d))"
 }
 
+# ---- CPU and heap allocation per request of the proxy under test (issue 19) ---------------------
+# The target's processes: nginx's master and workers, or one aigw JVM (every thread: /proc/PID/stat
+# sums the process's threads, those that have ended included, which /proc/PID/task/*/stat would miss).
+target_pids() {
+  case "$1" in
+    nginx) echo "$nginx_master" $(pgrep -P "$nginx_master" || true) ;;
+    aigw) echo "$proxy_jvm" ;;
+    aigw-default) echo "${default_jvm:-}" ;;
+  esac
+}
+# aigw's heap bytes allocated so far (every thread; its /metrics), empty for a target that is not aigw.
+alloc_bytes() {
+  case "$1" in aigw*) ;; *) return 0 ;; esac
+  curl -fs -m 5 "${base[$1]}/metrics" 2>/dev/null | awk '$1 == "aigw_jvm_allocated_bytes_total" {printf "%.0f\n", $2}' || true
+}
+measure() { # target command...: the command prints one JSON line; adds the target's CPU µs and heap bytes per request
+  local t="$1" procs a0 a1 c0 c1 line
+  shift
+  procs=($(target_pids "$t"))
+  a0="$(alloc_bytes "$t")"
+  c0="$(cpu_ticks "${procs[@]}")"
+  line="$("$@")"
+  c1="$(cpu_ticks "${procs[@]}")"
+  a1="$(alloc_bytes "$t")"
+  python3 - "$line" "$(getconf CLK_TCK)" "${#procs[@]}" "$((c1 - c0))" "${a0:-}" "${a1:-}" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1]); hz = int(sys.argv[2])
+# wrk counts every response it got; the load driver's responses_all includes its warm-up, as the window does.
+n = d.get("responses_all") or d.get("requests") or 0
+d["proc_cpu_us"] = round(int(sys.argv[4]) * 1e6 / hz / n, 1) if n and int(sys.argv[3]) else None
+d["alloc_bytes_per_request"] = round((int(sys.argv[6]) - int(sys.argv[5])) / n) if n and sys.argv[5] and sys.argv[6] else None
+print(json.dumps(d))
+PY
+}
+
+# The config as shipped (conf/proxy.yaml: SQLite request log with full bodies, metrics on), with only
+# what the bench needs set (bench/shipped_config.py): the port, io_threads, data_dir, the client key,
+# and the mock as the only provider behind the model "mock".
+shipped_config() { # port data_dir file
+  python3 bench/shipped_config.py conf/proxy.yaml "$1" "$io_threads" "$2" "$key" "$mock_port" >"$3"
+}
+
+# ---- start: time to ready and idle memory, before any load ------------------------------------
+# Fresh aigw processes with the shipped config, one at a time: from the launch of scripts/run.sh, and
+# from the JVM's own start (process_start_time_seconds), to the first 200 from /health; then 5 s idle
+# and the resident memory (VmRSS); then a graceful stop.
+if want start; then
+  for i in $(seq 1 "${AIGW_BENCH_STARTS:-3}"); do
+    log "start $i/${AIGW_BENCH_STARTS:-3}: a fresh aigw, shipped config"
+    sport="$(free_port)"
+    shipped_config "$sport" "$work/data-start$i" "$work/proxy-start$i.yaml"
+    record "$(python3 - "$root/scripts/run.sh" "$work/proxy-start$i.yaml" "$sport" "$work/proxy-start$i.log" <<'PY'
+import http.client, json, os, subprocess, sys, time
+run_sh, cfg, port, logf = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def get(path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        c.close()
+env = dict(os.environ, JAVA_OPTS="-Daigw.bench=true")
+t0 = time.monotonic()
+p = subprocess.Popen([run_sh, "--config", cfg], stdout=open(logf, "w"), stderr=subprocess.STDOUT, env=env)
+ready = None
+while time.monotonic() - t0 < 60 and p.poll() is None:
+    try:
+        if get("/health")[0] == 200:
+            ready = time.monotonic(); ready_wall = time.time()
+            break
+    except OSError:
+        pass
+    time.sleep(0.005)
+d = {"scenario": "start", "target": "aigw-default"}
+if ready is not None:
+    time.sleep(5)
+    rss = next((int(l.split()[1]) for l in open(f"/proc/{p.pid}/status") if l.startswith("VmRSS:")), None)
+    jvm_start = None
+    try:
+        for l in get("/metrics")[1].splitlines():
+            if l.startswith("process_start_time_seconds "):
+                jvm_start = float(l.split()[1])
+    except OSError:
+        pass
+    d.update(launch_to_ready_ms=round((ready - t0) * 1000),
+             jvm_to_ready_ms=None if jvm_start is None else round((ready_wall - jvm_start) * 1000),
+             idle_rss_mb=None if rss is None else round(rss / 1024, 1))
+p.terminate()
+try:
+    p.wait(30)
+except subprocess.TimeoutExpired:
+    p.kill()
+print(json.dumps(d))
+PY
+)"
+  done
+  # The bench's own aigw (request log off) has been idle since it started, too.
+  record "{\"scenario\": \"idle\", \"target\": \"aigw\", \"idle_rss_mb\": $(awk '/^VmRSS:/{printf "%.1f", $2 / 1024}' "/proc/$proxy_jvm/status")}"
+fi
+
 log "warming aigw up (JIT)"
 BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
 BODY_FILE="$work/small-weighted.json" KEY="$key" wrk -t1 -c32 -d"$warm"s -s "$work/post.lua" "${base[aigw]}/v1/chat/completions" >/dev/null
@@ -277,8 +382,41 @@ BODY_FILE="$work/stream.json" KEY="$key" wrk -t1 -c16 -d"$warm"s -s "$work/post.
 if want max; then
 for t in "${targets[@]}"; do
   log "non-streaming max throughput: $t"
-  record "$(wrk_run small-max "$t" "$work/small.json" 64 "$dur")"
+  record "$(measure "$t" wrk_run small-max "$t" "$work/small.json" 64 "$dur")"
 done
+fi
+
+# ---- the shipped default config against nginx (issue 19: >= 0.8x nginx's requests/s) -------------
+# A second aigw with conf/proxy.yaml as shipped (SQLite request log with full bodies, metrics on),
+# warmed like the others, then the small-body max-throughput load in interleaved rounds nginx,
+# default, nginx, default, ...: requests/s and CPU per request of each, medians of rounds.
+if want default; then
+  default_port="$(free_port)"
+  shipped_config "$default_port" "$work/data-default" "$work/proxy-default.yaml"
+  JAVA_OPTS="-Daigw.bench=true" scripts/run.sh --config "$work/proxy-default.yaml" >"$work/proxy-default.log" 2>&1 &
+  default_jvm=$!
+  pids+=($default_jvm)
+  base[aigw-default]="http://127.0.0.1:$default_port"
+  wait_http "${base[aigw-default]}/health"
+  log "default config: warming aigw-default up (JIT)"
+  BODY_FILE="$work/small.json" KEY="$key" wrk -t1 -c64 -d"$((warm * 4))"s -s "$work/post.lua" \
+    "${base[aigw-default]}/v1/chat/completions" >/dev/null
+  default_rounds="${AIGW_BENCH_DEFAULT_ROUNDS:-5}"
+  for r in $(seq 1 "$default_rounds"); do
+    for t in nginx aigw-default; do
+      log "default config, round $r/$default_rounds: $t"
+      record "$(measure "$t" wrk_run "default-$t" "$t" "$work/small.json" 64 "$dur")"
+    done
+  done
+  # What the request log did meanwhile: rows written, and any it spilled or dropped to keep up.
+  record "$(curl -fs -m 5 "${base[aigw-default]}/metrics" | python3 -c '
+import json, sys
+rows = {}
+for l in sys.stdin:
+    if l.startswith("aigw_request_log_rows_total{"):
+        rows[l.split("outcome=\"")[1].split("\"")[0]] = int(float(l.split()[-1]))
+print(json.dumps({"scenario": "default-log", "target": "aigw-default", "rows": rows}))')"
+  kill "$default_jvm" 2>/dev/null || true
 fi
 
 # Weighted route against a single deployment, aigw only: the same wrk load on `mock` (one deployment)
@@ -656,7 +794,7 @@ fi
 if want big; then
 for t in "${targets[@]}"; do
   log "100 KB prompt body: $t"
-  record "$(wrk_run big-body "$t" "$work/big.json" 16 "$dur")"
+  record "$(measure "$t" wrk_run big-body "$t" "$work/big.json" 16 "$dur")"
 done
 fi
 if want rate; then
@@ -670,7 +808,7 @@ fi
 if want stream; then
 for t in "${targets[@]}"; do
   log "streaming, 20 chunks: $t"
-  record "$(driver stream "$t" "$work/stream.json" --mode stream --connections 32 --duration "$dur" --warmup "$warm" --expect-chunks 21)"
+  record "$(measure "$t" driver stream "$t" "$work/stream.json" --mode stream --connections 32 --duration "$dur" --warmup "$warm" --expect-chunks 21)"
 done
 fi
 
@@ -726,6 +864,12 @@ print(f"\n### aigw benchmark — {subprocess.run(['date','-u','+%Y-%m-%d %H:%M U
 print(f"\nMachine: {subprocess.run(['nproc'],capture_output=True,text=True).stdout.strip()} cores ({cpu}), {java}; "
       f"aigw io_threads={io_threads}, nginx worker_processes=1; mock, driver and targets share the machine. "
       f"Phases of {dur} s.\n")
+def cpu_rows(s, per):
+    """CPU µs per request of nginx (master and worker) and aigw (every thread) over the phase, their
+    ratio (issue 19: aigw's ≤ nginx's), and aigw's heap bytes allocated per request."""
+    n, a = g(s, "nginx", "proc_cpu_us"), g(s, "aigw", "proc_cpu_us")
+    print(f"| | CPU µs per {per} (nginx: master + worker; aigw: every thread; target: ratio ≤ 1.0) | | {f(n, 1)} | {f(a, 1)} | {ratio(a, n)} | |")
+    print(f"| | aigw heap bytes allocated per {per} | | | {f(g(s, 'aigw', 'alloc_bytes_per_request'))} | | |")
 print("| scenario | metric | direct (mock) | nginx | aigw | aigw / nginx | aigw / direct |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for s, label in (("small-max", "non-streaming chat, small body, max throughput (wrk -c64)"),
@@ -735,6 +879,7 @@ for s, label in (("small-max", "non-streaming chat, small body, max throughput (
     for p in ("p50_ms", "p99_ms"):
         print(f"| | latency {p[:3]} (ms) | {f(g(s,'direct',p),3)} | {f(g(s,'nginx',p),3)} | {f(g(s,'aigw',p),3)} | | |")
     print(f"| | errors | {f(g(s,'direct','errors'))} | {f(g(s,'nginx','errors'))} | {f(g(s,'aigw','errors'))} | | |")
+    cpu_rows(s, "request")
 for rate in ("1000", "5000"):
     s = f"rate-{rate}"
     print(f"| fixed rate {rate}/s (open loop, corrected for coordinated omission) | achieved requests/s | "
@@ -752,23 +897,63 @@ print(f"| streaming chat, 20 chunks (32 concurrent) | streams/s | {f(d)} | {f(n)
 for p in ("ttfc_p50_us", "ttfc_p99_us"):
     print(f"| | time to first chunk {p[5:8]} (ms) | " + " | ".join(f(g(s,t,p)/1000 if g(s,t,p) is not None else None,3) for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | bad streams / errors | " + " | ".join(f"{f(g(s,t,'bad_streams'))} / {f(g(s,t,'errors'))}" for t in ("direct","nginx","aigw")) + " | | |")
+cpu_rows(s, "stream")
 s = "hold"
 print(f"| {streams} concurrent slow streams (1 chunk/s) | completed | " + " | ".join(f(g(s,t,'completed')) for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | chunks received / expected | " + " | ".join(f"{f(g(s,t,'chunks_received'))} / {f(g(s,t,'chunks_expected'))}" for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | peak concurrent | " + " | ".join(f(g(s,t,'peak_concurrent')) for t in ("direct","nginx","aigw")) + " | | |")
 print(f"| | aigw peak resident memory / heap used (MB) | | | {f(g('hold-memory','aigw','peak_rss_mb'))} / {f(g('hold-memory','aigw','peak_heap_mb'))} | | |")
 
-# Weighted route against a single deployment (aigw only), from interleaved rounds.
-single = [r for r in rows if r["scenario"] == "route-single"]
-weighted = [r for r in rows if r["scenario"] == "route-weighted"]
 def median(v):
     v = sorted(v)
     return None if not v else (v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2)
+def med(rs, k):
+    return median([r[k] for r in rs if r.get(k) is not None])
+
+# The shipped default config against nginx, interleaved rounds (issue 19).
+d_ng = [r for r in rows if r["scenario"] == "default-nginx"]
+d_ai = [r for r in rows if r["scenario"] == "default-aigw-default"]
+if d_ng and d_ai:
+    print(f"\n#### The shipped default config against nginx (conf/proxy.yaml: SQLite request log, full bodies, metrics on; "
+          f"wrk -c64, {len(d_ng)} interleaved rounds of {dur} s each, nginx first)\n")
+    print("| metric | nginx | aigw, shipped config | aigw / nginx |")
+    print("|---|---:|---:|---:|")
+    n_rps, a_rps = med(d_ng, "rps"), med(d_ai, "rps")
+    print(f"| requests/s, median of rounds (target: ratio ≥ 0.80) | {f(n_rps)} | {f(a_rps)} | {ratio(a_rps, n_rps)} |")
+    paired = median([a["rps"] / n["rps"] for n, a in zip(d_ng, d_ai) if n.get("rps") and a.get("rps")])
+    print(f"| requests/s per round | {' · '.join(f(r['rps']) for r in d_ng)} | {' · '.join(f(r['rps']) for r in d_ai)} | "
+          f"{' · '.join(ratio(a['rps'], n['rps']) for n, a in zip(d_ng, d_ai))}; median {'–' if paired is None else f'{paired:.2f}'} |")
+    for p in ("p50_ms", "p99_ms"):
+        print(f"| latency {p[:3]} (ms), median of rounds | {f(med(d_ng, p), 3)} | {f(med(d_ai, p), 3)} | |")
+    nc, ac = med(d_ng, "proc_cpu_us"), med(d_ai, "proc_cpu_us")
+    print(f"| CPU µs per request (nginx: master + worker; aigw: every thread), median of rounds | {f(nc, 1)} | {f(ac, 1)} | {ratio(ac, nc)} |")
+    print(f"| aigw heap bytes allocated per request, median of rounds | | {f(med(d_ai, 'alloc_bytes_per_request'))} | |")
+    print(f"| errors | {f(sum(r['errors'] for r in d_ng))} | {f(sum(r['errors'] for r in d_ai))} | |")
+    lr = R.get(("default-log", "aigw-default"), {}).get("rows", {})
+    if lr:
+        print(f"| request log rows at the end: written / spilled / dropped (its /metrics; warm-up included) | | "
+              f"{f(lr.get('written'))} / {f(lr.get('spilled'))} / {f(lr.get('dropped'))} | |")
+
+# Start and idle memory (issue 19), before any load.
+starts = [r for r in rows if r["scenario"] == "start"]
+if starts:
+    print(f"\n#### Start and idle memory ({len(starts)} fresh aigw processes, shipped config, one at a time, before any load)\n")
+    print("| metric | each start | median |")
+    print("|---|---:|---:|")
+    for k, label in (("jvm_to_ready_ms", "JVM start (process_start_time_seconds) to the first 200 from /health (ms; target < 1,000)"),
+                     ("launch_to_ready_ms", "launch of scripts/run.sh to the first 200 from /health (ms)"),
+                     ("idle_rss_mb", "resident memory (VmRSS) after 5 s idle (MB; target < 80)")):
+        print(f"| {label} | {' · '.join(f(r.get(k), 1 if k == 'idle_rss_mb' else 0) for r in starts)} | {f(med(starts, k), 1 if k == 'idle_rss_mb' else 0)} |")
+    idle = R.get(("idle", "aigw"), {}).get("idle_rss_mb")
+    if idle is not None:
+        print(f"| resident memory of the bench's own aigw (request log off), idle since its start | {f(idle, 1)} | |")
+
+# Weighted route against a single deployment (aigw only), from interleaved rounds.
+single = [r for r in rows if r["scenario"] == "route-single"]
+weighted = [r for r in rows if r["scenario"] == "route-weighted"]
 def cpu(runs, who):
     return median([r["cpu_us_per_request"][who] for r in runs
                    if r.get("cpu_us_per_request", {}).get(who) is not None])
-def med(rs, k):
-    return median([r[k] for r in rs if r.get(k) is not None])
 if single and weighted:
     s_rps, w_rps = med(single, "rps"), med(weighted, "rps")
     met = "–" if not s_rps or not w_rps else ("yes" if w_rps / s_rps >= 0.95 else "**no**")
@@ -943,5 +1128,58 @@ if writer:
     for r in writer:
         print(f"| {names.get(r['store'], r['store'])} | {f(r['rows_per_s'])} | {r.get('writer_cpu_us_per_row', '–')} / "
               f"{r.get('inserter_cpu_us_per_row', '–')} | {r['seconds']:.2f} | {f(r['batches'])} | {f(r['spilled'])} / {f(r['dropped'])} |")
+
+# Against the issue-19 targets: each target, the figure of this run, met or not ("–": not measured).
+def met(ok):
+    return "–" if ok is None else ("yes" if ok else "**no**")
+def rat(a, b):
+    return None if not a or not b else a / b
+def both(x, y, fn):
+    return None if x is None or y is None else fn(x, y)
+targets19 = []
+sm_n, sm_a = g("small-max", "nginx", "proc_cpu_us"), g("small-max", "aigw", "proc_cpu_us")
+r = rat(sm_a, sm_n)
+targets19.append(("CPU per small non-streaming request ≤ nginx's: ratio ≤ 1.0 (metrics on)",
+                  "–" if r is None else f"{r:.2f} ({f(sm_a, 1)} µs against {f(sm_n, 1)} µs)", met(both(r, 1, lambda a, b: a <= b))))
+for s, label, key, per in (("small-max", "small non-streaming requests/s ≥ 1.0× nginx (metrics on)", "rps", "request"),
+                           ("stream", "streams/s ≥ 1.0× nginx (20 chunks)", "streams_per_s", "stream"),
+                           ("big-body", "100 KB bodies, requests/s ≥ 1.0× nginx", "rps", "request")):
+    r = rat(g(s, "aigw", key), g(s, "nginx", key))
+    c = rat(g(s, "aigw", "proc_cpu_us"), g(s, "nginx", "proc_cpu_us"))
+    targets19.append((label, "–" if r is None else f"{r:.2f} ({f(g(s, 'aigw', key))} against {f(g(s, 'nginx', key))}); "
+                      f"CPU per {per} {'–' if c is None else f'{c:.2f}'}× nginx's", met(both(r, 1, lambda a, b: a >= b))))
+d_ng = [x for x in rows if x["scenario"] == "default-nginx"]
+d_ai = [x for x in rows if x["scenario"] == "default-aigw-default"]
+r = rat(med(d_ai, "rps"), med(d_ng, "rps"))
+c = rat(med(d_ai, "proc_cpu_us"), med(d_ng, "proc_cpu_us"))
+targets19.append(("shipped default config (SQLite request log, full bodies, metrics): requests/s ≥ 0.8× nginx",
+                  "–" if r is None else f"{r:.2f} ({f(med(d_ai, 'rps'))} against {f(med(d_ng, 'rps'))}, medians of {len(d_ai)} rounds); "
+                  f"CPU per request {'–' if c is None else f'{c:.2f}'}× nginx's", met(both(r, 0.8, lambda a, b: a >= b))))
+a50, d50, a99, d99 = (g("rate-5000", t, p) for p in ("p50_us", "p99_us") for t in ("aigw", "direct"))
+add50 = both(a50, d50, lambda a, d: (a - d) / 1000)
+add99 = both(a99, d99, lambda a, d: (a - d) / 1000)
+targets19.append(("added latency at 5,000 requests/s: p50 < 0.1 ms, p99 < 0.5 ms",
+                  f"p50 {'–' if add50 is None else f'{add50:+.3f}'} ms, p99 {'–' if add99 is None else f'{add99:+.3f}'} ms",
+                  met(None if add50 is None or add99 is None else add50 < 0.1 and add99 < 0.5)))
+rss, held, done = g("hold-memory", "aigw", "peak_rss_mb"), g("hold", "aigw", "streams"), g("hold", "aigw", "completed")
+targets19.append(("10,000 concurrent streams under 300 MB resident",
+                  f"{f(held)} streams ({f(done)} completed), peak {f(rss)} MB",
+                  met(None if rss is None else rss < 300 and done == held) + ("" if held in (None, 10000) else f", at {f(held)}")))
+idle = med(starts, "idle_rss_mb")
+targets19.append(("idle resident memory under 80 MB (shipped config, 5 s after start)", f"{f(idle, 1)} MB, median of {len(starts)}",
+                  met(None if idle is None else idle < 80)))
+ready = med(starts, "jvm_to_ready_ms")
+targets19.append(("ready to serve within 1 s of start (JVM start to the first 200 from /health)",
+                  f"{f(ready)} ms, median of {len(starts)} ({f(med(starts, 'launch_to_ready_ms'))} ms from the launch of scripts/run.sh)",
+                  met(None if ready is None else ready < 1000)))
+targets19.append(("steady-state allocation per request close to zero outside pooled buffers (no figure set)",
+                  f"{f(g('small-max', 'aigw', 'alloc_bytes_per_request'))} B per small request, "
+                  f"{f(g('stream', 'aigw', 'alloc_bytes_per_request'))} B per stream, "
+                  f"{f(g('big-body', 'aigw', 'alloc_bytes_per_request'))} B per 100 KB request", "–"))
+print("\n#### Against the issue-19 targets\n")
+print("| target | this run | met |")
+print("|---|---|---|")
+for t, v, m in targets19:
+    print(f"| {t} | {v} | {m} |")
 PY
 log "raw results: $results (logs in $work)"
