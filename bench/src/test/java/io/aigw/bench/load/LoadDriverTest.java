@@ -119,6 +119,8 @@ class LoadDriverTest {
         assertTrue(((Number) m.get("rps")).doubleValue() > 0, json);
         assertTrue(num(m, "requests") > 0, json);
         assertEquals(0, num(m, "errors"), json);
+        // Every response, the warm-up's too: the count the bench divides a whole run's CPU by.
+        assertTrue(num(m, "responses_all") > num(m, "requests"), json);
     }
 
     @Test
@@ -141,6 +143,7 @@ class LoadDriverTest {
                 "6");
         String json = LoadDriver.toJson(m);
         assertTrue(num(m, "streams") > 0, json);
+        assertTrue(num(m, "responses_all") > num(m, "streams"), "the warm-up's streams too: " + json);
         assertEquals(0, num(m, "bad_streams"), json);
         assertEquals(0, num(m, "errors"), json);
         assertTrue(num(m, "ttfc_p50_us") <= num(m, "total_p50_us"), json);
