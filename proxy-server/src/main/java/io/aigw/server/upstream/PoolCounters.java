@@ -1,41 +1,49 @@
 package io.aigw.server.upstream;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One origin's connection counts over every event loop's pool, for metrics: connections open and
- * acquires waiting. Adders, so the loops never contend; read at scrape time.
+ * One origin's pools over every event loop, for metrics: their figures summed at scrape time. Each
+ * pool keeps its own plain counters on its loop, so a request touches nothing shared; the sums are
+ * racy reads, a moment stale at worst.
  */
 final class PoolCounters {
     final String origin;
-    private final LongAdder open = new LongAdder();
-    private final LongAdder pending = new LongAdder();
-    private final ChannelFutureListener closed = f -> open.decrement();
+    /** One pool per loop, added once each (on the loop's first call to the origin). */
+    private final List<LoopPool> pools = new CopyOnWriteArrayList<>();
 
     PoolCounters(String origin) {
         this.origin = origin;
     }
 
-    void opened(Channel ch) {
-        open.increment();
-        ch.closeFuture().addListener(closed);
+    void add(LoopPool pool) {
+        pools.add(pool);
     }
 
-    void acquiring() {
-        pending.increment();
+    /** Connections in use or connecting. */
+    long active() {
+        long n = 0;
+        for (LoopPool p : pools) {
+            n += p.active();
+        }
+        return n;
     }
 
-    void acquired() {
-        pending.decrement();
+    long idle() {
+        long n = 0;
+        for (LoopPool p : pools) {
+            n += p.idle();
+        }
+        return n;
     }
 
-    long open() {
-        return open.sum();
-    }
-
+    /** Acquires waiting at a pool's cap. */
     long pending() {
-        return pending.sum();
+        long n = 0;
+        for (LoopPool p : pools) {
+            n += p.pending();
+        }
+        return n;
     }
 }

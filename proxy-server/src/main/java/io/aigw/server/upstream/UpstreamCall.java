@@ -22,7 +22,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * and ends it exactly once, before the client hears the outcome (so {@code attemptEnded} always
  * comes before the exchange's {@code completed}).
  */
-public final class UpstreamCall implements Exchange.ClientListener {
+public final class UpstreamCall implements Exchange.ClientListener, LoopPool.Waiter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamCall.class);
 
     private enum State {
@@ -113,7 +112,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
 
     private State state = State.ACQUIRING;
     private long startNanos;
-    private ChannelPool pool;
+    private LoopPool pool;
     private Channel upstream;
     private UpstreamResponseHandler handler;
     private boolean reusedConnection;
@@ -182,21 +181,24 @@ public final class UpstreamCall implements Exchange.ClientListener {
         });
     }
 
+    /** An idle connection comes back at once, within this call; otherwise later, on this loop. */
     private void acquire() {
-        PoolCounters counters = upstreamClient.counters(provider);
-        counters.acquiring();
-        pool.acquire().addListener((Future<Channel> f) -> {
-            counters.acquired();
-            guarded(() -> onAcquired(f));
-        });
+        pool.acquire(this);
     }
 
-    private void onAcquired(Future<Channel> acquired) {
-        if (!acquired.isSuccess()) {
-            fail(FailureClass.CONNECT_ERROR, UpstreamFailures.of(acquired.cause(), provider.name()), acquired.cause());
-            return;
-        }
-        Channel ch = acquired.getNow();
+    /** The pool's answer to {@link #acquire}; not for other callers. */
+    @Override
+    public void connectionAcquired(Channel ch) {
+        guarded(() -> onAcquired(ch));
+    }
+
+    /** The pool's answer to {@link #acquire}: no connection (connect failed, queue full, timed out). */
+    @Override
+    public void connectionFailed(Throwable cause) {
+        guarded(() -> fail(FailureClass.CONNECT_ERROR, UpstreamFailures.of(cause, provider.name()), cause));
+    }
+
+    private void onAcquired(Channel ch) {
         if (state == State.DONE) {
             pool.release(ch);
             return;

@@ -14,9 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.ChannelPool;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -61,7 +58,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
     private final Converters converters = Converters.defaults();
     private final DnsAddressResolverGroup resolver;
-    private final Map<EventLoop, ChannelPool[]> pools = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopPool[]> pools = new ConcurrentHashMap<>();
     /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-upstream", GlobalEventExecutor.INSTANCE);
     /** Every provider secret of the configuration, kept out of provider errors relayed to clients. */
@@ -140,15 +137,8 @@ public final class UpstreamClient implements AutoCloseable {
     /** Every origin's pool figures, summed over the event loops; safe from any thread. */
     public List<PoolStats> poolStats() {
         List<PoolStats> stats = new ArrayList<>(countersByOrigin.size());
-        for (int i = 0; i < countersByOrigin.size(); i++) {
-            long active = 0;
-            for (ChannelPool[] byOrigin : pools.values()) {
-                if (byOrigin[i] instanceof FixedChannelPool pool) {
-                    active += pool.acquiredChannelCount(); // an atomic: readable off the loop
-                }
-            }
-            PoolCounters c = countersByOrigin.get(i);
-            stats.add(new PoolStats(c.origin, active, Math.max(0, c.open() - active), c.pending()));
+        for (PoolCounters c : countersByOrigin) {
+            stats.add(new PoolStats(c.origin, c.active(), c.idle(), c.pending()));
         }
         return stats;
     }
@@ -164,19 +154,15 @@ public final class UpstreamClient implements AutoCloseable {
         return label;
     }
 
-    /** The connection counters of this provider's origin. */
-    PoolCounters counters(ProviderConfig provider) {
-        return countersByOrigin.get(originByProvider.get(provider.name()));
-    }
-
     /** The pool for this provider's origin on this event loop; must be called on that loop. */
-    ChannelPool pool(EventLoop loop, ProviderConfig provider) {
-        ChannelPool[] byOrigin = pools.computeIfAbsent(loop, l -> new ChannelPool[origins.size()]);
+    LoopPool pool(EventLoop loop, ProviderConfig provider) {
+        LoopPool[] byOrigin = pools.computeIfAbsent(loop, l -> new LoopPool[origins.size()]);
         int index = originByProvider.get(provider.name());
-        ChannelPool pool = byOrigin[index];
+        LoopPool pool = byOrigin[index];
         if (pool == null) {
-            pool = newPool(loop, origins.get(index), sslByOrigin.get(index), countersByOrigin.get(index));
+            pool = newPool(loop, origins.get(index), sslByOrigin.get(index));
             byOrigin[index] = pool;
+            countersByOrigin.get(index).add(pool);
         }
         return pool;
     }
@@ -191,10 +177,9 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private ChannelPool newPool(EventLoop loop, ProviderConfig provider, SslContext ssl, PoolCounters counters) {
+    private LoopPool newPool(EventLoop loop, ProviderConfig provider, SslContext ssl) {
         var settings = provider.upstream();
         Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
                 .remoteAddress(
@@ -203,23 +188,20 @@ public final class UpstreamClient implements AutoCloseable {
                         settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        return new FixedChannelPool(
+        return new LoopPool(
+                loop,
                 bootstrap,
-                new UpstreamPoolHandler(provider, ssl, connections, counters),
-                ChannelHealthChecker.ACTIVE,
-                FixedChannelPool.AcquireTimeoutAction.FAIL,
-                settings.acquireTimeout().toMillis(),
+                new UpstreamPoolHandler(provider, ssl, connections),
                 settings.maxConnections(),
                 settings.maxPendingAcquires(),
-                true,
-                true);
+                settings.acquireTimeout().toMillis());
     }
 
     /**
      * Closes every upstream connection, waiting at most 5 s, then forgets the pools; the caller stops
      * the event loops next, and they must still be running now: a loop's own shutdown may skip closing
-     * its channels. Not {@code FixedChannelPool.close()}: it hands the closing to Netty's global
-     * executor, which then waits without end on channels whose loops are already stopping.
+     * its channels (the pools hold nothing else: a waiter still queued fails by its acquire timeout,
+     * or never runs once its loop has stopped).
      */
     @Override
     public void close() {

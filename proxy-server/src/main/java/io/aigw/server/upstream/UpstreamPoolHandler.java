@@ -14,24 +14,24 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
-/** Builds the pipeline of each new pooled upstream connection and resets it when it goes back. */
+/**
+ * Builds the pipeline of each new pooled upstream connection and resets it when it goes back (for a
+ * {@link LoopPool}, which calls no other method of a pool handler).
+ */
 final class UpstreamPoolHandler extends AbstractChannelPoolHandler {
     private final ProviderConfig provider;
     private final SslContext ssl;
     private final ChannelGroup connections;
-    private final PoolCounters counters;
 
-    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl, ChannelGroup connections, PoolCounters counters) {
+    UpstreamPoolHandler(ProviderConfig provider, SslContext ssl, ChannelGroup connections) {
         this.provider = provider;
         this.ssl = ssl;
         this.connections = connections;
-        this.counters = counters;
     }
 
     @Override
     public void channelCreated(Channel ch) {
         connections.add(ch); // closed by UpstreamClient.close(), not left to the loop's shutdown
-        counters.opened(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             String host = provider.baseUrl().getHost();
