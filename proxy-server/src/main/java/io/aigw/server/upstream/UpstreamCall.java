@@ -211,6 +211,7 @@ public final class UpstreamCall implements Exchange.ClientListener {
         ch.writeAndFlush(upstreamClient
                         .requests(provider)
                         .build(
+                                ch.alloc(),
                                 call,
                                 endpoint,
                                 modelId,
