@@ -490,6 +490,13 @@ public final class UpstreamCall implements Exchange.ClientListener {
         return streaming;
     }
 
+    /** The upstream read is over: what it relayed goes to the client in one flush. */
+    void onUpstreamReadComplete() {
+        if (relay != null && state == State.STREAMING) {
+            relay.flush();
+        }
+    }
+
     void onUpstreamClosed() {
         if (state == State.DONE || retryUnsent()) {
             return;
