@@ -20,7 +20,7 @@ package io.aigw.server;
  *
  * upstream connection (pooled per provider and per event loop)
  *   TLS             SslHandler with SNI and hostname verification (https only)
- *   HTTP_CLIENT     HttpClientCodec
+ *   HTTP_CLIENT     HttpResponseDecoder (requests go out as bytes UpstreamRequest renders)
  *   POOL_IDLE       IdleStateHandler: evicts connections idle in the pool
  *   UPSTREAM        UpstreamResponseHandler: hands the response to the call bound to the channel
  * </pre>

@@ -3,6 +3,7 @@ package io.aigw.server.upstream;
 import io.aigw.core.exchange.ClientApi;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -61,8 +62,13 @@ final class ResponseHeaders {
 
     /** For an Anthropic client: Anthropic's names as they are; another provider's OpenAI names too. */
     static void copyForAnthropic(HttpHeaders from, HttpHeaders to) {
-        for (Map.Entry<String, String> e : from) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            if (!mayPass(e.getKey())) {
+                continue;
+            }
+            String name = e.getKey().toString().toLowerCase(Locale.ROOT);
             if (PASSED.contains(name) || name.startsWith("x-ratelimit-") || name.startsWith("anthropic-ratelimit-")) {
                 to.add(name, e.getValue());
             } else if (name.equals("request-id")) {
@@ -74,8 +80,13 @@ final class ResponseHeaders {
     }
 
     static void copy(HttpHeaders from, HttpHeaders to) {
-        for (Map.Entry<String, String> e : from) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            if (!mayPass(e.getKey())) {
+                continue;
+            }
+            String name = e.getKey().toString().toLowerCase(Locale.ROOT);
             if (PASSED.contains(name) || name.startsWith("x-ratelimit-")) {
                 to.add(name, e.getValue());
             } else if (name.equals("x-request-id") || name.equals("request-id")) {
@@ -87,5 +98,18 @@ final class ResponseHeaders {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code name} can be one that is passed on: they all start with a, o, r or x (any case).
+     * Most of a response's headers (content-*, date, server, connection) are ruled out here without
+     * a lower-cased copy of their name.
+     */
+    private static boolean mayPass(CharSequence name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        char c = (char) (name.charAt(0) | 0x20);
+        return c == 'a' || c == 'o' || c == 'r' || c == 'x';
     }
 }

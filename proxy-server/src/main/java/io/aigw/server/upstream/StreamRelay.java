@@ -23,8 +23,10 @@ import java.util.List;
 /**
  * Relays a provider's stream to the client as OpenAI SSE: the translator hands back buffers to write
  * (for an OpenAI-compatible provider, retained slices of the upstream buffers, complete events only,
- * the usage chunk the client did not ask for left out), and one read becomes one HTTP chunk. Pausing upstream is the caller's job;
- * {@link #relay} says when the client has stopped taking bytes.
+ * the usage chunk the client did not ask for left out), and one upstream chunk becomes one HTTP
+ * chunk. Chunks are written as they come and flushed once per upstream read ({@link #flush}): a
+ * read often brings several, and each flush costs a syscall. Pausing upstream is the
+ * caller's job; {@link #relay} says when the client has stopped taking bytes.
  */
 final class StreamRelay {
 
@@ -38,6 +40,8 @@ final class StreamRelay {
     private long reserved;
 
     private boolean overBudget;
+    /** Chunks were written since the last flush. */
+    private boolean unflushed;
 
     /** Takes ownership of {@code translator} (closed with the relay). */
     StreamRelay(ChannelHandlerContext client, StreamTranslator translator, long maxEventBytes, BufferBudget budget) {
@@ -76,9 +80,17 @@ final class StreamRelay {
         account();
         if (!out.isEmpty()) {
             writeOut();
+            unflushed = true; // flushed once the upstream read is over: one syscall for all its chunks
+        }
+        return client.channel().isWritable(); // counts written bytes, flushed or not
+    }
+
+    /** The upstream read that brought the last chunks is over: they go to the client together. */
+    void flush() {
+        if (unflushed) {
+            unflushed = false;
             client.flush();
         }
-        return client.channel().isWritable();
     }
 
     /** True when a provider has sent more than the cap without ending an event. */

@@ -213,6 +213,7 @@ public final class UpstreamCall implements Exchange.ClientListener, LoopPool.Wai
         ch.writeAndFlush(upstreamClient
                         .requests(provider)
                         .build(
+                                ch.alloc(),
                                 call,
                                 endpoint,
                                 modelId,
@@ -489,6 +490,13 @@ public final class UpstreamCall implements Exchange.ClientListener, LoopPool.Wai
         }
         finish(false); // not the provider's failure: no verdict on the deployment
         return streaming;
+    }
+
+    /** The upstream read is over: what it relayed goes to the client in one flush. */
+    void onUpstreamReadComplete() {
+        if (relay != null && state == State.STREAMING) {
+            relay.flush();
+        }
     }
 
     void onUpstreamClosed() {

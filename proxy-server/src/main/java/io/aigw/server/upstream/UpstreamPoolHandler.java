@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -46,7 +46,10 @@ final class UpstreamPoolHandler extends AbstractChannelPoolHandler {
             tls.setHandshakeTimeoutMillis(provider.upstream().connectTimeout().toMillis());
             p.addLast(PipelineNames.TLS, tls);
         }
-        p.addLast(PipelineNames.HTTP_CLIENT, new HttpClientCodec(4096, 16 * 1024, 16 * 1024));
+        // Requests go out as bytes UpstreamRequest rendered, so only responses need a codec. Its
+        // decoder is HttpClientCodec's, less the request-method queue that only HEAD and CONNECT need
+        // (the proxy sends neither): premature closes and 1xx heads arrive as before.
+        p.addLast(PipelineNames.HTTP_CLIENT, new HttpResponseDecoder(4096, 16 * 1024, 16 * 1024));
         long idle = provider.upstream().poolIdleTimeout().toMillis();
         p.addLast(PipelineNames.POOL_IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         p.addLast(PipelineNames.UPSTREAM, new UpstreamResponseHandler());

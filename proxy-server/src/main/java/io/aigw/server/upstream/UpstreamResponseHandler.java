@@ -43,6 +43,16 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Relayed stream chunks are written unflushed; the end of the read flushes them together. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamCall c = call;
+        if (c != null) {
+            c.onUpstreamReadComplete();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         UpstreamCall c = call;
