@@ -60,8 +60,18 @@ public record CompletionFacts(Usage usage, String finishReason) {
         return true;
     }
 
-    /** Reads {@code body} without moving its indices; {@link #NONE} when it is not a JSON object. */
+    /**
+     * Reads {@code body} without moving its indices; {@link #NONE} when it is not a JSON object. A
+     * small body is read by {@link CompletionScan}, without a parser; Jackson reads the rest and
+     * whatever the scan is not certain of.
+     */
     public static CompletionFacts of(ByteBuf body) {
+        CompletionFacts scanned = CompletionScan.read(body);
+        return scanned != null ? scanned : byJackson(body);
+    }
+
+    /** {@link #of} by Jackson alone (the scan's tests compare with it). */
+    static CompletionFacts byJackson(ByteBuf body) {
         CompletionReader reader = new CompletionReader();
         try (JsonParser p = parser(body)) {
             if (reader.read(p) != JsonToken.START_OBJECT) {

@@ -45,17 +45,7 @@ public record TraceContext(String traceId, String parentSpanId, boolean sampled,
         if (hi == 0 && lo == 0) {
             lo = 1;
         }
-        char[] id = new char[32];
-        hexInto(hi, id, 0);
-        hexInto(lo, id, 16);
-        return new TraceContext(new String(id), null, true, null);
-    }
-
-    private static void hexInto(long v, char[] into, int at) {
-        for (int i = 15; i >= 0; i--) {
-            into[at + i] = Character.forDigit((int) (v & 0xf), 16);
-            v >>>= 4;
-        }
+        return new TraceContext(HexIds.of("", hi, lo), null, true, null);
     }
 
     private static boolean hex(String s, int from, int to) {

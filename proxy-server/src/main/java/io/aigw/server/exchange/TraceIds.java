@@ -4,8 +4,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** W3C trace context ids and the {@code traceparent} header, tracing on or off. */
 public final class TraceIds {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private TraceIds() {}
 
     /** A random span id: 16 lower-case hex digits, never all zeros. */
@@ -26,11 +24,6 @@ public final class TraceIds {
     }
 
     static String hex(long v) {
-        char[] out = new char[16];
-        for (int i = 15; i >= 0; i--) {
-            out[i] = HEX[(int) (v & 0xf)];
-            v >>>= 4;
-        }
-        return new String(out);
+        return HexIds.of(v);
     }
 }

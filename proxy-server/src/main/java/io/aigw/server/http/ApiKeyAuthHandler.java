@@ -109,7 +109,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
         String key = presentedKey(request.headers(), path);
-        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
+        KeyHash presented = key == null ? null : PresentedKeys.hash(key);
         KeyHash hash = store == null || presented == null ? null : store.find(presented);
         if (hash != null) {
             exchange.keyHash(hash);
@@ -190,7 +190,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         boolean admin = needsAdmin(path);
         ApiKeyStore store = admin ? adminKeys : keys;
         String key = presentedKey(headers, path);
-        KeyHash presented = key == null ? null : KeyHash.ofKey(key);
+        KeyHash presented = key == null ? null : PresentedKeys.hash(key);
         if (presented != null && store != null && store.find(presented) != null) {
             return null;
         }

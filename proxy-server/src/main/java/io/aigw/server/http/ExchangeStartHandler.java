@@ -170,12 +170,26 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     }
 
     /** The URL's decoded path, or null when its percent-encoding is invalid. */
-    private static String decodedPath(String uri) {
+    static String decodedPath(String uri) {
+        if (isPlainPath(uri)) {
+            return uri; // what the decoder would return, without making one per request
+        }
         try {
             return new QueryStringDecoder(uri).path();
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** No query, fragment or anything to decode ('%', and '+' which Netty decodes as a space). */
+    private static boolean isPlainPath(String uri) {
+        for (int i = 0, n = uri.length(); i < n; i++) {
+            char c = uri.charAt(i);
+            if (c == '%' || c == '+' || c == '?' || c == '#') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A URL that does not decode, for the log: as sent, up to its query (which may hold secrets), bounded. */

@@ -1,5 +1,6 @@
 package io.aigw.server.http;
 
+import io.aigw.server.exchange.HexIds;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestIds {
     public static final String HEADER = "x-request-id";
     private static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestIds() {}
 
@@ -44,17 +44,6 @@ public final class RequestIds {
     /** 128 random bits as {@code req_} + 32 hex digits; ThreadLocalRandom keeps the event loop lock-free. */
     public static String generate() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[36];
-        out[0] = 'r';
-        out[1] = 'e';
-        out[2] = 'q';
-        out[3] = '_';
-        long hi = r.nextLong();
-        long lo = r.nextLong();
-        for (int i = 0; i < 16; i++) {
-            out[4 + i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xF];
-            out[20 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xF];
-        }
-        return new String(out);
+        return HexIds.of("req_", r.nextLong(), r.nextLong());
     }
 }

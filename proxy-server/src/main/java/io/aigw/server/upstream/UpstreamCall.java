@@ -124,6 +124,9 @@ public final class UpstreamCall implements Exchange.ClientListener, LoopPool.Wai
     private Future<?> timer;
 
     private long timerDueNanos;
+    /** The timer's task, made once per call rather than per arming (every call arms at least once). */
+    private final Runnable timerTask = () -> guarded(this::onTimer);
+
     private long totalDeadlineNanos;
     private long responseClockNanos;
     private long responseTimeoutNanos;
@@ -676,9 +679,7 @@ public final class UpstreamCall implements Exchange.ClientListener, LoopPool.Wai
             timer.cancel(false);
         }
         timerDueNanos = dueNanos;
-        timer = client.executor()
-                .schedule(
-                        () -> guarded(this::onTimer), Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = client.executor().schedule(timerTask, Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void onTimer() {
