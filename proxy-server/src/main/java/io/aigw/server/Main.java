@@ -8,6 +8,7 @@ import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.dialect.Dialects;
 import io.aigw.server.logging.JsonLogs;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.UnknownHostException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -30,6 +32,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        ResourceLeakDetector.Level leakLevel = leakDetectionLevel(System::getProperty);
+        if (leakLevel != null) {
+            // First, before any buffer exists: the level applies to buffers allocated from now on.
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
         Map<String, String> env = System.getenv();
         ProxyConfig config;
         try {
@@ -121,6 +128,19 @@ public final class Main {
                 // only the signal ends the wait
             }
         }
+    }
+
+    /**
+     * The leak detection level a production start sets, or null to keep Netty's (when one is given
+     * explicitly, under either of Netty's property names). Netty's default, SIMPLE, samples one buffer
+     * in 128 and records a stack trace at each of its touches: measurable CPU on the event loops,
+     * for a check the test suite already runs at PARANOID on every buffer. Tests start servers
+     * in-process, never through Main, so they keep theirs.
+     */
+    static ResourceLeakDetector.Level leakDetectionLevel(UnaryOperator<String> systemProperty) {
+        boolean given = systemProperty.apply("io.netty.leakDetection.level") != null
+                || systemProperty.apply("io.netty.leakDetectionLevel") != null;
+        return given ? null : ResourceLeakDetector.Level.DISABLED;
     }
 
     /** Why binding failed, in words: some of the JDK's exceptions carry no message at all. */

@@ -80,7 +80,8 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private UpstreamClient upstreamClient;
-    private Channel serverChannel;
+    /** The listening sockets (one, or one per loop with SO_REUSEPORT); empty before start. */
+    private List<Channel> serverChannels = List.of();
     /** Open client connections; a closed one leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("aigw-clients", GlobalEventExecutor.INSTANCE);
 
@@ -172,8 +173,11 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer start() throws InterruptedException {
         ServerConfig server = config.server();
-        bossGroup = transport.newGroup(1, "aigw-accept");
         workerGroup = transport.newGroup(server.ioThreads(), "aigw-io");
+        boolean perLoop = Listening.perLoop(server.reusePort(), transport, Listening.loops(workerGroup));
+        if (!perLoop) {
+            bossGroup = transport.newGroup(1, "aigw-accept");
+        }
         try {
             requestLog = RequestLogs.open(config);
         } catch (RuntimeException e) {
@@ -225,34 +229,41 @@ public final class ProxyServer implements AutoCloseable {
             RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog, tracing);
         }
         EndpointRouter router = routes(upstreamClient);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptedConnectionsHandler(connections, limits))
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ProxyChannelInitializer(
-                        config,
-                        new ApiKeyAuthHandler(
-                                keys,
-                                adminKeys(),
-                                metricsEndpoint == null
-                                        ? null
-                                        : config.metrics().path(),
-                                config.metrics().auth() == MetricsConfig.Auth.ADMIN,
-                                clientKeys == null ? null : clientKeys.directory()),
-                        router,
-                        active,
-                        requestLog,
-                        this.listeners));
-        serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
+        ProxyChannelInitializer initializer = new ProxyChannelInitializer(
+                config,
+                new ApiKeyAuthHandler(
+                        keys,
+                        adminKeys(),
+                        metricsEndpoint == null ? null : config.metrics().path(),
+                        config.metrics().auth() == MetricsConfig.Auth.ADMIN,
+                        clientKeys == null ? null : clientKeys.directory()),
+                router,
+                active,
+                requestLog,
+                this.listeners);
+        serverChannels = Listening.bind(
+                server.host(),
+                server.port(),
+                bossGroup,
+                workerGroup,
+                perLoop,
+                transport,
+                (acceptor, children) -> new ServerBootstrap()
+                        .group(acceptor, children)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 4096)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        // One per listening socket: its accept backoff is that socket's own.
+                        .handler(new AcceptedConnectionsHandler(connections, limits))
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childHandler(initializer));
         log.info(
-                "aigw listening on {}:{} ({} transport, {} models, {} providers)",
+                "aigw listening on {}:{} ({} transport{}, {} models, {} providers)",
                 server.host(),
                 port(),
                 transport.name(),
+                perLoop ? ", " + serverChannels.size() + " SO_REUSEPORT sockets" : "",
                 config.models().size(),
                 config.providers().size());
         lifecycle.ready();
@@ -399,7 +410,12 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return ((InetSocketAddress) serverChannels.get(0).localAddress()).getPort();
+    }
+
+    /** How many listening sockets are bound: one, or one per event loop with SO_REUSEPORT. */
+    int listeningSockets() {
+        return serverChannels.size();
     }
 
     /** The event loops serving connections; for tests that keep them busy across a stop. */
@@ -447,8 +463,8 @@ public final class ProxyServer implements AutoCloseable {
 
     private void stop() {
         lifecycle.draining(); // first: probes on kept-alive connections say so while exchanges finish
-        if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (!serverChannels.isEmpty()) {
+            Listening.close(serverChannels);
             cut = drain();
             closeConnections();
         }

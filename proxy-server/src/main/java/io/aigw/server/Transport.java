@@ -1,11 +1,13 @@
 package io.aigw.server;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -45,6 +47,19 @@ public record Transport(
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
                 NioDatagramChannel.class);
+    }
+
+    /** Whether several listening sockets may share one port (SO_REUSEPORT): epoll only. */
+    public boolean canReusePort() {
+        return serverChannel == EpollServerSocketChannel.class;
+    }
+
+    /** {@code bootstrap} with SO_REUSEPORT set; only where {@link #canReusePort}. */
+    public ServerBootstrap reusePort(ServerBootstrap bootstrap) {
+        if (!canReusePort()) {
+            throw new IllegalStateException("SO_REUSEPORT needs the epoll transport, not " + name);
+        }
+        return bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
     }
 
     public EventLoopGroup newGroup(int threads, String threadPrefix) {

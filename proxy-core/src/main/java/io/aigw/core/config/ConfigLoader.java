@@ -71,7 +71,8 @@ public final class ConfigLoader {
             "io_threads",
             "shutdown_grace_ms",
             "max_connections",
-            "max_connections_per_ip");
+            "max_connections_per_ip",
+            "reuse_port");
     static final List<String> AUTH_KEYS = List.of("api_keys", "admin_keys");
     static final List<String> MODEL_KEYS = List.of("strategy", "retries", "retry_on", "timeout_ms", "providers");
     static final List<String> RETRY_KEYS = List.of("count", "backoff_ms", "max_backoff_ms", "retry_after_cap_ms");
@@ -210,7 +211,22 @@ public final class ConfigLoader {
                 n.child("io_threads").integer(0, 0, Integer.MAX_VALUE),
                 UpstreamReader.millis(n.child("shutdown_grace_ms"), 30_000),
                 n.child("max_connections").integer(ServerConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
-                n.child("max_connections_per_ip").integer(0, 0, Integer.MAX_VALUE));
+                n.child("max_connections_per_ip").integer(0, 0, Integer.MAX_VALUE),
+                reusePort(n.child("reuse_port")));
+    }
+
+    /** {@code auto} (default), {@code true} or {@code false}; YAML's booleans or the words. */
+    private static ServerConfig.ReusePort reusePort(ConfigNode n) throws ConfigException {
+        if (!n.isAbsent() && !n.isTextual()) {
+            return n.bool(false) ? ServerConfig.ReusePort.ON : ServerConfig.ReusePort.OFF;
+        }
+        String value = n.string("auto").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "auto" -> ServerConfig.ReusePort.AUTO;
+            case "true", "on" -> ServerConfig.ReusePort.ON;
+            case "false", "off" -> ServerConfig.ReusePort.OFF;
+            default -> throw n.error("must be auto, true or false");
+        };
     }
 
     private AuthConfig readAuth(ConfigNode n, ConfigNode keys) throws ConfigException {

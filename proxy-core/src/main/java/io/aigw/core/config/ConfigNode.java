@@ -59,6 +59,10 @@ final class ConfigNode {
         return node != null && node.isBoolean() && !node.booleanValue();
     }
 
+    boolean isTextual() {
+        return node != null && node.isTextual();
+    }
+
     boolean isMapping() {
         return !isAbsent() && node.isObject();
     }

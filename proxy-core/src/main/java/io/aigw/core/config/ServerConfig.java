@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param shutdownGrace on stop, in-flight exchanges (streams included) get this long to finish
  * @param maxConnections open client connections beyond this are answered 503 and closed
  * @param maxConnectionsPerIp the same per client address; 0 means no per-address cap
+ * @param reusePort one listening socket per event loop (SO_REUSEPORT, epoll only) instead of one
+ *     acceptor thread handing connections out
  */
 public record ServerConfig(
         String host,
@@ -23,8 +25,46 @@ public record ServerConfig(
         int ioThreads,
         Duration shutdownGrace,
         int maxConnections,
-        int maxConnectionsPerIp) {
+        int maxConnectionsPerIp,
+        ReusePort reusePort) {
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    /** {@code server.reuse_port}: whether to bind one SO_REUSEPORT socket per event loop. */
+    public enum ReusePort {
+        /** Only where it pays (see the server's listener); the default. */
+        AUTO,
+        /** Whenever the transport supports it (epoll) and there is more than one event loop. */
+        ON,
+        /** Always one listening socket and one acceptor thread. */
+        OFF
+    }
+
+    public ServerConfig(
+            String host,
+            int port,
+            long maxBodyBytes,
+            int maxInitialLineBytes,
+            int maxHeaderBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            int ioThreads,
+            Duration shutdownGrace,
+            int maxConnections,
+            int maxConnectionsPerIp) {
+        this(
+                host,
+                port,
+                maxBodyBytes,
+                maxInitialLineBytes,
+                maxHeaderBytes,
+                requestReadTimeout,
+                idleTimeout,
+                ioThreads,
+                shutdownGrace,
+                maxConnections,
+                maxConnectionsPerIp,
+                ReusePort.AUTO);
+    }
 
     public ServerConfig(
             String host,

@@ -636,10 +636,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void reusePortIsAutoTrueOrFalse() throws Exception {
+        assertEquals(ServerConfig.ReusePort.AUTO, parse("server: {}").server().reusePort());
+        assertEquals(
+                ServerConfig.ReusePort.AUTO,
+                parse("server: {reuse_port: auto}").server().reusePort());
+        assertEquals(
+                ServerConfig.ReusePort.ON,
+                parse("server: {reuse_port: true}").server().reusePort());
+        assertEquals(
+                ServerConfig.ReusePort.OFF,
+                parse("server: {reuse_port: false}").server().reusePort());
+        assertEquals(
+                ServerConfig.ReusePort.OFF,
+                parse("server: {reuse_port: off}").server().reusePort());
+        assertEquals(
+                ServerConfig.ReusePort.ON,
+                parse("server: {reuse_port: \"${R}\"}", Map.of("R", "true"))
+                        .server()
+                        .reusePort());
+        assertEquals("server.reuse_port: must be auto, true or false", error("server: {reuse_port: sometimes}"));
+        assertTrue(
+                error("server: {reuse_port: 2}").startsWith("server.reuse_port: expected true or false"),
+                error("server: {reuse_port: 2}"));
+    }
+
+    @Test
     void unknownKeysEverywhere() {
         assertEquals(
                 "server.prot: unknown key (known: host, port, max_body_bytes, max_initial_line_bytes, "
-                        + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip)",
+                        + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip, reuse_port)",
                 error("server: {prot: 1}"));
         assertEquals(
                 "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
