@@ -203,6 +203,42 @@ final class BuiltinRules {
         return !(digits >= 7 && twoInARow);
     }
 
+    /**
+     * As {@link #noneCanMatch(CharSequence)}, for chars in a parser's buffer: the same scan, without
+     * a CharBuffer around them (an allocation and an interface call per char, for every string of
+     * every body). Keep the two identical.
+     */
+    static boolean noneCanMatch(char[] text, int offset, int length) {
+        int digits = 0;
+        int run = 0;
+        boolean twoInARow = false;
+        char prev2 = 0;
+        char prev = 0;
+        for (int i = offset, n = offset + length; i < n; i++) {
+            char c = text[i];
+            if (c >= '0' && c <= '9') {
+                digits++;
+                twoInARow |= ++run >= 2;
+            } else {
+                run = 0;
+                if (c == '@'
+                        || c == ':'
+                        || c == '='
+                        || prev == 's' && c == 'k'
+                        || prev == 'g' && c == 'h'
+                        || prev == 'x' && c == 'o'
+                        || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
+                        || prev2 == 'r' && prev == 'e' && c == 'r'
+                        || prev2 == 'R' && prev == 'E' && c == 'R') {
+                    return false;
+                }
+            }
+            prev2 = prev;
+            prev = c;
+        }
+        return !(digits >= 7 && twoInARow);
+    }
+
     private static boolean containsAny(String text, String[] needles) {
         for (String needle : needles) {
             if (text.indexOf(needle) >= 0) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -117,7 +116,7 @@ public final class JsonRedaction {
                 char[] chars = p.getTextCharacters();
                 int off = p.getTextOffset();
                 int len = p.getTextLength();
-                if (!redactor.leavesAlone(CharBuffer.wrap(chars, off, len))) {
+                if (!redactor.leavesAlone(chars, off, len)) {
                     String text = p.getText();
                     if (redactor.redact(text) != text) {
                         return false;

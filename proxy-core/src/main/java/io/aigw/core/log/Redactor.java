@@ -92,6 +92,11 @@ public final class Redactor {
         return builtins == rules.length && (builtins == 0 || BuiltinRules.noneCanMatch(text));
     }
 
+    /** As {@link #leavesAlone(CharSequence)}, for {@code length} chars of {@code text} from {@code offset}. */
+    public boolean leavesAlone(char[] text, int offset, int length) {
+        return builtins == rules.length && (builtins == 0 || BuiltinRules.noneCanMatch(text, offset, length));
+    }
+
     public boolean isEmpty() {
         return rules.length == 0;
     }

@@ -54,6 +54,8 @@ public final class RequestLogWriter implements RequestLog {
     private static final int RETENTION_BATCH = 5_000;
     private static final int INSERT_BACKLOG = 4;
     private static final long INSERTER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A replayed transaction is this fraction of a batch while live batches may come (see {@link #replayOne}). */
+    private static final int REPLAY_SLICES = 8;
     /** SQLite's primary result codes (SQLiteException reports them as its error code). */
     private static final int SQLITE_BUSY = 5;
 
@@ -574,7 +576,7 @@ public final class RequestLogWriter implements RequestLog {
         }
     }
 
-    /** One batch from the spill into the store, when it is up and keeping up; true if any was replayed. */
+    /** A slice of the spill into the store, when it is up and keeping up; true if any was replayed. */
     private boolean replayOne() {
         if (!storeUp.get()) {
             return false;
@@ -585,7 +587,13 @@ public final class RequestLogWriter implements RequestLog {
             if (!spill.hasRows()) {
                 return false;
             }
-            rows = spill.nextBatch(batchSize, corrupt);
+            // In slices while the writer runs: a live batch that comes during a replay waits for the
+            // inserter a bounded time, then is spilled in turn. A replay of a whole batch outlasted that
+            // wait under load, so each replay spilled the next live batch, and on a busy machine the
+            // log fell into writing every other row twice (spilled, read back, inserted) for good.
+            // A slice keeps the inserter a few milliseconds away from the next live batch.
+            int max = running ? Math.max(1, batchSize / REPLAY_SLICES) : batchSize;
+            rows = spill.nextBatch(max, corrupt);
         } catch (IOException e) {
             log.error("request log: reading the spill file failed: {}", e.toString());
             return false;

@@ -60,6 +60,10 @@ class RedactorTest {
             }
             assertEquals(oneByOne, ALL.redact(text), text);
             skipped += BuiltinRules.noneCanMatch(text) ? 1 : 0;
+            // The parser-buffer form (JsonRedaction) says the same of the same chars, anywhere in a buffer.
+            char[] buffer = ("<>" + text + "@").toCharArray();
+            assertEquals(BuiltinRules.noneCanMatch(text), BuiltinRules.noneCanMatch(buffer, 2, text.length()), text);
+            assertEquals(ALL.leavesAlone(text), ALL.leavesAlone(buffer, 2, text.length()), text);
         }
         assertTrue(skipped > 1_000, "the sample must exercise the skip too: " + skipped);
         // Each at the edge of one pre-check: two digits in a row at most, a prefix's first two chars.

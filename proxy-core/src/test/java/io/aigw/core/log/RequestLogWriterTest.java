@@ -32,6 +32,8 @@ class RequestLogWriterTest {
         volatile boolean up = true;
         volatile boolean readOnly;
         final AtomicInteger batches = new AtomicInteger();
+        /** The size of every batch stored, in order. */
+        final List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public void migrate() throws SQLException {
@@ -57,6 +59,7 @@ class RequestLogWriterTest {
                 }
             }
             batches.incrementAndGet();
+            sizes.add(rows.size());
             for (LogRow r : rows) {
                 stored.merge(r.requestId(), 1, Integer::sum);
                 last.put(r.requestId(), r);
@@ -175,6 +178,28 @@ class RequestLogWriterTest {
         try (var files = Files.list(dir.resolve("spill"))) {
             assertEquals(0, files.count(), "replayed segments are deleted");
         }
+    }
+
+    /**
+     * A live batch waits for the inserter only a bounded time, then is spilled: a replay as long as a
+     * whole batch made every live batch behind it spill under load, for good. While the writer runs,
+     * the spill goes back in slices of an eighth of a batch.
+     */
+    @Test
+    void theSpillIsReplayedInSlicesSoALiveBatchNeverWaitsForAWholeBatch() throws Exception {
+        FakeStore store = new FakeStore();
+        store.up = false;
+        RequestLogWriter w = new RequestLogWriter(config(4096, 80), store, RowFallback::metadataOnly).start();
+        for (int i = 0; i < 400; i++) {
+            w.offer(record(i));
+        }
+        await(() -> w.stats().spilled() == 400, "spilled while down");
+        store.up = true;
+        await(() -> store.distinct() == 400, "replayed after the store came back");
+        assertTrue(store.exactlyOnce(), "no record twice");
+        assertEquals(400, w.stats().replayed());
+        assertTrue(store.sizes.stream().allMatch(n -> n <= 10), "replayed 10 rows at a time: " + store.sizes);
+        w.close();
     }
 
     @Test

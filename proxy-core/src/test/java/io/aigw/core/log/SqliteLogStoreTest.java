@@ -49,6 +49,37 @@ class SqliteLogStoreTest extends LogStoreContract {
         // @TempDir removes the file.
     }
 
+    /** The ts is written by hand for speed: exactly as the fixed-width formatter writes it, which orders as time. */
+    @Test
+    void theTsTextIsTheFixedWidthFormattersForEveryInstant() throws Exception {
+        java.time.format.DateTimeFormatter iso = java.time.format.DateTimeFormatter.ofPattern(
+                        "uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        String[] bound = new String[1];
+        java.sql.PreparedStatement ps = (java.sql.PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {java.sql.PreparedStatement.class}, (p, m, args) -> {
+                    bound[0] = (String) args[1];
+                    return null;
+                });
+        java.util.Random random = new java.util.Random(19);
+        List<java.time.Instant> instants = new java.util.ArrayList<>(List.of(
+                java.time.Instant.EPOCH,
+                java.time.Instant.ofEpochMilli(-1),
+                java.time.Instant.parse("2024-02-29T23:59:59.999Z"),
+                java.time.Instant.parse("0000-01-01T00:00:00Z"),
+                java.time.Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                java.time.Instant.parse("+10000-01-01T00:00:00Z"),
+                java.time.Instant.parse("-0001-12-31T23:59:59Z")));
+        for (int i = 0; i < 100_000; i++) {
+            instants.add(java.time.Instant.ofEpochSecond(
+                    random.nextLong(-70_000_000_000L, 260_000_000_000L), random.nextInt(1_000_000_000)));
+        }
+        for (java.time.Instant ts : instants) {
+            SqlDialect.SQLITE.setTs(ps, 1, ts);
+            assertEquals(iso.format(ts), bound[0], ts.toString());
+        }
+    }
+
     @Test
     void createsTheFileUnderADirectoryThatDoesNotExistYet() throws Exception {
         Path nested = dir.resolve("data/deeper/requests.db");
