@@ -169,7 +169,7 @@ final class BuiltinRules {
      * each rule would scan for itself (seven scans per string, most strings of a body being short and
      * clean). It must only ever be a looser test than theirs: every char or run it looks for is one
      * some pre-check needs ({@code @}; {@code :} or {@code =} for an assignment; the first two chars
-     * of a key prefix; {@code rer} of "bearer"; seven digits with two in a row, which a phone needs
+     * of a key prefix, {@code ub_} of "github_pat_"; {@code rer} of "bearer"; seven digits with two in a row, which a phone needs
      * and a card more than meets). A CharSequence, so a parser's char buffer needs no String.
      */
     static boolean noneCanMatch(CharSequence text) {
@@ -192,6 +192,7 @@ final class BuiltinRules {
                         || prev == 'g' && c == 'h'
                         || prev == 'x' && c == 'o'
                         || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
+                        || prev2 == 'u' && prev == 'b' && c == '_' // github_pat_: no "gh" in "github"
                         || prev2 == 'r' && prev == 'e' && c == 'r'
                         || prev2 == 'R' && prev == 'E' && c == 'R') {
                     return false;
@@ -228,6 +229,7 @@ final class BuiltinRules {
                         || prev == 'g' && c == 'h'
                         || prev == 'x' && c == 'o'
                         || prev == 'A' && (c == 'K' || c == 'S' || c == 'I')
+                        || prev2 == 'u' && prev == 'b' && c == '_' // github_pat_: no "gh" in "github"
                         || prev2 == 'r' && prev == 'e' && c == 'r'
                         || prev2 == 'R' && prev == 'E' && c == 'R') {
                     return false;

@@ -238,7 +238,12 @@ class RedactorTest {
                 "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
                 "AIzaSyA1234567890abcdefghijklmnopqrstuv",
                 "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp",
-                "xoxp-123456789012-abcdefghij");
+                "xoxp-123456789012-abcdefghij",
+                // Few digits: the shared pre-check must still let it through to the rules.
+                "github_pat_11ABCDEFGabcdefijklmnopqrtuvwyz_ABCDEFGHIJKLMNOPQRTUVWYZ");
+        assertEquals(
+                "call [REDACTED:secret] now",
+                ALL.redact("call github_pat_AbCdEfGiJkLmNoPqRtUvWxYz_ZyXwVuTrQpOnMlKjIiFeDcBa now"));
         leaves(
                 SECRET,
                 "task-management-system",
