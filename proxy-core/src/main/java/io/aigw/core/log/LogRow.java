@@ -68,70 +68,6 @@ public record LogRow(
         Objects.requireNonNull(requestHeaders, "requestHeaders");
     }
 
-    /** A row whose client API is not known. */
-    public LogRow(
-            UUID logId,
-            Instant ts,
-            String requestId,
-            String apiKeyHash,
-            String endpoint,
-            String model,
-            String provider,
-            String modelResolved,
-            int statusCode,
-            boolean stream,
-            int attempts,
-            String error,
-            String requestHeaders,
-            String requestBody,
-            String responseBody,
-            boolean requestTruncated,
-            boolean responseTruncated,
-            Long totalLatencyMs,
-            Long providerLatencyMs,
-            Long ttftMs,
-            Integer promptTokens,
-            Integer completionTokens,
-            Integer totalTokens,
-            String traceId,
-            String clientIp,
-            boolean requestBodyAsText,
-            boolean responseBodyAsText,
-            Integer cachedTokens,
-            Double costUsd) {
-        this(
-                logId,
-                ts,
-                requestId,
-                apiKeyHash,
-                endpoint,
-                model,
-                provider,
-                modelResolved,
-                statusCode,
-                stream,
-                attempts,
-                error,
-                requestHeaders,
-                requestBody,
-                responseBody,
-                requestTruncated,
-                responseTruncated,
-                totalLatencyMs,
-                providerLatencyMs,
-                ttftMs,
-                promptTokens,
-                completionTokens,
-                totalTokens,
-                traceId,
-                clientIp,
-                requestBodyAsText,
-                responseBodyAsText,
-                cachedTokens,
-                costUsd,
-                null);
-    }
-
     /** A row whose bodies, if any, are stored as they are (neither was refused by jsonb). */
     public LogRow(
             UUID logId,
@@ -187,6 +123,7 @@ public record LogRow(
                 clientIp,
                 false,
                 false,
+                null,
                 null,
                 null);
     }
@@ -248,6 +185,7 @@ public record LogRow(
                 clientIp,
                 requestBodyAsText,
                 responseBodyAsText,
+                null,
                 null,
                 null);
     }
