@@ -13,8 +13,10 @@ import io.aigw.core.routing.Clock;
 import io.aigw.server.admin.AdminKeysEndpoint;
 import io.aigw.server.admin.AdminLogStatsEndpoint;
 import io.aigw.server.admin.AdminLogsEndpoint;
+import io.aigw.server.admin.AdminMetricsSummaryEndpoint;
 import io.aigw.server.admin.AdminProviders;
 import io.aigw.server.admin.AdminProvidersEndpoint;
+import io.aigw.server.admin.AdminUiEndpoint;
 import io.aigw.server.endpoint.CountTokensEndpoint;
 import io.aigw.server.endpoint.HealthEndpoint;
 import io.aigw.server.endpoint.ModelsEndpoint;
@@ -39,6 +41,7 @@ import io.aigw.server.limits.RateLimiter;
 import io.aigw.server.logging.AccessLogListener;
 import io.aigw.server.metrics.LimitsMetrics;
 import io.aigw.server.metrics.MetricsEndpoint;
+import io.aigw.server.metrics.MetricsHistory;
 import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
 import io.aigw.server.routing.Routing;
@@ -97,6 +100,8 @@ public final class ProxyServer implements AutoCloseable {
     private Tracing tracing;
     /** Null when {@code metrics.enabled} is false. */
     private MetricsEndpoint metricsEndpoint;
+    /** The admin console's "last hour"; null when metrics are off. */
+    private MetricsHistory metricsHistory;
     /** Null when no limit can apply: none configured and no database keys (whose own limits could). */
     private RateLimiter rateLimiter;
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
@@ -209,6 +214,7 @@ public final class ProxyServer implements AutoCloseable {
             registry = new PrometheusRegistry();
             listeners.add(new MetricsListener(config, registry));
             metricsEndpoint = new MetricsEndpoint(registry);
+            metricsHistory = MetricsHistory.start(registry);
         }
         if (config.limits().anyConfigured() || clientKeys != null) {
             rateLimiter = RateLimiter.open(
@@ -300,6 +306,12 @@ public final class ProxyServer implements AutoCloseable {
                 router.routePrefix(m, AdminKeysEndpoint.ITEM_PREFIX, keysAdmin);
             }
         }
+        // The admin console: its static files, and the one figure it needs that is not elsewhere.
+        AdminUiEndpoint.addTo(router)
+                .route(
+                        HttpMethod.GET,
+                        AdminMetricsSummaryEndpoint.PATH,
+                        new AdminMetricsSummaryEndpoint(metricsHistory, adminQueries));
         return router.route(HttpMethod.GET, "/health", new HealthEndpoint(lifecycle))
                 .route(HttpMethod.GET, ReadinessEndpoint.PATH, readiness)
                 .route(HttpMethod.GET, ReadinessEndpoint.ALIAS, readiness)
@@ -490,6 +502,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         if (tracing != null) {
             tracing.close(); // after the loops: every exchange's spans have ended by now
+        }
+        if (metricsHistory != null) {
+            metricsHistory.close();
         }
         if (metricsEndpoint != null) {
             metricsEndpoint.close();

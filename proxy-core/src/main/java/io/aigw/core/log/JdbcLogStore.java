@@ -140,6 +140,7 @@ public final class JdbcLogStore implements LogStore {
         StringBuilder sql = new StringBuilder(table.selectSql);
         List<Object> args = new ArrayList<>(4);
         where(sql, args, "ts >= ?", q.since());
+        where(sql, args, "ts < ?", q.until());
         where(sql, args, "model = ?", dialect.text(q.model()));
         where(sql, args, "status_code = ?", q.status());
         where(sql, args, "api_key_hash = ?", dialect.text(q.keyHash()));

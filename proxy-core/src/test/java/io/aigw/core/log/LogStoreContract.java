@@ -226,7 +226,15 @@ abstract class LogStoreContract {
 
         assertEquals(ids(rows, 5, 4, 3, 2, 1, 0), ids(store.query(new LogQuery(null, null, null, null, 100))));
         assertEquals(ids(rows, 5, 4), ids(store.query(new LogQuery(null, null, null, null, 2))));
-        // since is inclusive
+        // since is inclusive, until exclusive
+        assertEquals(
+                ids(rows, 2, 1),
+                ids(store.query(new LogQuery(T0.plusSeconds(1), null, null, null, 100, null, T0.plusSeconds(3)))));
+        assertEquals(
+                ids(rows, 0), ids(store.query(new LogQuery(null, null, null, null, 100, null, T0.plusSeconds(1)))));
+        assertEquals(
+                List.of(),
+                store.query(new LogQuery(T0.plusSeconds(3), null, null, null, 100, null, T0.plusSeconds(3))));
         assertEquals(ids(rows, 5, 4, 3), ids(store.query(new LogQuery(T0.plusSeconds(3), null, null, null, 100))));
         assertEquals(ids(rows, 5, 3, 2, 0), ids(store.query(new LogQuery(null, "m1", null, null, 100))));
         assertEquals(ids(rows, 5, 3, 1, 0), ids(store.query(new LogQuery(null, null, 200, null, 100))));

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/logs?since=&model=&status=&key_hash=&client_api=&limit=}: recent request-log rows,
+ * {@code GET /admin/logs?since=&until=&model=&status=&key_hash=&client_api=&limit=}: recent request-log rows,
  * newest first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
  * the event loop.
  */
@@ -113,18 +113,8 @@ public final class AdminLogsEndpoint implements Endpoint {
     }
 
     static LogQuery query(Map<String, List<String>> params) {
-        Instant since = null;
-        String s = one(params, "since");
-        if (s != null) {
-            try {
-                since = s.chars().allMatch(Character::isDigit)
-                        ? Instant.ofEpochMilli(Long.parseLong(s))
-                        : Instant.parse(s);
-            } catch (DateTimeParseException | NumberFormatException e) {
-                throw new BadParam(
-                        "since", "expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
-            }
-        }
+        Instant since = instant(params, "since");
+        Instant until = instant(params, "until");
         Integer status = null;
         String st = one(params, "status");
         if (st != null) {
@@ -158,7 +148,20 @@ public final class AdminLogsEndpoint implements Endpoint {
         if (clientApi != null && !CLIENT_APIS.contains(clientApi)) {
             throw new BadParam("client_api", "expected one of " + String.join(", ", CLIENT_APIS));
         }
-        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi);
+        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi, until);
+    }
+
+    /** An ISO-8601 instant or epoch milliseconds, or null when absent. */
+    private static Instant instant(Map<String, List<String>> params, String name) {
+        String s = one(params, name);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new BadParam(name, "expected an ISO-8601 instant (2026-11-23T17:00:00Z) or epoch milliseconds");
+        }
     }
 
     /** A query parameter the client got wrong: answered as a 400 naming it. */

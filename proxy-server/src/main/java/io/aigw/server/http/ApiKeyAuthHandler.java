@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AsciiString;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +43,11 @@ import java.util.concurrent.RejectedExecutionException;
 public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
     /** Everything under it is the admin API. */
     public static final String ADMIN_PREFIX = "/admin/";
+    /**
+     * The admin console's static files: read without a key (a browser navigation cannot send one;
+     * they hold no data, every figure comes from the admin API with the key).
+     */
+    public static final String CONSOLE = "/admin/ui";
 
     private static final String BEARER = "bearer ";
     private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
@@ -102,7 +108,7 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         }
         Exchange exchange = Exchange.of(ctx.channel());
         String path = exchange.path();
-        if (isPublic(path)) {
+        if (isPublic(path) || isConsole(request.method(), path)) {
             ctx.fireChannelRead(request);
             return;
         }
@@ -205,6 +211,13 @@ public final class ApiKeyAuthHandler extends ChannelInboundHandlerAdapter {
         return !admin
                 ? ApiError.unauthorized()
                 : adminKeys == null ? ApiError.adminNotConfigured() : ApiError.adminKeyRequired();
+    }
+
+    /** GET or HEAD of {@value #CONSOLE} or under it, and nothing else under {@code /admin/}. */
+    static boolean isConsole(HttpMethod method, String path) {
+        return (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD))
+                && path.startsWith(CONSOLE)
+                && (path.length() == CONSOLE.length() || path.charAt(CONSOLE.length()) == '/');
     }
 
     /** {@code /admin} itself or anything under {@code /admin/}; one character compare on the /v1 paths. */
