@@ -346,7 +346,10 @@ public final class ProxyServer implements AutoCloseable {
                         new ProxyEndpoint(ApiEndpoint.RESPONSES, config, client, routing, rateLimiter))
                 .routePrefix(HttpMethod.GET, ResponsesItemEndpoint.PREFIX, responseItems)
                 .routePrefix(HttpMethod.DELETE, ResponsesItemEndpoint.PREFIX, responseItems)
-                .route(HttpMethod.GET, AdminLogsEndpoint.PATH, new AdminLogsEndpoint(requestLog, adminQueries))
+                .route(
+                        HttpMethod.GET,
+                        AdminLogsEndpoint.PATH,
+                        new AdminLogsEndpoint(requestLog, adminQueries, clientKeys == null ? null : clientKeys.store()))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);

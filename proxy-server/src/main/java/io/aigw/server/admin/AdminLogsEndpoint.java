@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ClientApi;
+import io.aigw.core.keys.ClientKey;
+import io.aigw.core.keys.KeyStore;
 import io.aigw.core.log.LogQuery;
 import io.aigw.core.log.LogRow;
 import io.aigw.core.log.LogRowJson;
@@ -31,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/logs?since=&until=&model=&status=&key_hash=&client_api=&limit=}: recent request-log rows,
+ * {@code GET /admin/logs?since=&until=&model=&status=&key_hash=&key_id=&client_api=&limit=}: recent request-log rows,
  * newest first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
  * the event loop.
  */
@@ -48,10 +50,17 @@ public final class AdminLogsEndpoint implements Endpoint {
 
     private final RequestLog requestLog;
     private final ExecutorService queries;
+    /** The database keys, for {@code key_id}; null when {@code keys.store} is off. */
+    private final KeyStore keys;
 
     public AdminLogsEndpoint(RequestLog requestLog, ExecutorService queries) {
+        this(requestLog, queries, null);
+    }
+
+    public AdminLogsEndpoint(RequestLog requestLog, ExecutorService queries, KeyStore keys) {
         this.requestLog = requestLog;
         this.queries = queries;
+        this.keys = keys;
     }
 
     @Override
@@ -80,18 +89,26 @@ public final class AdminLogsEndpoint implements Endpoint {
             return;
         }
         LogQuery query;
+        Long keyId;
         try {
             query = query(params);
+            keyId = keyId(params, query, keys != null);
         } catch (BadParam e) {
             Responses.sendError(ctx, ApiError.badRequest("invalid_value", e.param, e.getMessage()));
             return;
         }
         try {
             queries.execute(() -> {
-                byte[] body;
+                byte[] body = null;
                 ApiError error = null;
                 try {
-                    body = render(store.query(query));
+                    LogQuery q = keyId == null ? query : byKey(query, keys.get(keyId));
+                    if (q == null) {
+                        error = new ApiError(
+                                404, ApiError.INVALID_REQUEST, "key_not_found", "key_id", "No key has that id.");
+                    } else {
+                        body = render(store.query(q));
+                    }
                 } catch (Exception e) {
                     log.warn("request {}: reading the request log failed: {}", exchange.requestId(), e.toString());
                     body = null;
@@ -149,6 +166,35 @@ public final class AdminLogsEndpoint implements Endpoint {
             throw new BadParam("client_api", "expected one of " + String.join(", ", CLIENT_APIS));
         }
         return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi, until);
+    }
+
+    /**
+     * {@code key_id}: a database key's rows, by its current hash (the console picks keys by id; the
+     * keys API does not show hashes). Rows made with a secret rotated away are not among them.
+     */
+    static Long keyId(Map<String, List<String>> params, LogQuery query, boolean keysOn) {
+        String id = one(params, "key_id");
+        if (id == null) {
+            return null;
+        }
+        if (!keysOn) {
+            throw new BadParam("key_id", "key_id needs database keys (keys.store: database)");
+        }
+        if (query.keyHash() != null) {
+            throw new BadParam("key_id", "give key_id or key_hash, not both");
+        }
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw new BadParam("key_id", "expected a key's id");
+        }
+    }
+
+    /** The query narrowed to {@code key}'s current hash, or null when there is no such key. */
+    private static LogQuery byKey(LogQuery q, ClientKey key) {
+        return key == null
+                ? null
+                : new LogQuery(q.since(), q.model(), q.status(), key.hash().hex(), q.limit(), q.clientApi(), q.until());
     }
 
     /** An ISO-8601 instant or epoch milliseconds, or null when absent. */

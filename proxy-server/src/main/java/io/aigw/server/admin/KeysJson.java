@@ -57,8 +57,6 @@ final class KeysJson {
         g.writeNumberField("id", k.id());
         g.writeStringField("name", s.name());
         g.writeStringField("prefix", k.prefix());
-        // The request log's api_key_hash: what the console's log filter needs to pick this key's rows.
-        g.writeStringField("key_hash", k.hash().hex());
         g.writeArrayFieldStart("models");
         for (String m : s.models()) {
             g.writeString(m);
