@@ -1,0 +1,190 @@
+// The admin console end to end in headless Chromium (run by AdminConsoleBrowserIT, or by hand:
+// AIGW_URL=http://127.0.0.1:8080 AIGW_ADMIN_KEY=... AIGW_CLIENT_KEY=... node e2e.mjs).
+// playwright-core only: the browser is Debian's /usr/bin/chromium, nothing is downloaded.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BASE = (process.env.AIGW_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const ADMIN_KEY = required('AIGW_ADMIN_KEY');
+const CLIENT_KEY = required('AIGW_CLIENT_KEY');
+const PROMPT = process.env.AIGW_STREAMED_PROMPT || 'tell the console e2e a story';
+const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const STEP_TIMEOUT = 15_000;
+
+function required(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`${name} is not set`);
+    process.exit(2);
+  }
+  return v;
+}
+
+function log(...args) {
+  console.log(new Date().toISOString().slice(11, 23), ...args);
+}
+
+/** A chat request from node (not the browser), as an application would make it. */
+async function chat(key, { model = 'gpt-4o', stream = false, requestId, content = 'hello' } = {}) {
+  const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+  if (requestId) headers['x-request-id'] = requestId;
+  const r = await fetch(`${BASE}/v1/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content }] }),
+  });
+  await r.text();
+  return r.status;
+}
+
+mkdirSync(SHOTS, { recursive: true });
+const profile = process.env.PROFILE_DIR ? mkdtempSync(join(process.env.PROFILE_DIR, 'p-')) : mkdtempSync(join(tmpdir(), 'aigw-e2e-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  viewport: { width: 1360, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+context.setDefaultTimeout(STEP_TIMEOUT);
+const page = context.pages()[0] || (await context.newPage());
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => {
+  // A refused key is a 401 the console expects; anything else (a CSP violation, an exception) is a fault.
+  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|404)/.test(m.text())) {
+    problems.push(`console error: ${m.text()}`);
+  }
+});
+// The console must only ever talk to aigw itself.
+page.on('request', (r) => {
+  if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) problems.push(`request off the gateway: ${r.url()}`);
+});
+
+const shot = async (name) => {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  log('screenshot', name);
+};
+
+async function storage() {
+  return page.evaluate(() => ({ session: { ...sessionStorage }, local: localStorage.length, cookie: document.cookie }));
+}
+
+let failed = false;
+try {
+  // Traffic first, so the overview and the log have something to show.
+  assert.equal(await chat(CLIENT_KEY, { requestId: 'e2e-plain-1' }), 200);
+  assert.equal(await chat(CLIENT_KEY, { requestId: 'e2e-plain-2' }), 200);
+  assert.equal(await chat(CLIENT_KEY, { stream: true, requestId: 'e2e-stream-1', content: PROMPT }), 200);
+  assert.equal(await chat(CLIENT_KEY, { model: 'no-such-model', requestId: 'e2e-unknown-1' }), 404);
+
+  log('sign in: the bare path redirects, a wrong key is refused');
+  await page.goto(`${BASE}/admin/ui`);
+  assert.equal(new URL(page.url()).pathname, '/admin/ui/');
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+  await page.fill('#admin-key', 'sk-wrong-admin-key');
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#sign-in-error', { hasText: 'Wrong key' }).waitFor({ state: 'visible' });
+  assert.deepEqual((await storage()).session, {}, 'a refused key is not kept');
+  await shot('01-sign-in-wrong-key.png');
+
+  log('sign in with the admin key: the overview');
+  await page.fill('#admin-key', ADMIN_KEY);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#nav').waitFor({ state: 'visible' });
+  await page.waitForURL(/#\/overview$/);
+  const kept = await storage();
+  assert.deepEqual(Object.values(kept.session), [ADMIN_KEY], 'the key is in sessionStorage');
+  assert.equal(kept.local, 0, 'nothing in localStorage');
+  assert.equal(kept.cookie, '', 'no cookie');
+  assert.ok(!page.url().includes(ADMIN_KEY), 'the key is not in the URL');
+  const requests = page.locator('#ov-requests .card-value');
+  await requests.waitFor();
+  assert.ok(Number((await requests.textContent()).replace(/,/g, '')) >= 4, `requests: ${await requests.textContent()}`);
+  assert.match(await page.locator('#ov-errors .card-value').textContent(), /^1 \(/);
+  assert.match(await page.locator('#ov-latency .card-value').textContent(), /\d.* \/ .*\d/);
+  assert.match(await page.locator('#ov-tokens .card-detail').textContent(), /^31 prompt, 18 completion$/);
+  await shot('02-overview.png');
+
+  log('the log explorer: the streamed request, opened');
+  await page.click('#nav a[data-page=logs]');
+  const streamed = page.locator('#log-table tr[data-request-id="e2e-stream-1"]');
+  await streamed.waitFor();
+  assert.equal(await page.locator('#log-table tr[data-request-id="e2e-unknown-1"] td').nth(1).textContent(), '404');
+  await shot('03-log-explorer.png');
+  await streamed.click();
+  await page.locator('#detail-message').waitFor();
+  assert.equal(await page.locator('#detail-message').textContent(), 'Once upon a time');
+  assert.ok((await page.locator('#detail-request').textContent()).includes(PROMPT), 'the request body is shown');
+  assert.ok(!(await page.locator('#log-detail').textContent()).includes(CLIENT_KEY), 'no client key in the detail');
+  await shot('04-log-row-open.png');
+  // Filters: status 404 leaves only the unknown model's row.
+  await page.fill('#f-status', '404');
+  await page.click('#log-filters button[type=submit]');
+  await page.locator('#log-table tr[data-request-id="e2e-stream-1"]').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#log-table tbody tr').count(), 1);
+
+  log('keys: create one, use it, revoke it');
+  await page.click('#nav a[data-page=keys]');
+  const create = page.locator('#key-create-form');
+  await create.waitFor();
+  await create.locator('input[name=name]').fill('e2e-bot');
+  await create.locator('input[name=models]').fill('gpt-4o*');
+  await create.locator('input[name=budget_usd]').fill('5');
+  await create.locator('button[type=submit]').click();
+  const secretEl = page.locator('#secret-dialog #new-secret');
+  await secretEl.waitFor();
+  const secret = (await secretEl.textContent()).trim();
+  assert.match(secret, /^sk-aigw-/);
+  await shot('05-key-created.png');
+  await page.click('#close-secret');
+  const row = page.locator('#keys-table tr[data-key-name="e2e-bot"]');
+  await row.waitFor();
+  assert.ok(!(await page.locator('main').textContent()).includes(secret), 'the secret is shown once, in the dialog only');
+  assert.equal(await chat(secret, { requestId: 'e2e-new-key-1' }), 200, 'the new key works');
+  page.once('dialog', (d) => d.accept());
+  await row.locator('button[data-action=revoke]').click();
+  await page.locator('#keys-table tr[data-key-name="e2e-bot"] td.state', { hasText: 'revoked' }).waitFor();
+  assert.equal(await chat(secret, { requestId: 'e2e-revoked-1' }), 401, 'the revoked key is refused');
+  await shot('06-keys-revoked.png');
+
+  log('providers: disable one, see it, enable it');
+  await page.click('#nav a[data-page=providers]');
+  const spare = page.locator('section[data-provider="spare"]');
+  await spare.waitFor();
+  await spare.locator('button[data-action=disable]').click();
+  await page.locator('section[data-provider="spare"] [data-role=provider-state]', { hasText: 'disabled' }).waitFor();
+  assert.equal(await page.locator('section[data-provider="spare"] td[data-role=breaker]').first().textContent(), 'disabled');
+  assert.equal(await page.locator('section[data-provider="mock"] [data-role=provider-state]').textContent(), 'closed');
+  assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-mini' }), 503, 'a disabled provider takes no request');
+  await shot('07-provider-disabled.png');
+  await page.locator('section[data-provider="spare"] button[data-action=enable]').click();
+  await page.locator('section[data-provider="spare"] td[data-role=breaker]', { hasText: 'closed' }).waitFor();
+  assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-mini' }), 200, 'enabled again');
+  await shot('08-providers.png');
+
+  log('sign out; a key refused later sends the tab back to sign-in');
+  await page.click('#sign-out');
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+  assert.deepEqual((await storage()).session, {});
+  await page.evaluate(() => sessionStorage.setItem('aigw.adminKey', 'sk-stale-admin-key'));
+  await page.goto(`${BASE}/admin/ui/#/providers`);
+  await page.locator('#sign-in-error', { hasText: 'refused' }).waitFor({ state: 'visible' });
+  assert.deepEqual((await storage()).session, {});
+
+  assert.deepEqual(problems, [], 'no page error, console error or foreign request');
+  log('all console checks passed');
+} catch (e) {
+  failed = true;
+  console.error('FAILED:', e && e.stack ? e.stack : e);
+  if (problems.length) console.error('page problems:', problems);
+  await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
