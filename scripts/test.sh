@@ -13,6 +13,18 @@ if ! command -v promtool >/dev/null; then
     >/dev/null 2>&1 || echo "test.sh: could not install Debian's prometheus package (promtool)" >&2
 fi
 
+# The admin console's browser test (AdminConsoleBrowserIT, required under CI=true) drives Debian's
+# chromium with the npm package playwright-core (no browser download). Both installs are bounded.
+if [ ! -x /usr/bin/chromium ]; then
+  (timeout 300 apt-get update -qq && timeout 600 apt-get install -y -qq --no-install-recommends chromium) \
+    >/dev/null 2>&1 || echo "test.sh: could not install Debian's chromium package" >&2
+fi
+console=proxy-server/src/test/console
+if [ ! -d "$console/node_modules/playwright-core" ]; then
+  (cd "$console" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 300 npm ci --no-audit --no-fund) >/dev/null 2>&1 \
+    || echo "test.sh: npm ci failed in $console (playwright-core)" >&2
+fi
+
 ./mvnw -B -ntp verify "$@"
 
 leaks="$(grep -l 'LEAK:' ./*/target/surefire-reports/*-output.txt 2>/dev/null \

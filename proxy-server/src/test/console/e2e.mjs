@@ -115,6 +115,7 @@ try {
   const streamed = page.locator('#log-table tr[data-request-id="e2e-stream-1"]');
   await streamed.waitFor();
   assert.equal(await page.locator('#log-table tr[data-request-id="e2e-unknown-1"] td').nth(1).textContent(), '404');
+  assert.equal(await page.locator('#log-table tbody tr').count(), 4, 'the model API only: the console\'s own calls are filtered out');
   await shot('03-log-explorer.png');
   await streamed.click();
   await page.locator('#detail-message').waitFor();
@@ -146,11 +147,30 @@ try {
   await row.waitFor();
   assert.ok(!(await page.locator('main').textContent()).includes(secret), 'the secret is shown once, in the dialog only');
   assert.equal(await chat(secret, { requestId: 'e2e-new-key-1' }), 200, 'the new key works');
+  await row.locator('button[data-action=edit]').click();
+  const edit = page.locator('#key-edit-form');
+  await edit.locator('input[name=rpm]').fill('60');
+  await edit.locator('button[type=submit]').click();
+  await page.locator('#keys-table tr[data-key-name="e2e-bot"] td', { hasText: '60 rpm' }).waitFor();
+  // Its spend against the budget: the request above, by the price table.
+  await page.locator('#keys-table tr[data-key-name="e2e-bot"] .spend', { hasText: 'of $5.00 monthly' }).waitFor();
+  await shot('06-key-edited.png');
   page.once('dialog', (d) => d.accept());
-  await row.locator('button[data-action=revoke]').click();
+  await page.locator('#keys-table tr[data-key-name="e2e-bot"] button[data-action=revoke]').click();
   await page.locator('#keys-table tr[data-key-name="e2e-bot"] td.state', { hasText: 'revoked' }).waitFor();
   assert.equal(await chat(secret, { requestId: 'e2e-revoked-1' }), 401, 'the revoked key is refused');
-  await shot('06-keys-revoked.png');
+  await shot('07-keys-revoked.png');
+
+  log("the log explorer's key picker: only that key's request");
+  await page.click('#nav a[data-page=logs]');
+  await page.locator('#log-table').waitFor();
+  const keyValue = await page.locator('#f-key option', { hasText: 'e2e-bot' }).getAttribute('value');
+  await page.selectOption('#f-key', keyValue);
+  await page.click('#log-filters button[type=submit]');
+  await page.locator('#log-table tr[data-request-id="e2e-stream-1"]').waitFor({ state: 'detached' });
+  assert.deepEqual(
+    await page.locator('#log-table tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.requestId)),
+    ['e2e-new-key-1']);
 
   log('providers: disable one, see it, enable it');
   await page.click('#nav a[data-page=providers]');
@@ -161,11 +181,11 @@ try {
   assert.equal(await page.locator('section[data-provider="spare"] td[data-role=breaker]').first().textContent(), 'disabled');
   assert.equal(await page.locator('section[data-provider="mock"] [data-role=provider-state]').textContent(), 'closed');
   assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-mini' }), 503, 'a disabled provider takes no request');
-  await shot('07-provider-disabled.png');
+  await shot('08-provider-disabled.png');
   await page.locator('section[data-provider="spare"] button[data-action=enable]').click();
   await page.locator('section[data-provider="spare"] td[data-role=breaker]', { hasText: 'closed' }).waitFor();
   assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-mini' }), 200, 'enabled again');
-  await shot('08-providers.png');
+  await shot('09-providers.png');
 
   log('sign out; a key refused later sends the tab back to sign-in');
   await page.click('#sign-out');

@@ -3,6 +3,13 @@ import { api, ApiError, query } from '../api.js';
 import { h, note, pre, replace, table, fmtNumber, fmtUsd, fmtTime } from '../dom.js';
 import { handleError } from '../app.js';
 
+/** The endpoint filter: the model API by default, so the console's own admin calls stay out of the way. */
+const ENDPOINTS = [
+  ['/v1/', 'model API (/v1/…)'], ['', 'all, admin API too'], ['/v1/chat/completions', '/v1/chat/completions'],
+  ['/v1/completions', '/v1/completions'], ['/v1/embeddings', '/v1/embeddings'], ['/v1/messages', '/v1/messages'],
+  ['/v1/responses', '/v1/responses'], ['/admin/', 'admin API (/admin/…)'],
+];
+
 /** datetime-local (local time) to an ISO instant, or '' when empty. */
 function instant(value) {
   if (!value) return '';
@@ -31,6 +38,7 @@ export async function render(main) {
   const until = h('input', { type: 'datetime-local', id: 'f-until', step: 1 });
   const model = h('input', { type: 'text', id: 'f-model', placeholder: 'any', size: 16 });
   const status = h('input', { type: 'number', id: 'f-status', placeholder: 'any', min: 100, max: 599 });
+  const endpoint = h('select', { id: 'f-endpoint' }, ENDPOINTS.map(([v, label]) => h('option', { value: v }, label)));
   const limit = h('select', { id: 'f-limit' }, [50, 100, 500, 1000].map((n) => h('option', { value: n }, n)));
   limit.value = '100';
   const key = keys
@@ -41,7 +49,7 @@ export async function render(main) {
   const detail = h('div', { id: 'log-detail' });
   const form = h('form', { class: 'filters', id: 'log-filters' },
     field('Since', since), field('Until', until), field('Key', key), field('Model', model),
-    field('Status', status), field('Rows', limit), h('button', { type: 'submit' }, 'Search'));
+    field('Status', status), field('Endpoint', endpoint), field('Rows', limit), h('button', { type: 'submit' }, 'Search'));
   const search = async () => {
     replace(detail);
     replace(results, note('info', 'Loading…'));
@@ -49,7 +57,7 @@ export async function render(main) {
       const q = query({
         since: instant(since.value), until: instant(until.value),
         [keys ? 'key_id' : 'key_hash']: key.value.trim(),
-        model: model.value.trim(), status: status.value, limit: limit.value,
+        model: model.value.trim(), status: status.value, endpoint_prefix: endpoint.value, limit: limit.value,
       });
       const r = await api('GET', `/admin/logs${q}`);
       showRows(results, detail, r.data);

@@ -145,6 +145,11 @@ public final class JdbcLogStore implements LogStore {
         where(sql, args, "status_code = ?", q.status());
         where(sql, args, "api_key_hash = ?", dialect.text(q.keyHash()));
         where(sql, args, "client_api = ?", dialect.text(q.clientApi()));
+        if (q.endpointPrefix() != null) {
+            // substr, not LIKE: a prefix holding % or _ needs no escaping.
+            where(sql, args, "substr(endpoint, 1, ?) = ?", q.endpointPrefix().length());
+            args.add(dialect.text(q.endpointPrefix()));
+        }
         sql.append(" ORDER BY ts DESC LIMIT ?");
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql.toString())) {

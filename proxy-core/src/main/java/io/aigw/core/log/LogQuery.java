@@ -9,19 +9,27 @@ import java.time.Instant;
  * @param limit 1..1000
  * @param clientApi only rows of this client API ({@code openai}, {@code anthropic}, {@code responses})
  * @param until only rows with {@code ts < until}: exclusive, so consecutive windows never share a row
+ * @param endpointPrefix only rows whose endpoint starts with it ({@code /v1/}: the model API, not the admin API)
  */
 public record LogQuery(
-        Instant since, String model, Integer status, String keyHash, int limit, String clientApi, Instant until) {
+        Instant since,
+        String model,
+        Integer status,
+        String keyHash,
+        int limit,
+        String clientApi,
+        Instant until,
+        String endpointPrefix) {
     public static final int MAX_LIMIT = 1000;
 
-    /** Rows up to now. */
+    /** Rows up to now, of every endpoint. */
     public LogQuery(Instant since, String model, Integer status, String keyHash, int limit, String clientApi) {
-        this(since, model, status, keyHash, limit, clientApi, null);
+        this(since, model, status, keyHash, limit, clientApi, null, null);
     }
 
     /** Rows of any client API. */
     public LogQuery(Instant since, String model, Integer status, String keyHash, int limit) {
-        this(since, model, status, keyHash, limit, null, null);
+        this(since, model, status, keyHash, limit, null, null, null);
     }
 
     public LogQuery {

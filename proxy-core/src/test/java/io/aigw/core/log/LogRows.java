@@ -230,6 +230,41 @@ final class LogRows {
                 clientApi);
     }
 
+    /** {@code r} answered on another endpoint (path). */
+    static LogRow withEndpoint(LogRow r, String endpoint) {
+        return new LogRow(
+                r.logId(),
+                r.ts(),
+                r.requestId(),
+                r.apiKeyHash(),
+                endpoint,
+                r.model(),
+                r.provider(),
+                r.modelResolved(),
+                r.statusCode(),
+                r.stream(),
+                r.attempts(),
+                r.error(),
+                r.requestHeaders(),
+                r.requestBody(),
+                r.responseBody(),
+                r.requestTruncated(),
+                r.responseTruncated(),
+                r.totalLatencyMs(),
+                r.providerLatencyMs(),
+                r.ttftMs(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.totalTokens(),
+                r.traceId(),
+                r.clientIp(),
+                r.requestBodyAsText(),
+                r.responseBodyAsText(),
+                r.cachedTokens(),
+                r.costUsd(),
+                r.clientApi());
+    }
+
     /** {@code r} with other cached tokens and cost (null: unknown). */
     static LogRow withCost(LogRow r, Integer cachedTokens, Double costUsd) {
         return new LogRow(

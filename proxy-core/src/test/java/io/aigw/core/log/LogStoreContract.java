@@ -229,12 +229,14 @@ abstract class LogStoreContract {
         // since is inclusive, until exclusive
         assertEquals(
                 ids(rows, 2, 1),
-                ids(store.query(new LogQuery(T0.plusSeconds(1), null, null, null, 100, null, T0.plusSeconds(3)))));
+                ids(store.query(
+                        new LogQuery(T0.plusSeconds(1), null, null, null, 100, null, T0.plusSeconds(3), null))));
         assertEquals(
-                ids(rows, 0), ids(store.query(new LogQuery(null, null, null, null, 100, null, T0.plusSeconds(1)))));
+                ids(rows, 0),
+                ids(store.query(new LogQuery(null, null, null, null, 100, null, T0.plusSeconds(1), null))));
         assertEquals(
                 List.of(),
-                store.query(new LogQuery(T0.plusSeconds(3), null, null, null, 100, null, T0.plusSeconds(3))));
+                store.query(new LogQuery(T0.plusSeconds(3), null, null, null, 100, null, T0.plusSeconds(3), null)));
         assertEquals(ids(rows, 5, 4, 3), ids(store.query(new LogQuery(T0.plusSeconds(3), null, null, null, 100))));
         assertEquals(ids(rows, 5, 3, 2, 0), ids(store.query(new LogQuery(null, "m1", null, null, 100))));
         assertEquals(ids(rows, 5, 3, 1, 0), ids(store.query(new LogQuery(null, null, 200, null, 100))));
@@ -244,6 +246,29 @@ abstract class LogStoreContract {
         assertEquals(List.of(), store.query(new LogQuery(null, "nope", null, null, 100)));
         assertSameRow(
                 rows.get(4), store.query(new LogQuery(null, null, 500, null, 1)).get(0));
+    }
+
+    @Test
+    void queryFiltersByEndpointPrefix() throws Exception {
+        store.migrate();
+        List<LogRow> rows = List.of(
+                LogRows.row(T0, "m1", 200, "k1"),
+                LogRows.withEndpoint(LogRows.row(T0.plusSeconds(1), null, 200, null), "/admin/ui/app.js"),
+                LogRows.withEndpoint(LogRows.row(T0.plusSeconds(2), "m1", 200, "k1"), "/v1/embeddings"),
+                LogRows.withEndpoint(LogRows.row(T0.plusSeconds(3), null, 200, null), "/v1_x"),
+                LogRows.withEndpoint(LogRows.row(T0.plusSeconds(4), null, 200, null), null));
+        store.insert(rows);
+
+        assertEquals(ids(rows, 2, 0), ids(store.query(endpoint("/v1/"))));
+        assertEquals(ids(rows, 2), ids(store.query(endpoint("/v1/embeddings"))));
+        assertEquals(ids(rows, 1), ids(store.query(endpoint("/admin/"))));
+        // No wildcard: an underscore is an underscore.
+        assertEquals(ids(rows, 3), ids(store.query(endpoint("/v1_"))));
+        assertEquals(List.of(), store.query(endpoint("/v1/embeddings/more")));
+    }
+
+    private static LogQuery endpoint(String prefix) {
+        return new LogQuery(null, null, null, null, 100, null, null, prefix);
     }
 
     @Test

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/logs?since=&until=&model=&status=&key_hash=&key_id=&client_api=&limit=}: recent request-log rows,
+ * {@code GET /admin/logs?since=&until=&model=&status=&key_hash=&key_id=&endpoint_prefix=&client_api=&limit=}: recent request-log rows,
  * newest first. The query is JDBC, so it runs on the admin executor and only the answer comes back to
  * the event loop.
  */
@@ -165,7 +165,11 @@ public final class AdminLogsEndpoint implements Endpoint {
         if (clientApi != null && !CLIENT_APIS.contains(clientApi)) {
             throw new BadParam("client_api", "expected one of " + String.join(", ", CLIENT_APIS));
         }
-        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi, until);
+        String endpoint = one(params, "endpoint_prefix");
+        if (endpoint != null && (endpoint.charAt(0) != '/' || endpoint.length() > 200)) {
+            throw new BadParam("endpoint_prefix", "expected the start of a path, such as /v1/");
+        }
+        return new LogQuery(since, one(params, "model"), status, keyHash, limit, clientApi, until, endpoint);
     }
 
     /**
@@ -194,7 +198,15 @@ public final class AdminLogsEndpoint implements Endpoint {
     private static LogQuery byKey(LogQuery q, ClientKey key) {
         return key == null
                 ? null
-                : new LogQuery(q.since(), q.model(), q.status(), key.hash().hex(), q.limit(), q.clientApi(), q.until());
+                : new LogQuery(
+                        q.since(),
+                        q.model(),
+                        q.status(),
+                        key.hash().hex(),
+                        q.limit(),
+                        q.clientApi(),
+                        q.until(),
+                        q.endpointPrefix());
     }
 
     /** An ISO-8601 instant or epoch milliseconds, or null when absent. */

@@ -211,6 +211,21 @@ class ApiKeyAuthHandlerTest {
         assertFalse(ApiKeyAuthHandler.isAdminPath("/"));
     }
 
+    @Test
+    void onlyReadsOfTheConsoleShellGoWithoutAKey() {
+        assertTrue(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/ui"));
+        assertTrue(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/ui/"));
+        assertTrue(ApiKeyAuthHandler.isConsole(HttpMethod.HEAD, "/admin/ui/pages/logs.js"));
+        // whatever follows is the endpoint's to refuse: it serves a fixed set of names, 404 for the rest
+        assertTrue(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/ui/../keys"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.POST, "/admin/ui/"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.DELETE, "/admin/ui/app.js"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/uix"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/u"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/admin/keys"));
+        assertFalse(ApiKeyAuthHandler.isConsole(HttpMethod.GET, "/v1/admin/ui/"));
+    }
+
     private void assertRejected(FullHttpRequest sent, Exchange ex) {
         assertEquals(0, sent.refCnt(), "rejected request released");
         assertNothingPassedOn(ch);

@@ -269,6 +269,13 @@ class AdminConsoleApiIT {
         assertEquals(0, logs(byKey + "&since=" + ts.plusMillis(1)).size());
 
         error(proxy.adminGet("/admin/logs?until=yesterday"), 400, "invalid_value", "until");
+        // The model API only, or the admin API only (these admin reads are in the log too).
+        JsonNode api = logs("/admin/logs?endpoint_prefix=/v1/");
+        JsonNode admin = logs("/admin/logs?endpoint_prefix=/admin/");
+        assertTrue(api.size() >= 1 && admin.size() >= 1, api + " " + admin);
+        api.forEach(r -> assertTrue(r.get("endpoint").asText().startsWith("/v1/"), r.toString()));
+        admin.forEach(r -> assertTrue(r.get("endpoint").asText().startsWith("/admin/"), r.toString()));
+        error(proxy.adminGet("/admin/logs?endpoint_prefix=v1"), 400, "invalid_value", "endpoint_prefix");
         error(proxy.adminGet("/admin/logs?key_id=987654"), 404, "key_not_found", "key_id");
         assertEquals(400, proxy.adminGet("/admin/logs?key_id=x").statusCode());
         assertEquals(

@@ -39,9 +39,10 @@ class AdminConsoleBrowserIT {
             "03-log-explorer.png",
             "04-log-row-open.png",
             "05-key-created.png",
-            "06-keys-revoked.png",
-            "07-provider-disabled.png",
-            "08-providers.png");
+            "06-key-edited.png",
+            "07-keys-revoked.png",
+            "08-provider-disabled.png",
+            "09-providers.png");
 
     private static final String STREAMED_PROMPT = "tell the console e2e a story";
     static final List<String> STREAM = List.of(
@@ -104,13 +105,13 @@ class AdminConsoleBrowserIT {
                   flush_interval_ms: 20
                   spill_dir: "%s"
                 """.formatted(
-                ProxyHarness.KEY,
-                ProxyHarness.ADMIN_KEY,
-                dir,
-                upstreamUrl,
-                upstreamUrl,
-                dir.resolve("requests.db"),
-                dir.resolve("spill"));
+                        ProxyHarness.KEY,
+                        ProxyHarness.ADMIN_KEY,
+                        dir,
+                        upstreamUrl,
+                        upstreamUrl,
+                        dir.resolve("requests.db"),
+                        dir.resolve("spill"));
     }
 
     /** Runs the script with a bounded wait, its output relayed line by line. */
@@ -125,7 +126,9 @@ class AdminConsoleBrowserIT {
         env.put("AIGW_STREAMED_PROMPT", STREAMED_PROMPT);
         env.put("SCREENSHOT_DIR", SCREENSHOTS.toString());
         env.put("CHROMIUM", chromium.toString());
-        env.put("PROFILE_DIR", Files.createDirectories(dir.resolve("chromium-profile")).toString());
+        env.put(
+                "PROFILE_DIR",
+                Files.createDirectories(dir.resolve("chromium-profile")).toString());
         Process p = pb.start();
         Thread relay = new Thread(() -> {
             try (BufferedReader r =
