@@ -70,6 +70,18 @@ const shot = async (name) => {
   log('screenshot', name);
 };
 
+/** Polls an admin API path (from node) until done(json) holds: metrics and log rows land just after an answer. */
+async function settled(path, done) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const r = await fetch(`${BASE}${path}`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    const body = await r.json();
+    if (r.ok && done(body)) return;
+    if (Date.now() > deadline) throw new Error(`${path} did not settle: ${JSON.stringify(body).slice(0, 500)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 async function storage() {
   return page.evaluate(() => ({ session: { ...sessionStorage }, local: localStorage.length, cookie: document.cookie }));
 }
@@ -81,6 +93,8 @@ try {
   assert.equal(await chat(CLIENT_KEY, { requestId: 'e2e-plain-2' }), 200);
   assert.equal(await chat(CLIENT_KEY, { stream: true, requestId: 'e2e-stream-1', content: PROMPT }), 200);
   assert.equal(await chat(CLIENT_KEY, { model: 'no-such-model', requestId: 'e2e-unknown-1' }), 404);
+  await settled('/admin/metrics/summary', (s) => s.requests >= 4);
+  await settled('/admin/logs?endpoint_prefix=/v1/', (l) => l.data.length >= 4);
 
   log('sign in: the bare path redirects, a wrong key is refused');
   await page.goto(`${BASE}/admin/ui`);
@@ -127,9 +141,25 @@ try {
   await page.fill('#f-status', '404');
   await page.click('#log-filters button[type=submit]');
   await page.locator('#log-table tr[data-request-id="e2e-stream-1"]').waitFor({ state: 'detached' });
+  await page.locator('#log-table tr[data-request-id="e2e-unknown-1"]').waitFor();
   assert.equal(await page.locator('#log-table tbody tr').count(), 1);
+  // Time: nothing until an hour ago; since an hour ago, the four again.
+  const hourAgo = await page.evaluate(() => {
+    const d = new Date(Date.now() - 3600_000);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  });
+  await page.fill('#f-status', '');
+  await page.fill('#f-until', hourAgo);
+  await page.click('#log-filters button[type=submit]');
+  await page.locator('#log-results', { hasText: 'No request matches.' }).waitFor();
+  await page.fill('#f-until', '');
+  await page.fill('#f-since', hourAgo);
+  await page.click('#log-filters button[type=submit]');
+  await page.locator('#log-table tr[data-request-id="e2e-stream-1"]').waitFor();
+  assert.equal(await page.locator('#log-table tbody tr').count(), 4);
 
-  log('keys: create one, use it, revoke it');
+  log('keys: create one, use it, edit it, rotate it, revoke it');
   await page.click('#nav a[data-page=keys]');
   const create = page.locator('#key-create-form');
   await create.waitFor();
@@ -155,10 +185,22 @@ try {
   // Its spend against the budget: the request above, by the price table.
   await page.locator('#keys-table tr[data-key-name="e2e-bot"] .spend', { hasText: 'of $5.00 monthly' }).waitFor();
   await shot('06-key-edited.png');
+  // Rotate: a new secret, shown once; the old one stops at once (no grace).
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#keys-table tr[data-key-name="e2e-bot"] button[data-action=rotate]').click();
+  await page.locator('#secret-dialog #new-secret').waitFor();
+  const rotated = (await page.locator('#secret-dialog #new-secret').textContent()).trim();
+  assert.match(rotated, /^sk-aigw-/);
+  assert.notEqual(rotated, secret);
+  await page.click('#close-secret');
+  await page.locator('#secret-dialog').waitFor({ state: 'detached' });
+  assert.equal(await chat(rotated, { requestId: 'e2e-rotated-1' }), 200, 'the rotated secret works');
+  await settled('/admin/logs?endpoint_prefix=/v1/', (l) => l.data.some((r) => r.request_id === 'e2e-rotated-1'));
+  assert.equal(await chat(secret), 401, 'the old secret is refused after the rotation');
   page.once('dialog', (d) => d.accept());
   await page.locator('#keys-table tr[data-key-name="e2e-bot"] button[data-action=revoke]').click();
   await page.locator('#keys-table tr[data-key-name="e2e-bot"] td.state', { hasText: 'revoked' }).waitFor();
-  assert.equal(await chat(secret, { requestId: 'e2e-revoked-1' }), 401, 'the revoked key is refused');
+  assert.equal(await chat(rotated, { requestId: 'e2e-revoked-1' }), 401, 'the revoked key is refused');
   await shot('07-keys-revoked.png');
 
   log("the log explorer's key picker: only that key's request");
@@ -168,9 +210,11 @@ try {
   await page.selectOption('#f-key', keyValue);
   await page.click('#log-filters button[type=submit]');
   await page.locator('#log-table tr[data-request-id="e2e-stream-1"]').waitFor({ state: 'detached' });
+  await page.locator('#log-table tr[data-request-id="e2e-rotated-1"]').waitFor();
   assert.deepEqual(
     await page.locator('#log-table tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.requestId)),
-    ['e2e-new-key-1']);
+    ['e2e-rotated-1'],
+    'the key picker finds the key by its current hash: the rows since its rotation');
 
   log('providers: disable one, see it, enable it');
   await page.click('#nav a[data-page=providers]');

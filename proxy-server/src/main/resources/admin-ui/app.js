@@ -70,7 +70,9 @@ async function signIn(event) {
   try {
     await api('GET', '/admin/providers', undefined, key);
   } catch (e) {
-    err.textContent = e instanceof Unauthorized ? 'Wrong key: the gateway refused it.' : `Cannot check the key: ${e.message}`;
+    err.textContent = !(e instanceof Unauthorized)
+      ? `Cannot check the key: ${e.message}`
+      : /admin API is off/.test(e.message) ? e.message : 'Wrong key: the gateway refused it.';
     err.hidden = false;
     return;
   }

@@ -106,10 +106,30 @@ function keyForm(id, k, submitLabel, onSubmit) {
   return h('div', null, form, message);
 }
 
-export async function render(main) {
+const PAGE = 100;
+/** At most this many spend reads at once: each is a query on the key store. */
+const PARALLEL = 6;
+
+async function spendsOf(keys) {
+  const out = new Array(keys.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      if (!keys[i].revoked_at) {
+        out[i] = await api('GET', `/admin/keys/${keys[i].id}`).then((x) => x.spend).catch(() => null);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return out;
+}
+
+/** after: the id the page starts after (keys come by id, PAGE at a time). */
+export async function render(main, after = 0) {
   let list;
   try {
-    list = await api('GET', '/admin/keys?limit=1000');
+    list = await api('GET', `/admin/keys?limit=${PAGE}${after ? `&after=${after}` : ''}`);
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
       replace(main, h('h1', null, 'Keys'),
@@ -118,9 +138,8 @@ export async function render(main) {
     }
     throw e;
   }
-  const spends = await Promise.all(list.data.map((k) => (k.revoked_at ? null
-    : api('GET', `/admin/keys/${k.id}`).then((x) => x.spend).catch(() => null))));
-  const again = () => render(main).catch((e) => handleError(e, main));
+  const spends = await spendsOf(list.data);
+  const again = () => render(main, after).catch((e) => handleError(e, main));
   const editArea = h('div', { id: 'key-edit' });
   const rows = list.data.map((k, i) => {
     const st = state(k);
@@ -181,11 +200,13 @@ export async function render(main) {
       await again();
     }),
     editArea,
-    h('h2', null, `${list.data.length} key${list.data.length === 1 ? '' : 's'}`),
+    h('h2', null, `${list.data.length} key${list.data.length === 1 ? '' : 's'}${after || list.has_more ? ' on this page' : ''}`),
     list.data.length
       ? table(['Id', 'Name', 'Prefix', 'State', 'Models', 'Limits', 'Spend / budget', 'Created', ''], rows, { class: 'rows', id: 'keys-table' })
       : note('info', 'No database key yet.'),
-    list.has_more ? note('info', 'More keys exist than shown (the first 1000).') : null);
+    h('div', { class: 'pager' },
+      after ? h('button', { type: 'button', onclick: () => render(main).catch((e) => handleError(e, main)) }, 'First page') : null,
+      list.has_more ? h('button', { type: 'button', id: 'keys-next', onclick: () => render(main, list.last_id).catch((e) => handleError(e, main)) }, `Next ${PAGE}`) : null));
   // The bar widths come from data attributes: the CSP allows no inline style attribute.
   for (const fill of main.querySelectorAll('.bar .fill')) fill.style.width = `${fill.dataset.pct}%`;
 }
