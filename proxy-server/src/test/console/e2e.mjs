@@ -14,6 +14,7 @@ const PROMPT = process.env.AIGW_STREAMED_PROMPT || 'tell the console e2e a story
 const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP_TIMEOUT = 15_000;
+const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
 function required(name) {
   const v = process.env[name];
@@ -93,6 +94,13 @@ try {
   assert.equal(await chat(CLIENT_KEY, { requestId: 'e2e-plain-2' }), 200);
   assert.equal(await chat(CLIENT_KEY, { stream: true, requestId: 'e2e-stream-1', content: PROMPT }), 200);
   assert.equal(await chat(CLIENT_KEY, { model: 'no-such-model', requestId: 'e2e-unknown-1' }), 404);
+  // A key whose name is markup: the pages must show it as text, never run it.
+  const made = await fetch(`${BASE}/admin/keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: HOSTILE }),
+  });
+  assert.equal(made.status, 201);
   await settled('/admin/metrics/summary', (s) => s.requests >= 4);
   await settled('/admin/logs?endpoint_prefix=/v1/', (l) => l.data.length >= 4);
 
@@ -175,6 +183,9 @@ try {
   await page.click('#close-secret');
   const row = page.locator('#keys-table tr[data-key-name="e2e-bot"]');
   await row.waitFor();
+  assert.equal(await page.locator('#keys-table img, #keys-table script').count(), 0, 'markup in data stays text');
+  assert.ok((await page.locator('#keys-table').textContent()).includes(HOSTILE));
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
   assert.ok(!(await page.locator('main').textContent()).includes(secret), 'the secret is shown once, in the dialog only');
   assert.equal(await chat(secret, { requestId: 'e2e-new-key-1' }), 200, 'the new key works');
   await row.locator('button[data-action=edit]').click();
@@ -240,6 +251,7 @@ try {
   await page.locator('#sign-in-error', { hasText: 'refused' }).waitFor({ state: 'visible' });
   assert.deepEqual((await storage()).session, {});
 
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no script from data ran');
   assert.deepEqual(problems, [], 'no page error, console error or foreign request');
   log('all console checks passed');
 } catch (e) {

@@ -28,7 +28,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Paths under {@value #ADMIN_PREFIX} take an admin key and nothing else; every other path takes
  * a client key and nothing else (the two sets are disjoint, the config loader checks it). With no
- * admin key configured, the admin paths answer 401 whatever is sent.
+ * admin key configured, the admin paths answer 401 whatever is sent. The one exception is reading
+ * the admin console's static files ({@value #CONSOLE}, GET and HEAD only): they hold no data.
  *
  * <p>A client key is first looked for among the config file's keys (in memory), then in the
  * database keys' {@link KeyDirectory}: a cached key is answered at once; otherwise the request is
