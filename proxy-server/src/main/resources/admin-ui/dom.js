@@ -1,4 +1,4 @@
-// Element building without innerHTML: every piece of data becomes a text node, never markup.
+// Element building from text nodes only: every piece of data becomes text, never parsed as markup.
 
 /**
  * h('td', {class: 'num'}, 'text', childElement): attributes go through setAttribute, functions on
