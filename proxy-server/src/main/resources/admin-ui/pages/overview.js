@@ -14,7 +14,18 @@ function minutes(seconds) {
   return seconds >= 3590 ? 'the last hour' : `the last ${Math.max(1, Math.round(seconds / 60))} min (since start)`;
 }
 
+/** The pending refresh: one at a time, dropped when the tab leaves the overview or signs out. */
+let timer = null;
+
+function refreshLater(main) {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    if (main.dataset.page === 'overview' && !main.hidden) render(main).catch((e) => handleError(e, main));
+  }, 10_000);
+}
+
 export async function render(main) {
+  clearTimeout(timer);
   let s;
   try {
     s = await api('GET', '/admin/metrics/summary?window_seconds=3600');
@@ -43,5 +54,6 @@ export async function render(main) {
         `${fmtNumber(s.prompt_tokens)} prompt, ${fmtNumber(s.completion_tokens)} completion`),
       card('ov-cost', 'Cost', fmtUsd(s.cost_usd), 'by the configured prices')),
     h('p', { class: 'muted' },
-      `Quantiles are estimated from histogram buckets; the history is sampled every ${s.sample_interval_seconds} s.`));
+      `Refreshed every 10 s. Quantiles are estimated from histogram buckets; the history is sampled every ${s.sample_interval_seconds} s.`));
+  refreshLater(main);
 }
