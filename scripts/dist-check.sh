@@ -168,6 +168,8 @@ wait "$aigw" || status=$?
 [ "$status" = 0 ] || { cat "$tmp/aigw.log" >&2; fail "bin/aigw start exited with $status after SIGTERM, not 0"; }
 # The state went to the tarball's data/, the default of the shipped layout, not the working directory.
 [ -f "$home/data/requests.db" ] || fail "no request log at $home/data/requests.db"
+# The stop wrote the application's class-data archive there too (a later start maps those classes).
+ls "$home"/data/aigw-*.jsa >/dev/null 2>&1 || fail "no class-data archive in $home/data after the stop"
 [ -z "$(ls -A "$tmp/cwd")" ] || fail "the server wrote into its working directory: $(ls -A "$tmp/cwd")"
 
 printf 'Dist: %s %s (runtime %s, jlink %s ms, dist.sh %d s); unpacked and started without a JDK, ready in %d ms; %s upstream answered, CLI ok, SIGTERM exit 0.\n' \

@@ -55,6 +55,8 @@ chmod 755 "$stage/bin/aigw"
 cp conf/proxy.yaml conf/logback.xml conf/logback-cli.xml conf/aigw.service "$stage/conf/"
 cp -r conf/examples "$stage/conf/"
 cp README.md "$stage/"
+# Names the application's class-data archive on the host (bin/aigw): one per build of the tarball.
+echo "$version-jdk$java_major-$(date -u +%Y%m%d%H%M%S)" >"$stage/lib/build-id"
 
 # The modules: what jdeps finds in the bytecode reachable from the application's jar (recursively
 # over the class path: given every jar as a root, jdeps stops at the first modular jar whose
