@@ -3,7 +3,7 @@
 # on a slim Debian, run as a non-root user. README "Container image".
 #   docker build -t aigw .
 #   docker run -p 8080:8080 -e PROXY_API_KEYS=sk-... -e OPENAI_API_KEY=... -v aigw-data:/var/lib/aigw aigw
-#   docker run --rm aigw keys list --url http://host:8080     (any CLI command instead of "start")
+#   docker run --rm -e AIGW_ADMIN_KEY=... -e AIGW_URL=http://host:8080 aigw keys list   (any CLI command instead of "start")
 
 # Stage 1: the tarball, built by the same script as anywhere else. Temurin's JDK is built for old
 # glibc (2.17), so the runtime jlink cuts from it runs on the Debian below.
