@@ -56,6 +56,10 @@ else
   exit 1
 fi
 
+# The distribution: scripts/dist.sh's tarball, unpacked into an empty directory, serves a request
+# through a mock provider with no JDK on PATH (~20 s, jlink most of it). `verify` has just built the jars.
+AIGW_DIST_REUSE_BUILD=1 timeout 300 scripts/dist-check.sh
+
 # Smoke: the README's start command, with the default config, answers /health. `verify` has just
 # built everything run.sh needs, so mark the build current instead of building twice.
 touch proxy-server/target/lib/.aigw-built
