@@ -14,7 +14,8 @@ if ! command -v promtool >/dev/null; then
 fi
 
 # The admin console's browser test (AdminConsoleBrowserIT, required under CI=true) drives Debian's
-# chromium with the npm package playwright-core (no browser download). Both installs are bounded.
+# chromium with the npm package playwright-core (no browser download); fonts-liberation (only
+# recommended by chromium) gives the screenshots readable text. Both installs are bounded.
 if [ ! -x /usr/bin/chromium ]; then
   (timeout 300 apt-get update -qq && timeout 600 apt-get install -y -qq --no-install-recommends chromium fonts-liberation) \
     >/dev/null 2>&1 || echo "test.sh: could not install Debian's chromium package" >&2
