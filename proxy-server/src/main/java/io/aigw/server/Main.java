@@ -130,7 +130,7 @@ public final class Main {
      * /admin/config/reload} does; the reloader logs the outcome. Returns at once: the signal thread
      * must not wait on file I/O.
      */
-    static CompletableFuture<ReloadOutcome> reloadOnHangup(ProxyServer server) {
+    public static CompletableFuture<ReloadOutcome> reloadOnHangup(ProxyServer server) {
         log.info("SIGHUP: reloading the config");
         return server.reload("SIGHUP");
     }
