@@ -278,8 +278,7 @@ public final class ProxyServer implements AutoCloseable {
         this.listeners = new ExchangeListeners(listeners);
         keyDirectory = clientKeys == null ? null : clientKeys.directory();
         originPools = new OriginPools(transport);
-        reloader = new ConfigReloader(
-                configSource, this::buildRuntime, current -> originPools.retainOnly(current.upstream()), registry);
+        reloader = new ConfigReloader(configSource, this::buildRuntime, this::settle, registry, rateLimiter != null);
         reloader.start(buildRuntime(config, null, 0));
         if (registry != null) {
             ConfigReloader live = reloader;
@@ -334,6 +333,17 @@ public final class ProxyServer implements AutoCloseable {
             watcher = ConfigWatcher.start(reloader);
         } catch (IOException | RuntimeException e) {
             log.warn("config_watch: cannot watch {}: {}", configSource.file(), e.toString());
+        }
+    }
+
+    /**
+     * After each reload attempt, with the snapshot then in effect: the upstream pools drop the
+     * origins it does not name (a refused reload may have added some), the limiter takes its limits.
+     */
+    private void settle(RuntimeSnapshot current) {
+        originPools.retainOnly(current.upstream());
+        if (rateLimiter != null) {
+            rateLimiter.rules(current.config().limits());
         }
     }
 

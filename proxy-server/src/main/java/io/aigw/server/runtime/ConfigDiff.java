@@ -2,6 +2,7 @@ package io.aigw.server.runtime;
 
 import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.AuthConfig;
+import io.aigw.core.config.LimitsConfig;
 import io.aigw.core.config.ProxyConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
@@ -14,8 +15,9 @@ import java.util.TreeSet;
 
 /**
  * What a reloaded config changes against the one in effect, split in two: what a reload applies
- * (models, providers, the file's client and admin keys) and what only a restart can (the listener,
- * data directory, request log, database keys, metrics, tracing, logging, limits...), named by key
+ * (models, providers, the file's client and admin keys, the limits' figures when the server has a
+ * rate limiter) and what only a restart can (the listener, data directory, request log, database
+ * keys, metrics, tracing, logging, the limits' store...), named by key
  * so the operator is told rather than silently ignored.
  *
  * @param effective the reloaded config less its restart-only changes: what the new runtime runs on
@@ -28,8 +30,17 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
         return changed.isEmpty() && restartRequired.isEmpty();
     }
 
-    /** {@code running}: the config in effect; {@code loaded}: the file as just read. */
+    /** With limits that need a restart (a server without a rate limiter). */
     public static ConfigDiff of(ProxyConfig running, ProxyConfig loaded) {
+        return of(running, loaded, false);
+    }
+
+    /**
+     * {@code running}: the config in effect; {@code loaded}: the file as just read; {@code liveLimits}:
+     * the server has a rate limiter that can take new figures (its store and Redis settings still
+     * need a restart).
+     */
+    public static ConfigDiff of(ProxyConfig running, ProxyConfig loaded, boolean liveLimits) {
         List<String> restart = new ArrayList<>();
         components("server", running.server(), loaded.server(), restart);
         if (!running.dataDir().equals(loaded.dataDir())) {
@@ -42,7 +53,20 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
         components("metrics", running.metrics(), loaded.metrics(), restart);
         components("tracing", running.tracing(), loaded.tracing(), restart);
         components("logging", running.logging(), loaded.logging(), restart);
-        components("limits", running.limits(), loaded.limits(), restart);
+        LimitsConfig limits = running.limits();
+        if (liveLimits) {
+            LimitsConfig l = loaded.limits();
+            if (l.store() != limits.store()) {
+                restart.add("limits.store");
+            }
+            if (!Objects.equals(l.redis(), limits.redis())) {
+                restart.add("limits.redis");
+            }
+            limits = new LimitsConfig(
+                    limits.store(), limits.redis(), l.global(), l.perIp(), l.keyDefaults(), l.defaultMaxTokens());
+        } else {
+            components("limits", running.limits(), loaded.limits(), restart);
+        }
         if (running.maxBufferedBytes() != loaded.maxBufferedBytes()) {
             restart.add("upstream.max_buffered_bytes");
         }
@@ -67,7 +91,7 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
                 running.metrics(),
                 running.tracing(),
                 running.logging(),
-                running.limits(),
+                limits,
                 running.configWatch());
         List<String> changed = new ArrayList<>();
         keyed("providers", running.providers(), effective.providers(), changed);
@@ -77,6 +101,9 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
         }
         if (!running.auth().adminKeyHashes().equals(effective.auth().adminKeyHashes())) {
             changed.add("auth.admin_keys");
+        }
+        if (!running.limits().equals(effective.limits())) {
+            changed.add("limits");
         }
         return new ConfigDiff(effective, List.copyOf(changed), List.copyOf(restart));
     }

@@ -33,6 +33,9 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     private final Consumer<RuntimeSnapshot> settled;
 
     private final ReloadMetrics metrics;
+    /** Whether the limits' figures apply live (the server has a rate limiter). */
+    private final boolean liveLimits;
+
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "aigw-config-reload");
         t.setDaemon(true);
@@ -42,10 +45,17 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
 
     /**
      * @param source the file to read again, or null when the server was given a config without one
+     * @param settled told of the snapshot in effect after every attempt, good or not (on the reload thread)
      * @param registry where the reload metrics go, or null when metrics are off
+     * @param liveLimits whether {@code limits:} figures apply live (see {@link ConfigDiff#of(ProxyConfig, ProxyConfig, boolean)})
      */
     public ConfigReloader(
-            ConfigSource source, Builder builder, Consumer<RuntimeSnapshot> settled, PrometheusRegistry registry) {
+            ConfigSource source,
+            Builder builder,
+            Consumer<RuntimeSnapshot> settled,
+            PrometheusRegistry registry,
+            boolean liveLimits) {
+        this.liveLimits = liveLimits;
         this.source = source;
         this.builder = builder;
         this.settled = settled;
@@ -122,7 +132,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     }
 
     private ReloadOutcome apply(RuntimeSnapshot running, ProxyConfig loaded) {
-        ConfigDiff diff = ConfigDiff.of(running.config(), loaded);
+        ConfigDiff diff = ConfigDiff.of(running.config(), loaded, liveLimits);
         RuntimeSnapshot next = running;
         if (!diff.changed().isEmpty()) {
             next = builder.build(diff.effective(), running, running.version() + 1);

@@ -161,6 +161,30 @@ class ConfigReloadIT {
     }
 
     @Test
+    void limitFiguresApplyLiveTheirStoreNeedsARestart() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.json(200, OK));
+            Path file = write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "limits: {global: {rpm: 2}}"));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                assertEquals("a", provider(proxy, "m"));
+                assertEquals("a", provider(proxy, "m"));
+                assertEquals(429, proxy.post("/v1/chat/completions", chat("m")).statusCode());
+
+                write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "limits: {global: {rpm: 100000}}"));
+                JsonNode answer = reload(proxy);
+                assertEquals(List.of("limits"), strings(answer.get("changed")), answer.toString());
+                assertEquals("a", provider(proxy, "m"), "the new figure applies to the next request");
+
+                write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "limits: {store: redis, global: {rpm: 100000}}"));
+                JsonNode store = reload(proxy);
+                assertEquals(List.of("limits.store"), strings(store.get("restart_required")), store.toString());
+                assertEquals("a", provider(proxy, "m"), "still limited in this process");
+            }
+        }
+    }
+
+    @Test
     void breakerStateAndAdminOverridesSurviveAReload() throws Exception {
         try (TestUpstream a = TestUpstream.start();
                 TestUpstream b = TestUpstream.start()) {

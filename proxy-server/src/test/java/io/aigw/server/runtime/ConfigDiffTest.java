@@ -63,6 +63,20 @@ class ConfigDiffTest {
     }
 
     @Test
+    void withARateLimiterTheLimitsFiguresApplyButNotItsStore() throws Exception {
+        ProxyConfig running = parse(BASE + "limits: {global: {rpm: 10}}\n");
+        ConfigDiff diff = ConfigDiff.of(
+                running,
+                parse(BASE + "limits: {store: redis, redis: {url: \"redis://10.0.0.1:6379\"}, global: {rpm: 20}}\n"),
+                true);
+        assertEquals(List.of("limits"), diff.changed());
+        assertEquals(List.of("limits.store", "limits.redis"), diff.restartRequired());
+        assertEquals(20, diff.effective().limits().global().rpm());
+        assertEquals(running.limits().store(), diff.effective().limits().store());
+        assertEquals(running.limits().redis(), diff.effective().limits().redis());
+    }
+
+    @Test
     void keysAndProvidersApplyButDroppingEveryClientKeyNeedsARestart() throws Exception {
         ProxyConfig running = parse(BASE);
         ConfigDiff rotated = ConfigDiff.of(
