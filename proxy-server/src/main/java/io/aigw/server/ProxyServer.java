@@ -119,6 +119,8 @@ public final class ProxyServer implements AutoCloseable {
     private Tracing tracing;
     /** Null when {@code metrics.enabled} is false. */
     private MetricsEndpoint metricsEndpoint;
+    /** Null when {@code metrics.enabled} is false; its labels follow reloads. */
+    private MetricsListener metricsListener;
     /** Null when no limit can apply: none configured and no database keys (whose own limits could). */
     private RateLimiter rateLimiter;
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
@@ -259,7 +261,8 @@ public final class ProxyServer implements AutoCloseable {
         PrometheusRegistry registry = null;
         if (config.metrics().enabled()) {
             registry = new PrometheusRegistry();
-            listeners.add(new MetricsListener(config, registry));
+            metricsListener = new MetricsListener(config, registry);
+            listeners.add(metricsListener);
             metricsEndpoint = new MetricsEndpoint(registry);
         }
         if (config.limits().anyConfigured() || clientKeys != null) {
@@ -338,12 +341,16 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * After each reload attempt, with the snapshot then in effect: the upstream pools drop the
-     * origins it does not name (a refused reload may have added some), the limiter takes its limits.
+     * origins it does not name (a refused reload may have added some), the limiter takes its limits,
+     * the request metrics its providers and models.
      */
     private void settle(RuntimeSnapshot current) {
         originPools.retainOnly(current.upstream());
         if (rateLimiter != null) {
             rateLimiter.rules(current.config().limits());
+        }
+        if (metricsListener != null) {
+            metricsListener.reconfigure(current.config());
         }
     }
 

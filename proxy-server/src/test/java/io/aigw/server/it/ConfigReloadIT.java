@@ -268,6 +268,36 @@ class ConfigReloadIT {
     }
 
     @Test
+    void anAddedProviderIsCountedUnderItsOwnName() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start();
+                TestUpstream c = TestUpstream.start()) {
+            c.setDefault(r -> Reply.json(
+                    200,
+                    "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[],"
+                            + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}"));
+            Path file = write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", ""));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                write(yaml(
+                        a.baseUrl(),
+                        b.baseUrl(),
+                        c.baseUrl(),
+                        "a",
+                        "  cm:\n    providers:\n      c: {model_id: c-id}\n",
+                        ""));
+                reload(proxy);
+                assertEquals("c", provider(proxy, "cm"));
+                assertEquals(
+                        1.0,
+                        metric(
+                                proxy,
+                                "requests_total{endpoint=\"/v1/chat/completions\",provider=\"c\",status_code=\"200\"}"));
+                assertEquals(4.0, metric(proxy, "token_usage_total{direction=\"output\",provider=\"c\"}"));
+            }
+        }
+    }
+
+    @Test
     void sighupsHandlerReloadsAndAServerWithoutAFileSaysSo() throws Exception {
         try (TestUpstream a = TestUpstream.start();
                 TestUpstream b = TestUpstream.start()) {
