@@ -107,8 +107,8 @@ public final class ProxyServer implements AutoCloseable {
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
     /** The file a reload reads again, or null (a config given in code: reload answers 409). */
     private ConfigSource configSource;
-    /** Holds the current runtime snapshot; null before start. */
-    private ConfigReloader reloader;
+    /** Holds the current runtime snapshot; null before start (read by the signal thread too). */
+    private volatile ConfigReloader reloader;
     /** The file watch of {@code config_watch: true}, or null. */
     private ConfigWatcher watcher;
     /** The database keys' directory, or null; part of every snapshot's key check. */
@@ -168,9 +168,9 @@ public final class ProxyServer implements AutoCloseable {
      * the current runtime snapshot's.
      */
     public Routing routing() {
-        return reloader == null || reloader.get() == null
-                ? initialRouting
-                : reloader.get().routing();
+        ConfigReloader r = reloader;
+        RuntimeSnapshot current = r == null ? null : r.get();
+        return current == null ? initialRouting : current.routing();
     }
 
     /**
@@ -195,7 +195,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /** The runtime snapshot new exchanges take; null before start. */
     public RuntimeSnapshot runtime() {
-        return reloader == null ? null : reloader.get();
+        ConfigReloader r = reloader;
+        return r == null ? null : r.get();
     }
 
     /** Adds listeners of every exchange, heard after the server's own; before {@link #start} only. */

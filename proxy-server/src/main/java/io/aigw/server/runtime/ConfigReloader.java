@@ -89,6 +89,9 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
             return CompletableFuture.completedFuture(
                     ReloadOutcome.failed(current.version(), "the server was not started from a config file"));
         }
+        if (current == null) {
+            return CompletableFuture.completedFuture(ReloadOutcome.failed(0, "the server is still starting"));
+        }
         try {
             return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
         } catch (RejectedExecutionException stopped) {

@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.aigw.server.Main;
 import io.aigw.server.runtime.ReloadOutcome;
 import io.aigw.server.testing.Reply;
+import io.aigw.server.testing.StreamScript;
 import io.aigw.server.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,6 +269,48 @@ class ConfigReloadIT {
                 assertFalse(after.contains(":" + c.port()), "no series of the removed origin: " + after);
             }
         }
+    }
+
+    @Test
+    void aStreamOnARemovedProviderFinishesThenItsConnectionCloses() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start();
+                TestUpstream c = TestUpstream.start()) {
+            StreamScript script = new StreamScript();
+            c.enqueue(Reply.stream(script));
+            String withC = "  cm:\n    providers:\n      c: {model_id: c-id}\n";
+            Path file = write(yaml(a.baseUrl(), b.baseUrl(), c.baseUrl(), "a", withC, ""));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                CompletableFuture<HttpResponse<String>> stream = proxy.http()
+                        .sendAsync(
+                                HttpRequest.newBuilder(URI.create(proxy.url("/v1/chat/completions")))
+                                        .header("Authorization", "Bearer " + ProxyHarness.KEY)
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                chat("cm").replace("{\"model\"", "{\"stream\":true,\"model\"")))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertTrue(script.awaitStarted(Duration.ofSeconds(5)));
+                script.send(chunk("before"));
+
+                write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", ""));
+                assertEquals(
+                        List.of("providers.c", "models.cm"),
+                        strings(reload(proxy).get("changed")));
+                assertFalse(stream.isDone(), "the stream goes on");
+                script.send(chunk("after"));
+                script.end();
+                HttpResponse<String> r = stream.get(10, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("before") && r.body().contains("after"), r.body());
+                assertTrue(r.body().trim().endsWith("data: [DONE]"), r.body());
+                assertTrue(c.awaitConnectionClosed(Duration.ofSeconds(5)), "closed once released, not pooled");
+            }
+        }
+    }
+
+    private static String chunk(String text) {
+        return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"c-id\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text + "\"},\"finish_reason\":null}]}";
     }
 
     @Test
