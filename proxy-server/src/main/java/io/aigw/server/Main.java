@@ -70,7 +70,11 @@ public final class Main {
         ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes)).withConfigSource(source);
         // Before start: once "listening" is logged a stop must already be graceful, never the JVM's 143.
         CountDownLatch stopSignal = onStopSignals();
-        Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(server));
+        try {
+            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(server));
+        } catch (IllegalArgumentException noSuchSignal) {
+            log.info("no SIGHUP on this platform: reload with POST /admin/config/reload");
+        }
         try {
             server.start();
         } catch (Exception e) {
