@@ -8,6 +8,8 @@ import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.dialect.Dialects;
 import io.aigw.server.logging.JsonLogs;
+import io.aigw.server.runtime.ConfigSource;
+import io.aigw.server.runtime.ReloadOutcome;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +18,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -39,9 +42,11 @@ public final class Main {
         }
         Map<String, String> env = System.getenv();
         ProxyConfig config;
+        ConfigSource source;
         try {
             Path file = ConfigLoader.resolveConfigPath(List.of(args), env);
-            config = new ConfigLoader(Dialects.TYPES, env).load(file);
+            source = new ConfigSource(file, Dialects.TYPES, env);
+            config = source.load();
         } catch (ConfigException e) {
             // One line, no stack trace: the operator needs the key and the problem, nothing else.
             System.err.println("aigw: config error: " + e.getMessage());
@@ -62,9 +67,14 @@ public final class Main {
         if (hashes.isEmpty()) {
             hashes = List.of(generatedKey(config.dataDir(), System.out));
         }
-        ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes));
+        ProxyServer server = new ProxyServer(config, new ApiKeyStore(hashes)).withConfigSource(source);
         // Before start: once "listening" is logged a stop must already be graceful, never the JVM's 143.
         CountDownLatch stopSignal = onStopSignals();
+        try {
+            Signal.handle(new Signal("HUP"), signal -> reloadOnHangup(server));
+        } catch (IllegalArgumentException noSuchSignal) {
+            log.info("no SIGHUP on this platform: reload with POST /admin/config/reload");
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -86,7 +96,7 @@ public final class Main {
                 "aigw-stop");
         stopper.setDaemon(true);
         stopper.start();
-        // Other ways out (System.exit elsewhere, SIGHUP) still close the server; after a signal's
+        // Other ways out (System.exit elsewhere) still close the server; after a signal's
         // stop this finds it closed and returns at once.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "aigw-shutdown"));
         server.awaitClosed();
@@ -117,6 +127,16 @@ public final class Main {
             });
         }
         return stop;
+    }
+
+    /**
+     * SIGHUP ({@code systemctl reload aigw}): reloads the config file, as {@code POST
+     * /admin/config/reload} does; the reloader logs the outcome. Returns at once: the signal thread
+     * must not wait on file I/O.
+     */
+    public static CompletableFuture<ReloadOutcome> reloadOnHangup(ProxyServer server) {
+        log.info("SIGHUP: reloading the config");
+        return server.reload("SIGHUP");
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -1,47 +1,47 @@
 package io.aigw.server;
 
-import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.ServerConfig;
 import io.aigw.core.log.RequestLog;
 import io.aigw.server.exchange.ExchangeListeners;
 import io.aigw.server.http.ActiveExchanges;
-import io.aigw.server.http.ApiKeyAuthHandler;
 import io.aigw.server.http.BodyLimitAggregator;
-import io.aigw.server.http.EndpointRouter;
+import io.aigw.server.http.ExchangeRuntime;
 import io.aigw.server.http.ExchangeStartHandler;
 import io.aigw.server.http.RequestReadTimeoutHandler;
+import io.aigw.server.http.RuntimeDispatch;
 import io.aigw.server.http.TooManyConnectionsHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.AttributeKey;
+import java.util.function.Supplier;
 
 /** The inbound pipeline of a client connection; its order is drawn in {@link PipelineNames}. */
 final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig server;
-    private final ApiKeyAuthHandler auth;
-    private final EndpointRouter router;
+    /** The newest runtime snapshot: each exchange takes it once, at its start. */
+    private final Supplier<? extends ExchangeRuntime> runtimes;
+
+    private final ChannelInboundHandlerAdapter router;
     private final ActiveExchanges active;
     private final RequestLog requestLog;
     private final ExchangeListeners listeners;
-    private final ProxyConfig config;
 
+    /** @param server the settings of the start's config: a reload does not change them */
     ProxyChannelInitializer(
-            ProxyConfig config,
-            ApiKeyAuthHandler auth,
-            EndpointRouter router,
+            ServerConfig server,
+            Supplier<? extends ExchangeRuntime> runtimes,
             ActiveExchanges active,
             RequestLog requestLog,
             ExchangeListeners listeners) {
-        this.config = config;
         this.listeners = listeners;
-        ServerConfig server = config.server();
         this.server = server;
-        this.auth = auth;
-        this.router = router;
+        this.runtimes = runtimes;
+        this.router = RuntimeDispatch.router(runtimes);
         this.active = active;
         this.requestLog = requestLog;
     }
@@ -78,12 +78,16 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private void addAggregation(ChannelPipeline p) {
         p.addLast(
                 PipelineNames.AGGREGATOR,
-                new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()), auth));
+                new BodyLimitAggregator(
+                        (int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
+                        () -> runtimes.get().auth()));
     }
 
     private void addExchangeHandlers(ChannelPipeline p) {
-        p.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(active, requestLog, listeners, config));
-        p.addLast(PipelineNames.AUTH, auth);
+        p.addLast(
+                PipelineNames.EXCHANGE_START,
+                ExchangeStartHandler.withRuntimes(active, requestLog, listeners, runtimes));
+        p.addLast(PipelineNames.AUTH, RuntimeDispatch.auth());
         p.addLast(PipelineNames.ROUTER, router);
     }
 }

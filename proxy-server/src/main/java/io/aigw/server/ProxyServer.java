@@ -46,8 +46,15 @@ import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
+import io.aigw.server.runtime.ConfigReloadEndpoint;
+import io.aigw.server.runtime.ConfigReloader;
+import io.aigw.server.runtime.ConfigSource;
+import io.aigw.server.runtime.ConfigWatcher;
+import io.aigw.server.runtime.ReloadOutcome;
+import io.aigw.server.runtime.RuntimeSnapshot;
 import io.aigw.server.trace.Tracing;
 import io.aigw.server.upstream.BufferBudget;
+import io.aigw.server.upstream.OriginPools;
 import io.aigw.server.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -60,10 +67,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,7 +91,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport = Transport.detect();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
-    private UpstreamClient upstreamClient;
+    /** The upstream pools by origin, shared by every runtime snapshot's client. */
+    private OriginPools originPools;
     /** The listening sockets (one, or one per loop with SO_REUSEPORT); empty before start. */
     private List<Channel> serverChannels = List.of();
     /** Open client connections; a closed one leaves the group by itself. */
@@ -94,7 +104,19 @@ public final class ProxyServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean stopped; // guarded by this
     private volatile int cut;
-    private final Routing routing;
+    /** The start's routing (the first snapshot's); reloads carry its state over into new ones. */
+    private final Routing initialRouting;
+    /** The models list's {@code created}: the start's time, whatever reload came since. */
+    private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+    /** The file a reload reads again, or null (a config given in code: reload answers 409). */
+    private ConfigSource configSource;
+    /** Holds the current runtime snapshot; null before start (read by the signal thread too). */
+    private volatile ConfigReloader reloader;
+    /** The file watch of {@code config_watch: true}, or null. */
+    private ConfigWatcher watcher;
+    /** The database keys' directory, or null; part of every snapshot's key check. */
+    private KeyDirectory keyDirectory;
+
     private RequestLog requestLog;
     /** The tracing pipeline, or null when tracing is off. */
     private Tracing tracing;
@@ -102,6 +124,8 @@ public final class ProxyServer implements AutoCloseable {
     private MetricsEndpoint metricsEndpoint;
     /** The admin console's "last hour"; null when metrics are off. */
     private MetricsHistory metricsHistory;
+    /** Null when {@code metrics.enabled} is false; its labels follow reloads. */
+    private MetricsListener metricsListener;
     /** Null when no limit can apply: none configured and no database keys (whose own limits could). */
     private RateLimiter rateLimiter;
     /** Listeners a test (or an embedding) adds after the server's own; see {@link #withListeners}. */
@@ -130,7 +154,7 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ProxyConfig config, ApiKeyStore keys, Clock clock, Waits waits) {
         this.config = config;
         this.keys = keys;
-        this.routing = Routing.of(config, clock, waits);
+        this.initialRouting = Routing.of(config, clock, waits);
         this.bufferBudget = new BufferBudget(config.maxBufferedBytes());
     }
 
@@ -144,9 +168,40 @@ public final class ProxyServer implements AutoCloseable {
         return lifecycle.phase();
     }
 
-    /** The live routing state: deployments' breakers and latency, providers' key pools. */
+    /**
+     * The routing state new requests take (deployments' breakers and latency, providers' key pools):
+     * the current runtime snapshot's.
+     */
     public Routing routing() {
-        return routing;
+        ConfigReloader r = reloader;
+        RuntimeSnapshot current = r == null ? null : r.get();
+        return current == null ? initialRouting : current.routing();
+    }
+
+    /**
+     * Makes {@link #reload} read {@code source} (the file the config came from, with the start's
+     * environment); before {@link #start} only. Without it a reload answers that there is no file.
+     */
+    public ProxyServer withConfigSource(ConfigSource source) {
+        this.configSource = source;
+        return this;
+    }
+
+    /**
+     * Reloads the config file (SIGHUP, the admin API and the file watch come here): after any reload
+     * already running, off the event loops; the future says how it went.
+     */
+    public CompletableFuture<ReloadOutcome> reload(String trigger) {
+        ConfigReloader r = reloader;
+        return r == null
+                ? CompletableFuture.completedFuture(ReloadOutcome.failed(0, "the server is not started"))
+                : r.reload(trigger);
+    }
+
+    /** The runtime snapshot new exchanges take; null before start. */
+    public RuntimeSnapshot runtime() {
+        ConfigReloader r = reloader;
+        return r == null ? null : r.get();
     }
 
     /** Adds listeners of every exchange, heard after the server's own; before {@link #start} only. */
@@ -212,7 +267,8 @@ public final class ProxyServer implements AutoCloseable {
         PrometheusRegistry registry = null;
         if (config.metrics().enabled()) {
             registry = new PrometheusRegistry();
-            listeners.add(new MetricsListener(config, registry));
+            metricsListener = new MetricsListener(config, registry);
+            listeners.add(metricsListener);
             metricsEndpoint = new MetricsEndpoint(registry);
             metricsHistory = MetricsHistory.start(registry);
         }
@@ -230,23 +286,22 @@ public final class ProxyServer implements AutoCloseable {
         }
         listeners.addAll(extraListeners);
         this.listeners = new ExchangeListeners(listeners);
-        upstreamClient = new UpstreamClient(config.providers(), transport, bufferBudget, this.listeners);
+        keyDirectory = clientKeys == null ? null : clientKeys.directory();
+        originPools = new OriginPools(transport);
+        reloader = new ConfigReloader(configSource, this::buildRuntime, this::settle, registry, rateLimiter != null);
+        reloader.start(buildRuntime(config, null, 0));
         if (registry != null) {
-            RuntimeGauges.register(registry, routing, upstreamClient, limits::open, requestLog, tracing);
+            ConfigReloader live = reloader;
+            RuntimeGauges.register(
+                    registry,
+                    () -> live.get().routing(),
+                    () -> live.get().upstream(),
+                    limits::open,
+                    requestLog,
+                    tracing);
         }
-        EndpointRouter router = routes(upstreamClient);
-        ProxyChannelInitializer initializer = new ProxyChannelInitializer(
-                config,
-                new ApiKeyAuthHandler(
-                        keys,
-                        adminKeys(),
-                        metricsEndpoint == null ? null : config.metrics().path(),
-                        config.metrics().auth() == MetricsConfig.Auth.ADMIN,
-                        clientKeys == null ? null : clientKeys.directory()),
-                router,
-                active,
-                requestLog,
-                this.listeners);
+        ProxyChannelInitializer initializer =
+                new ProxyChannelInitializer(server, reloader, active, requestLog, this.listeners);
         serverChannels = Listening.bind(
                 server.host(),
                 server.port(),
@@ -272,21 +327,81 @@ public final class ProxyServer implements AutoCloseable {
                 perLoop ? ", " + serverChannels.size() + " SO_REUSEPORT sockets" : "",
                 config.models().size(),
                 config.providers().size());
+        if (config.configWatch()) {
+            startWatch();
+        }
         lifecycle.ready();
         return this;
     }
 
-    /** The admin keys from the config, or null when there is none (the admin API answers 401). */
-    private ApiKeyStore adminKeys() {
-        if (config.auth().adminKeyHashes().isEmpty()) {
-            log.info("admin API off: no admin key configured (auth.admin_keys, PROXY_ADMIN_KEYS)");
-            return null;
+    private void startWatch() {
+        if (configSource == null) {
+            log.warn("config_watch: true, but this server was not started from a file: nothing to watch");
+            return;
         }
-        return new ApiKeyStore(config.auth().adminKeyHashes());
+        try {
+            watcher = ConfigWatcher.start(reloader);
+        } catch (IOException | RuntimeException e) {
+            log.warn("config_watch: cannot watch {}: {}", configSource.file(), e.toString());
+        }
     }
 
-    private EndpointRouter routes(UpstreamClient client) {
-        ModelsEndpoint models = new ModelsEndpoint(config, System.currentTimeMillis() / 1000);
+    /**
+     * After each reload attempt, with the snapshot then in effect: the upstream pools drop the
+     * origins it does not name (a refused reload may have added some), the limiter takes its limits,
+     * the request metrics its providers and models.
+     */
+    private void settle(RuntimeSnapshot current) {
+        originPools.retainOnly(current.upstream());
+        if (rateLimiter != null) {
+            rateLimiter.rules(current.config().limits());
+        }
+        if (metricsListener != null) {
+            metricsListener.reconfigure(current.config());
+        }
+    }
+
+    /**
+     * One runtime snapshot: everything built from {@code cfg} that a reload may change. {@code
+     * previous} null: the start's (its routing is {@link #initialRouting}); else its routes and key
+     * pools carry their state over, and its origins' pools are taken as they are. Throws when a part
+     * cannot be built (a TLS file): the reload is then refused whole.
+     */
+    private RuntimeSnapshot buildRuntime(ProxyConfig cfg, RuntimeSnapshot previous, long version) {
+        Routing routing = previous == null ? initialRouting : previous.routing().reloaded(cfg);
+        UpstreamClient client = new UpstreamClient(cfg.providers(), originPools, bufferBudget, listeners);
+        // The start's key store (perhaps the generated key, or a test's) while the file's keys are the start's.
+        ApiKeyStore clientKeysOfFile =
+                cfg.auth().apiKeyHashes().equals(config.auth().apiKeyHashes())
+                        ? keys
+                        : new ApiKeyStore(cfg.auth().apiKeyHashes());
+        ApiKeyAuthHandler auth = new ApiKeyAuthHandler(
+                clientKeysOfFile,
+                adminKeys(cfg, previous == null),
+                metricsEndpoint == null ? null : config.metrics().path(),
+                config.metrics().auth() == MetricsConfig.Auth.ADMIN,
+                keyDirectory);
+        return new RuntimeSnapshot(version, cfg, routing, client, auth, routes(cfg, routing, client));
+    }
+
+    /** The admin keys from the config, or null when there is none (the admin API answers 401). */
+    private static ApiKeyStore adminKeys(ProxyConfig cfg, boolean atStart) {
+        if (cfg.auth().adminKeyHashes().isEmpty()) {
+            if (atStart) {
+                log.info("admin API off: no admin key configured (auth.admin_keys, PROXY_ADMIN_KEYS)");
+            }
+            return null;
+        }
+        return new ApiKeyStore(cfg.auth().adminKeyHashes());
+    }
+
+    /**
+     * Every route of the server, in one place: built for each runtime snapshot from its config,
+     * routing and upstream client; the rest (request log, database keys, limits, metrics) is the
+     * start's, shared by every snapshot.
+     */
+    private EndpointRouter routes(ProxyConfig config, Routing routing, UpstreamClient client) {
+        ModelsEndpoint models = new ModelsEndpoint(config, startedEpochSeconds);
         AdminProvidersEndpoint admin = new AdminProvidersEndpoint(new AdminProviders(config, routing), routing.clock());
         EndpointRouter router = new EndpointRouter();
         ResponsesItemEndpoint responseItems = new ResponsesItemEndpoint(config, client, routing);
@@ -351,6 +466,7 @@ public final class ProxyServer implements AutoCloseable {
                         AdminLogsEndpoint.PATH,
                         new AdminLogsEndpoint(requestLog, adminQueries, clientKeys == null ? null : clientKeys.store()))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
+                .route(HttpMethod.POST, ConfigReloadEndpoint.PATH, new ConfigReloadEndpoint(reloader))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }
@@ -478,13 +594,19 @@ public final class ProxyServer implements AutoCloseable {
 
     private void stop() {
         lifecycle.draining(); // first: probes on kept-alive connections say so while exchanges finish
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (reloader != null) {
+            reloader.close(); // a reload still running finishes; none starts
+        }
         if (!serverChannels.isEmpty()) {
             Listening.close(serverChannels);
             cut = drain();
             closeConnections();
         }
-        if (upstreamClient != null) {
-            upstreamClient.close();
+        if (originPools != null) {
+            originPools.close();
         }
         if (rateLimiter != null) {
             // Before the loops stop: its Redis connections live on them, and its last corrections go out.

@@ -59,7 +59,8 @@ public final class ConfigLoader {
             "tracing",
             "logging",
             "keys",
-            "limits");
+            "limits",
+            "config_watch");
     static final List<String> SERVER_KEYS = List.of(
             "host",
             "port",
@@ -140,6 +141,7 @@ public final class ConfigLoader {
         TracingConfig tracing = TracingReader.read(root.child("tracing"));
         LoggingConfig logging = LoggingReader.read(root.child("logging"));
         LimitsConfig limits = LimitsReader.read(root.child("limits"));
+        boolean configWatch = root.child("config_watch").bool(false);
         return new ProxyConfig(
                 server,
                 auth,
@@ -151,7 +153,8 @@ public final class ConfigLoader {
                 metrics,
                 tracing,
                 logging,
-                limits);
+                limits,
+                configWatch);
     }
 
     /**

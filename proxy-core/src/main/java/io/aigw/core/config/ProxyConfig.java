@@ -23,6 +23,7 @@ import java.util.Set;
  * @param tracing the {@code tracing:} block ({@link TracingConfig#OFF} when absent)
  * @param logging the {@code logging:} block
  * @param limits the {@code limits:} block ({@link LimitsConfig#NONE} when absent)
+ * @param configWatch {@code config_watch}: reload the file when it changes (default false)
  */
 public record ProxyConfig(
         ServerConfig server,
@@ -35,7 +36,36 @@ public record ProxyConfig(
         MetricsConfig metrics,
         TracingConfig tracing,
         LoggingConfig logging,
-        LimitsConfig limits) {
+        LimitsConfig limits,
+        boolean configWatch) {
+
+    /** Without a file watch. */
+    public ProxyConfig(
+            ServerConfig server,
+            AuthConfig auth,
+            Map<String, ProviderConfig> providers,
+            Map<String, ModelRoute> models,
+            Path dataDir,
+            RequestLogConfig requestLog,
+            long maxBufferedBytes,
+            MetricsConfig metrics,
+            TracingConfig tracing,
+            LoggingConfig logging,
+            LimitsConfig limits) {
+        this(
+                server,
+                auth,
+                providers,
+                models,
+                dataDir,
+                requestLog,
+                maxBufferedBytes,
+                metrics,
+                tracing,
+                logging,
+                limits,
+                false);
+    }
 
     /** How a model's deployments are chosen ({@code strategy}). */
     public enum RouteStrategy {

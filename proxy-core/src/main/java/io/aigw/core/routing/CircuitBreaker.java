@@ -73,6 +73,18 @@ public final class CircuitBreaker {
         return policy;
     }
 
+    /**
+     * A breaker under another policy that starts where this one is now (failures, open or cooling
+     * deadline, operator override): a config reload that changes a deployment's breaker settings
+     * must not close a breaker that is open. A half-open probe outstanding stays with this one.
+     */
+    public CircuitBreaker withPolicy(BreakerPolicy newPolicy) {
+        CircuitBreaker next = new CircuitBreaker(newPolicy);
+        Snap s = ref.get();
+        next.ref.set(new Snap(s.override, s.phase, s.failures, s.until, false));
+        return next;
+    }
+
     private static boolean before(long now, long until) {
         return now - until < 0;
     }

@@ -49,6 +49,20 @@ public record DeploymentState(
         return of(name, provider, modelId, priority, weight, BreakerPolicy.defaults());
     }
 
+    /**
+     * This deployment as a reloaded config defines it, keeping its runtime state: itself when
+     * nothing changed; else a new handle on the same latency tracker (EWMA, in-flight count) and
+     * the same breaker, or a copy of it under the new policy.
+     */
+    public DeploymentState reconfigured(String modelId, int priority, int weight, BreakerPolicy policy) {
+        boolean samePolicy = breaker.policy().equals(policy);
+        if (samePolicy && this.modelId.equals(modelId) && this.priority == priority && this.weight == weight) {
+            return this;
+        }
+        return new DeploymentState(
+                name, provider, modelId, priority, weight, samePolicy ? breaker : breaker.withPolicy(policy), latency);
+    }
+
     /** Whether the breaker would admit a call now. */
     public boolean isAvailable(long now) {
         return breaker.isAvailable(now);

@@ -72,6 +72,43 @@ public final class KeyPool {
         return provider;
     }
 
+    /**
+     * Whether this pool is what {@code provider} (a reloaded config's) would build: same keys in the
+     * same order, strategy and cooldown cap. Then a reload keeps this very pool, in-flight counts too.
+     */
+    public boolean sameAs(ProviderConfig provider) {
+        List<String> values = provider.apiKeys();
+        if (!provider.name().equals(this.provider)
+                || provider.keyStrategy() != strategy
+                || BreakerPolicy.saturatedNanos(provider.upstream().breakerMaxRetryAfter()) != maxCoolNanos
+                || values.size() != keys.length) {
+            return false;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (!keys[i].value.equals(values.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Takes over each key's health (cooldown, removal) from {@code old} for every key of this pool
+     * that {@code old} also has, matched by hash (a key may move in the list); returns this pool.
+     */
+    public KeyPool carryStateFrom(KeyPool old) {
+        for (Key k : keys) {
+            for (Key o : old.keys) {
+                if (o.hash.equals(k.hash)) {
+                    k.coolUntil.set(o.coolUntil.get());
+                    k.removedReason.set(o.removedReason.get());
+                    break;
+                }
+            }
+        }
+        return this;
+    }
+
     public KeyStrategy strategy() {
         return strategy;
     }

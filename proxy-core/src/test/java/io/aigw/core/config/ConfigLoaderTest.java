@@ -668,7 +668,7 @@ class ConfigLoaderTest {
                         + "max_header_bytes, request_read_timeout_ms, idle_timeout_ms, io_threads, shutdown_grace_ms, max_connections, max_connections_per_ip, reuse_port)",
                 error("server: {prot: 1}"));
         assertEquals(
-                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
+                "serverr: unknown key (known: server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits, config_watch)",
                 error("serverr: {}"));
         assertEquals(
                 "upstream.max_conns: unknown key (known: connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms, "
@@ -797,16 +797,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void configWatchIsOffByDefaultAndABoolean() throws ConfigException {
+        assertFalse(parse(OPENAI).configWatch());
+        assertTrue(parse(OPENAI + "config_watch: true\n").configWatch());
+        assertTrue(
+                error(OPENAI + "config_watch: sometimes\n").startsWith("config_watch"),
+                error(OPENAI + "config_watch: sometimes\n"));
+    }
+
+    @Test
     void emptyOrNonMappingFiles() {
         assertEquals("test.yaml: the configuration is empty", error(""));
         assertEquals("test.yaml: the configuration is empty", error("# nothing but a comment\n\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits, config_watch)",
                 error("- server\n"));
         assertEquals(
                 "test.yaml: the top level must be a mapping of keys "
-                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits)",
+                        + "(server, upstream, auth, data_dir, providers, models, request_log, metrics, tracing, logging, keys, limits, config_watch)",
                 error("just a string\n"));
     }
 

@@ -330,4 +330,21 @@ class CircuitBreakerTest {
         }
         assertEquals(State.OPEN, b.state(c.nanoTime()));
     }
+
+    @Test
+    void underANewPolicyTheBreakerKeepsWhereItWas() {
+        fail(3);
+        CircuitBreaker next = breaker.withPolicy(BreakerPolicy.of(5, Duration.ofSeconds(1)));
+        assertEquals(5, next.policy().failures());
+        assertEquals(State.OPEN, next.state(now()), "open stays open, until the old deadline");
+        assertEquals(3, next.consecutiveFailures());
+        clock.advance(Duration.ofNanos(COOLDOWN));
+        assertEquals(State.HALF_OPEN, next.state(now()));
+
+        breaker.disable();
+        assertEquals(
+                State.DISABLED, breaker.withPolicy(BreakerPolicy.defaults()).state(now()), "overrides too");
+        breaker.enable();
+        assertEquals(State.CLOSED, breaker.withPolicy(BreakerPolicy.defaults()).state(now()));
+    }
 }

@@ -274,4 +274,16 @@ class KeyPoolTest {
         assertEquals(5 * SEC, k.coolingRemaining(T0));
         assertTrue(k.isUsable(T0 + 5 * SEC));
     }
+
+    @Test
+    void aReloadedPoolTakesOverTheStateOfTheKeysItStillHas() {
+        KeyPool old = new KeyPool("p", List.of("sk-one", "sk-two"), KeyStrategy.ROUND_ROBIN);
+        old.remove(old.keys().get(0), "HTTP 401");
+        old.coolFor(old.keys().get(1), 5_000, 0);
+        KeyPool next =
+                new KeyPool("p", List.of("sk-three", "sk-two", "sk-one"), KeyStrategy.ROUND_ROBIN).carryStateFrom(old);
+        assertFalse(next.keys().get(0).isRemoved() || next.keys().get(0).isCooling(0), "a new key is usable");
+        assertTrue(next.keys().get(1).isCooling(0), "matched by hash, not by position");
+        assertEquals("HTTP 401", next.keys().get(2).removedReason());
+    }
 }

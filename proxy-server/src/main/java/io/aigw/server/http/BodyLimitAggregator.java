@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.function.Supplier;
 
 /**
  * Aggregates a request body up to the configured limit, answering a larger one with a 413 in
@@ -27,14 +28,20 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
             417, ApiError.INVALID_REQUEST, "expectation_failed", null, "Only 'Expect: 100-continue' is supported.");
 
     private final long limit;
-    private final ApiKeyAuthHandler auth;
+    /** The key check of the newest runtime (a request not yet an exchange has no runtime of its own). */
+    private final Supplier<ApiKeyAuthHandler> auth;
 
     public BodyLimitAggregator(int maxBodyBytes) {
-        this(maxBodyBytes, null);
+        this(maxBodyBytes, (Supplier<ApiKeyAuthHandler>) null);
     }
 
     /** @param auth checks the key of a request that expects {@code 100-continue}; null: no check */
     public BodyLimitAggregator(int maxBodyBytes, ApiKeyAuthHandler auth) {
+        this(maxBodyBytes, auth == null ? null : () -> auth);
+    }
+
+    /** @param auth gives the current key check, for a request that expects {@code 100-continue}; null: no check */
+    public BodyLimitAggregator(int maxBodyBytes, Supplier<ApiKeyAuthHandler> auth) {
         super(maxBodyBytes, true); // close after a refused expectation (see newContinueResponse)
         this.limit = maxBodyBytes;
         this.auth = auth;
@@ -58,7 +65,7 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
         if (isUnsupportedExpectation(start)) {
             error = EXPECTATION_FAILED;
         } else if (HttpUtil.is100ContinueExpected(start)) {
-            error = auth == null ? null : auth.check(pathOf(request.uri()), start.headers());
+            error = auth == null ? null : auth.get().check(pathOf(request.uri()), start.headers());
             if (error == null && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
                 error = ApiError.bodyTooLarge(limit);
             }

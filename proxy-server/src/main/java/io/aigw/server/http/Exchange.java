@@ -40,6 +40,9 @@ public final class Exchange {
     // ---- the exchange's facts, each stated once where it happens (see ExchangeListener) ----------
     private TraceContext traceContext;
     private ProxyConfig config;
+    /** The runtime snapshot the exchange started with; null outside the server's pipeline (unit tests). */
+    private ExchangeRuntime runtime;
+
     private ClientApi clientApi = ClientApi.OPENAI;
     private ApiEndpoint endpoint;
     private String routeName;
@@ -187,6 +190,16 @@ public final class Exchange {
 
     public void config(ProxyConfig config) {
         this.config = config;
+    }
+
+    /** The runtime snapshot (auth, endpoints, routes) the exchange started with, kept to its end. */
+    public ExchangeRuntime runtime() {
+        return runtime;
+    }
+
+    public void runtime(ExchangeRuntime runtime) {
+        this.runtime = runtime;
+        this.config = runtime.config();
     }
 
     /** The API the client speaks, from the request's path (set when the exchange starts). */

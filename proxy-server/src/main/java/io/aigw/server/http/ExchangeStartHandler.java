@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Starts an {@link Exchange} for each complete request, after aggregation and before auth.
@@ -73,6 +74,9 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     private final boolean holdLast;
     private final ExchangeListeners listeners;
     private final ProxyConfig config;
+    /** The newest runtime snapshot, read once per exchange; null: only the fixed {@code config}. */
+    private final Supplier<? extends ExchangeRuntime> runtimes;
+
     private Exchange current;
     /** The current exchange's response head has been written. */
     private boolean responding;
@@ -89,11 +93,30 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
     /** {@code listeners} must include the {@link RequestLogListener} of {@code requestLog}. */
     public ExchangeStartHandler(
             ActiveExchanges active, RequestLog requestLog, ExchangeListeners listeners, ProxyConfig config) {
+        this(active, requestLog, listeners, config, null);
+    }
+
+    /** Each exchange takes the runtime {@code runtimes} gives when it starts, and keeps it. */
+    public static ExchangeStartHandler withRuntimes(
+            ActiveExchanges active,
+            RequestLog requestLog,
+            ExchangeListeners listeners,
+            Supplier<? extends ExchangeRuntime> runtimes) {
+        return new ExchangeStartHandler(active, requestLog, listeners, null, runtimes);
+    }
+
+    private ExchangeStartHandler(
+            ActiveExchanges active,
+            RequestLog requestLog,
+            ExchangeListeners listeners,
+            ProxyConfig config,
+            Supplier<? extends ExchangeRuntime> runtimes) {
         this.active = active;
         this.capture = new RecordCapture(requestLog);
         this.holdLast = requestLog.holdsAnswers();
         this.listeners = listeners;
         this.config = config;
+        this.runtimes = runtimes;
     }
 
     ExchangeStartHandler() {
@@ -145,7 +168,11 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
         exchange.clientApi(ClientApi.ofPath(path)); // first: every answer from here on has the client's shape
         HttpHeaders h = request.headers();
         exchange.traceContext(TraceContext.of(h.get(TRACEPARENT), h.get(TRACESTATE)));
-        exchange.config(config);
+        if (runtimes != null) {
+            exchange.runtime(runtimes.get()); // once: a reload from here on is for later exchanges
+        } else {
+            exchange.config(config);
+        }
         current = exchange;
         responding = false;
         // Auth, routing and the endpoint run inside this call: one entry labels all their lines.

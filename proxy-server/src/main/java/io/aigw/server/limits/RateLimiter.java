@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,7 +68,9 @@ public final class RateLimiter implements AutoCloseable {
     static final ApiError STORE_DOWN = ApiError.unavailable(
             "rate_limit_store_unavailable", "Rate limits could not be checked: the limit store did not answer. Retry.");
 
-    private final LimitsConfig config;
+    /** The limits' figures; a config reload may replace them (never the store). */
+    private volatile Rules rules;
+
     private final LimitStore store;
     /** This process's own limits: the store itself when local, the fail-open fallback when shared. */
     private final LocalLimitStore local;
@@ -79,8 +82,6 @@ public final class RateLimiter implements AutoCloseable {
 
     private final OnLoops onLoops;
     private final RateLimitObserver observer;
-    /** The global limits, or null when there are none. */
-    private final RateLimits global;
 
     private static final int MAX_CACHED_KEYS = 10_000;
     private final Map<Object, KeyRates> keyCache = new ConcurrentHashMap<>();
@@ -104,7 +105,7 @@ public final class RateLimiter implements AutoCloseable {
             OnLoops onLoops,
             EventLoop firstLoop,
             RateLimitObserver observer) {
-        this.config = config;
+        this.rules = Rules.of(config);
         this.local = local;
         this.redis = redis;
         this.byLoop = byLoop;
@@ -112,7 +113,33 @@ public final class RateLimiter implements AutoCloseable {
         this.store = redis != null ? redis : local;
         this.observer = observer;
         this.batched = redis == null ? null : new BatchedCorrections(this::send, firstLoop);
-        this.global = config.global().any() ? RateLimits.of("global:", config.global()) : null;
+    }
+
+    /**
+     * The figures of {@code limits:} and the global limits made from them: one value, so a request
+     * plans under one set whatever reload happens meanwhile.
+     *
+     * @param global the global limits, or null when there are none
+     */
+    private record Rules(LimitsConfig config, RateLimits global) {
+        static Rules of(LimitsConfig config) {
+            return new Rules(config, config.global().any() ? RateLimits.of("global:", config.global()) : null);
+        }
+    }
+
+    /**
+     * A reloaded config's limits (global, per address, key defaults, default max tokens) for the
+     * requests planned from now on; what was counted so far stays counted. The store and its Redis
+     * settings must be the running ones: those take a restart.
+     */
+    public void rules(LimitsConfig next) {
+        LimitsConfig now = rules.config();
+        if (next.store() != now.store() || !Objects.equals(next.redis(), now.redis())) {
+            throw new IllegalArgumentException("limits.store and limits.redis change only with a restart");
+        }
+        if (!next.equals(now)) {
+            rules = Rules.of(next);
+        }
     }
 
     /** The limiter the config asks for, Redis (if any) on Lettuce's own threads. */
@@ -185,7 +212,7 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     public LimitsConfig config() {
-        return config;
+        return rules.config();
     }
 
     /**
@@ -196,7 +223,10 @@ public final class RateLimiter implements AutoCloseable {
      */
     public RateLimitPlan plan(
             Exchange exchange, ApiEndpoint endpoint, long bodyBytes, long maxTokens, Duration leaseTtl, Object peer) {
-        KeyRates key = keyRates(exchange);
+        Rules r = rules;
+        LimitsConfig config = r.config();
+        RateLimits global = r.global();
+        KeyRates key = keyRates(exchange, config);
         Rates ip = config.perIp();
         if (key == null && !ip.any() && global == null) {
             return null;
@@ -284,9 +314,9 @@ public final class RateLimiter implements AutoCloseable {
      * The request's key's limits, or null when it has none: cached per key (a database key by its id and
      * settings, a config-file key by its hash), so a request builds no strings or limits for its key.
      */
-    private KeyRates keyRates(Exchange exchange) {
+    private KeyRates keyRates(Exchange exchange, LimitsConfig config) {
         KeyPrincipal p = exchange.principal();
-        KeyLimits limits = keyLimits(p);
+        KeyLimits limits = keyLimits(p, config);
         if (!limits.any()) {
             return null;
         }
@@ -311,7 +341,7 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /** The key's own limits where it sets them, the config's defaults elsewhere. */
-    private KeyLimits keyLimits(KeyPrincipal principal) {
+    private static KeyLimits keyLimits(KeyPrincipal principal, LimitsConfig config) {
         KeyLimits d = config.keyDefaults();
         if (principal == null) {
             return d;
@@ -398,7 +428,7 @@ public final class RateLimiter implements AutoCloseable {
             Throwable failure) {
         LimitStore by = store;
         if (failure != null) {
-            if (!config.redis().failOpen()) {
+            if (!rules.config().redis().failOpen()) {
                 decided(ctx, request, exchange, plan, proceed, store, null, true);
                 return;
             }

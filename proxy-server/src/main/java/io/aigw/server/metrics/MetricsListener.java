@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -55,142 +56,100 @@ public final class MetricsListener implements ExchangeListener {
     private static final int OPERATIONS = 3;
 
     private final String metricsPath;
-    private final String[] providerNames;
-    private final Map<String, Integer> providerIndex = new HashMap<>();
-    private final Map<String, Integer> deploymentIndex = new HashMap<>();
-    private final DeploymentLabels[] deployments;
-
-    private final LazyChildren<CounterDataPoint> requests;
-    private final LazyChildren<LeanHistogram.Child> latency;
-    private final LazyChildren<CounterDataPoint> tokens;
-    /** By deployment: the provider and the route (model) it serves. */
-    private final LazyChildren<CounterDataPoint> cost;
-
-    private final LazyChildren<CounterDataPoint> attempts;
-    private final LazyChildren<CounterDataPoint> failovers;
-    private final LazyChildren<CounterDataPoint> retries;
-    private final LazyChildren<LeanHistogram.Child> overhead;
-    private final LazyChildren<LeanHistogram.Child> genAiDuration;
-    private final LazyChildren<LeanHistogram.Child> genAiTtft;
-    private final LazyChildren<LeanHistogram.Child> genAiTokens;
     private final LongAdder requestsInFlight = new LongAdder();
     private final LongAdder streamsInFlight = new LongAdder();
+
+    // The metric families, registered once; the label children over them come from the config.
+    private final Counter requestsTotal;
+    private final LeanHistogram latencyHistogram;
+    private final Counter tokenTotal;
+    private final Counter costTotal;
+    private final Counter attemptsTotal;
+    private final Counter failoversTotal;
+    private final Counter retriesTotal;
+    private final LeanHistogram overheadHistogram;
+    private final LeanHistogram duration;
+    private final LeanHistogram ttft;
+    private final LeanHistogram tokenUsage;
+
+    /**
+     * The label children of the config in effect: a reload that adds providers or models replaces
+     * them (the families stay, so every series already counted goes on). An event reads it once.
+     */
+    private volatile Labels labels;
 
     /** The labels of one configured deployment ({@code route@provider}). */
     private record DeploymentLabels(String providerName, String genAiProvider, String route, String responseModel) {}
 
     public MetricsListener(ProxyConfig config, PrometheusRegistry registry) {
         this.metricsPath = config.metrics().path();
-        List<String> providers = List.copyOf(config.providers().keySet());
-        this.providerNames = new String[providers.size() + 1];
-        for (int i = 0; i < providers.size(); i++) {
-            providerNames[i] = providers.get(i);
-            providerIndex.put(providers.get(i), i);
-        }
-        providerNames[providers.size()] = "none";
-        int p = providerNames.length;
-        List<DeploymentLabels> labels = new ArrayList<>();
-        for (ModelRoute route : config.models().values()) {
-            for (Deployment d : route.deployments()) {
-                ProviderConfig provider = config.providers().get(d.provider());
-                String type = provider == null ? "unknown" : provider.type();
-                // A wildcard route's model ids come from requests: its pattern is the bounded label.
-                String responseModel = route.isWildcard() || d.modelId().isEmpty() ? route.name() : d.modelId();
-                deploymentIndex.put(route.name() + "@" + d.provider(), labels.size());
-                labels.add(new DeploymentLabels(d.provider(), genAiProvider(type), route.name(), responseModel));
-            }
-        }
-        this.deployments = labels.toArray(new DeploymentLabels[0]);
-        int e = EndpointLabel.ALL.length;
-        int dep = Math.max(1, deployments.length);
-
-        Counter requestsTotal = Counter.builder()
+        requestsTotal = Counter.builder()
                 .name("requests_total")
                 .help("Requests answered, by endpoint, provider of the last attempt (none without one) and status sent")
                 .labelNames("endpoint", "provider", "status_code")
                 .withoutExemplars()
                 .register(registry);
-        requests = new LazyChildren<>(
-                e * p * STATUSES,
-                i -> requestsTotal.labelValues(
-                        EndpointLabel.ALL[i / (p * STATUSES)].label(metricsPath),
-                        providerNames[(i / STATUSES) % p],
-                        Integer.toString(i % STATUSES)));
-        LeanHistogram latencyHistogram = LeanHistogram.register(
+        latencyHistogram = LeanHistogram.register(
                 registry,
                 "request_latency_seconds",
                 "Time from the request read whole to its answer's last byte, by endpoint and provider",
                 LATENCY_BUCKETS,
                 "endpoint",
                 "provider");
-        latency = new LazyChildren<>(
-                e * p,
-                i -> latencyHistogram.labelValues(EndpointLabel.ALL[i / p].label(metricsPath), providerNames[i % p]));
-        Counter tokenTotal = Counter.builder()
+        tokenTotal = Counter.builder()
                 .name("token_usage_total")
                 .help("Tokens the providers reported, by provider and direction (input, output)")
                 .labelNames("provider", "direction")
                 .withoutExemplars()
                 .register(registry);
-        tokens = new LazyChildren<>(
-                p * 2, i -> tokenTotal.labelValues(providerNames[i / 2], i % 2 == 0 ? "input" : "output"));
-        Counter costTotal = Counter.builder()
+        costTotal = Counter.builder()
                 .name("aigw_cost_usd_total")
                 .help("USD the answered requests cost by their usage and the answering deployment's price, by provider"
                         + " and model (the configured route); requests of unknown price add nothing")
                 .labelNames("provider", "model")
                 .withoutExemplars()
                 .register(registry);
-        cost = new LazyChildren<>(
-                dep, i -> costTotal.labelValues(deployments[i].providerName(), deployments[i].route()));
-        Counter attemptsTotal = Counter.builder()
+        attemptsTotal = Counter.builder()
                 .name("aigw_upstream_attempts_total")
                 .help(
                         "Upstream attempts by provider and outcome (answered, cancelled, gateway_error, or the failure class)")
                 .labelNames("provider", "outcome")
                 .withoutExemplars()
                 .register(registry);
-        attempts = new LazyChildren<>(
-                p * OUTCOMES, i -> attemptsTotal.labelValues(providerNames[i / OUTCOMES], outcomeName(i % OUTCOMES)));
-        Counter failoversTotal = Counter.builder()
+        failoversTotal = Counter.builder()
                 .name("aigw_failovers_total")
                 .help("Attempts that moved to another deployment, by the provider left")
                 .labelNames("provider")
                 .withoutExemplars()
                 .register(registry);
-        failovers = new LazyChildren<>(p, i -> failoversTotal.labelValues(providerNames[i]));
-        Counter retriesTotal = Counter.builder()
+        retriesTotal = Counter.builder()
                 .name("aigw_retries_total")
                 .help("Attempts that tried the same deployment again, by provider")
                 .labelNames("provider")
                 .withoutExemplars()
                 .register(registry);
-        retries = new LazyChildren<>(p, i -> retriesTotal.labelValues(providerNames[i]));
-        LeanHistogram overheadHistogram = LeanHistogram.register(
+        overheadHistogram = LeanHistogram.register(
                 registry,
                 "aigw_overhead_seconds",
                 "Time an exchange spent in aigw: its whole time minus its upstream attempts' time",
                 OVERHEAD_BUCKETS,
                 "endpoint");
-        overhead = new LazyChildren<>(e, i -> overheadHistogram.labelValues(EndpointLabel.ALL[i].label(metricsPath)));
         String[] genAiLabels = {
             "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model"
         };
-        LeanHistogram duration = LeanHistogram.register(
+        duration = LeanHistogram.register(
                 registry,
                 "gen_ai_server_request_duration_seconds",
                 "GenAI request duration (OpenTelemetry gen_ai.server.request.duration)",
                 GEN_AI_DURATION_BUCKETS,
                 genAiLabels);
-        genAiDuration = new LazyChildren<>(OPERATIONS * dep, i -> genAi(duration, i));
-        LeanHistogram ttft = LeanHistogram.register(
+        ttft = LeanHistogram.register(
                 registry,
                 "gen_ai_server_time_to_first_token_seconds",
                 "Time to the first streamed event (OpenTelemetry gen_ai.server.time_to_first_token)",
                 GEN_AI_TTFT_BUCKETS,
                 genAiLabels);
-        genAiTtft = new LazyChildren<>(OPERATIONS * dep, i -> genAi(ttft, i));
-        LeanHistogram tokenUsage = LeanHistogram.register(
+        tokenUsage = LeanHistogram.register(
                 registry,
                 "gen_ai_client_token_usage",
                 "Tokens per request (OpenTelemetry gen_ai.client.token.usage)",
@@ -200,25 +159,7 @@ public final class MetricsListener implements ExchangeListener {
                 "gen_ai_request_model",
                 "gen_ai_response_model",
                 "gen_ai_token_type");
-        genAiTokens = new LazyChildren<>(OPERATIONS * dep * 2, i -> {
-            DeploymentLabels d = deployments[(i / 2) % dep];
-            return tokenUsage.labelValues(
-                    EndpointLabel.ALL[i / (2 * dep)].operation(),
-                    d.genAiProvider(),
-                    d.route(),
-                    d.responseModel(),
-                    i % 2 == 0 ? "input" : "output");
-        });
-        // Shown at zero from the start, so a rate() or an alert has its series before the first event.
-        for (int i = 0; i < p; i++) {
-            tokens.get(i * 2);
-            tokens.get(i * 2 + 1);
-            failovers.get(i);
-            retries.get(i);
-        }
-        for (int i = 0; i < deployments.length; i++) {
-            cost.get(i);
-        }
+        labels = new Labels(config);
         GaugeWithCallback.builder()
                 .name("aigw_requests_in_flight")
                 .help("Exchanges started and not yet completed")
@@ -231,10 +172,119 @@ public final class MetricsListener implements ExchangeListener {
                 .register(registry);
     }
 
-    private LeanHistogram.Child genAi(LeanHistogram h, int i) {
-        int dep = Math.max(1, deployments.length);
-        DeploymentLabels d = deployments[i % dep];
-        return h.labelValues(EndpointLabel.ALL[i / dep].operation(), d.genAiProvider(), d.route(), d.responseModel());
+    /**
+     * Labels for a reloaded config's providers and models, from the next event on (an exchange of
+     * a provider no longer configured counts under {@code none}). Series already counted stay.
+     */
+    public void reconfigure(ProxyConfig config) {
+        Labels now = labels;
+        if (!now.providers.equals(config.providers().keySet()) || !now.models.equals(config.models())) {
+            labels = new Labels(config);
+        }
+    }
+
+    /** Providers, deployments and each metric's children over them, by dense index. */
+    private final class Labels {
+        final Set<String> providers;
+        final Map<String, ModelRoute> models;
+        final String[] providerNames;
+        final Map<String, Integer> providerIndex = new HashMap<>();
+        final Map<String, Integer> deploymentIndex = new HashMap<>();
+        final DeploymentLabels[] deployments;
+        final LazyChildren<CounterDataPoint> requests;
+        final LazyChildren<LeanHistogram.Child> latency;
+        final LazyChildren<CounterDataPoint> tokens;
+        /** By deployment: the provider and the route (model) it serves. */
+        final LazyChildren<CounterDataPoint> cost;
+
+        final LazyChildren<CounterDataPoint> attempts;
+        final LazyChildren<CounterDataPoint> failovers;
+        final LazyChildren<CounterDataPoint> retries;
+        final LazyChildren<LeanHistogram.Child> overhead;
+        final LazyChildren<LeanHistogram.Child> genAiDuration;
+        final LazyChildren<LeanHistogram.Child> genAiTtft;
+        final LazyChildren<LeanHistogram.Child> genAiTokens;
+
+        Labels(ProxyConfig config) {
+            this.providers = Set.copyOf(config.providers().keySet());
+            this.models = Map.copyOf(config.models());
+            List<String> names = List.copyOf(config.providers().keySet());
+            this.providerNames = new String[names.size() + 1];
+            for (int i = 0; i < names.size(); i++) {
+                providerNames[i] = names.get(i);
+                providerIndex.put(names.get(i), i);
+            }
+            providerNames[names.size()] = "none";
+            int p = providerNames.length;
+            List<DeploymentLabels> found = new ArrayList<>();
+            for (ModelRoute route : config.models().values()) {
+                for (Deployment d : route.deployments()) {
+                    ProviderConfig provider = config.providers().get(d.provider());
+                    String type = provider == null ? "unknown" : provider.type();
+                    // A wildcard route's model ids come from requests: its pattern is the bounded label.
+                    String responseModel = route.isWildcard() || d.modelId().isEmpty() ? route.name() : d.modelId();
+                    deploymentIndex.put(route.name() + "@" + d.provider(), found.size());
+                    found.add(new DeploymentLabels(d.provider(), genAiProvider(type), route.name(), responseModel));
+                }
+            }
+            this.deployments = found.toArray(new DeploymentLabels[0]);
+            int e = EndpointLabel.ALL.length;
+            int dep = Math.max(1, deployments.length);
+            requests = new LazyChildren<>(
+                    e * p * STATUSES,
+                    i -> requestsTotal.labelValues(
+                            EndpointLabel.ALL[i / (p * STATUSES)].label(metricsPath),
+                            providerNames[(i / STATUSES) % p],
+                            Integer.toString(i % STATUSES)));
+            latency = new LazyChildren<>(
+                    e * p,
+                    i -> latencyHistogram.labelValues(
+                            EndpointLabel.ALL[i / p].label(metricsPath), providerNames[i % p]));
+            tokens = new LazyChildren<>(
+                    p * 2, i -> tokenTotal.labelValues(providerNames[i / 2], i % 2 == 0 ? "input" : "output"));
+            cost = new LazyChildren<>(
+                    dep, i -> costTotal.labelValues(deployments[i].providerName(), deployments[i].route()));
+            attempts = new LazyChildren<>(
+                    p * OUTCOMES,
+                    i -> attemptsTotal.labelValues(providerNames[i / OUTCOMES], outcomeName(i % OUTCOMES)));
+            failovers = new LazyChildren<>(p, i -> failoversTotal.labelValues(providerNames[i]));
+            retries = new LazyChildren<>(p, i -> retriesTotal.labelValues(providerNames[i]));
+            overhead =
+                    new LazyChildren<>(e, i -> overheadHistogram.labelValues(EndpointLabel.ALL[i].label(metricsPath)));
+            genAiDuration = new LazyChildren<>(OPERATIONS * dep, i -> genAi(duration, i));
+            genAiTtft = new LazyChildren<>(OPERATIONS * dep, i -> genAi(ttft, i));
+            genAiTokens = new LazyChildren<>(OPERATIONS * dep * 2, i -> {
+                DeploymentLabels d = deployments[(i / 2) % dep];
+                return tokenUsage.labelValues(
+                        EndpointLabel.ALL[i / (2 * dep)].operation(),
+                        d.genAiProvider(),
+                        d.route(),
+                        d.responseModel(),
+                        i % 2 == 0 ? "input" : "output");
+            });
+            // Shown at zero from the start, so a rate() or an alert has its series before the first event.
+            for (int i = 0; i < p; i++) {
+                tokens.get(i * 2);
+                tokens.get(i * 2 + 1);
+                failovers.get(i);
+                retries.get(i);
+            }
+            for (int i = 0; i < deployments.length; i++) {
+                cost.get(i);
+            }
+        }
+
+        private LeanHistogram.Child genAi(LeanHistogram h, int i) {
+            int dep = Math.max(1, deployments.length);
+            DeploymentLabels d = deployments[i % dep];
+            return h.labelValues(
+                    EndpointLabel.ALL[i / dep].operation(), d.genAiProvider(), d.route(), d.responseModel());
+        }
+
+        int provider(String name) {
+            Integer i = name == null ? null : providerIndex.get(name);
+            return i == null ? providerNames.length - 1 : i;
+        }
     }
 
     /** The GenAI conventions' well-known {@code gen_ai.provider.name} for a provider type. */
@@ -268,17 +318,21 @@ public final class MetricsListener implements ExchangeListener {
             return;
         }
         Attempt before = all.get(previous);
-        int provider = provider(before.provider());
+        Labels l = labels;
+        int provider = l.provider(before.provider());
         if (before.deployment().equals(attempt.deployment())) {
-            retries.get(provider).inc();
+            l.retries.get(provider).inc();
         } else {
-            failovers.get(provider).inc();
+            l.failovers.get(provider).inc();
         }
     }
 
     @Override
     public void attemptEnded(Exchange exchange, Attempt attempt) {
-        attempts.get(provider(attempt.provider()) * OUTCOMES + outcome(attempt)).inc();
+        Labels l = labels;
+        l.attempts
+                .get(l.provider(attempt.provider()) * OUTCOMES + outcome(attempt))
+                .inc();
     }
 
     @Override
@@ -298,43 +352,44 @@ public final class MetricsListener implements ExchangeListener {
         long total = Math.max(0, end - exchange.startNanos());
         EndpointLabel endpoint = EndpointLabel.of(exchange.endpoint(), exchange.path(), metricsPath);
         Attempt last = exchange.lastAttempt();
-        int p = providerNames.length;
-        int provider = last == null ? p - 1 : provider(last.provider());
+        Labels l = labels;
+        int p = l.providerNames.length;
+        int provider = last == null ? p - 1 : l.provider(last.provider());
         int status = exchange.statusCode();
         if (status < 0 || status >= STATUSES) {
             status = 0;
         }
-        requests.get((endpoint.ordinal() * p + provider) * STATUSES + status).inc();
-        latency.get(endpoint.ordinal() * p + provider).observe(total / NANOS);
+        l.requests.get((endpoint.ordinal() * p + provider) * STATUSES + status).inc();
+        l.latency.get(endpoint.ordinal() * p + provider).observe(total / NANOS);
         Usage usage = exchange.usage();
         if (usage.promptTokens() > 0) {
-            tokens.get(provider * 2).inc(usage.promptTokens());
+            l.tokens.get(provider * 2).inc(usage.promptTokens());
         }
         if (usage.completionTokens() > 0) {
-            tokens.get(provider * 2 + 1).inc(usage.completionTokens());
+            l.tokens.get(provider * 2 + 1).inc(usage.completionTokens());
         }
         if (endpoint.operation() == null) {
             return;
         }
-        overhead.get(endpoint.ordinal()).observe(Math.max(0, total - upstreamNanos(exchange, end)) / NANOS);
-        Integer deployment = last == null ? null : deploymentIndex.get(last.deployment());
+        l.overhead.get(endpoint.ordinal()).observe(Math.max(0, total - upstreamNanos(exchange, end)) / NANOS);
+        Integer deployment = last == null ? null : l.deploymentIndex.get(last.deployment());
         if (deployment == null) {
             return;
         }
         double usd = exchange.costUsd();
         if (usd > 0) { // NaN (unknown) adds nothing
-            cost.get(deployment).inc(usd);
+            l.cost.get(deployment).inc(usd);
         }
-        int d = endpoint.ordinal() * deployments.length + deployment;
-        genAiDuration.get(d).observe(total / NANOS);
+        int d = endpoint.ordinal() * l.deployments.length + deployment;
+        l.genAiDuration.get(d).observe(total / NANOS);
         if (exchange.stream() && exchange.firstByteToClientNanos() >= 0 && exchange.statusCode() == 200) {
-            genAiTtft.get(d).observe(Math.max(0, exchange.firstByteToClientNanos() - exchange.startNanos()) / NANOS);
+            l.genAiTtft.get(d).observe(Math.max(0, exchange.firstByteToClientNanos() - exchange.startNanos()) / NANOS);
         }
         if (usage.promptTokens() >= 0) {
-            genAiTokens.get(d * 2).observe(usage.promptTokens());
+            l.genAiTokens.get(d * 2).observe(usage.promptTokens());
         }
         if (usage.completionTokens() >= 0) {
-            genAiTokens.get(d * 2 + 1).observe(usage.completionTokens());
+            l.genAiTokens.get(d * 2 + 1).observe(usage.completionTokens());
         }
     }
 
@@ -348,11 +403,6 @@ public final class MetricsListener implements ExchangeListener {
             sum += Math.max(0, attemptEnd - a.startNanos());
         }
         return sum;
-    }
-
-    private int provider(String name) {
-        Integer i = name == null ? null : providerIndex.get(name);
-        return i == null ? providerNames.length - 1 : i;
     }
 
     private static int outcome(Attempt a) {

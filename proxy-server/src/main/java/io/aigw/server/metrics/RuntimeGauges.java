@@ -19,6 +19,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The metrics read when scraped, never updated on the data path: breaker and key states, client
@@ -30,14 +31,16 @@ public final class RuntimeGauges {
     private RuntimeGauges() {}
 
     /**
+     * @param currentRouting the current runtime snapshot's routing (a reload replaces it)
+     * @param currentUpstream the current runtime snapshot's upstream client (its origins only)
      * @param clientConnections the open client connections
      * @param requestLog the request log (its writer's counters), or null when there is none
      * @param tracing the tracing pipeline (its span counters), or null when tracing is off
      */
     public static void register(
             PrometheusRegistry registry,
-            Routing routing,
-            UpstreamClient upstream,
+            Supplier<Routing> currentRouting,
+            Supplier<UpstreamClient> currentUpstream,
             IntSupplier clientConnections,
             RequestLog requestLog,
             Tracing tracing) {
@@ -46,7 +49,7 @@ public final class RuntimeGauges {
                 .help("Upstream connections per provider origin, over every event loop: active (in use) or idle")
                 .labelNames("origin", "state")
                 .callback(cb -> {
-                    for (UpstreamClient.PoolStats p : upstream.poolStats()) {
+                    for (UpstreamClient.PoolStats p : currentUpstream.get().poolStats()) {
                         cb.call(p.active(), p.origin(), "active");
                         cb.call(p.idle(), p.origin(), "idle");
                     }
@@ -57,7 +60,7 @@ public final class RuntimeGauges {
                 .help("Calls waiting for an upstream connection, per provider origin")
                 .labelNames("origin")
                 .callback(cb -> {
-                    for (UpstreamClient.PoolStats p : upstream.poolStats()) {
+                    for (UpstreamClient.PoolStats p : currentUpstream.get().poolStats()) {
                         cb.call(p.pendingAcquires(), p.origin());
                     }
                 })
@@ -67,6 +70,7 @@ public final class RuntimeGauges {
                 .help("Each deployment's circuit breaker: 1 for its current state, 0 for the others")
                 .labelNames("deployment", "state")
                 .callback(cb -> {
+                    Routing routing = currentRouting.get();
                     long now = routing.clock().nanoTime();
                     for (Routes.Route route : routing.routes().all()) {
                         for (DeploymentState d : route.deployments().keySet()) {
@@ -83,6 +87,7 @@ public final class RuntimeGauges {
                 .help("Each provider key, by its index in api_keys (never the key): 1 for its state, 0 for the others")
                 .labelNames("provider", "key_index", "state")
                 .callback(cb -> {
+                    Routing routing = currentRouting.get();
                     long now = routing.clock().nanoTime();
                     for (KeyPool pool : routing.keys().all()) {
                         for (KeyPool.Key key : pool.keys()) {

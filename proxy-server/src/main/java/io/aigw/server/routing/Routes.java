@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * The live route table: every public model with its deployments' runtime state (circuit breaker,
- * latency), built once at start and shared by all event loops (the state is lock-free).
+ * latency), built at start and at each config reload, and shared by all event loops (the state is
+ * lock-free).
  */
 public final class Routes {
 
@@ -28,6 +29,22 @@ public final class Routes {
     private final List<Route> all;
 
     public Routes(ProxyConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * The routes of a reloaded {@code config}; a deployment (model name and provider) that {@code
+     * previous} also has keeps its runtime state (see {@link DeploymentState#reconfigured}).
+     */
+    public Routes(ProxyConfig config, Routes previous) {
+        Map<String, DeploymentState> before = new HashMap<>();
+        if (previous != null) {
+            for (Route r : previous.all) {
+                for (DeploymentState d : r.deployments().keySet()) {
+                    before.put(d.name(), d);
+                }
+            }
+        }
         Map<String, Route> routes = new LinkedHashMap<>();
         for (ModelRoute model : config.models().values()) {
             List<DeploymentState> states = new ArrayList<>();
@@ -38,13 +55,11 @@ public final class Routes {
                         provider.upstream().breakerFailures(),
                         provider.upstream().breakerCooldown(),
                         provider.upstream().breakerMaxRetryAfter());
-                DeploymentState state = DeploymentState.of(
-                        model.name() + "@" + d.provider(),
-                        d.provider(),
-                        d.modelId(),
-                        d.priority(),
-                        d.weight(),
-                        breaker);
+                String name = model.name() + "@" + d.provider();
+                DeploymentState old = before.get(name);
+                DeploymentState state = old != null
+                        ? old.reconfigured(d.modelId(), d.priority(), d.weight(), breaker)
+                        : DeploymentState.of(name, d.provider(), d.modelId(), d.priority(), d.weight(), breaker);
                 states.add(state);
                 deployments.put(state, d);
             }

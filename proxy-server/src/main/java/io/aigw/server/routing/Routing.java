@@ -13,4 +13,9 @@ public record Routing(Routes routes, KeyPools keys, Clock clock, Waits waits) {
     public static Routing of(ProxyConfig config, Clock clock, Waits waits) {
         return new Routing(new Routes(config), new KeyPools(config), clock, waits);
     }
+
+    /** The routing of a reloaded {@code config}, carrying over this one's state for what still exists. */
+    public Routing reloaded(ProxyConfig config) {
+        return new Routing(new Routes(config, routes), new KeyPools(config, keys), clock, waits);
+    }
 }

@@ -56,6 +56,11 @@ final class LoopPool {
 
     private int idleCount;
     private int pendingCount;
+    /**
+     * The origin left the configuration (a reload): nothing goes back idle any more, so the pool
+     * empties as its last calls end. Calls still running on an older runtime may acquire anew.
+     */
+    private boolean retired;
 
     /**
      * {@code bootstrap} is this pool's own copy: its group and handler are set here. The handler's
@@ -119,7 +124,7 @@ final class LoopPool {
     void release(Channel ch) {
         assert loop.inEventLoop();
         assert busy > 0 && !idle.contains(ch) : "released twice";
-        if (!ch.isActive()) {
+        if (!ch.isActive() || retired && waiters.isEmpty()) {
             busy--;
             ch.close(); // a half-dead one (inactive but open) must not linger unpooled
             serveWaiters();
@@ -201,6 +206,20 @@ final class LoopPool {
     private void closed(Channel ch) {
         if (idle.remove(ch)) {
             idleCount--;
+        }
+    }
+
+    /**
+     * Drains the pool for good: idle connections close now, busy ones when released (unless a
+     * waiter still takes them). On the pool's loop; idempotent.
+     */
+    void retire() {
+        assert loop.inEventLoop();
+        retired = true;
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            idleCount--;
+            ch.close();
         }
     }
 

@@ -2,36 +2,16 @@ package io.aigw.server.upstream;
 
 import io.aigw.core.auth.SecretScrubber;
 import io.aigw.core.config.ProviderConfig;
-import io.aigw.core.config.TlsConfig;
-import io.aigw.core.config.UpstreamSettings;
 import io.aigw.server.Transport;
 import io.aigw.server.dialect.Converters;
 import io.aigw.server.dialect.Dialect;
 import io.aigw.server.dialect.Dialects;
 import io.aigw.server.exchange.ExchangeListeners;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SslContext;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Connection pools to providers: one bounded pool per origin <em>per event loop</em>, so a call
@@ -42,25 +22,23 @@ import org.slf4j.LoggerFactory;
  * one (three pools of a third each held 2.5 times the connections and cost about 7% of throughput).
  * Names are resolved by Netty's asynchronous DNS resolver, which reads the hosts file and never
  * blocks a loop.
+ *
+ * <p>A client is immutable and belongs to one runtime snapshot (one config); the pools themselves
+ * live in {@link OriginPools}, which a reload's new client shares, so unchanged origins keep their
+ * connections.
  */
 public final class UpstreamClient implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
+    /** Each provider's origin pools. */
+    private final Map<String, OriginPools.OriginPool> originByProvider = new HashMap<>();
+    /** This client's distinct origins, in configuration order. */
+    private final List<OriginPools.OriginPool> origins = new ArrayList<>();
 
-    private final Transport transport;
-    /** Index into a loop's pools of each provider's origin. */
-    private final Map<String, Integer> originByProvider = new HashMap<>();
-    /** The first provider of each origin: its settings are every sharer's. */
-    private final List<ProviderConfig> origins = new ArrayList<>();
-
-    private final List<SslContext> sslByOrigin = new ArrayList<>();
-    private final List<PoolCounters> countersByOrigin = new ArrayList<>();
     private final Map<String, UpstreamRequest> requestsByProvider = new HashMap<>();
     private final Map<String, Dialect> dialectByProvider = new HashMap<>();
     private final Converters converters = Converters.defaults();
-    private final DnsAddressResolverGroup resolver;
-    private final Map<EventLoop, LoopPool[]> pools = new ConcurrentHashMap<>();
-    /** Every open upstream connection, in use or idle; a closed one leaves the group by itself. */
-    private final ChannelGroup connections = new DefaultChannelGroup("aigw-upstream", GlobalEventExecutor.INSTANCE);
+    private final OriginPools pools;
+    /** Whether {@link #close} closes the pools (a client made without a shared registry). */
+    private final boolean ownsPools;
     /** Every provider secret of the configuration, kept out of provider errors relayed to clients. */
     private final SecretScrubber scrubber;
 
@@ -76,34 +54,48 @@ public final class UpstreamClient implements AutoCloseable {
         this(providers, transport, bufferBudget, ExchangeListeners.none());
     }
 
-    /** With the listeners every call tells of its attempt. */
+    /** With the listeners every call tells of its attempt; the client owns its pools. */
     public UpstreamClient(
             Map<String, ProviderConfig> providers,
             Transport transport,
             BufferBudget bufferBudget,
             ExchangeListeners listeners) {
+        this(providers, new OriginPools(transport), true, bufferBudget, listeners);
+    }
+
+    /**
+     * Over the shared {@code pools} (which the caller closes): origins already pooled there are
+     * reused as they are, new ones are added (their TLS contexts built now, failing here).
+     */
+    public UpstreamClient(
+            Map<String, ProviderConfig> providers,
+            OriginPools pools,
+            BufferBudget bufferBudget,
+            ExchangeListeners listeners) {
+        this(providers, pools, false, bufferBudget, listeners);
+    }
+
+    private UpstreamClient(
+            Map<String, ProviderConfig> providers,
+            OriginPools pools,
+            boolean ownsPools,
+            BufferBudget bufferBudget,
+            ExchangeListeners listeners) {
         this.bufferBudget = bufferBudget;
         this.listeners = listeners;
-        this.transport = transport;
+        this.pools = pools;
+        this.ownsPools = ownsPools;
         this.scrubber = SecretScrubber.ofProviders(providers.values());
-        Map<Origin, Integer> originIndex = new HashMap<>();
         for (ProviderConfig p : providers.values()) {
             Dialect dialect = Dialects.of(p);
             dialectByProvider.put(p.name(), dialect);
             requestsByProvider.put(p.name(), new UpstreamRequest(p, dialect));
-            Origin origin = Origin.of(p);
-            Integer index = originIndex.get(origin);
-            if (index == null) {
-                index = origins.size();
-                originIndex.put(origin, index);
-                origins.add(p);
-                sslByOrigin.add(p.isTls() ? sslContext(p) : null);
-                countersByOrigin.add(new PoolCounters(originLabel(p, countersByOrigin)));
+            OriginPools.OriginPool origin = pools.of(p);
+            if (!origins.contains(origin)) {
+                origins.add(origin);
             }
-            originByProvider.put(p.name(), index);
+            originByProvider.put(p.name(), origin);
         }
-        this.resolver = new DnsAddressResolverGroup(
-                new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
     }
 
     /** Who hears of every upstream attempt (the server's exchange listeners). */
@@ -116,12 +108,12 @@ public final class UpstreamClient implements AutoCloseable {
         return scrubber;
     }
 
-    /** The dialect a provider speaks. */
     /** How requests of the client APIs other than OpenAI's reach each provider type. */
     public Converters converters() {
         return converters;
     }
 
+    /** The dialect a provider speaks. */
     public Dialect dialect(ProviderConfig provider) {
         return dialectByProvider.get(provider.name());
     }
@@ -131,114 +123,34 @@ public final class UpstreamClient implements AutoCloseable {
         return requestsByProvider.get(provider.name());
     }
 
+    /** This client's origins (for {@link OriginPools#retainOnly}). */
+    List<OriginPools.OriginPool> origins() {
+        return origins;
+    }
+
     /** One origin's connections for metrics: {@code active} in use (or connecting), {@code idle} pooled. */
     public record PoolStats(String origin, long active, long idle, long pendingAcquires) {}
 
     /** Every origin's pool figures, summed over the event loops; safe from any thread. */
     public List<PoolStats> poolStats() {
-        List<PoolStats> stats = new ArrayList<>(countersByOrigin.size());
-        for (PoolCounters c : countersByOrigin) {
+        List<PoolStats> stats = new ArrayList<>(origins.size());
+        for (OriginPools.OriginPool o : origins) {
+            PoolCounters c = o.counters;
             stats.add(new PoolStats(c.origin, c.active(), c.idle(), c.pending()));
         }
         return stats;
     }
 
-    /** {@code scheme://host:port}; a second pool for the same one (other TLS settings) adds its provider. */
-    private static String originLabel(ProviderConfig p, List<PoolCounters> earlier) {
-        String label = p.baseUrl().getScheme() + "://" + p.baseUrl().getHost() + ":" + p.port();
-        for (PoolCounters c : earlier) {
-            if (c.origin.equals(label)) {
-                return label + " (" + p.name() + ")";
-            }
-        }
-        return label;
-    }
-
     /** The pool for this provider's origin on this event loop; must be called on that loop. */
     LoopPool pool(EventLoop loop, ProviderConfig provider) {
-        LoopPool[] byOrigin = pools.computeIfAbsent(loop, l -> new LoopPool[origins.size()]);
-        int index = originByProvider.get(provider.name());
-        LoopPool pool = byOrigin[index];
-        if (pool == null) {
-            pool = newPool(loop, origins.get(index), sslByOrigin.get(index));
-            byOrigin[index] = pool;
-            countersByOrigin.get(index).add(pool);
-        }
-        return pool;
+        return originByProvider.get(provider.name()).on(loop);
     }
 
-    private static SslContext sslContext(ProviderConfig p) {
-        try {
-            return UpstreamTls.clientContext(p.tls());
-        } catch (IOException e) {
-            throw new UncheckedIOException("providers." + p.name() + ".tls: " + e.getMessage(), e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("providers." + p.name() + ".tls: " + e.getMessage(), e);
-        }
-    }
-
-    private LoopPool newPool(EventLoop loop, ProviderConfig provider, SslContext ssl) {
-        var settings = provider.upstream();
-        Bootstrap bootstrap = new Bootstrap()
-                .channel(transport.socketChannel())
-                .resolver(resolver)
-                .remoteAddress(
-                        InetSocketAddress.createUnresolved(provider.baseUrl().getHost(), provider.port()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        settings.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true);
-        return new LoopPool(
-                loop,
-                bootstrap,
-                new UpstreamPoolHandler(provider, ssl, connections),
-                settings.maxConnections(),
-                settings.maxPendingAcquires(),
-                settings.acquireTimeout().toMillis());
-    }
-
-    /**
-     * Closes every upstream connection, waiting at most 5 s, then forgets the pools; the caller stops
-     * the event loops next, and they must still be running now: a loop's own shutdown may skip closing
-     * its channels (the pools hold nothing else: a waiter still queued fails by its acquire timeout,
-     * or never runs once its loop has stopped).
-     */
+    /** Closes the pools when this client owns them; a shared registry is closed by its owner. */
     @Override
     public void close() {
-        if (!connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
-            log.warn("stopping: upstream connections did not close within 5 s");
-        }
-        pools.clear();
-        resolver.close();
-    }
-
-    /**
-     * What makes two providers' connections interchangeable: where they go, how TLS is checked, and
-     * every setting a pool or a connection's pipeline is built from. Per-call settings (timeouts of a
-     * response, breaker) stay each provider's own and are not part of it.
-     */
-    private record Origin(
-            String scheme,
-            String host,
-            int port,
-            TlsConfig tls,
-            Duration connectTimeout,
-            int maxConnections,
-            int maxPendingAcquires,
-            Duration acquireTimeout,
-            Duration poolIdleTimeout) {
-        static Origin of(ProviderConfig p) {
-            UpstreamSettings s = p.upstream();
-            return new Origin(
-                    p.baseUrl().getScheme().toLowerCase(Locale.ROOT),
-                    p.baseUrl().getHost().toLowerCase(Locale.ROOT),
-                    p.port(),
-                    p.isTls() ? p.tls() : null,
-                    s.connectTimeout(),
-                    s.maxConnections(),
-                    s.maxPendingAcquires(),
-                    s.acquireTimeout(),
-                    s.poolIdleTimeout());
+        if (ownsPools) {
+            pools.close();
         }
     }
 

@@ -6,11 +6,13 @@ import io.aigw.core.config.ProxyConfig;
 import io.aigw.server.ProxyServer;
 import io.aigw.server.dialect.Dialects;
 import io.aigw.server.exchange.ExchangeListener;
+import io.aigw.server.runtime.ConfigSource;
 import io.aigw.server.testing.VirtualTime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,16 @@ public final class ProxyHarness implements AutoCloseable {
         ProxyConfig config = new ConfigLoader(providerTypes, Map.of()).parse(yaml, "test.yaml");
         return new ProxyHarness(
                 new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes())).start());
+    }
+
+    /** From a config file, as {@code Main} starts it: a reload reads the file again. */
+    public static ProxyHarness startFile(Path file) throws Exception {
+        ConfigSource source = new ConfigSource(file, Dialects.TYPES, Map.of());
+        ProxyConfig config = source.load();
+        return new ProxyHarness(
+                new ProxyServer(config, new ApiKeyStore(config.auth().apiKeyHashes()))
+                        .withConfigSource(source)
+                        .start());
     }
 
     /** With {@code listeners} hearing every exchange after the server's own. */

@@ -63,6 +63,16 @@ public final class AigwProcess implements AutoCloseable {
         }
     }
 
+    /** Its process id (to signal it). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether it is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Its last lines of output. */
     public String output() {
         synchronized (output) {

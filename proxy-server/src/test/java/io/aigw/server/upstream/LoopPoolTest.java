@@ -283,6 +283,28 @@ class LoopPoolTest {
         assertInstanceOf(AssertionError.class, e.getCause());
     }
 
+    @Test
+    void aRetiredPoolClosesItsIdleConnectionsAtOnceAndBusyOnesWhenReleased() throws Exception {
+        LoopPool pool = pool(4, 4, LONG_WAIT_MS);
+        Channel idle = connected(pool);
+        Channel busy = connected(pool);
+        onLoop(() -> pool.release(idle));
+        onLoop(pool::retire);
+        assertTrue(idle.closeFuture().await(5, TimeUnit.SECONDS), "the idle one closes at once");
+        assertTrue(busy.isOpen(), "the one in use is left to its call");
+        Channel late = connected(pool); // an older runtime's call still gets one
+        onLoop(() -> {
+            pool.release(busy);
+            pool.release(late);
+        });
+        assertTrue(busy.closeFuture().await(5, TimeUnit.SECONDS), "closed when released, not pooled");
+        assertTrue(late.closeFuture().await(5, TimeUnit.SECONDS));
+        onLoop(() -> {
+            assertEquals(0, pool.idle());
+            assertEquals(0, pool.active());
+        });
+    }
+
     /** Records the pool's one answer. */
     private static final class Waiter implements LoopPool.Waiter {
         final CompletableFuture<Channel> got = new CompletableFuture<>();

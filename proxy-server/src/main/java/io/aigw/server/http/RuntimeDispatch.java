@@ -1,0 +1,74 @@
+package io.aigw.server.http;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.function.Supplier;
+
+/**
+ * The auth and router places of the pipeline, handing each request to its exchange's runtime
+ * snapshot (taken once, by {@link ExchangeStartHandler}): the handlers of a snapshot are sharable
+ * and only use the context to pass the request on or answer, so they run under this one's.
+ */
+public final class RuntimeDispatch {
+    private RuntimeDispatch() {}
+
+    /** Where the exchange's key is checked. */
+    public static ChannelInboundHandlerAdapter auth() {
+        return AUTH;
+    }
+
+    /** Where the exchange's endpoint is found; connection events go to the newest router. */
+    public static ChannelInboundHandlerAdapter router(Supplier<? extends ExchangeRuntime> current) {
+        return new Router(current);
+    }
+
+    private static final Auth AUTH = new Auth();
+
+    @Sharable
+    private static final class Auth extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange exchange = msg instanceof FullHttpRequest ? Exchange.of(ctx.channel()) : null;
+            if (exchange == null || exchange.runtime() == null) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            exchange.runtime().auth().channelRead(ctx, msg);
+        }
+    }
+
+    @Sharable
+    private static final class Router extends ChannelInboundHandlerAdapter {
+        private final Supplier<? extends ExchangeRuntime> current;
+
+        Router(Supplier<? extends ExchangeRuntime> current) {
+            this.current = current;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange exchange = msg instanceof FullHttpRequest ? Exchange.of(ctx.channel()) : null;
+            ExchangeRuntime runtime =
+                    exchange == null || exchange.runtime() == null ? current.get() : exchange.runtime();
+            runtime.router().channelRead(ctx, msg);
+        }
+
+        // Whichever router: these only tell the exchange's own upstream call.
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            current.get().router().channelWritabilityChanged(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            current.get().router().channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            current.get().router().exceptionCaught(ctx, cause);
+        }
+    }
+}
