@@ -124,6 +124,8 @@ public final class ProxyServer implements AutoCloseable {
     private MetricsEndpoint metricsEndpoint;
     /** The admin console's "last hour"; null when metrics are off. */
     private MetricsHistory metricsHistory;
+    /** The console's files, read once at start; every snapshot's route table serves the same. */
+    private final AdminUiEndpoint adminUi = new AdminUiEndpoint();
     /** Null when {@code metrics.enabled} is false; its labels follow reloads. */
     private MetricsListener metricsListener;
     /** Null when no limit can apply: none configured and no database keys (whose own limits could). */
@@ -422,7 +424,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         // The admin console: its static files, and the one figure it needs that is not elsewhere.
-        AdminUiEndpoint.addTo(router)
+        adminUi.addTo(router)
                 .route(
                         HttpMethod.GET,
                         AdminMetricsSummaryEndpoint.PATH,

@@ -60,10 +60,9 @@ public final class AdminUiEndpoint implements Endpoint {
     }
 
     /** Routes the console's paths (GET and HEAD; the redirect from the bare {@value #ROOT}) to one endpoint. */
-    public static EndpointRouter addTo(EndpointRouter router) {
-        AdminUiEndpoint ui = new AdminUiEndpoint();
+    public EndpointRouter addTo(EndpointRouter router) {
         for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.HEAD)) {
-            router.route(m, ROOT, ui).route(m, PREFIX, ui).routePrefix(m, PREFIX, ui);
+            router.route(m, ROOT, this).route(m, PREFIX, this).routePrefix(m, PREFIX, this);
         }
         return router;
     }
