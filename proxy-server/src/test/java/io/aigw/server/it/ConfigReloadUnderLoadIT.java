@@ -88,15 +88,31 @@ class ConfigReloadUnderLoadIT {
             }
             streamsStarted.incrementAndGet();
             StreamScript script = new StreamScript();
-            for (int i = 0; i < chunks; i++) {
-                String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m-id\","
-                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i
-                        + ";\"},\"finish_reason\":null}]}";
-                timer.schedule(() -> script.send(chunk), (i + 1) * CHUNK_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            timer.schedule(script::end, (chunks + 1) * CHUNK_MILLIS, TimeUnit.MILLISECONDS);
+            sendFrom(0, chunks, script, timer);
             return Reply.stream(script);
         };
+    }
+
+    /**
+     * Chunk {@code i}, then the next one scheduled from it: a chain per stream, so its chunks and its
+     * end keep their order whichever of the timer's threads runs them. (Scheduled all at once, a busy
+     * machine let the last chunk and the end, both overdue, run on two threads at the same time, and
+     * the end could win: a chunk missing at the mock, not in the proxy.)
+     */
+    private static void sendFrom(int i, int chunks, StreamScript script, ScheduledExecutorService timer) {
+        timer.schedule(
+                () -> {
+                    if (i == chunks) {
+                        script.end();
+                        return;
+                    }
+                    script.send("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m-id\","
+                            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i
+                            + ";\"},\"finish_reason\":null}]}");
+                    sendFrom(i + 1, chunks, script, timer);
+                },
+                CHUNK_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     private static String chat(String model, boolean stream) {
