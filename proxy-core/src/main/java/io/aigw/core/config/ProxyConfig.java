@@ -39,34 +39,6 @@ public record ProxyConfig(
         LimitsConfig limits,
         boolean configWatch) {
 
-    /** Without a file watch. */
-    public ProxyConfig(
-            ServerConfig server,
-            AuthConfig auth,
-            Map<String, ProviderConfig> providers,
-            Map<String, ModelRoute> models,
-            Path dataDir,
-            RequestLogConfig requestLog,
-            long maxBufferedBytes,
-            MetricsConfig metrics,
-            TracingConfig tracing,
-            LoggingConfig logging,
-            LimitsConfig limits) {
-        this(
-                server,
-                auth,
-                providers,
-                models,
-                dataDir,
-                requestLog,
-                maxBufferedBytes,
-                metrics,
-                tracing,
-                logging,
-                limits,
-                false);
-    }
-
     /** How a model's deployments are chosen ({@code strategy}). */
     public enum RouteStrategy {
         /** Lowest priority number first; weight spreads load within one priority. */
