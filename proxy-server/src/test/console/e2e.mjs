@@ -1,15 +1,18 @@
 // The admin console end to end in headless Chromium (run by AdminConsoleBrowserIT, or by hand:
-// AIGW_URL=http://127.0.0.1:8080 AIGW_ADMIN_KEY=... AIGW_CLIENT_KEY=... node e2e.mjs).
+// AIGW_URL=http://127.0.0.1:8080 AIGW_ADMIN_KEY=... AIGW_CLIENT_KEY=... AIGW_CONFIG_FILE=... node e2e.mjs).
+// AIGW_CONFIG_FILE is the file aigw started from: the Config steps rewrite it (a model added, then an
+// invalid file) and reload it from the page.
 // playwright-core only: the browser is Debian's /usr/bin/chromium, nothing is downloaded.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BASE = (process.env.AIGW_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const ADMIN_KEY = required('AIGW_ADMIN_KEY');
 const CLIENT_KEY = required('AIGW_CLIENT_KEY');
+const CONFIG_FILE = required('AIGW_CONFIG_FILE');
 const PROMPT = process.env.AIGW_STREAMED_PROMPT || 'tell the console e2e a story';
 const SHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -42,6 +45,19 @@ async function chat(key, { model = 'gpt-4o', stream = false, requestId, content 
   return r.status;
 }
 
+/** The model ids GET /v1/models lists to a client key. */
+async function modelIds() {
+  const r = await fetch(`${BASE}/v1/models`, { headers: { Authorization: `Bearer ${CLIENT_KEY}` } });
+  assert.equal(r.status, 200);
+  return (await r.json()).data.map((m) => m.id);
+}
+
+/** Replaces the config file whole, as an editor or a config manager does. */
+function writeConfig(text) {
+  writeFileSync(`${CONFIG_FILE}.tmp`, text);
+  renameSync(`${CONFIG_FILE}.tmp`, CONFIG_FILE);
+}
+
 mkdirSync(SHOTS, { recursive: true });
 const profile = process.env.PROFILE_DIR ? mkdtempSync(join(process.env.PROFILE_DIR, 'p-')) : mkdtempSync(join(tmpdir(), 'aigw-e2e-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -54,10 +70,13 @@ const context = await chromium.launchPersistentContext(profile, {
 context.setDefaultTimeout(STEP_TIMEOUT);
 const page = context.pages()[0] || (await context.newPage());
 const problems = [];
+// The invalid config's reload answers 400, which the browser reports as a console error: expected then only.
+let expectConfigInvalid = false;
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 page.on('console', (m) => {
   // A refused key is a 401 the console expects; anything else (a CSP violation, an exception) is a fault.
-  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|404)/.test(m.text())) {
+  const expected = expectConfigInvalid ? /status of (400|401|404)/ : /status of (401|404)/;
+  if (m.type() === 'error' && !(/^Failed to load resource: the server responded with a/.test(m.text()) && expected.test(m.text()))) {
     problems.push(`console error: ${m.text()}`);
   }
 });
@@ -231,6 +250,7 @@ try {
   await page.click('#nav a[data-page=providers]');
   const spare = page.locator('section[data-provider="spare"]');
   await spare.waitFor();
+  assert.equal(await page.locator('#config-version').textContent(), 'config version 0');
   await spare.locator('button[data-action=disable]').click();
   await page.locator('section[data-provider="spare"] [data-role=provider-state]', { hasText: 'disabled' }).waitFor();
   assert.equal(await page.locator('section[data-provider="spare"] td[data-role=breaker]').first().textContent(), 'disabled');
@@ -241,6 +261,56 @@ try {
   await page.locator('section[data-provider="spare"] td[data-role=breaker]', { hasText: 'closed' }).waitFor();
   assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-mini' }), 200, 'enabled again');
   await shot('09-providers.png');
+
+  log('config: the facts; reload unchanged, with a model added, with an invalid file');
+  const fact = (name) => page.locator(`#config-facts-box [data-fact=${name}]`);
+  await page.click('#nav a[data-page=config]');
+  await page.locator('#config-facts').waitFor();
+  assert.equal(await fact('version').textContent(), '0');
+  assert.equal(await fact('file').textContent(), CONFIG_FILE);
+  assert.equal(await fact('reload_available').textContent(), 'yes');
+  assert.equal(await fact('counts').textContent(), '2 / 2');
+  await page.locator('#config-last-reload', { hasText: 'No reload since the start.' }).waitFor();
+  await page.click('#reload-config');
+  await page.locator('#reload-result [data-status=unchanged]').waitFor();
+  await fact('last_status').filter({ hasText: 'unchanged' }).waitFor();
+  assert.equal(await fact('version').textContent(), '0', 'nothing changed, no new version');
+
+  const original = readFileSync(CONFIG_FILE, 'utf8');
+  assert.ok(original.includes('\nmodels:\n') && original.includes('metrics: {enabled: true}'), original);
+  // A model added (applied live) and the metrics path moved (named: it needs a restart).
+  writeConfig(original
+    .replace('\nmodels:\n', '\nmodels:\n  gpt-4o-reloaded: {retries: {count: 0}, providers: {mock: {model_id: gpt-4o}}}\n')
+    .replace('metrics: {enabled: true}', 'metrics: {enabled: true, path: /prom}'));
+  assert.ok(!(await modelIds()).includes('gpt-4o-reloaded'), 'not before the reload');
+  await page.click('#reload-config');
+  await page.locator('#reload-result [data-status=reloaded]').waitFor();
+  assert.equal(await page.locator('#reload-result [data-role=changed]').textContent(), 'models.gpt-4o-reloaded');
+  assert.match(await page.locator('#reload-result [data-role=restart-required]').textContent(), /metrics\.path$/);
+  await fact('last_status').filter({ hasText: 'reloaded' }).waitFor();
+  assert.equal(await fact('version').textContent(), '1');
+  assert.equal(await fact('counts').textContent(), '2 / 3');
+  assert.equal(await fact('last_restart_required').textContent(), 'metrics.path');
+  assert.ok((await modelIds()).includes('gpt-4o-reloaded'), 'GET /v1/models lists the new model');
+  assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-reloaded' }), 200, 'the new model serves');
+  await shot('10-config-reloaded.png');
+
+  // A model on a provider that does not exist: refused whole, the running config stays.
+  writeConfig(original
+    .replace('\nmodels:\n', '\nmodels:\n  gpt-4o-broken: {providers: {nowhere: {model_id: x}}}\n'));
+  expectConfigInvalid = true;
+  await page.click('#reload-config');
+  const refused = page.locator('#reload-result [data-status=failed]');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /not reloaded.*nowhere/);
+  await fact('last_status').filter({ hasText: 'failed' }).waitFor();
+  expectConfigInvalid = false;
+  assert.match(await fact('last_error').textContent(), /nowhere/);
+  assert.equal(await fact('version').textContent(), '1', 'the running config stays');
+  const ids = await modelIds();
+  assert.ok(ids.includes('gpt-4o-reloaded') && !ids.includes('gpt-4o-broken'), `models: ${ids}`);
+  assert.equal(await chat(CLIENT_KEY, { model: 'gpt-4o-reloaded' }), 200, 'the old config still serves');
+  await shot('11-config-invalid.png');
 
   log('sign out; a key refused later sends the tab back to sign-in');
   await page.click('#sign-out');

@@ -1,12 +1,13 @@
-// The console's shell: sign in, hash routing (#/overview, #/logs, #/keys, #/providers), sign out.
+// The console's shell: sign in, hash routing (#/overview, #/logs, #/keys, #/providers, #/config), sign out.
 import { api, session, Unauthorized } from './api.js';
 import { note, replace } from './dom.js';
 import * as overview from './pages/overview.js';
 import * as logs from './pages/logs.js';
 import * as keys from './pages/keys.js';
 import * as providers from './pages/providers.js';
+import * as config from './pages/config.js';
 
-const PAGES = { overview, logs, keys, providers };
+const PAGES = { overview, logs, keys, providers, config };
 const $ = (id) => document.getElementById(id);
 
 function showSignIn(message) {

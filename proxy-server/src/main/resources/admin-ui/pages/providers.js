@@ -48,7 +48,11 @@ function providerCard(p, act) {
 }
 
 export async function render(main) {
-  const view = await api('GET', '/admin/providers');
+  // The config's version beside the title: which reload this view is of (a failure of it alone hides it).
+  const [view, facts] = await Promise.all([
+    api('GET', '/admin/providers'),
+    api('GET', '/admin/config').catch((e) => (e instanceof ApiError ? null : Promise.reject(e))),
+  ]);
   const message = h('div', { id: 'provider-message' });
   const act = async (name, action) => {
     try {
@@ -62,6 +66,7 @@ export async function render(main) {
   };
   replace(main,
     h('div', { class: 'page-head' }, h('h1', null, 'Providers'),
+      facts ? h('span', { class: 'muted', id: 'config-version' }, `config version ${facts.version}`) : null,
       h('button', { type: 'button', onclick: () => render(main).catch((e) => handleError(e, main)) }, 'Refresh')),
     h('p', { class: 'muted' }, 'Disable keeps every deployment of a provider out of routing until Enable or Reset; Enable keeps them in (breakers do not trip) until Reset; Reset hands them back to their breakers and makes every key usable again.'),
     message,

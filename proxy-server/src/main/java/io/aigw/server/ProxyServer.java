@@ -46,6 +46,7 @@ import io.aigw.server.metrics.MetricsListener;
 import io.aigw.server.metrics.RuntimeGauges;
 import io.aigw.server.routing.Routing;
 import io.aigw.server.routing.Waits;
+import io.aigw.server.runtime.ConfigFactsEndpoint;
 import io.aigw.server.runtime.ConfigReloadEndpoint;
 import io.aigw.server.runtime.ConfigReloader;
 import io.aigw.server.runtime.ConfigSource;
@@ -469,6 +470,7 @@ public final class ProxyServer implements AutoCloseable {
                         new AdminLogsEndpoint(requestLog, adminQueries, clientKeys == null ? null : clientKeys.store()))
                 .route(HttpMethod.GET, AdminLogStatsEndpoint.PATH, new AdminLogStatsEndpoint(requestLog))
                 .route(HttpMethod.POST, ConfigReloadEndpoint.PATH, new ConfigReloadEndpoint(reloader))
+                .route(HttpMethod.GET, ConfigFactsEndpoint.PATH, new ConfigFactsEndpoint(reloader))
                 .route(HttpMethod.GET, AdminProvidersEndpoint.LIST_PATH, admin)
                 .routePrefix(HttpMethod.POST, AdminProvidersEndpoint.ITEM_PREFIX, admin);
     }

@@ -43,7 +43,8 @@ public final class AdminUiEndpoint implements Endpoint {
             "pages/overview.js",
             "pages/logs.js",
             "pages/keys.js",
-            "pages/providers.js");
+            "pages/providers.js",
+            "pages/config.js");
 
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

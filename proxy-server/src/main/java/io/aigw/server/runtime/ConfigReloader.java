@@ -3,6 +3,7 @@ package io.aigw.server.runtime;
 import io.aigw.core.config.ConfigException;
 import io.aigw.core.config.ProxyConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +43,13 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         return t;
     });
     private volatile RuntimeSnapshot current;
+    /** When {@link #current} was built (the start, or the reload that swapped it in). */
+    private volatile Instant loadedAt;
+    /** The last reload attempt, or null before the first; for the admin console's config page. */
+    private volatile Attempt last;
+
+    /** One reload attempt as the admin API shows it: when it ended and how it went. */
+    public record Attempt(Instant at, ReloadOutcome outcome) {}
 
     /**
      * @param source the file to read again, or null when the server was given a config without one
@@ -64,7 +72,18 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
 
     /** Sets the start's runtime (built after this, since its admin endpoint reloads through this). */
     public void start(RuntimeSnapshot initial) {
+        this.loadedAt = Instant.now();
         this.current = initial;
+    }
+
+    /** When the running snapshot was built; null before {@link #start}. */
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    /** The last reload attempt, or null when there was none yet. */
+    public Attempt lastAttempt() {
+        return last;
     }
 
     /** The runtime new exchanges take. */
@@ -114,6 +133,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         } finally {
             settled.accept(current);
         }
+        last = new Attempt(Instant.now(), outcome);
         if (outcome.ok()) {
             if (metrics != null) {
                 metrics.succeeded(System.currentTimeMillis());
@@ -139,6 +159,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         RuntimeSnapshot next = running;
         if (!diff.changed().isEmpty()) {
             next = builder.build(diff.effective(), running, running.version() + 1);
+            loadedAt = Instant.now();
             current = next; // the swap: exchanges starting from now on take it
         }
         return new ReloadOutcome(

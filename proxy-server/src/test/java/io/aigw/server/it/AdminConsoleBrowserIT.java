@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code playwright-core} driving Debian's {@code /usr/bin/chromium}) against this process's aigw
  * with database keys, a SQLite request log, metrics and a mock OpenAI provider. The script signs in
  * (a wrong key first), reads the overview, finds a request in the log explorer and opens it,
- * creates a key and uses it, revokes it and sees it refused, and disables then enables a provider;
- * a screenshot of each page goes to {@code target/console-screenshots}.
+ * creates a key and uses it, revokes it and sees it refused, disables then enables a provider, and
+ * on the Config page reloads the file it started from three times (unchanged, a model added, an
+ * invalid file refused); a screenshot of each page goes to {@code target/console-screenshots}.
  *
  * <p>Needs chromium, node and {@code npm ci} in src/test/console (scripts/test.sh installs them).
  * Without them it is skipped, except under {@code CI=true}, where it fails saying what is missing.
@@ -42,7 +43,9 @@ class AdminConsoleBrowserIT {
             "06-key-edited.png",
             "07-keys-revoked.png",
             "08-provider-disabled.png",
-            "09-providers.png");
+            "09-providers.png",
+            "10-config-reloaded.png",
+            "11-config-invalid.png");
 
     private static final String STREAMED_PROMPT = "tell the console e2e a story";
     static final List<String> STREAM = List.of(
@@ -71,13 +74,17 @@ class AdminConsoleBrowserIT {
             upstream.setDefault(r -> r.bodyUtf8().contains("\"stream\":true")
                     ? Reply.sse(STREAM)
                     : Reply.json(200, AdminConsoleApiIT.ANSWER));
-            try (ProxyHarness proxy = ProxyHarness.startYaml(yaml(upstream.baseUrl()))) {
+            // From a file, as Main starts it, so the Config page can reload it (the script rewrites it).
+            Path file = dir.resolve("aigw.yaml");
+            Files.writeString(file, yaml(upstream.baseUrl()), StandardCharsets.UTF_8);
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
                 Files.createDirectories(SCREENSHOTS);
                 for (String page : PAGES) {
                     Files.deleteIfExists(SCREENSHOTS.resolve(page));
                 }
-                int exit = runE2e(proxy, chromium);
+                int exit = runE2e(proxy, chromium, file);
                 assertEquals(0, exit, "e2e.mjs failed; its output is above");
+                assertEquals(1, proxy.server().runtime().version(), "one reload applied, the invalid one refused");
             }
         }
         for (String page : PAGES) {
@@ -115,7 +122,7 @@ class AdminConsoleBrowserIT {
     }
 
     /** Runs the script with a bounded wait, its output relayed line by line. */
-    private int runE2e(ProxyHarness proxy, Path chromium) throws Exception {
+    private int runE2e(ProxyHarness proxy, Path chromium, Path configFile) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("node", "e2e.mjs")
                 .directory(CONSOLE.toFile())
                 .redirectErrorStream(true);
@@ -124,6 +131,7 @@ class AdminConsoleBrowserIT {
         env.put("AIGW_ADMIN_KEY", ProxyHarness.ADMIN_KEY);
         env.put("AIGW_CLIENT_KEY", ProxyHarness.KEY);
         env.put("AIGW_STREAMED_PROMPT", STREAMED_PROMPT);
+        env.put("AIGW_CONFIG_FILE", configFile.toAbsolutePath().toString());
         env.put("SCREENSHOT_DIR", SCREENSHOTS.toString());
         env.put("CHROMIUM", chromium.toString());
         env.put(
