@@ -3,7 +3,9 @@ package io.aigw.server.runtime;
 import io.aigw.core.config.LoggingConfig;
 import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.config.RequestLogConfig;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code request_log:} and {@code logging:} part of a {@link ConfigDiff}. What an exchange's
@@ -17,12 +19,21 @@ import java.util.List;
  * block then needs a restart (the one that turns the log on).
  */
 final class LiveLogSettings {
+    /** Components whose name is not the file's key. */
+    private static final Map<String, String> FILE_KEYS = Map.of(
+            "request_log.redact_rules", "request_log.redact",
+            "request_log.custom_redactions", "request_log.redact",
+            "request_log.sqlite_path", "request_log.sqlite.path",
+            "request_log.retention", "request_log.retention_days",
+            "request_log.flush_interval", "request_log.flush_interval_ms",
+            "request_log.drain_timeout", "request_log.drain_timeout_ms");
+
     private LiveLogSettings() {}
 
     /** The request log config to run on: the running one's restart-only parts, the loaded one's live parts. */
     static RequestLogConfig requestLog(RequestLogConfig running, RequestLogConfig loaded, List<String> restart) {
         if (running.store() == RequestLogConfig.Store.OFF) {
-            ConfigDiff.components("request_log", running, loaded, restart);
+            restartOnly(running, loaded, restart);
             return running;
         }
         RequestLogConfig live = new RequestLogConfig(
@@ -41,8 +52,20 @@ final class LiveLogSettings {
                 running.drainTimeout(),
                 running.durability());
         // What is left different between the loaded block and the one run on is restart-only.
-        ConfigDiff.components("request_log", live, loaded, restart);
+        restartOnly(live, loaded, restart);
         return live;
+    }
+
+    /** The differing components of the block, named as the file spells them (both redaction lists are {@code redact}). */
+    private static void restartOnly(RequestLogConfig before, RequestLogConfig after, List<String> restart) {
+        List<String> found = new ArrayList<>();
+        ConfigDiff.components("request_log", before, after, found);
+        for (String name : found) {
+            String key = FILE_KEYS.getOrDefault(name, name);
+            if (!restart.contains(key)) {
+                restart.add(key);
+            }
+        }
     }
 
     static LoggingConfig logging(LoggingConfig running, LoggingConfig loaded, List<String> restart) {
