@@ -360,6 +360,7 @@ public final class ProxyServer implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.reconfigure(current.config());
         }
+        requestLog.retention(current.config().requestLog().retention());
     }
 
     /**

@@ -11,9 +11,9 @@ import java.util.Map;
  * The {@code request_log:} and {@code logging:} part of a {@link ConfigDiff}. What an exchange's
  * capture reads from its own runtime applies live: {@code request_log.bodies},
  * {@code max_body_bytes} and {@code redact} (built-in and custom rules, compiled once per reload),
- * and {@code logging.access_log}. What the writer, its store and logback were built with at start
- * needs a restart: the store and its database, the queue and batching, the spill directory,
- * durability, retention (a job scheduled at start), and {@code logging.format}.
+ * and {@code logging.access_log}; {@code retention_days} is handed to the writer's hourly job. What
+ * the writer, its store and logback were built with at start needs a restart: the store and its
+ * database, the queue and batching, the spill directory, durability, and {@code logging.format}.
  *
  * <p>With the store off nothing is gathered at all, whatever the rest says: every change to the
  * block then needs a restart (the one that turns the log on).
@@ -42,7 +42,7 @@ final class LiveLogSettings {
                 loaded.maxBodyBytes(),
                 running.sqlitePath(),
                 running.postgres(),
-                running.retention(),
+                loaded.retention(),
                 loaded.redactRules(),
                 loaded.customRedactions(),
                 running.queueCapacity(),
@@ -76,7 +76,7 @@ final class LiveLogSettings {
 
     /**
      * The applied changes: {@code request_log.bodies}, {@code request_log.max_body_bytes},
-     * {@code request_log.redact}, {@code logging.access_log}.
+     * {@code request_log.redact}, {@code request_log.retention_days}, {@code logging.access_log}.
      */
     static void changed(ProxyConfig running, ProxyConfig effective, List<String> out) {
         RequestLogConfig before = running.requestLog();
@@ -92,6 +92,9 @@ final class LiveLogSettings {
                 || !List.copyOf(before.customRedactions().entrySet())
                         .equals(List.copyOf(after.customRedactions().entrySet()))) {
             out.add("request_log.redact");
+        }
+        if (!before.retention().equals(after.retention())) {
+            out.add("request_log.retention_days");
         }
         if (running.logging().accessLog() != effective.logging().accessLog()) {
             out.add("logging.access_log");

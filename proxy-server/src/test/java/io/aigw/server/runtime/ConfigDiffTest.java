@@ -93,7 +93,7 @@ class ConfigDiffTest {
     }
 
     @Test
-    void requestLogBodiesCapAndRedactionApplyItsStoreQueueAndDurabilityNeedARestart() throws Exception {
+    void requestLogBodiesCapRedactionAndRetentionApplyItsStoreQueueAndDurabilityNeedARestart() throws Exception {
         ProxyConfig running = parse(BASE);
         ProxyConfig loaded = parse(BASE
                 + "request_log:\n  bodies: metadata\n  max_body_bytes: 1024\n  retention_days: 7\n"
@@ -102,21 +102,22 @@ class ConfigDiffTest {
                 + "logging: {access_log: true, format: json}\n");
         ConfigDiff diff = ConfigDiff.of(running, loaded);
         assertEquals(
-                List.of("request_log.bodies", "request_log.max_body_bytes", "request_log.redact", "logging.access_log"),
+                List.of(
+                        "request_log.bodies",
+                        "request_log.max_body_bytes",
+                        "request_log.redact",
+                        "request_log.retention_days",
+                        "logging.access_log"),
                 diff.changed());
         assertEquals(
-                List.of(
-                        "request_log.retention_days",
-                        "request_log.queue_capacity",
-                        "request_log.durability",
-                        "logging.format"),
+                List.of("request_log.queue_capacity", "request_log.durability", "logging.format"),
                 diff.restartRequired());
         RequestLogConfig effective = diff.effective().requestLog();
         assertEquals(RequestLogConfig.Bodies.METADATA, effective.bodies());
         assertEquals(1024, effective.maxBodyBytes());
         assertEquals(List.of("email"), effective.redactRules());
         assertEquals(Map.of("ticket", "TCK-[0-9]+"), effective.customRedactions());
-        assertEquals(running.requestLog().retention(), effective.retention());
+        assertEquals(java.time.Duration.ofDays(7), effective.retention());
         assertEquals(running.requestLog().durability(), effective.durability());
         assertEquals(running.requestLog().queueCapacity(), effective.queueCapacity());
         assertEquals(running.requestLog().store(), effective.store());
