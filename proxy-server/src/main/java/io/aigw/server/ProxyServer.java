@@ -284,9 +284,8 @@ public final class ProxyServer implements AutoCloseable {
             listeners.add(new RateLimitListener());
         }
         tracing = Tracing.addTo(listeners, config.tracing());
-        if (config.logging().accessLog()) {
-            listeners.add(new AccessLogListener());
-        }
+        // Always heard: each exchange's own config says whether it gets a line (access_log is live).
+        listeners.add(new AccessLogListener());
         listeners.addAll(extraListeners);
         this.listeners = new ExchangeListeners(listeners);
         keyDirectory = clientKeys == null ? null : clientKeys.directory();
@@ -362,6 +361,7 @@ public final class ProxyServer implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.reconfigure(current.config());
         }
+        requestLog.retention(current.config().requestLog().retention());
     }
 
     /**

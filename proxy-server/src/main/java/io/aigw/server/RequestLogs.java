@@ -32,8 +32,9 @@ final class RequestLogs {
             log.info("request log off");
             return RequestLog.off(c);
         }
+        // For records captured without a runtime's settings; a reload's rules come with each record.
         RowRenderer renderer = new RowRenderer(Redactor.of(c.redactRules(), c.customRedactions()));
-        RequestLogWriter writer = new RequestLogWriter(c, store, renderer::render).start();
+        RequestLogWriter writer = new RequestLogWriter(c, store, renderer::renderCaptured).start();
         // The store names itself safely: a password inside a PostgreSQL URL is masked there.
         log.info(
                 "request log: {}, bodies {}, redaction {}",

@@ -7,6 +7,7 @@ import io.aigw.core.config.RequestLogConfig.Store;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,7 +100,7 @@ final class RequestLogReader {
                 postgres,
                 Duration.ofDays(days),
                 List.copyOf(rules),
-                Map.copyOf(custom),
+                Collections.unmodifiableMap(custom), // file order: custom rules run in it (Map.copyOf loses it)
                 n.child("queue_capacity").integer(d.queueCapacity(), 16, 16 * 1024 * 1024),
                 n.child("batch_size").integer(d.batchSize(), 1, 10_000),
                 UpstreamReader.millis(

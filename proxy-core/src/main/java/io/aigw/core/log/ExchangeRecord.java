@@ -72,6 +72,11 @@ public final class ExchangeRecord {
      * the record is refused at once. Null when nothing waits for it.
      */
     public Runnable onDurable;
+    /**
+     * The settings the record was captured under (those of the runtime its exchange started with):
+     * the writer renders and redacts it with their renderer. Null: the log's own, from its start.
+     */
+    public CaptureSettings capture;
     /** When the writer took it ({@link System#nanoTime}): its age bounds how long it stays in memory. */
     long queuedNanos;
 }

@@ -1,6 +1,7 @@
 package io.aigw.core.log;
 
 import io.aigw.core.config.RequestLogConfig;
+import java.time.Duration;
 
 /** Where event loops hand finished exchanges; {@link #offer} never blocks. */
 public interface RequestLog extends AutoCloseable {
@@ -19,6 +20,12 @@ public interface RequestLog extends AutoCloseable {
     default boolean holdsAnswers() {
         return false;
     }
+
+    /**
+     * A reload's {@code retention_days} ({@link Duration#ZERO}: keep everything): rows older than it
+     * are deleted from now on. Nothing to do for a log without a store.
+     */
+    default void retention(Duration retention) {}
 
     /** The store to read rows back from, or null when there is none ({@code off}, {@code stdout}). */
     default LogStore readableStore() {

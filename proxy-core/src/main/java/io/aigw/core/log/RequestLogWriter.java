@@ -4,6 +4,7 @@ import io.aigw.core.config.RequestLogConfig;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -104,11 +106,14 @@ public final class RequestLogWriter implements RequestLog {
 
     private volatile boolean running = true;
     private final LogWriterStats stats = new LogWriterStats();
+    /** {@code retention_days}, which a reload may change ({@link #retention(Duration)}); zero keeps everything. */
+    private volatile Duration retention;
 
     public RequestLogWriter(RequestLogConfig config, LogStore store, Function<ExchangeRecord, LogRow> renderer) {
         this.config = config;
         this.store = store;
         this.renderer = renderer;
+        this.retention = config.retention();
         this.queue = PlatformDependent.newFixedMpscQueue(config.queueCapacity());
         this.batchSize = config.batchSize();
         this.flushNanos = config.flushInterval().toNanos();
@@ -146,10 +151,25 @@ public final class RequestLogWriter implements RequestLog {
         writer.start();
         inserter.start();
         background.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        if (!config.retention().isZero()) {
-            background.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
-        }
+        // Hourly even while retention is 0: a reload may set it.
+        background.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
         return this;
+    }
+
+    /** A reload's {@code retention_days}: a new one is applied at once, then hourly; zero stops deleting. */
+    @Override
+    public void retention(Duration keep) {
+        if (keep.equals(retention)) {
+            return;
+        }
+        retention = keep;
+        if (!keep.isZero() && running) {
+            try {
+                background.execute(this::applyRetention);
+            } catch (RejectedExecutionException stopping) {
+                // the writer is closing: nothing more to delete in this process
+            }
+        }
     }
 
     @Override
@@ -651,10 +671,11 @@ public final class RequestLogWriter implements RequestLog {
     }
 
     private void applyRetention() {
-        if (!storeUp.get()) {
+        Duration keep = retention;
+        if (keep.isZero() || !storeUp.get()) {
             return;
         }
-        Instant cutoff = Instant.now().minus(config.retention());
+        Instant cutoff = Instant.now().minus(keep);
         try {
             int deleted;
             long total = 0;

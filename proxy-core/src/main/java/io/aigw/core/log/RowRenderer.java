@@ -38,6 +38,16 @@ public final class RowRenderer {
         this.sse = new SseAssembler(json);
     }
 
+    /**
+     * The row, rendered and redacted by the renderer of the settings the record was captured under
+     * ({@link ExchangeRecord#capture}, those of the config its exchange started with), else by this
+     * one: a reload's new redaction rules apply to the exchanges that start after it.
+     */
+    public LogRow renderCaptured(ExchangeRecord r) {
+        CaptureSettings settings = r.capture;
+        return (settings != null ? settings.renderer() : this).render(r);
+    }
+
     /** The row with a new random log id. */
     public LogRow render(ExchangeRecord r) {
         return render(r, TimeOrderedIds.next(r.tsEpochMillis));

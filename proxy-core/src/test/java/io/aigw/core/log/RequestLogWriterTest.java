@@ -282,6 +282,27 @@ class RequestLogWriterTest {
     }
 
     @Test
+    void aReloadedRetentionAppliesAtOnceAndZeroStopsDeleting() throws Exception {
+        FakeStore store = new FakeStore();
+        store.oldRows.set(10);
+        RequestLogWriter w = new RequestLogWriter(config(64, 10), store, RowFallback::metadataOnly).start();
+        w.runRetention();
+        assertTrue(store.cutoffs.isEmpty(), "retention 0 keeps everything");
+
+        Instant before = Instant.now().minus(Duration.ofDays(7));
+        w.retention(Duration.ofDays(7));
+        await(() -> store.oldRows.get() == 0, "the new retention ran without waiting for the hour");
+        Instant cutoff = store.cutoffs.get(0);
+        assertTrue(!cutoff.isBefore(before) && cutoff.isBefore(before.plusSeconds(60)), cutoff.toString());
+
+        w.retention(Duration.ZERO);
+        int runs = store.cutoffs.size();
+        w.runRetention();
+        assertEquals(runs, store.cutoffs.size(), "back to keeping everything");
+        w.close();
+    }
+
+    @Test
     void aStoreThatAnswersButCannotWriteSpillsInsteadOfDropping() throws Exception {
         FakeStore store = new FakeStore();
         store.readOnly = true; // a standby after a failover: ping answers, inserts fail

@@ -1,6 +1,7 @@
 package io.aigw.server.http;
 
 import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.log.CaptureSettings;
 
 /**
  * What a reload can change about how a request is served, as one immutable value: an exchange takes
@@ -16,4 +17,7 @@ public interface ExchangeRuntime {
 
     /** The endpoints built from this config. */
     EndpointRouter router();
+
+    /** What the request log keeps of an exchange and how it redacts it (compiled once per config). */
+    CaptureSettings logCapture();
 }

@@ -112,7 +112,7 @@ public final class ExchangeStartHandler extends ChannelDuplexHandler {
             ProxyConfig config,
             Supplier<? extends ExchangeRuntime> runtimes) {
         this.active = active;
-        this.capture = new RecordCapture(requestLog);
+        this.capture = new RecordCapture(requestLog, runtimes);
         this.holdLast = requestLog.holdsAnswers();
         this.listeners = listeners;
         this.config = config;

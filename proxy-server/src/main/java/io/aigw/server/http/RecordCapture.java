@@ -1,9 +1,9 @@
 package io.aigw.server.http;
 
-import io.aigw.core.config.RequestLogConfig;
 import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.ClientApi;
+import io.aigw.core.log.CaptureSettings;
 import io.aigw.core.log.ExchangeRecord;
 import io.aigw.core.log.RequestLog;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +18,7 @@ import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Gathers what only {@link ExchangeStartHandler} sees of an exchange for its request-log record:
@@ -25,6 +26,10 @@ import java.util.List;
  * the way out. The exchange's other facts are filled in at completion by {@link RequestLogListener}.
  * Copies are bounded byte arrays; parsing, redaction and rendering happen later on the writer
  * thread. One per connection, on its event loop.
+ *
+ * <p>What is kept (bodies, their cap) and how it is later redacted are the {@link CaptureSettings}
+ * of the runtime the exchange started with, resolved once at its start and carried by its record:
+ * a reload changes them for the exchanges that start after it, never for one under way.
  */
 final class RecordCapture {
     /** Never a credential: Authorization, api-key, x-api-key and cookies are not on the list. */
@@ -59,26 +64,36 @@ final class RecordCapture {
     static final int CLIENT_CLOSED = 499;
 
     private final RequestLog log;
-    private final Bodies bodies;
-    private final int maxBody;
+    /** The newest runtime, for a request refused before it became an exchange; null: only {@link #fixed}. */
+    private final Supplier<? extends ExchangeRuntime> runtimes;
+    /** The log's own settings, for exchanges without a runtime (tests); made when first needed. */
+    private CaptureSettings fixed;
+
     private boolean clientIpKnown;
     private String clientIp;
 
     RecordCapture(RequestLog log) {
+        this(log, null);
+    }
+
+    /** Each exchange is captured under the settings of the runtime it started with. */
+    RecordCapture(RequestLog log, Supplier<? extends ExchangeRuntime> runtimes) {
         this.log = log;
-        RequestLogConfig c = log.config();
-        this.bodies = c.store() == RequestLogConfig.Store.OFF ? null : c.bodies();
-        this.maxBody = c.maxBodyBytes();
+        this.runtimes = runtimes;
     }
 
     /** Null when the log is off: then nothing is gathered at all. */
     ExchangeRecord start(Exchange exchange, FullHttpRequest request, Channel channel) {
+        // Once per exchange: every later write reads the record's own settings, a reload notwithstanding.
+        CaptureSettings settings = settings(exchange.runtime());
+        Bodies bodies = settings.bodies();
         if (bodies == null || ProbePaths.isProbe(exchange.path())) {
             return null; // a health check every few seconds is not traffic worth a row
         }
-        ExchangeRecord r = record(exchange.requestId(), request, exchange.path(), channel);
+        ExchangeRecord r = record(exchange.requestId(), request, exchange.path(), channel, settings);
         r.traceId = exchange.traceContext().traceId();
         if (bodies == Bodies.FULL) {
+            int maxBody = settings.maxBodyBytes();
             r.responseCapture = r.endpoint.startsWith("/admin/") ? 0 : maxBody;
             ByteBuf body = request.content();
             int n = Math.min(body.readableBytes(), maxBody);
@@ -93,10 +108,11 @@ final class RecordCapture {
      * holds what was read of it, the status and the error; no body was read, none is kept.
      */
     void rejected(HttpRequest request, String requestId, String path, ApiError error, Channel channel) {
-        if (bodies == null) {
+        CaptureSettings settings = settings(runtimes == null ? null : runtimes.get());
+        if (settings.bodies() == null) {
             return;
         }
-        ExchangeRecord r = record(requestId, request, path, channel);
+        ExchangeRecord r = record(requestId, request, path, channel, settings);
         HttpHeaders h = request.headers();
         r.traceId = io.aigw.server.exchange.TraceContext.of(h.get(TRACEPARENT), h.get(TRACESTATE))
                 .traceId();
@@ -106,8 +122,23 @@ final class RecordCapture {
         log.offer(r);
     }
 
-    private ExchangeRecord record(String requestId, HttpRequest request, String path, Channel channel) {
+    /** The settings of {@code runtime}, or the log's own when there is none. */
+    private CaptureSettings settings(ExchangeRuntime runtime) {
+        if (runtime != null) {
+            return runtime.logCapture();
+        }
+        CaptureSettings f = fixed;
+        if (f == null) {
+            f = CaptureSettings.of(log.config());
+            fixed = f;
+        }
+        return f;
+    }
+
+    private ExchangeRecord record(
+            String requestId, HttpRequest request, String path, Channel channel, CaptureSettings settings) {
         ExchangeRecord r = new ExchangeRecord();
+        r.capture = settings;
         r.tsEpochMillis = System.currentTimeMillis();
         r.requestId = requestId;
         r.method = request.method().name();
@@ -116,7 +147,7 @@ final class RecordCapture {
         r.clientApi = clientApi(path, ClientApi.ofPath(path));
         r.clientIp = clientIp(channel);
         HttpHeaders h = request.headers();
-        if (bodies != Bodies.OFF) {
+        if (settings.bodies() != Bodies.OFF) {
             for (AsciiString name : ALLOWED) {
                 String value = h.get(name);
                 if (value == null) {
@@ -163,8 +194,9 @@ final class RecordCapture {
         }
         if (msg instanceof HttpContent content && content.content().isReadable()) {
             // An admin answer (a page of earlier rows, say) is not worth a row's body; its error still is.
-            boolean keepBody = bodies == Bodies.FULL && !r.endpoint.startsWith("/admin/");
-            int cap = keepBody ? maxBody : r.statusCode >= 400 ? ERROR_BYTES : 0;
+            CaptureSettings settings = r.capture; // the exchange's, resolved at its start
+            boolean keepBody = settings.keepsBodies() && !r.endpoint.startsWith("/admin/");
+            int cap = keepBody ? settings.maxBodyBytes() : r.statusCode >= 400 ? ERROR_BYTES : 0;
             if (cap > 0) {
                 append(r, content.content(), cap);
             }

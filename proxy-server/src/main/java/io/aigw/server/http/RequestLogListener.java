@@ -1,8 +1,6 @@
 package io.aigw.server.http;
 
 import io.aigw.adapters.openai.CompletionFacts;
-import io.aigw.core.config.RequestLogConfig;
-import io.aigw.core.config.RequestLogConfig.Bodies;
 import io.aigw.core.error.ApiError;
 import io.aigw.core.exchange.Usage;
 import io.aigw.core.log.ExchangeRecord;
@@ -17,19 +15,17 @@ import java.util.Arrays;
  * exchange's facts (client API, route, attempts, status, error, usage, times, trace id) and hands it
  * to the log.
  * The record itself, with its bounded body copies, was started by {@link RecordCapture}; an exchange
- * without one (log off, {@code /health}) costs nothing here.
+ * without one (log off, {@code /health}) costs nothing here. Whether bodies are kept is the record's
+ * own {@link io.aigw.core.log.CaptureSettings}: those of the runtime the exchange started with.
  *
  * <p>With {@code durability: wal} the record carries the exchange's held last write along, which
  * the log releases once the record is on disk.
  */
 public final class RequestLogListener implements ExchangeListener {
     private final RequestLog log;
-    private final boolean keepsBodies;
 
     public RequestLogListener(RequestLog log) {
         this.log = log;
-        RequestLogConfig c = log.config();
-        this.keepsBodies = c.store() != RequestLogConfig.Store.OFF && c.bodies() == Bodies.FULL;
     }
 
     @Override
@@ -83,7 +79,8 @@ public final class RequestLogListener implements ExchangeListener {
             // A provider's own error answer, passed through: named from the bounded copy of its body.
             r.error = CompletionFacts.errorSummary(Unpooled.wrappedBuffer(r.responseBody));
         }
-        if (!keepsBodies || r.endpoint.startsWith("/admin/")) {
+        // The settings the exchange started with: a reload to metadata does not strip a stream under way.
+        if (!r.capture.keepsBodies() || r.endpoint.startsWith("/admin/")) {
             r.responseBody = null; // only kept this far to name the error
             r.responseTruncated = false;
         }

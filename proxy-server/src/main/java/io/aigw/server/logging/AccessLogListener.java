@@ -1,6 +1,7 @@
 package io.aigw.server.logging;
 
 import io.aigw.core.auth.KeyHash;
+import io.aigw.core.config.ProxyConfig;
 import io.aigw.core.exchange.Usage;
 import io.aigw.server.exchange.Attempt;
 import io.aigw.server.exchange.ExchangeListener;
@@ -13,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * over, e.g. {@code POST /v1/chat/completions 200 model=gpt-4o provider=openai latency_ms=812
  * ttfb_ms=95 input_tokens=12 output_tokens=40 key=3f2a9c01 request_id=...}. In JSON the same fields
  * are key-value pairs too. The key is named by the first 8 hex digits of its SHA-256, never itself.
+ *
+ * <p>The server always listens with it; whether an exchange gets a line is its own config's
+ * {@code logging.access_log}, so a reload can turn the access log on or off.
  */
 public final class AccessLogListener implements ExchangeListener {
     public static final String LOGGER = "aigw.access";
@@ -33,7 +37,7 @@ public final class AccessLogListener implements ExchangeListener {
 
     @Override
     public void completed(Exchange exchange) {
-        if (!log.isInfoEnabled()) {
+        if (!on(exchange) || !log.isInfoEnabled()) {
             return;
         }
         long end = exchange.endNanos() >= 0 ? exchange.endNanos() : System.nanoTime();
@@ -100,6 +104,15 @@ public final class AccessLogListener implements ExchangeListener {
             event = event.addKeyValue("key", key);
         }
         event.log();
+    }
+
+    /**
+     * {@code logging.access_log} of the config the exchange started with (a reload turns the log on or
+     * off for the exchanges that start after it); an exchange without one (tests) is logged.
+     */
+    private static boolean on(Exchange exchange) {
+        ProxyConfig config = exchange.config();
+        return config == null || config.logging().accessLog();
     }
 
     private static void field(StringBuilder line, String name, String value) {

@@ -3,7 +3,9 @@ package io.aigw.server.runtime;
 import io.aigw.core.auth.KeyHash;
 import io.aigw.core.config.AuthConfig;
 import io.aigw.core.config.LimitsConfig;
+import io.aigw.core.config.LoggingConfig;
 import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.config.RequestLogConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -16,8 +18,9 @@ import java.util.TreeSet;
 /**
  * What a reloaded config changes against the one in effect, split in two: what a reload applies
  * (models, providers, the file's client and admin keys, the limits' figures when the server has a
- * rate limiter) and what only a restart can (the listener, data directory, request log, database
- * keys, metrics, tracing, logging, the limits' store...), named by key
+ * rate limiter, the request log's bodies and redaction, the access log; see {@link LiveLogSettings})
+ * and what only a restart can (the listener, data directory, the request log's store, database
+ * keys, metrics, tracing, the log format, the limits' store...), named by key
  * so the operator is told rather than silently ignored.
  *
  * @param effective the reloaded config less its restart-only changes: what the new runtime runs on
@@ -46,13 +49,13 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
         if (!running.dataDir().equals(loaded.dataDir())) {
             restart.add("data_dir");
         }
-        components("request_log", running.requestLog(), loaded.requestLog(), restart);
+        RequestLogConfig requestLog = LiveLogSettings.requestLog(running.requestLog(), loaded.requestLog(), restart);
         if (running.auth().databaseKeys() != loaded.auth().databaseKeys()) {
             restart.add("keys.store");
         }
         components("metrics", running.metrics(), loaded.metrics(), restart);
         components("tracing", running.tracing(), loaded.tracing(), restart);
-        components("logging", running.logging(), loaded.logging(), restart);
+        LoggingConfig logging = LiveLogSettings.logging(running.logging(), loaded.logging(), restart);
         LimitsConfig limits = running.limits();
         if (liveLimits) {
             LimitsConfig l = loaded.limits();
@@ -86,11 +89,11 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
                 loaded.providers(),
                 loaded.models(),
                 running.dataDir(),
-                running.requestLog(),
+                requestLog,
                 running.maxBufferedBytes(),
                 running.metrics(),
                 running.tracing(),
-                running.logging(),
+                logging,
                 limits,
                 running.configWatch());
         List<String> changed = new ArrayList<>();
@@ -105,6 +108,7 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
         if (!running.limits().equals(effective.limits())) {
             changed.add("limits");
         }
+        LiveLogSettings.changed(running, effective, changed);
         return new ConfigDiff(effective, List.copyOf(changed), List.copyOf(restart));
     }
 
@@ -120,7 +124,7 @@ public record ConfigDiff(ProxyConfig effective, List<String> changed, List<Strin
     }
 
     /** {@code section.component} for each component of two records of one type that differs. */
-    private static void components(String section, Record before, Record after, List<String> out) {
+    static void components(String section, Record before, Record after, List<String> out) {
         if (Objects.equals(before, after)) {
             return;
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aigw.core.config.ConfigLoader;
 import io.aigw.core.config.ProxyConfig;
+import io.aigw.core.config.RequestLogConfig;
 import io.aigw.server.dialect.Dialects;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +41,16 @@ class ConfigDiffTest {
                         + "data_dir: /tmp/elsewhere\nrequest_log: {store: stdout}\nmetrics: {enabled: false}\n"
                         + "limits: {global: {rpm: 10}}\nlogging: {access_log: true}\nconfig_watch: true\n");
         ConfigDiff diff = ConfigDiff.of(running, loaded);
-        assertEquals(List.of("models.m"), diff.changed());
+        assertEquals(List.of("models.m", "logging.access_log"), diff.changed());
         assertEquals(
                 List.of(
                         "server.port",
                         "server.io_threads",
                         "data_dir",
                         "request_log.store",
-                        "request_log.sqlite_path",
+                        "request_log.sqlite.path",
                         "request_log.spill_dir",
                         "metrics.enabled",
-                        "logging.access_log",
                         "limits.global",
                         "config_watch"),
                 diff.restartRequired());
@@ -90,5 +90,65 @@ class ConfigDiffTest {
         assertEquals(List.of("auth.api_keys"), dropped.restartRequired(), "the generated key comes only with a start");
         assertEquals(running.auth().apiKeyHashes(), dropped.effective().auth().apiKeyHashes());
         assertEquals(List.of(), dropped.changed());
+    }
+
+    @Test
+    void requestLogBodiesCapRedactionAndRetentionApplyItsStoreQueueAndDurabilityNeedARestart() throws Exception {
+        ProxyConfig running = parse(BASE);
+        ProxyConfig loaded = parse(BASE
+                + "request_log:\n  bodies: metadata\n  max_body_bytes: 1024\n  retention_days: 7\n"
+                + "  durability: wal\n  queue_capacity: 128\n"
+                + "  redact: [email, {name: ticket, regex: \"TCK-[0-9]+\"}]\n"
+                + "logging: {access_log: true, format: json}\n");
+        ConfigDiff diff = ConfigDiff.of(running, loaded);
+        assertEquals(
+                List.of(
+                        "request_log.bodies",
+                        "request_log.max_body_bytes",
+                        "request_log.redact",
+                        "request_log.retention_days",
+                        "logging.access_log"),
+                diff.changed());
+        assertEquals(
+                List.of("request_log.queue_capacity", "request_log.durability", "logging.format"),
+                diff.restartRequired());
+        RequestLogConfig effective = diff.effective().requestLog();
+        assertEquals(RequestLogConfig.Bodies.METADATA, effective.bodies());
+        assertEquals(1024, effective.maxBodyBytes());
+        assertEquals(List.of("email"), effective.redactRules());
+        assertEquals(Map.of("ticket", "TCK-[0-9]+"), effective.customRedactions());
+        assertEquals(java.time.Duration.ofDays(7), effective.retention());
+        assertEquals(running.requestLog().durability(), effective.durability());
+        assertEquals(running.requestLog().queueCapacity(), effective.queueCapacity());
+        assertEquals(running.requestLog().store(), effective.store());
+        assertTrue(diff.effective().logging().accessLog());
+        assertEquals(running.logging().format(), diff.effective().logging().format());
+
+        // Reloading the same file again: the restart-only settings are still named, nothing more applies.
+        ConfigDiff again = ConfigDiff.of(diff.effective(), loaded);
+        assertEquals(List.of(), again.changed());
+        assertEquals(diff.restartRequired(), again.restartRequired());
+    }
+
+    @Test
+    void reorderingCustomRedactionRulesIsAChangeTheirOrderIsTheirRunOrder() throws Exception {
+        String ab = "request_log: {redact: [{name: a, regex: \"x+\"}, {name: b, regex: \"xx\"}]}\n";
+        String ba = "request_log: {redact: [{name: b, regex: \"xx\"}, {name: a, regex: \"x+\"}]}\n";
+        ConfigDiff diff = ConfigDiff.of(parse(BASE + ab), parse(BASE + ba));
+        assertEquals(List.of("request_log.redact"), diff.changed());
+        assertEquals(List.of(), diff.restartRequired());
+        assertEquals(
+                List.of("b", "a"),
+                List.copyOf(diff.effective().requestLog().customRedactions().keySet()));
+    }
+
+    @Test
+    void withTheRequestLogOffEveryRequestLogChangeNeedsARestart() throws Exception {
+        ProxyConfig running = parse(BASE + "request_log: {store: off}\n");
+        ConfigDiff diff =
+                ConfigDiff.of(running, parse(BASE + "request_log: {store: off, bodies: metadata, redact: []}\n"));
+        assertEquals(List.of(), diff.changed(), "nothing is gathered: there is nothing to apply it to");
+        assertEquals(List.of("request_log.bodies", "request_log.redact"), diff.restartRequired());
+        assertEquals(running.requestLog(), diff.effective().requestLog());
     }
 }
