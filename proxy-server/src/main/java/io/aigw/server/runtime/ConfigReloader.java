@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,6 +27,8 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     public interface Builder {
         RuntimeSnapshot build(ProxyConfig config, RuntimeSnapshot previous, long version);
     }
+
+    private static final String STOPPING = "the server is stopping";
 
     private final ConfigSource source;
     private final Builder builder;
@@ -92,10 +95,31 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         if (current == null) {
             return CompletableFuture.completedFuture(ReloadOutcome.failed(0, "the server is still starting"));
         }
+        Attempt attempt = new Attempt(trigger);
         try {
-            return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+            thread.execute(attempt);
         } catch (RejectedExecutionException stopped) {
-            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), "the server is stopping"));
+            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), STOPPING));
+        }
+        return attempt.outcome;
+    }
+
+    /** One reload asked for; {@link #close} answers it if it never ran. */
+    private final class Attempt implements Runnable {
+        final String trigger;
+        final CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
+
+        Attempt(String trigger) {
+            this.trigger = trigger;
+        }
+
+        @Override
+        public void run() {
+            try {
+                outcome.complete(reloadNow(trigger));
+            } catch (RuntimeException | Error e) {
+                outcome.completeExceptionally(e);
+            }
         }
     }
 
@@ -156,8 +180,24 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
                 running.version(), message.replace('\n', ' ').replace('\r', ' '));
     }
 
+    /**
+     * Stops the reload thread: reloads still queued are answered as refused (their callers, the
+     * file watch among them, wait on the answer), and a reload running is waited for (bounded), so
+     * that none builds pools after the server closed them.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        for (Runnable queued : thread.shutdownNow()) {
+            if (queued instanceof Attempt attempt) {
+                attempt.outcome.complete(ReloadOutcome.failed(current.version(), STOPPING));
+            }
+        }
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("stopping: a config reload did not end within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
