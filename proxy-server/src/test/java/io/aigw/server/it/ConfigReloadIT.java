@@ -369,6 +369,43 @@ class ConfigReloadIT {
     }
 
     @Test
+    void anOriginWhosePoolSettingsChangedKeepsItsMetricLabel() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.json(200, OK));
+            String before = yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "");
+            Path file = write(before);
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                assertEquals("a", provider(proxy, "m"));
+                String origin = "http://127.0.0.1:" + a.port();
+                String idle = "aigw_upstream_pool_connections{origin=\"" + origin + "\",state=\"idle\"}";
+                assertEquals(1.0, metric(proxy, idle));
+
+                // New pool settings: a new pool for the same origin, built while the old one is still live.
+                write(before.replace("upstream: {", "upstream: {max_connections: 7, "));
+                assertEquals(
+                        List.of("providers.a", "providers.b"),
+                        strings(reload(proxy).get("changed")));
+                assertEquals("a", provider(proxy, "m"));
+                String scrape = proxy.call("GET", "/metrics", null).body();
+                assertEquals(1.0, metric(proxy, idle), "the same series, not one suffixed with a provider: " + scrape);
+
+                // Two pools of one config at one address: then each names its provider.
+                write(before.replace("upstream: {", "upstream: {max_connections: 7, ")
+                        .replace(
+                                "models:",
+                                "  c: {type: openai, base_url: \"" + a.baseUrl()
+                                        + "\", api_key: sk-provider-c-secret, max_connections: 3}\nmodels:"));
+                assertEquals(List.of("providers.c"), strings(reload(proxy).get("changed")));
+                String ofA = "aigw_upstream_pool_connections{origin=\"" + origin + " (a)\",state=\"idle\"}";
+                String ofC = "aigw_upstream_pool_connections{origin=\"" + origin + " (c)\",state=\"idle\"}";
+                assertEquals(1.0, metric(proxy, ofA));
+                assertEquals(0.0, metric(proxy, ofC));
+            }
+        }
+    }
+
+    @Test
     void configWatchReloadsWhenTheFileIsRewritten() throws Exception {
         try (TestUpstream a = TestUpstream.start();
                 TestUpstream b = TestUpstream.start()) {
