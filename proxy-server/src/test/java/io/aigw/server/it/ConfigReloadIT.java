@@ -72,10 +72,13 @@ class ConfigReloadIT {
     }
 
     private Path write(String yaml) throws Exception {
-        // Replaced whole, as editors and config managers do.
-        Path tmp = dir.resolve("proxy.yaml.tmp");
+        return write(dir.resolve("proxy.yaml"), yaml);
+    }
+
+    /** Replaced whole, as editors and config managers do. */
+    private static Path write(Path file, String yaml) throws Exception {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
-        Path file = dir.resolve("proxy.yaml");
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
@@ -423,6 +426,64 @@ class ConfigReloadIT {
                 }
                 assertEquals("b", served, "the watch reloaded the rewritten file");
                 assertEquals(1, proxy.server().runtime().version());
+            }
+        }
+    }
+
+    private static String awaitProvider(ProxyHarness proxy, String want) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String served = provider(proxy, "m");
+        while (!served.equals(want) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            served = provider(proxy, "m");
+        }
+        return served;
+    }
+
+    @Test
+    void configWatchSurvivesADeletedFileAnInvalidOneAndASymlinkSwap() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.json(200, OK));
+            b.setDefault(r -> Reply.json(200, OK));
+            // As Kubernetes mounts a ConfigMap: proxy.yaml -> ..data/proxy.yaml, ..data -> a versioned dir.
+            Path v1 = Files.createDirectory(dir.resolve("..v1"));
+            Files.writeString(
+                    v1.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "config_watch: true"));
+            Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+            Path file = Files.createSymbolicLink(dir.resolve("proxy.yaml"), Path.of("..data", "proxy.yaml"));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                assertEquals("a", provider(proxy, "m"));
+
+                Path v2 = Files.createDirectory(dir.resolve("..v2"));
+                Files.writeString(
+                        v2.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "b", "", "config_watch: true"));
+                Path link = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+                Files.move(link, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+                assertEquals("b", awaitProvider(proxy, "b"), "the swapped link was seen");
+                assertEquals(1, proxy.server().runtime().version());
+
+                // Gone for a while (a broken link): no reload is tried, the running config serves.
+                Files.delete(dir.resolve("..data"));
+                Thread.sleep(600);
+                assertEquals("b", provider(proxy, "m"));
+                assertTrue(Double.isNaN(metric(proxy, "aigw_config_reloads_total{result=\"failure\"}"))
+                        || metric(proxy, "aigw_config_reloads_total{result=\"failure\"}") == 0.0);
+
+                // Back, but invalid: refused; then fixed: applied.
+                Path v3 = Files.createDirectory(dir.resolve("..v3"));
+                Files.writeString(v3.resolve("proxy.yaml"), "models: [unclosed\n");
+                Files.createSymbolicLink(dir.resolve("..data"), v3.getFileName());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!(metric(proxy, "aigw_config_reloads_total{result=\"failure\"}") >= 1.0)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(1.0, metric(proxy, "aigw_config_reloads_total{result=\"failure\"}"));
+                assertEquals("b", provider(proxy, "m"));
+                write(v3.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "config_watch: true"));
+                assertEquals("a", awaitProvider(proxy, "a"), "the fixed file was applied");
+                assertEquals(2, proxy.server().runtime().version());
             }
         }
     }
