@@ -9,6 +9,8 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,12 @@ public final class ConfigWatcher implements AutoCloseable {
                 byte[] now = read();
                 if (now != null && !Arrays.equals(now, lastSeen)) {
                     lastSeen = now;
-                    reloader.reload("file watch").join();
+                    try {
+                        reloader.reload("file watch").join();
+                    } catch (CompletionException | CancellationException e) {
+                        // Not a refusal (those are answers) but a failure of ours: keep watching.
+                        log.error("config_watch: the reload failed", e.getCause() != null ? e.getCause() : e);
+                    }
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {

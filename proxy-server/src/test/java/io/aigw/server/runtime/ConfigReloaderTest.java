@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +74,46 @@ class ConfigReloaderTest {
         assertEquals(
                 "the server is stopping",
                 reloader.reload("after").get(1, TimeUnit.SECONDS).error());
+    }
+
+    @Test
+    void theFileWatchGoesOnAfterAReloadThatFailedUnexpectedly() throws Exception {
+        Path file = dir.resolve("proxy.yaml");
+        Files.writeString(file, BASE, StandardCharsets.UTF_8);
+        ConfigSource source = new ConfigSource(file, Dialects.TYPES, Map.of());
+        ProxyConfig start = source.load();
+        AtomicInteger builds = new AtomicInteger();
+        AtomicInteger settles = new AtomicInteger();
+        ConfigReloader reloader = new ConfigReloader(
+                source,
+                (config, previous, version) -> {
+                    builds.incrementAndGet();
+                    return new RuntimeSnapshot(version, config, null, null, null, null);
+                },
+                snapshot -> {
+                    if (settles.incrementAndGet() == 1) {
+                        throw new IllegalStateException("a bug after the swap"); // before: ended the watch thread
+                    }
+                },
+                null,
+                false);
+        reloader.start(new RuntimeSnapshot(0, start, null, null, null, null));
+        try (ConfigWatcher watcher = ConfigWatcher.start(reloader)) {
+            Files.writeString(file, BASE.replace("model_id: x", "model_id: y"), StandardCharsets.UTF_8);
+            awaitAtLeast(settles, 1);
+            Thread.sleep(ConfigWatcher.QUIET_MILLIS * 2); // the watch thread back at its wait, or dead
+            Files.writeString(file, BASE.replace("model_id: x", "model_id: z"), StandardCharsets.UTF_8);
+            awaitAtLeast(builds, 2);
+            assertEquals(2, builds.get(), "the second change was reloaded too");
+        } finally {
+            reloader.close();
+        }
+    }
+
+    private static void awaitAtLeast(AtomicInteger n, int want) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (n.get() < want && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 }
