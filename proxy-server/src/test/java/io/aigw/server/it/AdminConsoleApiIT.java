@@ -295,6 +295,10 @@ class AdminConsoleApiIT {
                 400,
                 "invalid_value",
                 "endpoint_prefix");
+        // The same rule for the summary's window (before: an empty first value hid the last one).
+        HttpResponse<String> window = proxy.adminGet("/admin/metrics/summary?window_seconds=&window_seconds=60");
+        assertEquals(200, window.statusCode(), window.body());
+        assertEquals(60, json(window.body()).get("window_seconds").asInt(), window.body());
     }
 
     private static void error(HttpResponse<String> r, int status, String code, String param) throws Exception {
