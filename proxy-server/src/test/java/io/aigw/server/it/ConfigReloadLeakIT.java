@@ -42,12 +42,13 @@ class ConfigReloadLeakIT {
                   m:
                     retries: {count: 0}
                     providers:
-                      a: {model_id: m-id, priority: %d}
+                      %s: {model_id: m-id, priority: %d}
                 """.formatted(
                         ProxyHarness.KEY,
                         ProxyHarness.ADMIN_KEY,
                         a,
                         withC ? "  c: {type: openai, base_url: \"" + c + "\", api_key: sk-provider-c-secret}" : "",
+                        withC ? "c" : "a",
                         priority);
     }
 
@@ -80,7 +81,7 @@ class ConfigReloadLeakIT {
                 List<WeakReference<RuntimeSnapshot>> replaced = new ArrayList<>();
                 for (int i = 1; i <= RELOADS; i++) {
                     replaced.add(new WeakReference<>(proxy.server().runtime()));
-                    // Origin c comes and goes; the route's priority changes so every reload makes a snapshot.
+                    // Origin c comes (m served by it) and goes; every reload makes a snapshot.
                     write(file, yaml(a.baseUrl(), c.baseUrl(), i % 2 == 1, 1 + i % 3));
                     if (i % 20 == 0) { // now and then through the admin API, as an operator does
                         HttpResponse<String> r = proxy.adminPost("/admin/config/reload");
@@ -92,12 +93,18 @@ class ConfigReloadLeakIT {
                     if (i == 10) { // the reload thread and both loops have started by now
                         threadsBefore = aigwThreads();
                     }
-                    if (i % 10 == 0) {
+                    if (i % 5 == 0) { // on a, then on c (re-added: a new pool, a new connection)
+                        HttpResponse<String> r = proxy.post("/v1/chat/completions", chat);
+                        assertEquals(200, r.statusCode(), r.body());
                         assertEquals(
-                                200, proxy.post("/v1/chat/completions", chat).statusCode());
+                                i % 2 == 1 ? "c" : "a",
+                                r.headers().firstValue("x-proxy-provider").orElse(null));
                     }
                 }
                 assertEquals(RELOADS, proxy.server().runtime().version());
+                // c is out of the config now: every connection it was given, one per time it came back, closed.
+                assertEquals(RELOADS / 10, c.connectionsOpened());
+                assertTrue(c.awaitConnectionsClosed(RELOADS / 10, Duration.ofSeconds(10)), "c's pools drained");
                 assertEquals(threadsBefore, aigwThreads(), "no thread per reload");
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
