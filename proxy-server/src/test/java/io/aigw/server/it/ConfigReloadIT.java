@@ -487,4 +487,36 @@ class ConfigReloadIT {
             }
         }
     }
+
+    @Test
+    void pipelinedRequestsEachTakeTheSnapshotCurrentWhenTheyStart() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.delayed(Duration.ofMillis(800), Reply.json(200, OK)));
+            b.setDefault(r -> Reply.json(200, OK));
+            Path file = write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", ""));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file);
+                    RawHttp raw = new RawHttp(proxy.port())) {
+                byte[] body = chat("m").getBytes(StandardCharsets.UTF_8);
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body);
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body); // pipelined: held until the first ends
+                assertTrue(a.takeRequest(Duration.ofSeconds(5)) != null, "the first is at a");
+
+                write(yaml(a.baseUrl(), b.baseUrl(), null, "b", "", ""));
+                assertEquals(
+                        ReloadOutcome.RELOADED,
+                        proxy.server().reload("test").get().status());
+
+                RawHttp.Response first = raw.readResponse();
+                RawHttp.Response second = raw.readResponse();
+                assertEquals(200, first.status(), first.body());
+                assertTrue(first.hasHeader("x-proxy-provider: a"), "started before the reload: " + first.headers());
+                assertEquals(200, second.status(), second.body());
+                assertTrue(second.hasHeader("x-proxy-provider: b"), "started after it: " + second.headers());
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body); // the same kept-alive connection
+                assertTrue(raw.readResponse().hasHeader("x-proxy-provider: b"));
+                assertEquals(1, a.requestCount());
+            }
+        }
+    }
 }
