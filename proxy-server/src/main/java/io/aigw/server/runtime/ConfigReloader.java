@@ -28,8 +28,6 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         RuntimeSnapshot build(ProxyConfig config, RuntimeSnapshot previous, long version);
     }
 
-    private static final String STOPPING = "the server is stopping";
-
     private final ConfigSource source;
     private final Builder builder;
     /** Told of the snapshot in effect after every attempt (the upstream pools drop what it does not name). */
@@ -99,7 +97,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         try {
             thread.execute(attempt);
         } catch (RejectedExecutionException stopped) {
-            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), STOPPING));
+            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), ReloadOutcome.STOPPING));
         }
         return attempt.outcome;
     }
@@ -189,7 +187,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     public void close() {
         for (Runnable queued : thread.shutdownNow()) {
             if (queued instanceof Attempt attempt) {
-                attempt.outcome.complete(ReloadOutcome.failed(current.version(), STOPPING));
+                attempt.outcome.complete(ReloadOutcome.failed(current.version(), ReloadOutcome.STOPPING));
             }
         }
         try {
