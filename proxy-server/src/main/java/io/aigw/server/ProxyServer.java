@@ -602,7 +602,7 @@ public final class ProxyServer implements AutoCloseable {
             watcher.close();
         }
         if (reloader != null) {
-            reloader.close(); // a reload still running finishes; none starts
+            reloader.close(); // waits for a reload running; queued ones are refused, none starts
         }
         if (!serverChannels.isEmpty()) {
             Listening.close(serverChannels);

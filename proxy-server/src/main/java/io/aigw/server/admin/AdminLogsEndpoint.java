@@ -234,7 +234,9 @@ public final class AdminLogsEndpoint implements Endpoint {
 
     private static String one(Map<String, List<String>> params, String name) {
         List<String> values = params.get(name);
-        return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(values.size() - 1);
+        // The last value given counts, so it is the one whose emptiness means "no filter".
+        String last = values == null || values.isEmpty() ? null : values.get(values.size() - 1);
+        return last == null || last.isEmpty() ? null : last;
     }
 
     static byte[] render(List<LogRow> rows) {

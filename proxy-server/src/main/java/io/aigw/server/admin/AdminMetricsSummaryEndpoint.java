@@ -93,10 +93,12 @@ public final class AdminMetricsSummaryEndpoint implements Endpoint {
 
     /** The window asked for, {@value MetricsHistory#MAX_WINDOW_SECONDS} when absent. */
     static int window(List<String> values) {
-        if (values == null || values.isEmpty() || values.get(0).isEmpty()) {
+        // The last value given counts (as for the log's filters), empty or not.
+        String last = values == null || values.isEmpty() ? "" : values.get(values.size() - 1);
+        if (last.isEmpty()) {
             return MetricsHistory.MAX_WINDOW_SECONDS;
         }
-        int w = Integer.parseInt(values.get(values.size() - 1));
+        int w = Integer.parseInt(last);
         if (w < 1 || w > MetricsHistory.MAX_WINDOW_SECONDS) {
             throw new IllegalArgumentException("out of range: " + w);
         }

@@ -33,8 +33,8 @@ public final class Routes {
     }
 
     /**
-     * The routes of a reloaded {@code config}; a deployment (model name and provider) that {@code
-     * previous} also has keeps its runtime state (see {@link DeploymentState#reconfigured}).
+     * The routes of a reloaded {@code config}; a deployment (model name, provider name and model id)
+     * that {@code previous} also has keeps its runtime state (see {@link DeploymentState#reconfigured}).
      */
     public Routes(ProxyConfig config, Routes previous) {
         Map<String, DeploymentState> before = new HashMap<>();
@@ -57,6 +57,11 @@ public final class Routes {
                         provider.upstream().breakerMaxRetryAfter());
                 String name = model.name() + "@" + d.provider();
                 DeploymentState old = before.get(name);
+                if (old != null && !old.modelId().equals(d.modelId())) {
+                    // Another model behind the same names: its failures and latency are not this one's
+                    // (and an operator who fixed a failing model_id must not wait out the old breaker).
+                    old = null;
+                }
                 DeploymentState state = old != null
                         ? old.reconfigured(d.modelId(), d.priority(), d.weight(), breaker)
                         : DeploymentState.of(name, d.provider(), d.modelId(), d.priority(), d.weight(), breaker);

@@ -50,6 +50,8 @@ public final class ConfigReloadEndpoint implements Endpoint {
             Responses.sendError(ctx, invalid(failure.toString()));
         } else if (outcome.ok()) {
             Responses.sendJson(ctx, 200, outcome.json());
+        } else if (outcome.stopping()) {
+            Responses.sendError(ctx, ApiError.unavailable("shutting_down", "The proxy is stopping."));
         } else {
             Responses.sendError(ctx, invalid(outcome.error()));
         }

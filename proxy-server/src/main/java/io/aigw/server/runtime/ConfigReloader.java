@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -111,10 +112,31 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         if (current == null) {
             return CompletableFuture.completedFuture(ReloadOutcome.failed(0, "the server is still starting"));
         }
+        Attempt attempt = new Attempt(trigger);
         try {
-            return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+            thread.execute(attempt);
         } catch (RejectedExecutionException stopped) {
-            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), "the server is stopping"));
+            return CompletableFuture.completedFuture(ReloadOutcome.failed(current.version(), ReloadOutcome.STOPPING));
+        }
+        return attempt.outcome;
+    }
+
+    /** One reload asked for; {@link #close} answers it if it never ran. */
+    private final class Attempt implements Runnable {
+        final String trigger;
+        final CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
+
+        Attempt(String trigger) {
+            this.trigger = trigger;
+        }
+
+        @Override
+        public void run() {
+            try {
+                outcome.complete(reloadNow(trigger));
+            } catch (RuntimeException | Error e) {
+                outcome.completeExceptionally(e);
+            }
         }
     }
 
@@ -177,8 +199,24 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
                 running.version(), message.replace('\n', ' ').replace('\r', ' '));
     }
 
+    /**
+     * Stops the reload thread: reloads still queued are answered as refused (their callers, the
+     * file watch among them, wait on the answer), and a reload running is waited for (bounded), so
+     * that none builds pools after the server closed them.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        for (Runnable queued : thread.shutdownNow()) {
+            if (queued instanceof Attempt attempt) {
+                attempt.outcome.complete(ReloadOutcome.failed(current.version(), ReloadOutcome.STOPPING));
+            }
+        }
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("stopping: a config reload did not end within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -26,8 +26,16 @@ public record ReloadOutcome(
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** Why a reload asked for while the server stops is refused. */
+    public static final String STOPPING = "the server is stopping";
+
     public static ReloadOutcome failed(long version, String error) {
         return new ReloadOutcome(FAILED, version, List.of(), List.of(), 0, 0, error);
+    }
+
+    /** Refused because the server is stopping: nothing is wrong with the file. */
+    public boolean stopping() {
+        return STOPPING.equals(error);
     }
 
     public boolean ok() {

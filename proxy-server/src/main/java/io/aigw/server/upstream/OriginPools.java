@@ -63,7 +63,7 @@ public final class OriginPools implements AutoCloseable {
         OriginPool pool = live.get(origin);
         if (pool == null) {
             SslContext ssl = provider.isTls() ? sslContext(provider) : null;
-            pool = new OriginPool(origin, provider, ssl, label(provider));
+            pool = new OriginPool(origin, provider, ssl, label(provider), address(provider));
             live.put(origin, pool);
         }
         return pool;
@@ -98,9 +98,14 @@ public final class OriginPools implements AutoCloseable {
         return live.size();
     }
 
-    /** {@code scheme://host:port}; a second live pool for the same one (other TLS or pool settings) adds its provider. */
+    /** {@code scheme://host:port}. */
+    private static String address(ProviderConfig p) {
+        return p.baseUrl().getScheme() + "://" + p.baseUrl().getHost() + ":" + p.port();
+    }
+
+    /** For the log: the address; a second live pool for the same one (other TLS or pool settings) adds its provider. */
     private String label(ProviderConfig p) {
-        String label = p.baseUrl().getScheme() + "://" + p.baseUrl().getHost() + ":" + p.port();
+        String label = address(p);
         for (OriginPool other : live.values()) {
             if (other.label.equals(label)) {
                 return label + " (" + p.name() + ")";
@@ -148,12 +153,22 @@ public final class OriginPools implements AutoCloseable {
         private final Map<EventLoop, LoopPool> byLoop = new ConcurrentHashMap<>();
         private volatile boolean retired;
 
-        OriginPool(Origin origin, ProviderConfig provider, SslContext ssl, String label) {
+        /**
+         * @param address the metric label: while a reload builds its client the pool it replaces is
+         *     still live, so a suffix would stick to the new pool; {@link UpstreamClient#poolStats}
+         *     tells apart the pools of one client that share an address
+         */
+        OriginPool(Origin origin, ProviderConfig provider, SslContext ssl, String label, String address) {
             this.origin = origin;
             this.provider = provider;
             this.ssl = ssl;
             this.label = label;
-            this.counters = new PoolCounters(label);
+            this.counters = new PoolCounters(address);
+        }
+
+        /** The first provider of the origin. */
+        String providerName() {
+            return provider.name();
         }
 
         /** This origin's pool on {@code loop}; on that loop. */

@@ -133,10 +133,16 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** Every origin's pool figures, summed over the event loops; safe from any thread. */
     public List<PoolStats> poolStats() {
+        Map<String, Integer> sharing = new HashMap<>();
+        for (OriginPools.OriginPool o : origins) {
+            sharing.merge(o.counters.origin, 1, Integer::sum);
+        }
         List<PoolStats> stats = new ArrayList<>(origins.size());
         for (OriginPools.OriginPool o : origins) {
             PoolCounters c = o.counters;
-            stats.add(new PoolStats(c.origin, c.active(), c.idle(), c.pending()));
+            // Two pools of this client at one address (other TLS or pool settings): each names its provider.
+            String label = sharing.get(c.origin) > 1 ? c.origin + " (" + o.providerName() + ")" : c.origin;
+            stats.add(new PoolStats(label, c.active(), c.idle(), c.pending()));
         }
         return stats;
     }

@@ -284,6 +284,23 @@ class AdminConsoleApiIT {
                         .statusCode());
     }
 
+    @Test
+    void aRepeatedFilterTakesItsLastValueAndAnEmptyOneIsNoFilter() throws Exception {
+        // Before: the first value was checked for emptiness, the last one used; an empty last
+        // endpoint_prefix then failed inside the endpoint (500, an ERROR line) instead of filtering nothing.
+        HttpResponse<String> r = proxy.adminGet("/admin/logs?endpoint_prefix=/v1/&endpoint_prefix=");
+        assertEquals(200, r.statusCode(), r.body());
+        error(
+                proxy.adminGet("/admin/logs?endpoint_prefix=&endpoint_prefix=v1"),
+                400,
+                "invalid_value",
+                "endpoint_prefix");
+        // The same rule for the summary's window (before: an empty first value hid the last one).
+        HttpResponse<String> window = proxy.adminGet("/admin/metrics/summary?window_seconds=&window_seconds=60");
+        assertEquals(200, window.statusCode(), window.body());
+        assertEquals(60, json(window.body()).get("window_seconds").asInt(), window.body());
+    }
+
     private static void error(HttpResponse<String> r, int status, String code, String param) throws Exception {
         assertEquals(status, r.statusCode(), r.body());
         ErrorShape.assertError(r.body(), "invalid_request_error", code, param);

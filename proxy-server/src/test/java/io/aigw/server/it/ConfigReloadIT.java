@@ -72,10 +72,13 @@ class ConfigReloadIT {
     }
 
     private Path write(String yaml) throws Exception {
-        // Replaced whole, as editors and config managers do.
-        Path tmp = dir.resolve("proxy.yaml.tmp");
+        return write(dir.resolve("proxy.yaml"), yaml);
+    }
+
+    /** Replaced whole, as editors and config managers do. */
+    private static Path write(Path file, String yaml) throws Exception {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
-        Path file = dir.resolve("proxy.yaml");
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
@@ -369,6 +372,43 @@ class ConfigReloadIT {
     }
 
     @Test
+    void anOriginWhosePoolSettingsChangedKeepsItsMetricLabel() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.json(200, OK));
+            String before = yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "");
+            Path file = write(before);
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                assertEquals("a", provider(proxy, "m"));
+                String origin = "http://127.0.0.1:" + a.port();
+                String idle = "aigw_upstream_pool_connections{origin=\"" + origin + "\",state=\"idle\"}";
+                assertEquals(1.0, metric(proxy, idle));
+
+                // New pool settings: a new pool for the same origin, built while the old one is still live.
+                write(before.replace("upstream: {", "upstream: {max_connections: 7, "));
+                assertEquals(
+                        List.of("providers.a", "providers.b"),
+                        strings(reload(proxy).get("changed")));
+                assertEquals("a", provider(proxy, "m"));
+                String scrape = proxy.call("GET", "/metrics", null).body();
+                assertEquals(1.0, metric(proxy, idle), "the same series, not one suffixed with a provider: " + scrape);
+
+                // Two pools of one config at one address: then each names its provider.
+                write(before.replace("upstream: {", "upstream: {max_connections: 7, ")
+                        .replace(
+                                "models:",
+                                "  c: {type: openai, base_url: \"" + a.baseUrl()
+                                        + "\", api_key: sk-provider-c-secret, max_connections: 3}\nmodels:"));
+                assertEquals(List.of("providers.c"), strings(reload(proxy).get("changed")));
+                String ofA = "aigw_upstream_pool_connections{origin=\"" + origin + " (a)\",state=\"idle\"}";
+                String ofC = "aigw_upstream_pool_connections{origin=\"" + origin + " (c)\",state=\"idle\"}";
+                assertEquals(1.0, metric(proxy, ofA));
+                assertEquals(0.0, metric(proxy, ofC));
+            }
+        }
+    }
+
+    @Test
     void configWatchReloadsWhenTheFileIsRewritten() throws Exception {
         try (TestUpstream a = TestUpstream.start();
                 TestUpstream b = TestUpstream.start()) {
@@ -386,6 +426,96 @@ class ConfigReloadIT {
                 }
                 assertEquals("b", served, "the watch reloaded the rewritten file");
                 assertEquals(1, proxy.server().runtime().version());
+            }
+        }
+    }
+
+    private static String awaitProvider(ProxyHarness proxy, String want) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String served = provider(proxy, "m");
+        while (!served.equals(want) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            served = provider(proxy, "m");
+        }
+        return served;
+    }
+
+    @Test
+    void configWatchSurvivesADeletedFileAnInvalidOneAndASymlinkSwap() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.json(200, OK));
+            b.setDefault(r -> Reply.json(200, OK));
+            // As Kubernetes mounts a ConfigMap: proxy.yaml -> ..data/proxy.yaml, ..data -> a versioned dir.
+            Path v1 = Files.createDirectory(dir.resolve("..v1"));
+            Files.writeString(
+                    v1.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "config_watch: true"));
+            Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+            Path file = Files.createSymbolicLink(dir.resolve("proxy.yaml"), Path.of("..data", "proxy.yaml"));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
+                assertEquals("a", provider(proxy, "m"));
+
+                Path v2 = Files.createDirectory(dir.resolve("..v2"));
+                Files.writeString(
+                        v2.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "b", "", "config_watch: true"));
+                Path link = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+                Files.move(link, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+                assertEquals("b", awaitProvider(proxy, "b"), "the swapped link was seen");
+                assertEquals(1, proxy.server().runtime().version());
+
+                // Gone for a while (a broken link): no reload is tried, the running config serves.
+                Files.delete(dir.resolve("..data"));
+                Thread.sleep(600);
+                assertEquals("b", provider(proxy, "m"));
+                assertTrue(Double.isNaN(metric(proxy, "aigw_config_reloads_total{result=\"failure\"}"))
+                        || metric(proxy, "aigw_config_reloads_total{result=\"failure\"}") == 0.0);
+
+                // Back, but invalid: refused; then fixed: applied.
+                Path v3 = Files.createDirectory(dir.resolve("..v3"));
+                Files.writeString(v3.resolve("proxy.yaml"), "models: [unclosed\n");
+                Files.createSymbolicLink(dir.resolve("..data"), v3.getFileName());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!(metric(proxy, "aigw_config_reloads_total{result=\"failure\"}") >= 1.0)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(1.0, metric(proxy, "aigw_config_reloads_total{result=\"failure\"}"));
+                assertEquals("b", provider(proxy, "m"));
+                write(v3.resolve("proxy.yaml"), yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "config_watch: true"));
+                assertEquals("a", awaitProvider(proxy, "a"), "the fixed file was applied");
+                assertEquals(2, proxy.server().runtime().version());
+            }
+        }
+    }
+
+    @Test
+    void pipelinedRequestsEachTakeTheSnapshotCurrentWhenTheyStart() throws Exception {
+        try (TestUpstream a = TestUpstream.start();
+                TestUpstream b = TestUpstream.start()) {
+            a.setDefault(r -> Reply.delayed(Duration.ofMillis(800), Reply.json(200, OK)));
+            b.setDefault(r -> Reply.json(200, OK));
+            Path file = write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", ""));
+            try (ProxyHarness proxy = ProxyHarness.startFile(file);
+                    RawHttp raw = new RawHttp(proxy.port())) {
+                byte[] body = chat("m").getBytes(StandardCharsets.UTF_8);
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body);
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body); // pipelined: held until the first ends
+                assertTrue(a.takeRequest(Duration.ofSeconds(5)) != null, "the first is at a");
+
+                write(yaml(a.baseUrl(), b.baseUrl(), null, "b", "", ""));
+                assertEquals(
+                        ReloadOutcome.RELOADED,
+                        proxy.server().reload("test").get().status());
+
+                RawHttp.Response first = raw.readResponse();
+                RawHttp.Response second = raw.readResponse();
+                assertEquals(200, first.status(), first.body());
+                assertTrue(first.hasHeader("x-proxy-provider: a"), "started before the reload: " + first.headers());
+                assertEquals(200, second.status(), second.body());
+                assertTrue(second.hasHeader("x-proxy-provider: b"), "started after it: " + second.headers());
+                raw.post("/v1/chat/completions", ProxyHarness.KEY, body); // the same kept-alive connection
+                assertTrue(raw.readResponse().hasHeader("x-proxy-provider: b"));
+                assertEquals(1, a.requestCount());
             }
         }
     }

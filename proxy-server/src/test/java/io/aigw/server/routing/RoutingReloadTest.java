@@ -89,6 +89,37 @@ class RoutingReloadTest {
     }
 
     @Test
+    void aNewModelIdOrARenamedProviderIsANewDeploymentWithFreshState() throws Exception {
+        String renamed =
+                PROVIDERS + "  c: {type: openai, base_url: \"http://127.0.0.1:2/v1\", api_key: sk-key-b-cccc}\n";
+        Routing before = routing(config(renamed, """
+                  m: {providers: {b: {model_id: y}}}
+                  n: {providers: {b: {model_id: z}}}
+                """));
+        DeploymentState mb = deployment(before, "m", "b");
+        DeploymentState nb = deployment(before, "n", "b");
+        for (int i = 0; i < 2; i++) {
+            mb.breaker().onFailure(NOW);
+            nb.breaker().onFailure(NOW);
+        }
+        mb.latency().observe(7_000_000, NOW);
+        assertEquals(CircuitBreaker.State.OPEN, mb.breaker().state(NOW));
+
+        // m now asks b for another model (the fix an operator makes for a failing one); n moves to c.
+        Routing after = before.reloaded(config(renamed, """
+                  m: {providers: {b: {model_id: y2}}}
+                  n: {providers: {c: {model_id: z}}}
+                """));
+        DeploymentState mb2 = deployment(after, "m", "b");
+        assertEquals("y2", mb2.modelId());
+        assertEquals(CircuitBreaker.State.CLOSED, mb2.breaker().state(NOW), "another model: not the old one's breaker");
+        assertNotSame(mb.latency(), mb2.latency(), "nor its latency");
+        assertEquals(
+                CircuitBreaker.State.CLOSED,
+                deployment(after, "n", "c").breaker().state(NOW));
+    }
+
+    @Test
     void anUnchangedDeploymentIsTheSameObject() throws Exception {
         String models = "  m: {providers: {a: {model_id: x}}}\n";
         Routing before = routing(config(PROVIDERS, models));
