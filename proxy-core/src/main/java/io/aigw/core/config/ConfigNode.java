@@ -213,7 +213,12 @@ final class ConfigNode {
         if (env == null) {
             return node.textValue();
         }
-        return secrets.reveal(env.substitute(node.textValue(), path), path);
+        String raw = node.textValue();
+        String substituted = env.substitute(raw, path);
+        if (!substituted.equals(raw)) {
+            secrets.substituted(raw, substituted);
+        }
+        return secrets.reveal(substituted, path);
     }
 
     private static String describe(JsonNode node, boolean echo) {

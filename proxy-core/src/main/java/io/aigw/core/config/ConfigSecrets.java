@@ -2,8 +2,7 @@ package io.aigw.core.config;
 
 import io.aigw.core.secret.MasterKey;
 import io.aigw.core.secret.SecretCipher;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,13 +13,17 @@ import java.util.Map;
  *
  * <p>It also remembers the plaintexts it produced, so an error that would echo a decrypted value
  * (a wrong-typed or unknown setting) shows a placeholder instead: what someone encrypted is a
- * secret wherever it sits.
+ * secret wherever it sits. Values that came from the environment are remembered the same way and
+ * shown as their {@code ${VAR}} reference: a secret variable put under the wrong key (a port, a
+ * strategy) must not be echoed by the error of a refused start or reload.
  */
 final class ConfigSecrets {
     static final String NO_KEY_HINT = "set " + MasterKey.ENV + " or " + MasterKey.FILE_ENV;
 
     private final Map<String, String> env;
-    private final List<String> revealed = new ArrayList<>();
+    /** Quoted forms of decrypted and substituted values, and what an error shows instead of each. */
+    private final Map<String, String> hidden = new LinkedHashMap<>();
+
     private MasterKey key;
 
     ConfigSecrets(Map<String, String> env) {
@@ -44,20 +47,29 @@ final class ConfigSecrets {
                             : "not a valid " + SecretCipher.PREFIX + " value (expected " + SecretCipher.PREFIX
                                     + "<base64 of nonce and ciphertext>, as `aigw secrets encrypt` prints)");
         }
-        // Readers trim what they read before echoing it, so the trimmed form is remembered too.
-        for (String form : new String[] {plain, plain.trim()}) {
-            if (!form.isEmpty()) {
-                revealed.add(ConfigNode.quote(form));
-            }
-        }
+        hide(plain, "\"<decrypted value>\"");
         return plain;
     }
 
-    /** {@code message} with any quoted decrypted value replaced by a placeholder. */
+    /** Remembers that {@code value} is what {@code reference} (a string with {@code ${...}}) became. */
+    void substituted(String reference, String value) {
+        hide(value, ConfigNode.quote(reference) + " (from the environment)");
+    }
+
+    private void hide(String value, String shown) {
+        // Readers trim what they read before echoing it, so the trimmed form is remembered too.
+        for (String form : new String[] {value, value.trim()}) {
+            if (!form.isEmpty()) {
+                hidden.putIfAbsent(ConfigNode.quote(form), shown);
+            }
+        }
+    }
+
+    /** {@code message} with any quoted decrypted or substituted value replaced by what stands for it. */
     String scrub(String message) {
         String out = message;
-        for (String quoted : revealed) {
-            out = out.replace(quoted, "\"<decrypted value>\"");
+        for (Map.Entry<String, String> e : hidden.entrySet()) {
+            out = out.replace(e.getKey(), e.getValue());
         }
         return out;
     }
