@@ -26,6 +26,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     /** The newest runtime snapshot: each exchange takes it once, at its start. */
     private final Supplier<? extends ExchangeRuntime> runtimes;
 
+    private final ChannelInboundHandlerAdapter auth;
     private final ChannelInboundHandlerAdapter router;
     private final ActiveExchanges active;
     private final RequestLog requestLog;
@@ -41,6 +42,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         this.listeners = listeners;
         this.server = server;
         this.runtimes = runtimes;
+        this.auth = RuntimeDispatch.auth(runtimes);
         this.router = RuntimeDispatch.router(runtimes);
         this.active = active;
         this.requestLog = requestLog;
@@ -87,7 +89,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(
                 PipelineNames.EXCHANGE_START,
                 ExchangeStartHandler.withRuntimes(active, requestLog, listeners, runtimes));
-        p.addLast(PipelineNames.AUTH, RuntimeDispatch.auth());
+        p.addLast(PipelineNames.AUTH, auth);
         p.addLast(PipelineNames.ROUTER, router);
     }
 }

@@ -14,9 +14,12 @@ import java.util.function.Supplier;
 public final class RuntimeDispatch {
     private RuntimeDispatch() {}
 
-    /** Where the exchange's key is checked. */
-    public static ChannelInboundHandlerAdapter auth() {
-        return AUTH;
+    /**
+     * Where the exchange's key is checked; a request without a snapshot of its own (none is built
+     * so, but a check must fail closed) is checked by the newest one's, never passed on unchecked.
+     */
+    public static ChannelInboundHandlerAdapter auth(Supplier<? extends ExchangeRuntime> current) {
+        return new Auth(current);
     }
 
     /** Where the exchange's endpoint is found; connection events go to the newest router. */
@@ -24,18 +27,24 @@ public final class RuntimeDispatch {
         return new Router(current);
     }
 
-    private static final Auth AUTH = new Auth();
-
     @Sharable
     private static final class Auth extends ChannelInboundHandlerAdapter {
+        private final Supplier<? extends ExchangeRuntime> current;
+
+        Auth(Supplier<? extends ExchangeRuntime> current) {
+            this.current = current;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Exchange exchange = msg instanceof FullHttpRequest ? Exchange.of(ctx.channel()) : null;
-            if (exchange == null || exchange.runtime() == null) {
+            if (!(msg instanceof FullHttpRequest)) {
                 ctx.fireChannelRead(msg);
                 return;
             }
-            exchange.runtime().auth().channelRead(ctx, msg);
+            Exchange exchange = Exchange.of(ctx.channel());
+            ExchangeRuntime runtime =
+                    exchange == null || exchange.runtime() == null ? current.get() : exchange.runtime();
+            runtime.auth().channelRead(ctx, msg);
         }
     }
 

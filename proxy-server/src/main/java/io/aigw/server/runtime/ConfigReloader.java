@@ -112,7 +112,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
         if (current == null) {
             return CompletableFuture.completedFuture(ReloadOutcome.failed(0, "the server is still starting"));
         }
-        Attempt attempt = new Attempt(trigger);
+        QueuedReload attempt = new QueuedReload(trigger);
         try {
             thread.execute(attempt);
         } catch (RejectedExecutionException stopped) {
@@ -122,11 +122,11 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     }
 
     /** One reload asked for; {@link #close} answers it if it never ran. */
-    private final class Attempt implements Runnable {
+    private final class QueuedReload implements Runnable {
         final String trigger;
         final CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
 
-        Attempt(String trigger) {
+        QueuedReload(String trigger) {
             this.trigger = trigger;
         }
 
@@ -207,7 +207,7 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     @Override
     public void close() {
         for (Runnable queued : thread.shutdownNow()) {
-            if (queued instanceof Attempt attempt) {
+            if (queued instanceof QueuedReload attempt) {
                 attempt.outcome.complete(ReloadOutcome.failed(current.version(), ReloadOutcome.STOPPING));
             }
         }
