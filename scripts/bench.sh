@@ -14,6 +14,8 @@
 # AIGW_BENCH_BASELINE (a git revision, default HEAD~1 when the baseline scenario is asked for: built in a
 # worktree of its own and run beside this build, identical config, interleaved rounds of small chat requests
 # and of streams: whether a change costs the existing path anything), AIGW_BENCH_BASELINE_ROUNDS (default 5),
+# AIGW_BENCH_BASELINE_CONFIG=shipped (both on conf/proxy.yaml as shipped, request log and metrics on,
+# instead of the bench config),
 # AIGW_BENCH_METRICS_ROUNDS (interleaved rounds of metrics on against off, default 5),
 # AIGW_BENCH_TRACE_ROUNDS (interleaved rounds of the tracing scenario, default 5: tracing off against
 # tracing on at 100% sampling, exporting OTLP/HTTP to a local sink that accepts every batch),
@@ -764,8 +766,14 @@ if want baseline; then
   declare -A bl_jvm
   for v in baseline current; do
     bl_port="$(free_port)"
-    sed -e "s/port: $proxy_port,/port: $bl_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-$v|" \
-      "$work/proxy.yaml" >"$work/proxy-$v.yaml"
+    if [ "${AIGW_BENCH_BASELINE_CONFIG:-bench}" = shipped ]; then
+      # Both on conf/proxy.yaml as this build ships it (request log, metrics...): a change to what
+      # the bench config leaves off (the request log's capture, say) is measured too.
+      shipped_config "$bl_port" "$work/data-$v" "$work/proxy-$v.yaml"
+    else
+      sed -e "s/port: $proxy_port,/port: $bl_port,/" -e "s|data_dir: $work/data|data_dir: $work/data-$v|" \
+        "$work/proxy.yaml" >"$work/proxy-$v.yaml"
+    fi
     run_sh=scripts/run.sh
     [ "$v" = baseline ] && run_sh="$baseline_tree/scripts/run.sh"
     JAVA_OPTS="-Daigw.bench=true" "$run_sh" --config "$work/proxy-$v.yaml" >"$work/proxy-$v.log" 2>&1 &
@@ -847,7 +855,7 @@ fi
 
 # ---- the table ---------------------------------------------------------------------------------
 python3 - "$results" "$streams" "$io_threads" "$dur" <<'PY'
-import json, sys, subprocess, platform
+import json, os, sys, subprocess, platform
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 streams, io_threads, dur = sys.argv[2], sys.argv[3], sys.argv[4]
 R = {(r["scenario"], r["target"]): r for r in rows}
@@ -1114,7 +1122,8 @@ for kind, what in (("small", "small chat requests"), ("stream", "streams of 20 c
     b_old = [r for r in rows if r["scenario"] == f"baseline-{kind}-baseline"]
     b_new = [r for r in rows if r["scenario"] == f"baseline-{kind}-current"]
     if b_old and b_new:
-        ab_table(f"This build against the baseline revision: {what}", "aigw, wrk -c64",
+        conf = " (the shipped config)" if os.environ.get("AIGW_BENCH_BASELINE_CONFIG") == "shipped" else ""
+        ab_table(f"This build against the baseline revision{conf}: {what}", "aigw, wrk -c64",
                  ("baseline", "this build", "this / baseline"), b_old, b_new, 0.97, " (baseline first in odd rounds)")
 writer = [r for r in rows if r["scenario"] == "writer"]
 if writer:
