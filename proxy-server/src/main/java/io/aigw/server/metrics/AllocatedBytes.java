@@ -1,5 +1,8 @@
 package io.aigw.server.metrics;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -10,6 +13,13 @@ import java.lang.management.ManagementFactory;
  * are current to the last TLAB.
  */
 final class AllocatedBytes {
+    /**
+     * {@code getTotalThreadAllocatedBytes()}, looked up rather than called: it came with JDK 21 and was
+     * backported to 17.0.9, so JDK 17 GA has no such method (a direct call fails there with
+     * NoSuchMethodError) and {@code --release 17} on a newer JDK does not compile it. Null without it.
+     */
+    private static final MethodHandle TOTAL = totalHandle();
+
     private final com.sun.management.ThreadMXBean threads;
     private final boolean total;
 
@@ -27,14 +37,34 @@ final class AllocatedBytes {
         if (!t.isThreadAllocatedMemoryEnabled()) {
             t.setThreadAllocatedMemoryEnabled(true);
         }
-        // The total (JDK 14 on) keeps the bytes of threads that have ended; it is -1 where unsupported.
-        boolean total;
+        // The total keeps the bytes of threads that have ended; it is -1 where unsupported.
+        return new AllocatedBytes(t, total(t) >= 0);
+    }
+
+    private static MethodHandle totalHandle() {
         try {
-            total = t.getTotalThreadAllocatedBytes() >= 0;
-        } catch (UnsupportedOperationException e) {
-            total = false;
+            return MethodHandles.publicLookup()
+                    .findVirtual(
+                            com.sun.management.ThreadMXBean.class,
+                            "getTotalThreadAllocatedBytes",
+                            MethodType.methodType(long.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null;
         }
-        return new AllocatedBytes(t, total);
+    }
+
+    /** The JVM's total, or -1 where it has none. */
+    private static long total(com.sun.management.ThreadMXBean threads) {
+        if (TOTAL == null) {
+            return -1;
+        }
+        try {
+            return (long) TOTAL.invokeExact(threads);
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        } catch (Throwable e) {
+            throw new IllegalStateException("getTotalThreadAllocatedBytes failed", e);
+        }
     }
 
     /**
@@ -44,7 +74,7 @@ final class AllocatedBytes {
      */
     long read() {
         if (total) {
-            long t = threads.getTotalThreadAllocatedBytes();
+            long t = total(threads);
             if (t >= 0) {
                 return t;
             }
