@@ -343,6 +343,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         try {
             watcher = ConfigWatcher.start(reloader);
+            reloader.watchStarted();
         } catch (IOException | RuntimeException e) {
             log.warn("config_watch: cannot watch {}: {}", configSource.file(), e.toString());
         }

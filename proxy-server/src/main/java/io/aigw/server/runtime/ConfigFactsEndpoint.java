@@ -51,8 +51,8 @@ public final class ConfigFactsEndpoint implements Endpoint {
                     "file",
                     source == null ? null : source.file().toAbsolutePath().toString());
             g.writeBooleanField("reload_available", reloader.available());
-            // The start's setting: config_watch itself only changes with a restart.
-            g.writeBooleanField("config_watch", reloader.available() && config.configWatch());
+            // Whether the watch runs, not just the setting: it may have failed to start (logged).
+            g.writeBooleanField("config_watch", reloader.watched());
             g.writeNumberField("providers", config.providers().size());
             g.writeNumberField("models", config.models().size());
             if (last == null) {

@@ -46,6 +46,8 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     private volatile RuntimeSnapshot current;
     /** When {@link #current} was built (the start, or the reload that swapped it in). */
     private volatile Instant loadedAt;
+    /** Whether the file watch of {@code config_watch: true} runs (it may have failed to start). */
+    private volatile boolean watched;
     /** The last reload attempt, or null before the first; for the admin console's config page. */
     private volatile Attempt last;
 
@@ -91,6 +93,16 @@ public final class ConfigReloader implements Supplier<RuntimeSnapshot>, AutoClos
     @Override
     public RuntimeSnapshot get() {
         return current;
+    }
+
+    /** Whether the config file is watched: {@code config_watch: true}, and its watch started. */
+    public boolean watched() {
+        return watched;
+    }
+
+    /** Called once the file watch has started. */
+    public void watchStarted() {
+        watched = true;
     }
 
     /** Whether there is a file to reload from. */

@@ -417,6 +417,8 @@ class ConfigReloadIT {
             Path file = write(yaml(a.baseUrl(), b.baseUrl(), null, "a", "", "config_watch: true"));
             try (ProxyHarness proxy = ProxyHarness.startFile(file)) {
                 assertEquals("a", provider(proxy, "m"));
+                String facts = proxy.adminGet("/admin/config").body();
+                assertTrue(facts.contains("\"config_watch\":true"), "the watch runs: " + facts);
                 write(yaml(a.baseUrl(), b.baseUrl(), null, "b", "", "config_watch: true"));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 String served = "a";
