@@ -39,57 +39,7 @@ public record ServerConfig(
         OFF
     }
 
-    public ServerConfig(
-            String host,
-            int port,
-            long maxBodyBytes,
-            int maxInitialLineBytes,
-            int maxHeaderBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            int ioThreads,
-            Duration shutdownGrace,
-            int maxConnections,
-            int maxConnectionsPerIp) {
-        this(
-                host,
-                port,
-                maxBodyBytes,
-                maxInitialLineBytes,
-                maxHeaderBytes,
-                requestReadTimeout,
-                idleTimeout,
-                ioThreads,
-                shutdownGrace,
-                maxConnections,
-                maxConnectionsPerIp,
-                ReusePort.AUTO);
-    }
-
-    public ServerConfig(
-            String host,
-            int port,
-            long maxBodyBytes,
-            int maxInitialLineBytes,
-            int maxHeaderBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            int ioThreads,
-            Duration shutdownGrace) {
-        this(
-                host,
-                port,
-                maxBodyBytes,
-                maxInitialLineBytes,
-                maxHeaderBytes,
-                requestReadTimeout,
-                idleTimeout,
-                ioThreads,
-                shutdownGrace,
-                DEFAULT_MAX_CONNECTIONS,
-                0);
-    }
-
+    /** The defaults of the settings this form leaves out: 30 s shutdown grace, the connection caps, {@code reuse_port: auto}. */
     public ServerConfig(
             String host,
             int port,
@@ -108,6 +58,9 @@ public record ServerConfig(
                 requestReadTimeout,
                 idleTimeout,
                 ioThreads,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                DEFAULT_MAX_CONNECTIONS,
+                0,
+                ReusePort.AUTO);
     }
 }

@@ -32,12 +32,7 @@ public final class BodyLimitAggregator extends HttpObjectAggregator {
     private final Supplier<ApiKeyAuthHandler> auth;
 
     public BodyLimitAggregator(int maxBodyBytes) {
-        this(maxBodyBytes, (Supplier<ApiKeyAuthHandler>) null);
-    }
-
-    /** @param auth checks the key of a request that expects {@code 100-continue}; null: no check */
-    public BodyLimitAggregator(int maxBodyBytes, ApiKeyAuthHandler auth) {
-        this(maxBodyBytes, auth == null ? null : () -> auth);
+        this(maxBodyBytes, null);
     }
 
     /** @param auth gives the current key check, for a request that expects {@code 100-continue}; null: no check */

@@ -27,6 +27,13 @@ public final class RuntimeDispatch {
         return new Router(current);
     }
 
+    /** The exchange's own snapshot, or the newest when it has none. */
+    private static ExchangeRuntime runtimeOf(ChannelHandlerContext ctx, Supplier<? extends ExchangeRuntime> current) {
+        Exchange exchange = Exchange.of(ctx.channel());
+        ExchangeRuntime own = exchange == null ? null : exchange.runtime();
+        return own != null ? own : current.get();
+    }
+
     @Sharable
     private static final class Auth extends ChannelInboundHandlerAdapter {
         private final Supplier<? extends ExchangeRuntime> current;
@@ -41,10 +48,7 @@ public final class RuntimeDispatch {
                 ctx.fireChannelRead(msg);
                 return;
             }
-            Exchange exchange = Exchange.of(ctx.channel());
-            ExchangeRuntime runtime =
-                    exchange == null || exchange.runtime() == null ? current.get() : exchange.runtime();
-            runtime.auth().channelRead(ctx, msg);
+            runtimeOf(ctx, current).auth().channelRead(ctx, msg);
         }
     }
 
@@ -58,9 +62,7 @@ public final class RuntimeDispatch {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Exchange exchange = msg instanceof FullHttpRequest ? Exchange.of(ctx.channel()) : null;
-            ExchangeRuntime runtime =
-                    exchange == null || exchange.runtime() == null ? current.get() : exchange.runtime();
+            ExchangeRuntime runtime = msg instanceof FullHttpRequest ? runtimeOf(ctx, current) : current.get();
             runtime.router().channelRead(ctx, msg);
         }
 
